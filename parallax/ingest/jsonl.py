@@ -1,0 +1,162 @@
+"""JSON Lines (one article object per line) and JSON arrays of article objects.
+
+Default fields: id, url, outlet, title, date, text (see `records.FIELDS`); `mapping` renames them.
+A bad line (invalid JSON, wrong encoding, no text, too long) becomes an InputError with its line number
+and the file goes on.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..model import Article
+from .encoding import decode_bytes
+from .errors import InputError
+from .records import DEFAULT_LIMITS, Limits, build_article, mapped_fields
+
+
+def iter_jsonl(path: str | Path, *, mapping: Mapping[str, str] | None = None, outlet: str | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> Iterator[Article | InputError]:
+    name = str(path)
+    default_outlet = outlet or Path(name).stem
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        yield InputError(name, f"cannot read file: {exc.strerror or exc}")
+        return
+    with handle:
+        for lineno, raw in enumerate(handle, start=1):
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            if len(raw) > limits.max_record_bytes:
+                yield InputError(name, f"record too large ({len(raw)} bytes, limit {limits.max_record_bytes})",
+                                 lineno)
+                continue
+            try:
+                line, encoding = decode_bytes(raw, name)
+            except InputError as exc:
+                yield InputError(name, exc.problem, lineno)
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield InputError(name, f"invalid JSON ({exc.msg} at column {exc.colno})", lineno)
+                continue
+            yield _record_article(record, name, lineno, mapping or {}, default_outlet, limits, encoding)
+
+
+def iter_json_array(path: str | Path, text: str, *, mapping: Mapping[str, str] | None = None,
+                    outlet: str | None = None, limits: Limits = DEFAULT_LIMITS,
+                    encoding: str = "utf-8") -> Iterator[Article | InputError]:
+    """Articles from a JSON array (or an object holding one under `articles`/`items`/`data`)."""
+    name = str(path)
+    default_outlet = outlet or Path(name).stem
+    for lineno, record in iter_array_records(name, text, keys=("articles", "items", "data", "records")):
+        if isinstance(record, InputError):
+            yield record
+            continue
+        yield _record_article(record, name, lineno, mapping or {}, default_outlet, limits, encoding)
+
+
+def _record_article(record: Any, name: str, lineno: int, mapping: Mapping[str, str], default_outlet: str,
+                    limits: Limits, encoding: str) -> Article | InputError:
+    if not isinstance(record, dict):
+        return InputError(name, f"expected a JSON object, got {type(record).__name__}", lineno)
+    try:
+        return build_article(mapped_fields(record, mapping), where=name, line=lineno,
+                             default_outlet=default_outlet, limits=limits, encoding=encoding,
+                             title_from_text=True)
+    except InputError as exc:
+        return exc
+
+
+def iter_array_records(name: str, text: str, keys: tuple[str, ...]) -> Iterator[tuple[int, Any | InputError]]:
+    """(line, element) for each element of the top-level array (or of the array under one of `keys` in a
+    top-level object), parsed one element at a time so that each record keeps its line number. If the
+    array itself is broken, the records before the break are kept and the break is reported; the rest of
+    the file cannot be resynchronised safely."""
+    pos = _skip_ws(text, 0)
+    if text.startswith("{", pos):
+        try:
+            wrapper = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield exc.lineno, InputError(name, f"invalid JSON ({exc.msg})", exc.lineno)
+            return
+        key = next((k for k in keys if isinstance(wrapper.get(k), list)), None) if isinstance(wrapper, dict) else None
+        if key is None:
+            yield 1, InputError(name, f"JSON object without an array of records (looked for: {', '.join(keys)})", 1)
+            return
+        # The file parsed, so the first `"key": [` at nesting depth 1 is the array; find it by scanning.
+        pos = _top_level_key(text, key)
+        if pos is None:   # unusual escaping of the key: fall back to record indexes
+            for i, item in enumerate(wrapper[key]):
+                yield i + 1, item
+            return
+    elif not text.startswith("[", pos):
+        yield 1, InputError(name, "not a JSON array or object", 1)
+        return
+    yield from _array_elements(name, text, pos + 1)
+
+
+def _array_elements(name: str, text: str, pos: int) -> Iterator[tuple[int, Any | InputError]]:
+    decoder = json.JSONDecoder()
+    line, counted = 1, 0
+    while True:
+        pos = _skip_ws(text, pos)
+        if text.startswith("]", pos):
+            return
+        line += text.count("\n", counted, pos)
+        counted = pos
+        try:
+            item, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            yield exc.lineno, InputError(name, f"invalid JSON ({exc.msg}); rest of the file skipped", exc.lineno)
+            return
+        yield line, item
+        pos = _skip_ws(text, end)
+        if text.startswith(",", pos):
+            pos += 1
+        elif not text.startswith("]", pos):
+            where = text.count("\n", 0, pos) + 1
+            yield where, InputError(name, "invalid JSON (expected ',' or ']'); rest of the file skipped", where)
+            return
+
+
+def _top_level_key(text: str, key: str) -> int | None:
+    """Offset of the `[` that opens the value of `key` in the top-level object, or None."""
+    decoder = json.JSONDecoder()
+    pos = _skip_ws(text, 0) + 1
+    while True:
+        pos = _skip_ws(text, pos)
+        if not text.startswith('"', pos):
+            return None
+        try:
+            name, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            return None
+        pos = _skip_ws(text, pos)
+        if not text.startswith(":", pos):
+            return None
+        pos = _skip_ws(text, pos + 1)
+        if name == key and text.startswith("[", pos):
+            return pos
+        try:
+            _, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            return None
+        pos = _skip_ws(text, pos)
+        if text.startswith(",", pos):
+            pos += 1
+        else:
+            return None
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    n = len(text)
+    while pos < n and text[pos] in " \t\r\n":
+        pos += 1
+    return pos

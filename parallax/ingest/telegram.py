@@ -1,0 +1,129 @@
+"""Telegram channel posts.
+
+Two layouts are read:
+
+* the per-channel dumps of the telegram-ru-news-channels data set: a JSON array of
+  ``{"message_id", "sender_id", "text", "date", "channel", ...}`` with Telethon markdown in `text`;
+* a Telegram Desktop export (``result.json``): ``{"name", "id", "messages": [{"id", "type", "date",
+  "date_unixtime", "text": str | [str | {"type", "text", "href"?}]}]}``.
+
+The channel is the outlet; the article id is ``<channel id>/<message id>``, so posts of different channels
+never collide. Markdown markers are removed from the text (link targets go to ``meta["links"]``), because
+offsets must point into readable text. Service messages are not articles and are passed over silently.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..model import Article
+from .errors import InputError
+from .jsonl import iter_array_records
+from .records import DEFAULT_LIMITS, Limits, build_article
+
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^\s()]+|tg://[^\s()]+)\)")
+# Paired emphasis markers around non-blank content; a lone `__` (as in `__init__`-like words) stays.
+_EMPHASIS = [re.compile(p, re.S) for p in (r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"__(?=\S)(.+?)(?<=\S)__",
+                                           r"~~(?=\S)(.+?)(?<=\S)~~", r"\|\|(?=\S)(.+?)(?<=\S)\|\|",
+                                           r"```(?:[a-z0-9+#-]*\n)?(.+?)```", r"`([^`\n]+)`")]
+
+
+def looks_like_telegram(records: Any) -> bool:
+    if isinstance(records, dict):
+        return isinstance(records.get("messages"), list) and "name" in records
+    if isinstance(records, list) and records and isinstance(records[0], dict):
+        first = records[0]
+        return "message_id" in first and ("channel" in first or "sender_id" in first)
+    return False
+
+
+def markdown_to_text(text: str) -> tuple[str, list[str]]:
+    """Strip Telethon markdown; return (plain text, link targets in order)."""
+    links: list[str] = []
+
+    def link(m: re.Match) -> str:
+        links.append(m.group(2))
+        return m.group(1)
+
+    text = _LINK.sub(link, text)
+    for pattern in _EMPHASIS:
+        text = pattern.sub(r"\1", text)
+    return text, links
+
+
+def _desktop_text(value: Any) -> tuple[str, list[str]]:
+    if isinstance(value, str):
+        return value, []
+    parts, links = [], []
+    for item in value or []:
+        if isinstance(item, str):
+            parts.append(item)
+        elif isinstance(item, dict):
+            parts.append(str(item.get("text", "")))
+            if item.get("href"):
+                links.append(str(item["href"]))
+            elif item.get("type") == "link" and item.get("text"):
+                links.append(str(item["text"]))
+    return "".join(parts), links
+
+
+def iter_telegram(path: str | Path, text: str, *, outlet: str | None = None, limits: Limits = DEFAULT_LIMITS,
+                  encoding: str = "utf-8") -> Iterator[Article | InputError]:
+    name = str(path)
+    stem_id = Path(name).stem.split("_")[0]
+    channel_name: str | None = None
+    channel_id: str | None = None
+    wrapper_head = text.lstrip()[:1] == "{"
+    if wrapper_head:
+        # Desktop export: channel name and id sit before the messages array.
+        import json
+        try:
+            wrapper = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield InputError(name, f"invalid JSON ({exc.msg})", exc.lineno)
+            return
+        channel_name = str(wrapper.get("name") or "") or None
+        channel_id = str(wrapper.get("id") or "") or None
+    for lineno, msg in iter_array_records(name, text, keys=("messages",)):
+        if isinstance(msg, InputError):
+            yield msg
+            continue
+        if not isinstance(msg, dict):
+            yield InputError(name, f"expected a message object, got {type(msg).__name__}", lineno)
+            continue
+        if msg.get("type", "message") != "message":
+            continue
+        if wrapper_head:
+            raw, links = _desktop_text(msg.get("text"))
+            msg_id = msg.get("id")
+            date = msg.get("date_unixtime") or msg.get("date")
+            channel = channel_name
+            chan_id = channel_id or stem_id
+        else:
+            raw, links = markdown_to_text(msg.get("text") or "") if isinstance(msg.get("text"), str) \
+                else _desktop_text(msg.get("text"))
+            msg_id = msg.get("message_id")
+            date = msg.get("date")
+            channel = msg.get("channel")
+            sender = msg.get("sender_id")
+            chan_id = str(abs(int(sender))) if isinstance(sender, int) or str(sender).lstrip("-").isdigit() \
+                else stem_id
+        if msg_id is None:
+            yield InputError(name, "message without an id", lineno)
+            continue
+        if not raw.strip():
+            yield InputError(name, "no text (media-only post)", lineno)
+            continue
+        meta: dict[str, Any] = {"channel_id": chan_id, "message_id": msg_id}
+        if links:
+            meta["links"] = links
+        if msg.get("category"):
+            meta["category"] = msg["category"]
+        fields = {"id": f"{chan_id}/{msg_id}", "text": raw, "date": date, "outlet": channel}
+        try:
+            yield build_article(fields, where=name, line=lineno, default_outlet=outlet or Path(name).stem,
+                                limits=limits, encoding=encoding, meta=meta, title_from_text=True)
+        except InputError as exc:
+            yield exc

@@ -1,0 +1,435 @@
+"""Date mentions in news text, resolved to calendar dates.
+
+Absolute dates ('3 сентября 2025 года', '3.09.2025', '2025-09-03', 'в 2024 году') are read as written.
+Partial and relative ones ('1 сентября', 'в апреле', 'в среду', 'вчера', 'на прошлой неделе',
+'в июне прошлого года', 'два года назад') are resolved against an anchor, the article's (or the story's)
+date; without an anchor they are still reported, with `value=None`.
+
+Spans cover the date words themselves, not a leading preposition: 'в среду' -> 'среду',
+'на прошлой неделе' -> 'прошлой неделе'. Vocabulary lives in data/dates_<language>.yaml; languages
+without a table ('uk') use the Russian one, so digits and ISO dates still work there.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..model import DateMention
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# Year of a partial date ('1 сентября', 'в октябре'): the anchor's year, unless that lands more than
+# FUTURE_WINDOW after the anchor (news report the past; 'в декабре' in a January article is last
+# December); a date that is more than STALE_PAST behind the anchor but within NEXT_YEAR_WINDOW of it
+# next year is an upcoming one ('15 января' in a late-December article).
+FUTURE_WINDOW = dt.timedelta(days=183)
+STALE_PAST = dt.timedelta(days=300)
+NEXT_YEAR_WINDOW = dt.timedelta(days=62)
+
+_B = r"(?<![\w])"          # word start
+_E = r"(?![\w])"           # word end
+_RANGE_GAP = re.compile(r"^\s*(?:[-–—]|по|до|и|или|,|to|and|through|until)?\s*$", re.IGNORECASE)
+_WEEKDAY_DATE_GAP = re.compile(r"^[\s,(]*$")
+_DATE_WEEKDAY_GAP = re.compile(r"^[\s,(—–-]*(?:(?:в|во|on)\s+)?$", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
+_DIGITS = re.compile(r"\d{1,2}")
+
+
+def _alternation(forms, case_sensitive: bool = False) -> str:
+    body = "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
+    return f"(?-i:{body})" if case_sensitive else f"(?:{body})"
+
+
+def _fold(s: str) -> str:
+    return s.replace("ё", "е").replace("Ё", "Е")
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    kind: str                       # day | month | month_mod | year | period | weekday | relday | ago
+    year: int | None = None         # as written
+    month: int | None = None
+    day: int | None = None
+    offset: int | None = None       # modifier offset / relative days / count for 'ago'
+    unit: str | None = None         # period unit (week | month | year) or 'ago' unit
+    weekday: int | None = None
+    year_inherited: bool = False
+    value: dt.date | None = None
+    granularity: str = "day"
+    relative: bool = False
+
+
+class _Grammar:
+    """Compiled patterns for one language, built once from its YAML table."""
+
+    def __init__(self, language: str, table: dict):
+        self.language = language
+        english = language == "en"
+        cs = english                                 # month/weekday names: capitalised only in English
+        self.month_of: dict[str, int] = {}
+        gen_forms, all_forms = [], []
+        for month, forms in table["months"].items():
+            if isinstance(forms, dict):
+                gen, other = forms["genitive"], forms["other"]
+            else:
+                gen, other = forms, []
+            for f in (*gen, *other):
+                self.month_of[f if cs else f.lower()] = int(month)
+            gen_forms += gen
+            all_forms += gen + other
+        self.weekday_of = {(f if cs else f.lower()): int(wd)
+                           for wd, forms in table["weekdays"].items() for f in forms}
+        self.modifier_of = {f.lower(): int(off) for off, forms in table["modifiers"].items()
+                            for f in forms}
+        weekday_modifier_of = dict(self.modifier_of)
+        for off, forms in (table.get("weekday_only_modifiers") or {}).items():
+            weekday_modifier_of.update({f.lower(): int(off) for f in forms})
+        self.weekday_modifier_of = weekday_modifier_of
+        self.period_of = {f.lower(): unit for unit, forms in table["periods"].items() for f in forms}
+        self.relative_days = {k.lower(): int(v) for k, v in table["relative_days"].items()}
+        ago = table["ago"]
+        self.ago_unit_of = {f.lower(): unit for unit, forms in ago["units"].items() for f in forms}
+        self.ago_numbers = {k.lower(): v for k, v in ago["numbers"].items()}
+
+        month_gen = _alternation(gen_forms if not english else all_forms, cs)
+        month_any = _alternation(all_forms, cs)
+        weekday = _alternation(self.weekday_of, cs)
+        mods = _alternation(self.modifier_of)
+        wd_mods = _alternation(weekday_modifier_of)
+        periods = _alternation(self.period_of)
+        year_period = _alternation(table["periods"]["year"])
+        month_lead = _alternation(table["month_lead_words"])
+        weekday_lead = _alternation(table["weekday_lead_words"])
+        reldays = _alternation(self.relative_days)
+        ago_units = _alternation(self.ago_unit_of)
+        ago_numbers = _alternation(self.ago_numbers)
+        year4 = r"[12]\d{3}"
+        if english:
+            year_tail = ""
+            day_suffix = r"(?:st|nd|rd|th)?"
+        else:
+            year_tail = (r"(?:-?" + _alternation(table["year_suffixes"]) + r")?"
+                         r"(?:\s*" + _alternation(table["year_words"]) + r"(?![\w]))?")
+            day_suffix = r"(?:-?(?:го|е))?"
+        year_words_req = None if english else (
+            r"(?:-?" + _alternation(table["year_suffixes"]) + r")?\s*"
+            + _alternation(table["year_words"]) + r"(?![\w])")
+        list_connector = r"(?:[-–—]|and|to)" if english else r"(?:[-–—]|,|и|или|по|до)"
+        day_list = (rf"(?P<days>\d{{1,2}}{day_suffix}"
+                    rf"(?:\s*{list_connector}\s*\d{{1,2}}{day_suffix})*)")
+        year_or_mod = (rf"(?:,?\s+(?P<year>{year4})(?!\d){year_tail}"
+                       rf"|\s+(?:of\s+)?(?P<mod>{mods})\s+{year_period}{_E})?")
+        patterns: list[tuple[str, str]] = [
+            ("iso", rf"(?<![\w.\-])(?P<year>{year4})-(?P<month>\d{{2}})-(?P<day>\d{{2}})(?![\d\-])"),
+            ("dotted", r"(?<![\w.,])(?:(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>[12]\d{3})"
+                       r"|(?P<day2>\d{2})\.(?P<month2>\d{2})\.(?P<year2>\d{2}))(?![\w]|\.\d)"),
+            ("day", rf"(?<![\w.,]){day_list}\s+(?:of\s+)?(?P<month>{month_gen}){_E}{year_or_mod}"),
+            ("month_year", rf"{_B}(?P<month>{month_any}){_E}\s+(?:of\s+)?(?P<year>{year4})(?!\d)"
+                           f"{year_tail}"),
+            ("month_mod", rf"{_B}(?P<month>{month_any}){_E}\s+(?:of\s+)?(?P<mod>{mods})\s+"
+                          rf"{year_period}{_E}"),
+            ("month_bare", rf"{_B}(?P<lead>{month_lead})\s+(?P<core>(?P<month>{month_any})){_E}"),
+            ("period", rf"{_B}(?P<mod>{mods})\s+(?P<period>{periods}){_E}"),
+            ("weekday", rf"{_B}(?:(?P<lead>{weekday_lead})\s+)?(?P<core>(?:(?P<mod>{wd_mods})\s+)?"
+                        rf"(?P<wd>{weekday})){_E}"),
+            ("relday", rf"{_B}(?P<word>{reldays}){_E}"),
+            ("ago", rf"{_B}(?:(?P<n>\d{{1,3}}|{ago_numbers})\s+)?(?P<unit>{ago_units})\s+"
+                    rf"{re.escape(ago['word'])}{_E}"),
+        ]
+        if english:
+            patterns += [
+                ("day", rf"{_B}(?P<month>{month_any})\s+(?P<days>\d{{1,2}}){day_suffix}(?!\d)"
+                        rf"(?:,?\s+(?P<year>{year4})(?!\d))?"),
+                ("year_bare", rf"{_B}(?P<lead>in|since|by|until|from|during|of)\s+"
+                              rf"(?P<core>(?P<year>(?:19|20)\d{{2}}))(?![\w%]|[.,]\d)"
+                              r"(?!\s+(?:[a-z]+s|people|men|women|children|percent)\b)"),
+            ]
+        else:
+            patterns += [
+                ("year", rf"(?<![\w.,])(?P<year>{year4})(?:{year_words_req}|(?:-?(?:м|го|й))?\s*"
+                         rf"(?:[-–—]|по|до|и|или)\s*(?P<year2>{year4}){year_words_req})"),
+                ("year_bare", rf"{_B}(?P<lead>в|во|с|со|до|к|по|от|после)\s+"
+                              rf"(?P<core>(?P<year>(?:19|20)\d{{2}}))(?![\w%]|[.,]\d)"
+                              r"(?=\s*(?:[,.;:!?)»\"”\n]|$)|\s+(?:и|или|—|–)\s)"),
+            ]
+        flags = re.IGNORECASE
+        self.patterns = [(kind, re.compile(rx, flags)) for kind, rx in patterns]
+
+    # ---- reading matches ---------------------------------------------------------------------------
+
+    def month_number(self, form: str) -> int | None:
+        if self.language == "en":
+            return self.month_of.get(form)
+        return self.month_of.get(form.lower())
+
+    def candidates(self, kind: str, m: re.Match) -> list[_Candidate]:
+        g = m.groupdict()
+        if "core" in g and g["core"] is not None:
+            start, end = m.span("core")
+        else:
+            start, end = m.span()
+        if kind == "iso" or kind == "dotted":
+            if g.get("day2"):
+                d, mo, y = int(g["day2"]), int(g["month2"]), 2000 + int(g["year2"])
+            else:
+                d, mo, y = int(g["day"]), int(g["month"]), int(g["year"])
+            if _valid(y, mo, d):
+                return [_Candidate(start, end, "day", year=y, month=mo, day=d)]
+            return []
+        if kind == "day":
+            month = self.month_number(g["month"])
+            year = int(g["year"]) if g.get("year") else None
+            offset = self.modifier_of.get(g["mod"].lower()) if g.get("mod") else None
+            days_start = m.start("days")
+            numbers = list(_DIGITS.finditer(g["days"]))
+            out = []
+            for i, dm in enumerate(numbers):
+                day = int(dm.group())
+                if not 1 <= day <= 31 or (year and not _valid(year, month, day)):
+                    continue
+                if not _valid(2024, month, day):          # a leap year admits every real day
+                    continue
+                last = i == len(numbers) - 1
+                s = days_start + dm.start()
+                e = end if last else days_start + dm.end()
+                if self.language == "en" and not last:
+                    continue
+                if self.language == "en" and m.start("month") < days_start:
+                    s = start                              # 'September 3, 2025'
+                out.append(_Candidate(s, e, "day", year=year, month=month, day=day, offset=offset))
+            return out
+        if kind == "month_year":
+            y = int(g["year"])
+            return [_Candidate(start, end, "month", year=y, month=self.month_number(g["month"]))]
+        if kind == "month_mod":
+            return [_Candidate(start, end, "month", month=self.month_number(g["month"]),
+                               offset=self.modifier_of[g["mod"].lower()])]
+        if kind == "month_bare":
+            return [_Candidate(start, end, "month", month=self.month_number(g["month"]))]
+        if kind == "period":
+            return [_Candidate(start, end, "period", offset=self.modifier_of[g["mod"].lower()],
+                               unit=self.period_of[g["period"].lower()])]
+        if kind == "weekday":
+            if not g.get("lead") and not g.get("mod"):
+                return []
+            wd_key = g["wd"] if self.language == "en" else g["wd"].lower()
+            offset = self.weekday_modifier_of[g["mod"].lower()] if g.get("mod") else None
+            return [_Candidate(start, end, "weekday", weekday=self.weekday_of[wd_key], offset=offset)]
+        if kind == "relday":
+            return [_Candidate(start, end, "relday", offset=self.relative_days[g["word"].lower()])]
+        if kind == "ago":
+            n = g.get("n")
+            if n is None:
+                count = 1
+            elif n.isdigit():
+                count = int(n)
+            else:
+                count = self.ago_numbers.get(n.lower())
+            if count is None:
+                return []
+            return [_Candidate(start, end, "ago", offset=count, unit=self.ago_unit_of[g["unit"].lower()])]
+        if kind == "year":
+            out = [_Candidate(start, end if not g.get("year2") else m.start("year") + 4, "year",
+                              year=int(g["year"]))]
+            if g.get("year2"):
+                out.append(_Candidate(m.start("year2"), end, "year", year=int(g["year2"])))
+            return out
+        if kind == "year_bare":
+            return [_Candidate(start, end, "year", year=int(g["year"]))]
+        raise ValueError(kind)
+
+
+def _valid(y: int, m: int | None, d: int) -> bool:
+    if m is None or not 1 <= m <= 12 or not 1 <= y <= 9999:
+        return False
+    return 1 <= d <= calendar.monthrange(y, m)[1]
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    total = day.year * 12 + day.month - 1 + months
+    y, m = divmod(total, 12)
+    return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def infer_year(anchor: dt.date, month: int, day: int = 1) -> int | None:
+    """The year of 'day month' as mentioned in a text written on `anchor` (see FUTURE_WINDOW)."""
+    y = anchor.year
+    if _valid(y, month, day):
+        cand = dt.date(y, month, day)
+        if cand - anchor > FUTURE_WINDOW:
+            y -= 1
+        elif anchor - cand > STALE_PAST and _valid(y + 1, month, day) \
+                and dt.date(y + 1, month, day) - anchor <= NEXT_YEAR_WINDOW:
+            y += 1
+    for year in (y, y - 1, y - 2, y - 3):              # 29 February: the nearest leap year back
+        if _valid(year, month, day):
+            return year
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _grammar(language: str) -> _Grammar:
+    path = DATA_DIR / f"dates_{language}.yaml"
+    if not path.exists():
+        return _grammar("ru")
+    with open(path, encoding="utf-8") as f:
+        return _Grammar(language, yaml.safe_load(f))
+
+
+def _is_preposition_nakanune(text: str, end: int) -> bool:
+    """'накануне визита' (before the visit) is a preposition, not 'the day before'."""
+    m = _NEXT_WORD.match(text, end)
+    if not m:
+        return False
+    from .morph import parses
+    best = parses(m.group(1).lower())[0]
+    return best.tag.POS in {"NOUN", "ADJF", "PRTF", "NPRO", "NUMR"} and best.tag.case == "gent"
+
+
+def _select(groups: list[tuple[int, int, int, list[_Candidate]]]) -> list[_Candidate]:
+    """Longest match wins; among equal spans the earlier pattern does."""
+    groups.sort(key=lambda g: (-(g[1] - g[0]), g[2], g[0]))
+    taken: list[tuple[int, int]] = []
+    out: list[_Candidate] = []
+    for start, end, _, cands in groups:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        out.extend(cands)
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def _propagate_years(cands: list[_Candidate], text: str) -> None:
+    """'с 31 августа по 3 сентября 2025 года': the first date takes the year of the second."""
+    for i in range(len(cands) - 2, -1, -1):
+        c, nxt = cands[i], cands[i + 1]
+        if c.kind not in ("day", "month") or c.year is not None or c.offset is not None:
+            continue
+        if nxt.kind not in ("day", "month") or nxt.year is None or nxt.month is None:
+            continue
+        if not _RANGE_GAP.match(text[c.end:nxt.start]):
+            continue
+        later_in_year = (c.month, c.day or 1) > (nxt.month, nxt.day or 1)
+        c.year = nxt.year - 1 if later_in_year else nxt.year
+        c.year_inherited = True
+
+
+def _resolve(c: _Candidate, anchor: dt.date | None) -> None:
+    if c.kind == "day":
+        c.granularity = "day"
+        if c.year is not None:
+            c.relative = False
+            c.value = dt.date(c.year, c.month, c.day) if _valid(c.year, c.month, c.day) else None
+            return
+        c.relative = True
+        if anchor is None:
+            return
+        year = anchor.year + c.offset if c.offset is not None else infer_year(anchor, c.month, c.day)
+        if year is not None and _valid(year, c.month, c.day):
+            c.value = dt.date(year, c.month, c.day)
+    elif c.kind == "month":
+        c.granularity = "month"
+        if c.year is not None:
+            c.relative = False
+            c.value = dt.date(c.year, c.month, 1)
+            return
+        c.relative = True
+        if anchor is not None:
+            year = anchor.year + c.offset if c.offset is not None else infer_year(anchor, c.month)
+            c.value = dt.date(year, c.month, 1)
+    elif c.kind == "year":
+        c.granularity, c.relative, c.value = "year", False, dt.date(c.year, 1, 1)
+    elif c.kind == "period":
+        c.relative = True
+        c.granularity = c.unit
+        if anchor is None:
+            return
+        if c.unit == "week":
+            c.value = anchor - dt.timedelta(days=anchor.weekday()) + dt.timedelta(weeks=c.offset)
+        elif c.unit == "month":
+            c.value = _shift_months(anchor.replace(day=1), c.offset)
+        else:
+            c.value = dt.date(anchor.year + c.offset, 1, 1)
+    elif c.kind == "weekday":
+        c.granularity, c.relative = "weekday", True
+        if anchor is None:
+            return
+        back = (anchor.weekday() - c.weekday) % 7
+        if c.offset is None:                    # news past tense: the last such day, today included
+            c.value = anchor - dt.timedelta(days=back)
+        elif c.offset < 0:
+            c.value = anchor - dt.timedelta(days=back or 7) - dt.timedelta(weeks=-c.offset - 1)
+        elif c.offset == 0:
+            c.value = anchor - dt.timedelta(days=anchor.weekday()) + dt.timedelta(days=c.weekday)
+        else:
+            ahead = (c.weekday - anchor.weekday()) % 7 or 7
+            c.value = anchor + dt.timedelta(days=ahead) + dt.timedelta(weeks=c.offset - 1)
+    elif c.kind == "relday":
+        c.granularity, c.relative = "relative_day", True
+        if anchor is not None:
+            c.value = anchor + dt.timedelta(days=c.offset)
+    elif c.kind == "ago":
+        c.relative = True
+        c.granularity = "year" if c.unit == "year" else "relative_day"
+        if anchor is None:
+            return
+        if c.unit == "day":
+            c.value = anchor - dt.timedelta(days=c.offset)
+        elif c.unit == "week":
+            c.value = anchor - dt.timedelta(weeks=c.offset)
+        elif c.unit == "month":
+            c.value = _shift_months(anchor, -c.offset)
+        elif c.unit == "half_year":
+            c.value = _shift_months(anchor, -6 * c.offset)
+        else:
+            c.value = dt.date(anchor.year - c.offset, 1, 1)
+
+
+def _link_weekdays(cands: list[_Candidate], text: str) -> None:
+    """'в понедельник, 1 сентября' / '1 сентября, в понедельник': the weekday is that date."""
+    for i, c in enumerate(cands):
+        if c.kind != "weekday":
+            continue
+        partner = None
+        if i + 1 < len(cands) and cands[i + 1].kind == "day" \
+                and _WEEKDAY_DATE_GAP.match(text[c.end:cands[i + 1].start]):
+            partner = cands[i + 1]
+        elif i > 0 and cands[i - 1].kind == "day" \
+                and _DATE_WEEKDAY_GAP.match(text[cands[i - 1].end:c.start]):
+            partner = cands[i - 1]
+        if partner is not None and partner.value is not None:
+            c.value, c.relative = partner.value, partner.relative
+
+
+def extract_dates(text: str, anchor: dt.date | None, language: str = "ru") -> list[DateMention]:
+    """Every date mention in `text`, in order of appearance; relative ones resolved against `anchor`."""
+    if isinstance(anchor, dt.datetime):
+        anchor = anchor.date()
+    grammar = _grammar(language if language in ("ru", "en") else "ru")
+    folded = _fold(text)
+    groups: list[tuple[int, int, int, list[_Candidate]]] = []
+    for priority, (kind, rx) in enumerate(grammar.patterns):
+        for m in rx.finditer(folded):
+            cands = grammar.candidates(kind, m)
+            if not cands:
+                continue
+            if kind == "relday" and m.group("word").lower() == "накануне" \
+                    and _is_preposition_nakanune(folded, m.end()):
+                continue
+            groups.append((min(c.start for c in cands), max(c.end for c in cands), priority, cands))
+    cands = _select(groups)
+    _propagate_years(cands, folded)
+    for c in cands:
+        _resolve(c, anchor)
+    _link_weekdays(cands, folded)
+    return [DateMention(start=c.start, end=c.end, text=text[c.start:c.end], value=c.value,
+                        granularity=c.granularity, relative=c.relative) for c in cands]

@@ -1,0 +1,342 @@
+"""Article-level entity mentions: NER spans, their nominative forms, merged spans split, and mentions
+the NER model does not give (aliases such as 'КНДР', metonyms such as 'Пхеньян направил', roles such as
+'российский лидер'). Linking mentions to entities across a story is `linking.py`."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+import yaml
+
+from ..model import Mention, Sentence, Token
+from . import morph
+from .models import ner_tagger
+
+NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
+PLACE_GRAMMEMES = frozenset({"Geox", "Orgn", "Abbr"})
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+# ---- data tables ------------------------------------------------------------------------------------
+
+@dataclass
+class AliasTable:
+    canonical: dict[str, tuple[str, str]] = field(default_factory=dict)    # lemma key -> (name, type)
+    metonyms: dict[str, tuple[str, str]] = field(default_factory=dict)
+    adjectives: dict[str, str] = field(default_factory=dict)                # adjective lemma -> name
+    metonym_prepositions: frozenset[str] = frozenset()
+    max_len: int = 1
+
+
+def lemma_key(text: str) -> str:
+    """A case- and inflection-insensitive key for a name: lemmas of its words, lower case."""
+    words = re.findall(r"[\w'’-]+", text)
+    return " ".join(morph.lemma(w) if not w.isupper() else w.lower() for w in words).lower()
+
+
+@functools.lru_cache(maxsize=1)
+def alias_table() -> AliasTable:
+    data = yaml.safe_load(resources.files("parallax.nlp").joinpath("data/aliases.yaml").read_text("utf-8"))
+    table = AliasTable(metonym_prepositions=frozenset(data.get("metonym_prepositions", [])))
+    for entry in data["entities"]:
+        name, typ = entry["name"], entry["type"]
+        for alias in [name, *entry.get("aliases", [])]:
+            key = lemma_key(alias)
+            table.canonical[key] = (name, typ)
+            table.max_len = max(table.max_len, len(key.split()))
+        for metonym in entry.get("metonyms", []):
+            table.metonyms[lemma_key(metonym)] = (name, typ)
+        for adj in entry.get("adjectives", []):
+            table.adjectives[adj.lower()] = name
+    return table
+
+
+@dataclass
+class RoleTable:
+    nouns: dict[tuple[str, ...], str]     # lemma sequence -> role class
+    organisation_heads: frozenset[str]
+    max_len: int
+
+
+@functools.lru_cache(maxsize=1)
+def role_table() -> RoleTable:
+    data = yaml.safe_load(resources.files("parallax.nlp").joinpath("data/roles.yaml").read_text("utf-8"))
+    nouns: dict[tuple[str, ...], str] = {}
+    for cls, spec in data["classes"].items():
+        for noun in spec["nouns"]:
+            key = tuple(lemma_key(noun).split())
+            nouns.setdefault(key, cls)
+    return RoleTable(nouns=nouns, organisation_heads=frozenset(data.get("organisation_heads", [])),
+                     max_len=max(len(k) for k in nouns))
+
+
+# ---- NER --------------------------------------------------------------------------------------------
+
+def run_ner(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    """slovnet NER over many short texts (sentences) at once: batching across articles keeps padding low."""
+    tagger = ner_tagger()
+    return [[(s.start, s.stop, s.type) for s in markup.spans] for markup in tagger.map(texts)]
+
+
+def ner_mentions(text: str, sentences: list[Sentence], spans_per_sentence) -> list[Mention]:
+    out = []
+    for sent, spans in zip(sentences, spans_per_sentence):
+        for start, stop, typ in spans:
+            s, e = sent.start + start, sent.start + stop
+            surface = text[s:e]
+            # NER sometimes swallows an opening bracket ('организации сотрудничества (ШОС') or a
+            # trailing quote or dash
+            while e > s and not surface[-1].isalnum():
+                e -= 1
+                surface = text[s:e]
+            if "(" in surface and ")" not in surface:
+                e = s + surface.index("(")
+                surface = text[s:e].rstrip()
+                e = s + len(surface)
+            if e > s:
+                out.append(Mention(start=s, end=e, text=surface, type=typ, normal=surface,
+                                   sentence=sent.index))
+    return out
+
+
+# ---- normalization ----------------------------------------------------------------------------------
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w'’]+(?:-[\w'’]+)*", text)]
+
+
+def normalize_person(text: str) -> str:
+    """'Владимиру Путину' -> 'Владимир Путин'. Words pymorphy does not know as names (most foreign
+    names: 'Ына') are kept as written; the story-level linker reconciles their case forms."""
+    parts = []
+    for _, _, w in _words(text):
+        if _LATIN.search(w):
+            parts.append(w)
+            continue
+        form = morph.inflect_word(w.lower(), {"nomn", "sing"}, prefer=NAME_GRAMMEMES)
+        known = any(morph.is_dictionary_parse(p) and NAME_GRAMMEMES & set(p.tag.grammemes)
+                    for p in morph.parses(w.lower()))
+        parts.append(morph.match_case(w, form) if (form and known) else w)
+    return " ".join(parts)
+
+
+def normalize_place(text: str) -> str:
+    """'Северной Кореи' -> 'Северная Корея', 'Соединенных Штатов Америки' -> 'Соединенные Штаты Америки':
+    adjectives before the head noun agree with it; words after the head (genitive dependents) stay."""
+    words = _words(text)
+    if not words or _LATIN.search(text):
+        return text
+    head_i, head_parse = None, None
+    for i, (_, _, w) in enumerate(words):
+        if w.isupper() and len(w) > 1:     # abbreviation: leave the whole name as written
+            if i == 0:
+                return text
+            break
+        cands = [p for p in morph.parses(w.lower()) if morph.is_dictionary_parse(p) and p.tag.POS == "NOUN"]
+        if cands:
+            geo = [p for p in cands if PLACE_GRAMMEMES & set(p.tag.grammemes)]
+            head_i, head_parse = i, (geo or cands)[0]
+            break
+    if head_parse is None:
+        return text
+    number = head_parse.tag.number or "sing"
+    case = head_parse.tag.case
+    out = []
+    for i, (_, _, w) in enumerate(words):
+        if i < head_i:
+            req = {"nomn", number} | ({head_parse.tag.gender} if number == "sing" and head_parse.tag.gender else set())
+            form = morph.inflect_word(w.lower(), req, case=case)
+            out.append(morph.match_case(w, form) if form else w)
+        elif i == head_i:
+            try:
+                form = head_parse.inflect({"nomn", number})
+            except ValueError:
+                form = None
+            out.append(morph.match_case(w, form.word) if form else w)
+        else:
+            out.append(w)
+    return " ".join(out)
+
+
+def normalize_mention(text: str, typ: str) -> str:
+    out = normalize_person(text) if typ == "PER" else normalize_place(text)
+    return out.replace("ё", "е").replace("Ё", "Е")
+
+
+def split_merged_person(m: Mention) -> list[Mention]:
+    """NER merges adjacent names: 'сказал Ким Путину' gives one span 'Ким Путину'. Split where the
+    words on each side are dictionary person names whose possible cases do not overlap."""
+    words = _words(m.text)
+    if len(words) < 2 or m.type != "PER":
+        return [m]
+    case_sets = [morph.cases_of(w.lower(), NAME_GRAMMEMES) for _, _, w in words]
+    for k in range(1, len(words)):
+        left, right = case_sets[:k], case_sets[k:]
+        if not all(left) or not all(right):
+            continue
+        lc = set.intersection(*left)
+        rc = set.intersection(*right)
+        if lc and rc and not (lc & rc):
+            cut = words[k][0]
+            end_left = words[k - 1][1]
+            a = Mention(start=m.start, end=m.start + end_left, text=m.text[:end_left], type="PER",
+                        normal="", sentence=m.sentence)
+            b = Mention(start=m.start + cut, end=m.end, text=m.text[cut:], type="PER", normal="",
+                        sentence=m.sentence)
+            return [a, b]
+    return [m]
+
+
+# ---- aliases, metonyms and roles the NER does not mark -------------------------------------------
+
+def _overlaps(start: int, end: int, mentions: list[Mention]) -> Mention | None:
+    for m in mentions:
+        if m.start < end and start < m.end:
+            return m
+    return None
+
+
+def tag_aliases(tokens: list[Token], mentions: list[Mention], text: str) -> list[Mention]:
+    """Resolve NER mentions through the alias table and add alias mentions NER missed."""
+    table = alias_table()
+    for m in mentions:
+        if m.type == "PER":
+            continue
+        key = lemma_key(m.text)
+        if key in table.canonical:
+            m.canonical, m.type = table.canonical[key][0], table.canonical[key][1]
+            if lemma_key(m.canonical) != key:
+                m.kind = "alias"
+        elif key in table.metonyms:
+            _resolve_metonym(m, tokens, table)
+    added: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        matched = False
+        for n in range(min(table.max_len, len(tokens) - i), 0, -1):
+            window = tokens[i:i + n]
+            if window[-1].sentence != window[0].sentence or any(t.pos is None for t in window):
+                continue
+            key = " ".join(t.lemma if not t.text.isupper() else t.text.lower() for t in window)
+            hit = table.canonical.get(key)
+            start, end = window[0].start, window[-1].end
+            if hit and not _overlaps(start, end, mentions) and (window[0].text[:1].isupper() or n > 1):
+                added.append(Mention(start=start, end=end, text=text[start:end], type=hit[1],
+                                     normal=normalize_place(text[start:end]), canonical=hit[0], kind="alias",
+                                     sentence=window[0].sentence))
+                i += n
+                matched = True
+                break
+        if not matched:
+            i += 1
+    return sorted(mentions + added, key=lambda m: m.start)
+
+
+def _resolve_metonym(m: Mention, tokens: list[Token], table: AliasTable) -> None:
+    """'Пхеньян направил войска' is the country; 'в Пхеньяне' is the city."""
+    prev = [t for t in tokens if t.end <= m.start and t.sentence == m.sentence]
+    if prev and prev[-1].lemma in table.metonym_prepositions:
+        return
+    name, typ = table.metonyms[lemma_key(m.text)]
+    m.canonical, m.type, m.kind = name, typ, "alias"
+
+
+def tag_roles(tokens: list[Token], mentions: list[Mention], text: str) -> list[Mention]:
+    """Find role phrases with a qualifier: 'президент России', 'российский лидер', 'глава Северной
+    Кореи', 'глава российского Генштаба'. A role right before a person's name ('президент России
+    Владимир Путин') titles that person: the name mention gets the role key, no role mention is added.
+    A standalone role becomes a role mention for the linker to resolve."""
+    roles, aliases = role_table(), alias_table()
+    by_start = {m.start: m for m in mentions}
+    added: list[Mention] = []
+    n_tok = len(tokens)
+    i = 0
+    while i < n_tok:
+        found = None
+        for n in range(min(roles.max_len, n_tok - i), 0, -1):
+            key = tuple(t.lemma for t in tokens[i:i + n])
+            if key in roles.nouns and tokens[i + n - 1].sentence == tokens[i].sentence:
+                found = (n, roles.nouns[key])
+                break
+        if not found:
+            i += 1
+            continue
+        n, cls = found
+        if _is_plural(tokens[i + n - 1].text):      # 'лидеры России и КНДР' names two people
+            i += n
+            continue
+        start, end = tokens[i].start, tokens[i + n - 1].end
+        qualifier = None
+        # adjective qualifier right before the role noun: 'российский лидер'
+        if i > 0 and tokens[i - 1].sentence == tokens[i].sentence and tokens[i - 1].lemma in aliases.adjectives:
+            qualifier = aliases.adjectives[tokens[i - 1].lemma]
+            start = tokens[i - 1].start
+        # noun-phrase qualifier right after: 'президент России', 'глава российского Генштаба'
+        j = i + n
+        if j < n_tok and tokens[j].lemma in aliases.adjectives and tokens[j].sentence == tokens[i].sentence \
+                and j + 1 < n_tok:
+            nxt = by_start.get(tokens[j + 1].start)
+            if nxt is not None and nxt.type == "ORG" and tokens[i].lemma in roles.organisation_heads:
+                qualifier = nxt.canonical or nxt.normal
+                end = nxt.end
+                j = next((k for k in range(j + 1, n_tok) if tokens[k].start >= nxt.end), n_tok)
+        if j < n_tok and qualifier is None:
+            nxt = by_start.get(tokens[j].start)
+            if nxt is not None and nxt.type in ("LOC", "ORG"):
+                if nxt.type == "ORG" and tokens[i].lemma not in roles.organisation_heads and nxt.kind != "alias":
+                    nxt = None
+                if nxt is not None:
+                    qualifier = nxt.canonical or nxt.normal
+                    end = nxt.end
+                    j = next((k for k in range(j, n_tok) if tokens[k].start >= nxt.end), n_tok)
+        if qualifier is None:
+            i += n
+            continue
+        role_key = f"{cls}@{qualifier}"
+        person = by_start.get(tokens[j].start) if j < n_tok else None
+        if person is not None and person.type == "PER" and tokens[j].sentence == tokens[i].sentence:
+            person.role = role_key
+        elif not _overlaps(start, end, [m for m in mentions if m.type == "PER"]):
+            added.append(Mention(start=start, end=end, text=text[start:end], type="PER",
+                                 normal=_normalize_role(text[start:end]), kind="role", role=role_key,
+                                 sentence=tokens[i].sentence))
+        i = max(j, i + n)
+    return sorted(mentions + added, key=lambda m: (m.start, m.end))
+
+
+def _is_plural(word: str) -> bool:
+    best = morph.parses(word.lower())[0]
+    return best.tag.number == "plur"
+
+
+def _normalize_role(text: str) -> str:
+    words = _words(text)
+    out = []
+    noun_seen = False
+    for _, _, w in words:
+        if noun_seen:
+            out.append(w)
+            continue
+        cands = [p for p in morph.parses(w.lower()) if morph.is_dictionary_parse(p)]
+        if cands and cands[0].tag.POS == "NOUN":
+            form = morph.inflect_word(w.lower(), {"nomn", "sing"})
+            out.append(morph.match_case(w, form) if form else w)
+            noun_seen = True
+        else:
+            form = morph.inflect_word(w.lower(), {"nomn", "sing", "masc"})
+            out.append(morph.match_case(w, form) if form else w)
+    return " ".join(out)
+
+
+def extract_mentions(text: str, sentences: list[Sentence], tokens: list[Token],
+                     ner_spans: list[list[tuple[int, int, str]]]) -> list[Mention]:
+    mentions: list[Mention] = []
+    for m in ner_mentions(text, sentences, ner_spans):
+        mentions.extend(split_merged_person(m))
+    for m in mentions:
+        m.normal = normalize_mention(m.text, m.type)
+    mentions = tag_aliases(tokens, mentions, text)
+    mentions = tag_roles(tokens, mentions, text)
+    return mentions

@@ -1,0 +1,271 @@
+"""Story-level entity linking: every mention in every article of a story gets an entity id.
+
+- inflected forms to one canonical name, including foreign names pymorphy does not know
+  ('Ким Чен Ыну', 'Ким Чен Ына' -> 'Ким Чен Ын'), reconciled from the forms the story itself uses;
+- surname-only and first-name-only mentions to the one full name they fit;
+- merged NER spans split when each half is a different person of the story ('Ким Путину');
+- roles ('российский лидер') to the person some article of the story titles with that role;
+- aliases and metonyms to the canonical entity (from the alias table applied per article).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+
+from ..model import AnalyzedArticle, Entity, EntityMentionRef, Mention
+from . import morph
+from .entities import NAME_GRAMMEMES
+
+# Russian noun case endings, longest first, for reconciling forms of names pymorphy does not know.
+_CASE_ENDINGS = ("ами", "ями", "ом", "ем", "ой", "ей", "ым", "им", "ою", "ею", "а", "я", "у", "ю", "е", "ы", "и")
+
+
+def _is_known_name(word: str) -> bool:
+    return any(morph.is_dictionary_parse(p) and NAME_GRAMMEMES & set(p.tag.grammemes)
+               for p in morph.parses(word.lower()))
+
+
+def _stem(word: str) -> str:
+    low = word.lower()
+    for end in _CASE_ENDINGS:
+        if low.endswith(end) and len(low) - len(end) >= 2:
+            return word[: len(word) - len(end)]
+    return word
+
+
+def foreign_name_forms(words: list[str], subject_forms: set[str] = frozenset()) -> dict[str, str]:
+    """Map each unknown name word to its nominative, judged from all the forms the story uses.
+    A form seen as the subject of a verb ('Исиба прибыл') is the nominative; so is a bare stem
+    ('Ын' beside 'Ына'); forms in -ы/-и point to an -а nominative ('Камалы' -> 'Камала'); otherwise
+    the consonant stem (masculine) is the safest guess."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for w in words:
+        if re.search(r"[А-Яа-яЁё]", w) and not _is_known_name(w):
+            groups[_stem(w).lower()].add(w)
+    out: dict[str, str] = {}
+    for stem_low, forms in groups.items():
+        bare = [f for f in forms if f.lower() == stem_low]
+        subjects = sorted(f for f in forms if f in subject_forms)
+        if subjects:
+            nominative = subjects[0]
+        elif bare:
+            nominative = bare[0]
+        elif any(f.lower().endswith(("ы", "и")) for f in forms) and any(f.lower().endswith(("а", "я")) for f in forms):
+            base = next(f for f in forms if f.lower().endswith(("а", "я")))
+            nominative = base
+        elif len(forms) == 1:
+            # a single form tells nothing: keep it as written
+            nominative = next(iter(forms))
+        else:
+            nominative = _stem(sorted(forms)[0])
+        for f in forms:
+            out[f] = nominative
+    return out
+
+
+def _words(name: str) -> list[str]:
+    return re.findall(r"[\w'’]+(?:-[\w'’]+)*", name)
+
+
+class _Linker:
+    def __init__(self, docs: list[AnalyzedArticle]):
+        self.docs = docs
+        self.refs: list[tuple[AnalyzedArticle, Mention]] = [(d, m) for d in docs for m in d.mentions]
+
+    # -- persons --------------------------------------------------------------------------------------
+    def person_words(self, m: Mention) -> list[str]:
+        return [self.foreign.get(w, w) for w in _words(m.normal)]
+
+    def split_merged(self) -> None:
+        """'Ким Путину' where the story knows 'Ким' (Ким Чен Ын) and 'Путин' (Владимир Путин)."""
+        full_keys = Counter()
+        for _, m in self.refs:
+            if m.type == "PER" and m.kind == "name" and len(_words(m.normal)) >= 2:
+                full_keys[tuple(w.lower() for w in self.person_words(m))] += 1
+        for doc in self.docs:
+            new: list[Mention] = []
+            for m in doc.mentions:
+                words = self.person_words(m) if m.type == "PER" and m.kind == "name" else []
+                key = tuple(w.lower() for w in words)
+                if len(words) >= 2 and full_keys[key] == 1:
+                    parts = self._split_point(m, key, full_keys)
+                    if parts:
+                        new.extend(parts)
+                        continue
+                new.append(m)
+            doc.mentions = new
+        self.refs = [(d, m) for d in self.docs for m in d.mentions]
+
+    def _split_point(self, m: Mention, key, full_keys):
+        others = [k for k in full_keys if k != key]
+        raw_words = [(mm.start(), mm.end()) for mm in re.finditer(r"[\w'’]+(?:-[\w'’]+)*", m.text)]
+        if len(raw_words) != len(key):
+            return None
+        for k in range(1, len(key)):
+            left, right = key[:k], key[k:]
+            lo = [o for o in others if set(left) <= set(o)]
+            ro = [o for o in others if set(right) <= set(o)]
+            if lo and ro and not (set(lo) & set(ro)):
+                a_end, b_start = raw_words[k - 1][1], raw_words[k][0]
+                from .entities import normalize_person
+                a = Mention(start=m.start, end=m.start + a_end, text=m.text[:a_end], type="PER",
+                            normal=normalize_person(m.text[:a_end]), sentence=m.sentence)
+                b = Mention(start=m.start + b_start, end=m.end, text=m.text[b_start:], type="PER",
+                            normal=normalize_person(m.text[b_start:]), sentence=m.sentence)
+                return [a, b]
+        return None
+
+    def _subject_forms(self) -> set[str]:
+        """Last words of person mentions directly followed by a verb: 'Исиба прибыл'."""
+        out = set()
+        for d in self.docs:
+            next_token = {t.start: t for t in d.tokens}
+            starts = sorted(next_token)
+            for m in d.mentions:
+                if m.type != "PER" or m.kind != "name":
+                    continue
+                k = bisect.bisect_left(starts, m.end)
+                if k < len(starts) and next_token[starts[k]].pos == "VERB":
+                    out.add(_words(m.normal)[-1])
+        return out
+
+    def add_missed_surnames(self) -> None:
+        """NER misses some repeats of a name it found elsewhere in the story ('Исиба поблагодарил'):
+        a capitalized word that is a known person's surname form becomes a mention."""
+        surnames: dict[str, str] = {}
+        for _, m in self.refs:
+            if m.type == "PER" and m.kind == "name":
+                words = self.person_words(m)
+                if len(words) >= 2:
+                    surnames[words[-1].lower()] = words[-1]
+        if not surnames:
+            return
+        from .entities import normalize_person
+        for d in self.docs:
+            added = []
+            for t in d.tokens:
+                if not t.text[:1].isupper() or any(m.start < t.end and t.start < m.end for m in d.mentions):
+                    continue
+                form = self.foreign.get(t.text) or normalize_person(t.text)
+                if form.lower() in surnames or _stem(t.text).lower() in {_stem(s).lower() for s in surnames.values()
+                                                                        if not _is_known_name(s)}:
+                    added.append(Mention(start=t.start, end=t.end, text=t.text, type="PER",
+                                         normal=surnames.get(form.lower(), form), sentence=t.sentence))
+            if added:
+                d.mentions = sorted(d.mentions + added, key=lambda m: (m.start, m.end))
+        self.refs = [(d, m) for d in self.docs for m in d.mentions]
+
+    def link(self) -> list[Entity]:
+        all_person_words = [w for _, m in self.refs if m.type == "PER" and m.kind == "name" for w in _words(m.normal)]
+        self.foreign = foreign_name_forms(all_person_words, self._subject_forms())
+        self.add_missed_surnames()
+        all_person_words = [w for _, m in self.refs if m.type == "PER" and m.kind == "name" for w in _words(m.normal)]
+        self.foreign = foreign_name_forms(all_person_words, self._subject_forms())
+        self.split_merged()
+        groups: dict[str, list[tuple[AnalyzedArticle, Mention]]] = defaultdict(list)
+        names: dict[str, Counter] = defaultdict(Counter)
+        types: dict[str, str] = {}
+
+        # full names first, so that short mentions can join them
+        persons = [(d, m) for d, m in self.refs if m.type == "PER" and m.kind == "name"]
+        full: dict[tuple, str] = {}
+        for d, m in sorted(persons, key=lambda dm: -len(_words(dm[1].normal))):
+            words = self.person_words(m)
+            key = tuple(w.lower() for w in words)
+            if len(key) < 2:
+                continue
+            target = next((gid for fk, gid in full.items() if set(key) <= set(fk)), None)
+            if target is None:
+                target = "P:" + " ".join(key)
+                full[key] = target
+            groups[target].append((d, m))
+            names[target][" ".join(words)] += 1
+            types[target] = "PER"
+        for d, m in persons:
+            words = self.person_words(m)
+            key = tuple(w.lower() for w in words)
+            if len(key) >= 2:
+                continue
+            cands = sorted({gid for fk, gid in full.items() if key[0] in fk})
+            if len(cands) > 1:   # prefer the person whose surname (last word) this is
+                surname = [gid for fk, gid in full.items() if fk[-1] == key[0]]
+                cands = sorted(set(surname)) if len(set(surname)) == 1 else cands
+            target = cands[0] if len(cands) == 1 else "P:" + key[0]
+            groups[target].append((d, m))
+            names[target][" ".join(words)] += 0 if target in full.values() else 1
+            types[target] = "PER"
+
+        # roles: learned from appositions ('президент России Владимир Путин'), resolved if unambiguous
+        role_people: dict[str, set[str]] = defaultdict(set)
+        for gid, members in groups.items():
+            for _, m in members:
+                if m.role:
+                    role_people[m.role].add(gid)
+        for d, m in self.refs:
+            if m.kind != "role":
+                continue
+            people = role_people.get(m.role or "", set())
+            target = next(iter(people)) if len(people) == 1 else "R:" + (m.role or m.normal)
+            groups[target].append((d, m))
+            if target.startswith("R:"):
+                names[target][m.normal] += 1
+            types[target] = "PER"
+
+        # places and organisations: by canonical name or nominative form
+        for d, m in self.refs:
+            if m.type == "PER":
+                continue
+            name = m.canonical or m.normal
+            # 'TruthSocial' and 'Truth Social', 'Нью Йорк' and 'Нью-Йорк' are one name
+            target = f"{m.type}:" + re.sub(r"[\s\-‐–]+", "", name.lower())
+            groups[target].append((d, m))
+            names[target][name] += 3 if m.canonical else 1
+            types[target] = m.type
+
+        order = {id(d): i for i, d in enumerate(self.docs)}
+        ordered = sorted(groups.items(), key=lambda kv: min((order[id(d)], m.start) for d, m in kv[1]))
+        entities: list[Entity] = []
+        for n, (gid, members) in enumerate(ordered, 1):
+            eid = f"e{n}"
+            name = self._best_name(names[gid], members)
+            ent = Entity(id=eid, name=name, type=types[gid])
+            seen_alias = set()
+            for d, m in sorted(members, key=lambda dm: (order[id(dm[0])], dm[1].start)):
+                m.entity = eid
+                ent.mentions.append(EntityMentionRef(article=d.id, text=m.text, start=m.start, end=m.end,
+                                                     kind=m.kind))
+                form = " ".join(self.person_words(m)) if m.type == "PER" else m.normal
+                if form != name and form.lower() not in seen_alias and m.kind != "role":
+                    seen_alias.add(form.lower())
+                    ent.aliases.append(form)
+            entities.append(ent)
+        self._link_quotes_and_sources()
+        return entities
+
+    @staticmethod
+    def _best_name(counter: Counter, members) -> str:
+        if not counter:
+            return members[0][1].normal
+        # most words first (the full name), then most frequent, then alphabetical for determinism
+        return sorted(counter.items(), key=lambda kv: (-len(_words(kv[0])), -kv[1], kv[0]))[0][0]
+
+    def _link_quotes_and_sources(self) -> None:
+        for d in self.docs:
+            for q in d.quotes:
+                if q.speaker_mention is not None and 0 <= q.speaker_mention < len(d.mentions):
+                    q.speaker_entity = d.mentions[q.speaker_mention].entity
+                elif q.speaker_start is not None:
+                    hit = next((m for m in d.mentions
+                                if m.start < (q.speaker_end or q.speaker_start + 1) and q.speaker_start < m.end), None)
+                    q.speaker_entity = hit.entity if hit else None
+            for a in d.attributions:
+                if a.source_start is None:
+                    continue
+                hit = next((m for m in d.mentions if m.start < (a.source_end or a.source_start) and a.source_start < m.end), None)
+                a.entity = hit.entity if hit else None
+
+
+def link_entities(docs: list[AnalyzedArticle]) -> list[Entity]:
+    """Assign `Mention.entity` (and quote speakers, attribution sources) across all `docs`."""
+    return _Linker(docs).link()

@@ -1,0 +1,96 @@
+"""analyze: Article -> AnalyzedArticle, one layer at a time (natasha's Doc style).
+
+    language -> sentences -> tokens/lemmas -> entity mentions -> dates -> numbers -> quotes -> attributions
+
+NER runs over the sentences of a whole batch of articles at once; everything else is per article.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from ..model import AnalyzedArticle, Article
+from . import entities
+from .models import language_detector
+from .segment import split_sentences, split_tokens
+
+_UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    sample = text[:3000]
+    from lingua import Language
+    codes = {Language.RUSSIAN: "ru", Language.UKRAINIAN: "uk", Language.ENGLISH: "en"}
+    values = language_detector().compute_language_confidence_values(sample)
+    if not values:
+        return "ru", 0.0
+    best = values[0]
+    code, conf = codes[best.language], float(best.value)
+    # lingua sometimes hesitates on short Russian/Ukrainian snippets; letters unique to Ukrainian settle it
+    if code == "ru" and len(_UKRAINIAN_LETTERS.findall(sample)) > 3:
+        code = "uk"
+    return code, round(conf, 3)
+
+
+class Analyzer:
+    """Holds nothing but settings: the models are process-wide singletons (parallax.nlp.models)."""
+
+    def __init__(self, batch_size: int = 64):
+        self.batch_size = batch_size
+
+    def analyze(self, article: Article, anchor_date=None) -> AnalyzedArticle:
+        return self.analyze_many([article], anchor_date=anchor_date)[0]
+
+    def analyze_many(self, articles: Iterable[Article], anchor_date=None) -> list[AnalyzedArticle]:
+        """`anchor_date` resolves relative dates in articles that carry no date of their own
+        (the story's date)."""
+        out: list[AnalyzedArticle] = []
+        batch: list[AnalyzedArticle] = []
+        for article in articles:
+            batch.append(self._prepare(article))
+            if len(batch) >= self.batch_size:
+                out.extend(self._finish(batch, anchor_date))
+                batch = []
+        if batch:
+            out.extend(self._finish(batch, anchor_date))
+        return out
+
+    def _prepare(self, article: Article) -> AnalyzedArticle:
+        doc = AnalyzedArticle(article=article)
+        doc.language, doc.language_confidence = detect_language(article.text)
+        doc.sentences = split_sentences(article.text)
+        doc.tokens = split_tokens(article.text, doc.sentences, doc.language)
+        return doc
+
+    def _finish(self, docs: list[AnalyzedArticle], anchor_date) -> list[AnalyzedArticle]:
+        ru_docs = [d for d in docs if d.language in ("ru", "uk")]
+        flat = [s.text for d in ru_docs for s in d.sentences]
+        spans = entities.run_ner(flat) if flat else []
+        pos = 0
+        for d in ru_docs:
+            n = len(d.sentences)
+            d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens, spans[pos:pos + n])
+            pos += n
+        for d in docs:
+            if d.language not in ("ru", "uk"):
+                d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens,
+                                                       [[] for _ in d.sentences])
+            self._add_layers(d, anchor_date)
+        return docs
+
+    def _add_layers(self, doc: AnalyzedArticle, anchor_date) -> None:
+        from . import attribution, dates, numbers, quotes
+        anchor = doc.article.date or anchor_date
+        doc.dates = dates.extract_dates(doc.text, anchor, doc.language)
+        doc.numbers = numbers.extract_numbers(doc.text, doc.language)
+        for item in (*doc.dates, *doc.numbers):
+            sent = doc.sentence_at(item.start)
+            item.sentence = sent.index if sent else 0
+        doc.quotes = quotes.extract_quotes(doc)
+        doc.attributions = attribution.extract_attributions(doc)
+
+
+def analyze_articles(articles: Iterable[Article], anchor_date=None) -> list[AnalyzedArticle]:
+    return Analyzer().analyze_many(articles, anchor_date=anchor_date)

@@ -1,0 +1,70 @@
+(function () {
+  "use strict";
+  var ATTRS = ["data-claim", "data-quote", "data-entity"];
+
+  function tokens(el, attr) {
+    var value = el.getAttribute(attr);
+    return value ? value.split(" ") : [];
+  }
+
+  function storyOf(el) {
+    return el.closest(".story") || document;
+  }
+
+  function clear(root) {
+    root.querySelectorAll(".hl").forEach(function (el) { el.classList.remove("hl"); });
+  }
+
+  // Marks every element of this story (text spans and list items) that belongs to the group.
+  function highlight(root, attr, id) {
+    clear(root);
+    var inText = [];
+    root.querySelectorAll("[" + attr + "]").forEach(function (el) {
+      if (tokens(el, attr).indexOf(id) >= 0) {
+        el.classList.add("hl");
+        if (el.closest(".text")) { inText.push(el); }
+      }
+    });
+    return inText;
+  }
+
+  // Scrolls every article column to its first highlighted span, so all members are in view at once.
+  function reveal(spans) {
+    var done = [];
+    spans.forEach(function (el) {
+      var column = el.closest(".text");
+      if (!column || done.indexOf(column) >= 0) { return; }
+      done.push(column);
+      var top = el.getBoundingClientRect().top - column.getBoundingClientRect().top + column.scrollTop;
+      column.scrollTop = Math.max(0, top - column.clientHeight / 3);
+    });
+  }
+
+  function groupOf(el) {
+    for (var i = 0; i < ATTRS.length; i++) {
+      var ids = tokens(el, ATTRS[i]);
+      if (ids.length) { return [ATTRS[i], ids[0]]; }
+    }
+    return null;
+  }
+
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-claim], [data-quote], [data-entity]");
+    if (!el) { return; }
+    var group = groupOf(el);
+    if (group) { reveal(highlight(storyOf(el), group[0], group[1])); }
+  });
+
+  document.addEventListener("mouseover", function (event) {
+    var el = event.target.closest("li[data-claim], tr[data-entity], .quote-group[data-quote]");
+    if (!el) { return; }
+    var group = groupOf(el);
+    if (group) { highlight(storyOf(el), group[0], group[1]); }
+  });
+
+  document.querySelectorAll("input[data-layer]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.body.classList.toggle("hide-" + box.getAttribute("data-layer"), !box.checked);
+    });
+  });
+})();

@@ -1,0 +1,656 @@
+"""Group articles into stories: one story = one event, as many outlets as covered it.
+
+Incremental and time-aware. Each new article is compared with its nearest neighbours among the
+articles published within ``window_days`` of it (exact or HNSW inner-product search in per-day faiss
+buckets, so the cost per article depends on how many articles appeared around that day, not on the
+size of the corpus). A neighbour's story is scored with
+
+    score = cosine(embeddings) + w_e * entity overlap + w_t * title-word overlap
+            - time penalty - follow-up penalty
+
+and the article joins the best story whose score reaches ``join_threshold`` and whose centroid is
+close enough (``centroid_min_cosine``, which stops a chain of pairwise links drifting from the
+event); otherwise it opens a new story. The thresholds live in ``stories_config.yaml``.
+
+Story ids are derived from the founding article id, so the same input in the same order gives the
+same ids in every run; :meth:`StoryClusterer.recluster` re-clusters a period from scratch and keeps,
+for every new story, the id of the old story it overlaps most.
+
+Items without a time (``time=None``) are clustered only with other undated items, with no time
+penalty.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import yaml
+
+CONFIG_PATH = Path(__file__).resolve().parent / "stories_config.yaml"
+ENTITY_TYPES = frozenset({"PER", "ORG", "LOC"})
+_DAY = 86400.0
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=None)
+def _config_file(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return data
+
+
+_DEFAULTS = _config_file(CONFIG_PATH)
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """Clustering settings; defaults come from ``stories_config.yaml`` (see the comments there)."""
+    window_days: float = _DEFAULTS["window_days"]
+    time_grace_hours: float = _DEFAULTS["time_grace_hours"]
+    time_penalty_per_day: float = _DEFAULTS["time_penalty_per_day"]
+    neighbours: int = _DEFAULTS["neighbours"]
+    candidate_min_cosine: float = _DEFAULTS["candidate_min_cosine"]
+    index: str = _DEFAULTS["index"]
+    hnsw_m: int = _DEFAULTS["hnsw_m"]
+    batch_size: int = _DEFAULTS["batch_size"]
+    weight_entities: float = _DEFAULTS["weight_entities"]
+    weight_title: float = _DEFAULTS["weight_title"]
+    entity_overlap_missing: float = _DEFAULTS["entity_overlap_missing"]
+    join_threshold: float = _DEFAULTS["join_threshold"]
+    centroid_min_cosine: float = _DEFAULTS["centroid_min_cosine"]
+    followup_penalty: float = _DEFAULTS["followup_penalty"]
+    title_stem_chars: int = _DEFAULTS["title_stem_chars"]
+    title_min_word_chars: int = _DEFAULTS["title_min_word_chars"]
+    representative_max_members: int = _DEFAULTS["representative_max_members"]
+    title_stopwords: frozenset[str] = frozenset(_DEFAULTS.get("title_stopwords") or ())
+    followup_cues: tuple[str, ...] = tuple(_DEFAULTS.get("followup_cues") or ())
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides: Any) -> "ClusterConfig":
+        data = dict(_config_file(Path(path)))
+        data.update(overrides)
+        names = {f.name for f in fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"{path}: unknown clustering settings {sorted(unknown)}")
+        if "title_stopwords" in data:
+            data["title_stopwords"] = frozenset(data["title_stopwords"] or ())
+        if "followup_cues" in data:
+            data["followup_cues"] = tuple(data["followup_cues"] or ())
+        return cls(**data)
+
+    def with_(self, **changes: Any) -> "ClusterConfig":
+        return replace(self, **changes)
+
+
+@dataclass
+class StoryItem:
+    """What clustering needs to know about one article."""
+    article_id: str
+    time: dt.datetime | None
+    embedding: np.ndarray            # L2-normalized; title + lead sentences
+    entities: frozenset[str]         # canonical/normal names of PER/ORG/LOC mentions
+    title: str
+    outlet: str
+
+
+# ---- features ---------------------------------------------------------------------------------------
+
+def normalize_name(name: str) -> str:
+    return " ".join(name.lower().replace("ё", "е").split())
+
+
+def title_words(title: str, config: ClusterConfig) -> frozenset[str]:
+    """Content words of a title, cut to their first letters: a cheap stemmer that works for ru and en."""
+    out = set()
+    for word in _WORD.findall(title.lower().replace("ё", "е")):
+        if word.isdigit():
+            out.add(word)      # numbers tell '8 ноября' from '18 ноября'
+        elif len(word) >= config.title_min_word_chars and word not in config.title_stopwords:
+            out.add(word[:config.title_stem_chars])
+    return frozenset(out)
+
+
+def has_followup_cue(title: str, config: ClusterConfig) -> bool:
+    words = [w[:config.title_stem_chars + 3] for w in _WORD.findall(title.lower().replace("ё", "е"))]
+    text = " " + " ".join(words) + " "
+    return any(cue in text for cue in _cue_patterns(config.followup_cues))
+
+
+@lru_cache(maxsize=8)
+def _cue_patterns(cues: tuple[str, ...]) -> tuple[str, ...]:
+    # a cue is one or more word prefixes ('отреагир', 'назва причин'); match at word starts
+    return tuple(" " + " ".join(c.lower().replace("ё", "е").split()) for c in cues)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return -1.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def _timestamp(time: dt.datetime | dt.date | None) -> float:
+    if time is None:
+        return float("nan")
+    if not isinstance(time, dt.datetime):
+        time = dt.datetime(time.year, time.month, time.day, 12, tzinfo=dt.timezone.utc)
+    if time.tzinfo is None:
+        time = time.replace(tzinfo=dt.timezone.utc)
+    return time.timestamp()
+
+
+def story_id_for(article_id: str) -> str:
+    """A story's id is derived from the article that founded it: stable across runs."""
+    return "s" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
+
+
+# ---- index ------------------------------------------------------------------------------------------
+
+_UNDATED = None
+
+
+class _Bucket:
+    """The articles of one day (or all undated articles) in a faiss inner-product index."""
+
+    def __init__(self, dim: int, config: ClusterConfig):
+        import faiss
+        if config.index == "hnsw":
+            self.index = faiss.IndexHNSWFlat(dim, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        elif config.index == "flat":
+            self.index = faiss.IndexFlatIP(dim)
+        else:
+            raise ValueError(f"unknown index type {config.index!r} (flat | hnsw)")
+        self.rows = np.empty(0, dtype=np.int64)
+
+    def add(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+        self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        self.rows = np.concatenate([self.rows, rows])
+
+
+@dataclass
+class _Story:
+    members: list[int] = field(default_factory=list)
+    vector_sum: np.ndarray | None = None
+    founder: str = ""
+
+
+# ---- clusterer --------------------------------------------------------------------------------------
+
+class StoryClusterer:
+    def __init__(self, config: ClusterConfig | None = None):
+        self.config = config or ClusterConfig()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._dim: int | None = None
+        self._emb = np.empty((0, 0), dtype=np.float32)
+        self._time = np.empty(0, dtype=np.float64)
+        self._n = 0
+        self._ids: list[str] = []
+        self._row: dict[str, int] = {}
+        self._titles: list[str] = []
+        self._outlets: list[str] = []
+        self._entities: list[frozenset[str]] = []
+        self._title_words: list[frozenset[str]] = []
+        self._followup: list[bool] = []
+        self._story_of: list[str | None] = []
+        self._stories: dict[str, _Story] = {}
+        self._buckets: dict[int | None, _Bucket] = {}
+
+    # ---- public API ----
+
+    def add(self, item: StoryItem) -> str:
+        """Put one article into an existing story or open a new one; returns the story id.
+        Adding an article id that is already clustered returns its story unchanged."""
+        return self.add_many([item])[0]
+
+    def add_many(self, items: list[StoryItem]) -> list[str]:
+        """Same as calling :meth:`add` for each item in order, but searches neighbours in batches."""
+        out: list[str] = []
+        size = max(1, self.config.batch_size)
+        for start in range(0, len(items), size):
+            out.extend(self._add_batch(items[start:start + size]))
+        return out
+
+    def recluster(self, items: list[StoryItem]) -> tuple[dict[str, str], dict]:
+        """Cluster `items` from scratch (in time order) and replace their story assignments.
+
+        Every new story takes the id of the old story it shares most articles with (largest overlap
+        first; each old id is given once); other stories get an id from their earliest article.
+        Articles not in `items` keep their stories. Returns (article id -> story id, change report).
+        The report lists, relative to the previous assignment of these articles: ``unchanged``
+        stories (same articles), ``changed`` (kept their id, gained or lost articles), ``new``
+        (made only of articles not clustered before), ``merged`` (new id -> old ids it absorbed),
+        ``split`` (old id -> new ids its articles went to) and ``removed`` (old ids left empty).
+        """
+        unique: dict[str, StoryItem] = {}
+        for item in items:
+            unique[item.article_id] = item
+        batch = sorted(unique.values(),
+                       key=lambda it: (np.inf if it.time is None else _timestamp(it.time), it.article_id))
+        fresh = StoryClusterer(self.config)
+        temp_ids = fresh.add_many(batch)
+        old_of = {it.article_id: self.story_of(it.article_id) for it in batch}
+
+        groups: dict[str, list[str]] = defaultdict(list)
+        for it, temp in zip(batch, temp_ids):
+            groups[temp].append(it.article_id)
+        # overlap of every new group with every old story
+        overlaps: list[tuple[int, str, str]] = []
+        for temp, members in groups.items():
+            for old, count in Counter(old_of[a] for a in members if old_of[a] is not None).items():
+                overlaps.append((count, temp, old))
+        overlaps.sort(key=lambda t: (-t[0], t[1], t[2]))
+        final_of_group: dict[str, str] = {}
+        taken: set[str] = set()
+        for _, temp, old in overlaps:
+            if temp in final_of_group or old in taken:
+                continue
+            final_of_group[temp] = old
+            taken.add(old)
+        # stories untouched by this period keep their ids, so new ids must avoid them too
+        outside = {sid for sid, story in self._stories.items()
+                   if any(self._ids[r] not in unique for r in story.members)}
+        used = set(taken) | outside
+        for temp in sorted(groups, key=lambda t: groups[t][0]):
+            if temp in final_of_group:
+                continue
+            sid = story_id_for(groups[temp][0])
+            suffix = 2
+            while sid in used:
+                sid = f"{story_id_for(groups[temp][0])}-{suffix}"
+                suffix += 1
+            final_of_group[temp] = sid
+            used.add(sid)
+
+        assignment = {a: final_of_group[temp] for temp, members in groups.items() for a in members}
+        report = self._change_report(groups, final_of_group, old_of)
+        self._rebuild(batch, assignment)
+        return assignment, report
+
+    def representative_title(self, story_id: str) -> str:
+        """The title of the member closest to the story's centroid."""
+        story = self._stories[story_id]
+        members = story.members[-self.config.representative_max_members:]
+        centroid = story.vector_sum
+        sims = self._emb[members] @ centroid
+        order = np.lexsort((np.array([-len(self._titles[m]) for m in members]), -sims))
+        for position in order:
+            if self._titles[members[position]].strip():
+                return self._titles[members[position]]
+        return self._titles[members[order[0]]]
+
+    def stories(self) -> dict[str, list[str]]:
+        return {sid: [self._ids[r] for r in story.members] for sid, story in self._stories.items()}
+
+    # ---- extras used by storage and benchmarks ----
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self._row.get(article_id)
+        return None if row is None else self._story_of[row]
+
+    def load(self, items: list[StoryItem], story_ids: list[str]) -> None:
+        """Restore a saved state: put each item into the given story without re-deciding."""
+        if len(items) != len(story_ids):
+            raise ValueError("load(): items and story_ids differ in length")
+        rows = []
+        for item, sid in zip(items, story_ids):
+            if item.article_id in self._row:
+                continue
+            row = self._append(item)
+            self._assign(row, sid)
+            rows.append(row)
+        if rows:
+            self._index_rows(np.array(rows, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return self._n
+
+    def pair_score(self, a: StoryItem, b: StoryItem) -> float:
+        """The same-story score of two articles (what a 2-article corpus would be decided on)."""
+        cfg = self.config
+        cos = float(np.dot(_unit(a.embedding), _unit(b.embedding)))
+        ents_a = frozenset(normalize_name(e) for e in a.entities)
+        ents_b = frozenset(normalize_name(e) for e in b.entities)
+        return self._score(cos, ents_a, ents_b, title_words(a.title, cfg), title_words(b.title, cfg),
+                           has_followup_cue(a.title, cfg), has_followup_cue(b.title, cfg),
+                           _timestamp(a.time), _timestamp(b.time))
+
+    # ---- internals ----
+
+    def _score(self, cos: float, ents_a, ents_b, words_a, words_b, cue_a: bool, cue_b: bool,
+               time_a: float, time_b: float) -> float:
+        cfg = self.config
+        ent = _overlap(ents_a, ents_b)
+        if ent < 0:
+            ent = cfg.entity_overlap_missing
+        score = cos + cfg.weight_entities * ent + cfg.weight_title * _jaccard(words_a, words_b)
+        if cue_a != cue_b:
+            score -= cfg.followup_penalty
+        if not (np.isnan(time_a) or np.isnan(time_b)):
+            gap_days = abs(time_a - time_b) / _DAY
+            if gap_days > cfg.window_days:
+                return -np.inf
+            score -= cfg.time_penalty_per_day * max(0.0, gap_days - cfg.time_grace_hours / 24.0)
+        elif np.isnan(time_a) != np.isnan(time_b):
+            return -np.inf
+        return score
+
+    def _append(self, item: StoryItem) -> int:
+        vec = _unit(np.asarray(item.embedding, dtype=np.float32).ravel())
+        if self._dim is None:
+            self._dim = vec.shape[0]
+            self._emb = np.zeros((1024, self._dim), dtype=np.float32)
+            self._time = np.zeros(1024, dtype=np.float64)
+        elif vec.shape[0] != self._dim:
+            raise ValueError(f"embedding of {item.article_id!r} has {vec.shape[0]} dims, expected {self._dim}")
+        if self._n == self._emb.shape[0]:
+            grow = max(1024, self._n)
+            self._emb = np.concatenate([self._emb, np.zeros((grow, self._dim), dtype=np.float32)])
+            self._time = np.concatenate([self._time, np.zeros(grow, dtype=np.float64)])
+        row = self._n
+        self._emb[row] = vec
+        self._time[row] = _timestamp(item.time)
+        self._n += 1
+        self._ids.append(item.article_id)
+        self._row[item.article_id] = row
+        self._titles.append(item.title or "")
+        self._outlets.append(item.outlet)
+        self._entities.append(frozenset(normalize_name(e) for e in item.entities if e and e.strip()))
+        self._title_words.append(title_words(item.title or "", self.config))
+        self._followup.append(has_followup_cue(item.title or "", self.config))
+        self._story_of.append(None)
+        return row
+
+    def _assign(self, row: int, story_id: str) -> None:
+        story = self._stories.get(story_id)
+        if story is None:
+            story = self._stories[story_id] = _Story(vector_sum=np.zeros(self._dim, dtype=np.float32),
+                                                     founder=self._ids[row])
+        story.members.append(row)
+        story.vector_sum += self._emb[row]
+        self._story_of[row] = story_id
+
+    def _bucket_key(self, row: int) -> int | None:
+        t = self._time[row]
+        return _UNDATED if np.isnan(t) else int(t // _DAY)
+
+    def _index_rows(self, rows: np.ndarray) -> None:
+        by_bucket: dict[int | None, list[int]] = defaultdict(list)
+        for r in rows:
+            by_bucket[self._bucket_key(int(r))].append(int(r))
+        for key, members in by_bucket.items():
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = _Bucket(self._dim, self.config)
+            arr = np.array(members, dtype=np.int64)
+            bucket.add(arr, self._emb[arr])
+
+    def _neighbours(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k neighbours (rows, cosines) of each row among indexed articles within the window;
+        -1 where there are fewer."""
+        k = self.config.neighbours
+        window = self.config.window_days
+        span = int(np.ceil(window)) + 1
+        n = len(rows)
+        slots = 2 * span + 1
+        cand_rows = np.full((n, slots * k), -1, dtype=np.int64)
+        cand_sims = np.full((n, slots * k), -np.inf, dtype=np.float32)
+        times = self._time[rows]
+        undated = np.isnan(times)
+        days = np.where(undated, 0, times // _DAY).astype(np.int64)
+        queries = self._emb[rows]
+
+        if undated.any() and _UNDATED in self._buckets:
+            sel = np.flatnonzero(undated)
+            self._search_bucket(self._buckets[_UNDATED], queries[sel], sel, 0, k, cand_rows, cand_sims)
+        dated = np.flatnonzero(~undated)
+        if len(dated):
+            for offset in range(-span, span + 1):
+                target = days[dated] + offset
+                for day in np.unique(target):
+                    bucket = self._buckets.get(int(day))
+                    if bucket is None:
+                        continue
+                    sel = dated[target == day]
+                    self._search_bucket(bucket, queries[sel], sel, offset + span, k, cand_rows, cand_sims)
+            # exact window on timestamps (buckets are whole days)
+            valid = cand_rows >= 0
+            gaps = np.abs(self._time[np.where(valid, cand_rows, 0)] - times[:, None]) / _DAY
+            out = valid & (gaps > window) & ~undated[:, None]
+            cand_rows[out] = -1
+            cand_sims[out] = -np.inf
+        # keep the best k per row
+        if cand_rows.shape[1] > k:
+            top = np.argpartition(-cand_sims, k - 1, axis=1)[:, :k]
+            cand_rows = np.take_along_axis(cand_rows, top, axis=1)
+            cand_sims = np.take_along_axis(cand_sims, top, axis=1)
+        return cand_rows, cand_sims
+
+    @staticmethod
+    def _search_bucket(bucket: _Bucket, queries: np.ndarray, sel: np.ndarray, slot: int, k: int,
+                       cand_rows: np.ndarray, cand_sims: np.ndarray) -> None:
+        kk = min(k, bucket.index.ntotal)
+        if kk == 0:
+            return
+        sims, local = bucket.index.search(np.ascontiguousarray(queries), kk)
+        found = local >= 0
+        rows = np.where(found, bucket.rows[np.where(found, local, 0)], -1)
+        cols = slice(slot * k, slot * k + kk)
+        cand_rows[sel, cols] = rows
+        cand_sims[sel, cols] = np.where(found, sims, -np.inf)
+
+    def _add_batch(self, items: list[StoryItem]) -> list[str]:
+        result: list[str | None] = [None] * len(items)
+        new_rows: list[int] = []
+        new_pos: list[int] = []
+        for pos, item in enumerate(items):
+            row = self._row.get(item.article_id)
+            if row is not None:
+                continue       # already clustered (or earlier in this batch): resolved below
+            new_rows.append(self._append(item))
+            new_pos.append(pos)
+        if new_rows:
+            rows = np.array(new_rows, dtype=np.int64)
+            # index the batch first so articles of one batch can find each other; a row only ever
+            # joins rows decided before it, which keeps add_many() equal to repeated add()
+            self._index_rows(rows)
+            neigh_rows, neigh_sims = self._neighbours(rows)
+            for i, row in enumerate(new_rows):
+                self._decide(row, neigh_rows[i], neigh_sims[i])
+        for pos, item in enumerate(items):
+            result[pos] = self._story_of[self._row[item.article_id]]
+        return result  # type: ignore[return-value]
+
+    def _decide(self, row: int, neigh_rows: np.ndarray, neigh_sims: np.ndarray) -> None:
+        cfg = self.config
+        best_story, best_score = None, -np.inf
+        scores: dict[str, float] = {}
+        for other, cos in zip(neigh_rows.tolist(), neigh_sims.tolist()):
+            if other < 0 or other == row or cos < cfg.candidate_min_cosine:
+                continue
+            sid = self._story_of[other]
+            if sid is None:
+                continue       # later in the same batch
+            s = self._score(cos, self._entities[row], self._entities[other],
+                            self._title_words[row], self._title_words[other],
+                            self._followup[row], self._followup[other],
+                            self._time[row], self._time[other])
+            if s > scores.get(sid, -np.inf):
+                scores[sid] = s
+        for sid, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
+            if s < cfg.join_threshold:
+                break
+            story = self._stories[sid]
+            if len(story.members) > 1:
+                centroid = story.vector_sum / max(np.linalg.norm(story.vector_sum), 1e-9)
+                if float(self._emb[row] @ centroid) < cfg.centroid_min_cosine:
+                    continue
+            best_story, best_score = sid, s
+            break
+        if best_story is None:
+            best_story = self._new_story_id(self._ids[row])
+        self._assign(row, best_story)
+
+    def _new_story_id(self, article_id: str) -> str:
+        sid = story_id_for(article_id)
+        base, suffix = sid, 2
+        while sid in self._stories:
+            sid = f"{base}-{suffix}"
+            suffix += 1
+        return sid
+
+    def _change_report(self, groups: dict[str, list[str]], final_of_group: dict[str, str],
+                       old_of: dict[str, str | None]) -> dict:
+        report: dict[str, Any] = {"unchanged": [], "changed": [], "new": [], "merged": {}, "split": {},
+                                  "removed": []}
+        old_members: dict[str, set[str]] = defaultdict(set)
+        for a, old in old_of.items():
+            if old is not None:
+                old_members[old].add(a)
+        new_of_old: dict[str, set[str]] = defaultdict(set)
+        for temp, members in groups.items():
+            sid = final_of_group[temp]
+            olds = {old_of[a] for a in members if old_of[a] is not None}
+            for old in olds:
+                new_of_old[old].add(sid)
+            if not olds:
+                report["new"].append(sid)
+            elif len(olds) > 1:
+                report["merged"][sid] = sorted(olds)
+            elif olds == {sid} and old_members[sid] == set(members):
+                report["unchanged"].append(sid)
+            else:
+                report["changed"].append(sid)
+        for old, news in new_of_old.items():
+            if len(news) > 1:
+                report["split"][old] = sorted(news)
+            if old not in news:
+                # every article of this old story moved; it survives only if articles outside the
+                # period still belong to it
+                still = any(self._ids[r] not in old_of for r in self._stories[old].members)
+                if not still:
+                    report["removed"].append(old)
+        for key in ("unchanged", "changed", "new", "removed"):
+            report[key].sort()
+        report["counts"] = {key: len(value) for key, value in report.items()}
+        return report
+
+    def _rebuild(self, batch: list[StoryItem], assignment: dict[str, str]) -> None:
+        """Replace the state with: old articles outside the batch (old stories) + the batch."""
+        keep_rows = [r for r in range(self._n) if self._ids[r] not in assignment]
+        kept = [(self._item_at(r), self._story_of[r]) for r in keep_rows]
+        # rebuild in time order so restored stories list their members chronologically
+        entries = kept + [(it, assignment[it.article_id]) for it in batch]
+        entries.sort(key=lambda e: (np.inf if e[0].time is None else _timestamp(e[0].time)))
+        self._reset()
+        self.load([e[0] for e in entries], [e[1] for e in entries])  # type: ignore[misc]
+
+    def _item_at(self, row: int) -> StoryItem:
+        t = self._time[row]
+        return StoryItem(article_id=self._ids[row],
+                         time=None if np.isnan(t) else dt.datetime.fromtimestamp(t, tz=dt.timezone.utc),
+                         embedding=self._emb[row].copy(), entities=self._entities[row],
+                         title=self._titles[row], outlet=self._outlets[row])
+
+
+def _unit(vec: np.ndarray) -> np.ndarray:
+    vec = np.asarray(vec, dtype=np.float32)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm > 0 else vec
+
+
+# ---- from an analysed article ------------------------------------------------------------------------
+
+LEAD_SENTENCES = 3
+LEAD_MAX_CHARS = 600
+
+
+def story_text(doc, lead_sentences: int = LEAD_SENTENCES, max_chars: int = LEAD_MAX_CHARS) -> str:
+    """Title + the first sentences of the body: what the story embedding is computed from.
+    A lead sentence that merely repeats the title (Telegram posts have no separate title) is skipped."""
+    title = (doc.article.title or "").strip()
+    parts = [title] if title else []
+    norm_title = " ".join(title.lower().split())
+    for sent in doc.sentences:
+        if len(parts) >= lead_sentences + (1 if title else 0):
+            break
+        text = " ".join(sent.text.split())
+        if not text or (norm_title and text.lower() in norm_title):
+            continue
+        parts.append(text)
+    out = " ".join(p if p.endswith((".", "!", "?", "…")) else p + "." for p in parts)
+    if not out:
+        out = doc.article.text[:max_chars]
+    return out[:max_chars]
+
+
+def story_entities(doc) -> frozenset[str]:
+    names = set()
+    for m in doc.mentions:
+        if m.type not in ENTITY_TYPES or m.kind == "pronoun":
+            continue
+        if m.kind == "role" and not m.canonical:
+            continue       # 'глава ведомства' names nobody in particular
+        name = m.canonical or m.normal or m.text
+        if name and name.strip():
+            names.add(normalize_name(name))
+    return frozenset(names)
+
+
+def story_time(doc) -> dt.datetime | None:
+    published = doc.article.meta.get("published") if doc.article.meta else None
+    if published:
+        try:
+            stamp = dt.datetime.fromisoformat(str(published))
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+        except ValueError:
+            pass
+    if doc.article.date is not None:
+        d = doc.article.date
+        return dt.datetime(d.year, d.month, d.day, 12, tzinfo=dt.timezone.utc)
+    return None
+
+
+def story_features(doc, encoder) -> StoryItem:
+    """StoryItem of an analysed article: embedding of title + lead, PER/ORG/LOC names, publication time
+    (``meta['published']`` if the input had a time of day, else noon of ``Article.date``, else None)."""
+    vec = encoder.encode([story_text(doc)])[0]
+    return StoryItem(article_id=doc.article.id, time=story_time(doc), embedding=np.asarray(vec, np.float32),
+                     entities=story_entities(doc), title=doc.article.title or _first_line(doc.article.text),
+                     outlet=doc.article.outlet)
+
+
+def story_features_many(docs: Iterable, encoder) -> list[StoryItem]:
+    """:func:`story_features` for many articles with one encoder call."""
+    docs = list(docs)
+    if not docs:
+        return []
+    vecs = encoder.encode([story_text(d) for d in docs])
+    return [StoryItem(article_id=d.article.id, time=story_time(d), embedding=np.asarray(v, np.float32),
+                      entities=story_entities(d), title=d.article.title or _first_line(d.article.text),
+                      outlet=d.article.outlet)
+            for d, v in zip(docs, vecs)]
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:limit]
+    return ""
