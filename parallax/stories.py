@@ -121,15 +121,31 @@ def title_words(title: str, config: ClusterConfig) -> frozenset[str]:
 
 
 def has_followup_cue(title: str, config: ClusterConfig) -> bool:
-    words = [w[:config.title_stem_chars + 3] for w in _WORD.findall(title.lower().replace("ё", "е"))]
-    text = " " + " ".join(words) + " "
-    return any(cue in text for cue in _cue_patterns(config.followup_cues))
+    pattern = _cue_pattern(config.followup_cues)
+    return bool(pattern and pattern.search(title.lower().replace("ё", "е")))
 
 
 @lru_cache(maxsize=8)
-def _cue_patterns(cues: tuple[str, ...]) -> tuple[str, ...]:
-    # a cue is one or more word prefixes ('отреагир', 'назва причин'); match at word starts
-    return tuple(" " + " ".join(c.lower().replace("ё", "е").split()) for c in cues)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern | None:
+    # a cue is a sequence of word beginnings: 'назван причин' matches 'Названа причина ...'
+    alternatives = []
+    for cue in cues:
+        words = cue.lower().replace("ё", "е").split()
+        if words:
+            alternatives.append(r"\w*\s+".join(re.escape(w) for w in words) + r"\w*")
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
+
+
+def entity_keys(names: Iterable[str], config: ClusterConfig) -> frozenset[str]:
+    """Entity names as a set of word stems, so 'Сергей Вострецов' and 'Вострецова' share 'востр'."""
+    keys = set()
+    for name in names:
+        for word in _WORD.findall(normalize_name(name)):
+            if len(word) >= config.title_min_word_chars:
+                keys.add(word if word.isdigit() else word[:config.title_stem_chars])
+    return frozenset(keys)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -207,6 +223,7 @@ class StoryClusterer:
         self._titles: list[str] = []
         self._outlets: list[str] = []
         self._entities: list[frozenset[str]] = []
+        self._entity_keys: list[frozenset[str]] = []
         self._title_words: list[frozenset[str]] = []
         self._followup: list[bool] = []
         self._story_of: list[str | None] = []
@@ -326,8 +343,8 @@ class StoryClusterer:
         """The same-story score of two articles (what a 2-article corpus would be decided on)."""
         cfg = self.config
         cos = float(np.dot(_unit(a.embedding), _unit(b.embedding)))
-        ents_a = frozenset(normalize_name(e) for e in a.entities)
-        ents_b = frozenset(normalize_name(e) for e in b.entities)
+        ents_a = entity_keys(a.entities, cfg)
+        ents_b = entity_keys(b.entities, cfg)
         return self._score(cos, ents_a, ents_b, title_words(a.title, cfg), title_words(b.title, cfg),
                            has_followup_cue(a.title, cfg), has_followup_cue(b.title, cfg),
                            _timestamp(a.time), _timestamp(b.time))
@@ -373,6 +390,7 @@ class StoryClusterer:
         self._titles.append(item.title or "")
         self._outlets.append(item.outlet)
         self._entities.append(frozenset(normalize_name(e) for e in item.entities if e and e.strip()))
+        self._entity_keys.append(entity_keys(item.entities, self.config))
         self._title_words.append(title_words(item.title or "", self.config))
         self._followup.append(has_followup_cue(item.title or "", self.config))
         self._story_of.append(None)
@@ -488,7 +506,7 @@ class StoryClusterer:
             sid = self._story_of[other]
             if sid is None:
                 continue       # later in the same batch
-            s = self._score(cos, self._entities[row], self._entities[other],
+            s = self._score(cos, self._entity_keys[row], self._entity_keys[other],
                             self._title_words[row], self._title_words[other],
                             self._followup[row], self._followup[other],
                             self._time[row], self._time[other])
@@ -580,6 +598,7 @@ def _unit(vec: np.ndarray) -> np.ndarray:
 
 LEAD_SENTENCES = 3
 LEAD_MAX_CHARS = 600
+ENTITY_SENTENCES = 6
 
 
 def story_text(doc, lead_sentences: int = LEAD_SENTENCES, max_chars: int = LEAD_MAX_CHARS) -> str:
@@ -601,10 +620,14 @@ def story_text(doc, lead_sentences: int = LEAD_SENTENCES, max_chars: int = LEAD_
     return out[:max_chars]
 
 
-def story_entities(doc) -> frozenset[str]:
+def story_entities(doc, max_sentences: int | None = ENTITY_SENTENCES) -> frozenset[str]:
+    """PER/ORG/LOC names of the first sentences: the event's participants are named early, while the
+    background paragraphs of a long article name everyone the topic ever involved."""
     names = set()
     for m in doc.mentions:
         if m.type not in ENTITY_TYPES or m.kind == "pronoun":
+            continue
+        if max_sentences is not None and m.sentence >= max_sentences:
             continue
         if m.kind == "role" and not m.canonical:
             continue       # 'глава ведомства' names nobody in particular

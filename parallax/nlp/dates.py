@@ -32,22 +32,62 @@ FUTURE_WINDOW = dt.timedelta(days=183)
 STALE_PAST = dt.timedelta(days=300)
 NEXT_YEAR_WINDOW = dt.timedelta(days=62)
 
-_B = r"(?<![\w])"          # word start
-_E = r"(?![\w])"           # word end
+# A digit that does not continue a word or a number ('Су-57', '1.5'). The digit comes first and the
+# look-behind second so that the regex engine can skip ahead to the next digit.
+_DIGIT_START = r"[0-9](?<![\w.,][0-9])"
+_YEAR_START = r"[12](?<![\w.,\-][12])"
+_E = r"(?![\w])"           # word end; word starts are checked in code (see _finditer), which
+                           # lets the regex engine skip ahead on the first letter
 _RANGE_GAP = re.compile(r"^\s*(?:[-–—]|по|до|и|или|,|to|and|through|until)?\s*$", re.IGNORECASE)
 _WEEKDAY_DATE_GAP = re.compile(r"^[\s,(]*$")
 _DATE_WEEKDAY_GAP = re.compile(r"^[\s,(—–-]*(?:(?:в|во|on)\s+)?$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
 _DIGITS = re.compile(r"\d{1,2}")
+_LIST_END = re.compile(r"(?<!\w)(?:и|или|and)(?!\w)")
 
 
-def _alternation(forms, case_sensitive: bool = False) -> str:
-    body = "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
-    return f"(?-i:{body})" if case_sensitive else f"(?:{body})"
+def trie_regex(forms) -> str:
+    """One regex for a set of words, as a character trie: 'прошл(?:ая|ого|...)'. A flat alternation of
+    hundreds of forms is tried form by form at every position; the trie fails on the first letter."""
+    root: dict = {}
+    for form in set(forms):
+        node = root
+        for ch in form.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        if "" in node:
+            return "(?:" + "|".join(branches) + ")?"
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return "(?:" + build(root) + ")"
 
 
-def _fold(s: str) -> str:
-    return s.replace("ё", "е").replace("Ё", "Е")
+def normalize(text: str) -> str:
+    """Lower case with 'ё' as 'е', the same length as `text` so offsets carry over."""
+    low = text.lower().replace("ё", "е")
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text).replace("ё", "е")
+
+
+def finditer_words(rx: re.Pattern, text: str):
+    """`rx.finditer`, keeping only matches that start at a word start (or at a non-letter)."""
+    pos, n = 0, len(text)
+    while pos <= n:
+        m = rx.search(text, pos)
+        if m is None:
+            return
+        s = m.start()
+        if s > 0 and m.group()[:1].isalpha() and (text[s - 1].isalnum() or text[s - 1] == "_"):
+            pos = s + 1
+            continue
+        yield m
+        pos = m.end() if m.end() > s else s + 1
 
 
 @dataclass
@@ -73,7 +113,6 @@ class _Grammar:
     def __init__(self, language: str, table: dict):
         self.language = language
         english = language == "en"
-        cs = english                                 # month/weekday names: capitalised only in English
         self.month_of: dict[str, int] = {}
         gen_forms, all_forms = [], []
         for month, forms in table["months"].items():
@@ -82,10 +121,10 @@ class _Grammar:
             else:
                 gen, other = forms, []
             for f in (*gen, *other):
-                self.month_of[f if cs else f.lower()] = int(month)
+                self.month_of[f.lower()] = int(month)
             gen_forms += gen
             all_forms += gen + other
-        self.weekday_of = {(f if cs else f.lower()): int(wd)
+        self.weekday_of = {f.lower(): int(wd)
                            for wd, forms in table["weekdays"].items() for f in forms}
         self.modifier_of = {f.lower(): int(off) for off, forms in table["modifiers"].items()
                             for f in forms}
@@ -99,88 +138,99 @@ class _Grammar:
         self.ago_unit_of = {f.lower(): unit for unit, forms in ago["units"].items() for f in forms}
         self.ago_numbers = {k.lower(): v for k, v in ago["numbers"].items()}
 
-        month_gen = _alternation(gen_forms if not english else all_forms, cs)
-        month_any = _alternation(all_forms, cs)
-        weekday = _alternation(self.weekday_of, cs)
-        mods = _alternation(self.modifier_of)
-        wd_mods = _alternation(weekday_modifier_of)
-        periods = _alternation(self.period_of)
-        year_period = _alternation(table["periods"]["year"])
-        month_lead = _alternation(table["month_lead_words"])
-        weekday_lead = _alternation(table["weekday_lead_words"])
-        reldays = _alternation(self.relative_days)
-        ago_units = _alternation(self.ago_unit_of)
-        ago_numbers = _alternation(self.ago_numbers)
+        month_gen = trie_regex(gen_forms if not english else all_forms)
+        month_any = trie_regex(all_forms)
+        weekday = trie_regex(self.weekday_of)
+        mods = trie_regex(self.modifier_of)
+        wd_mods = trie_regex(weekday_modifier_of)
+        periods = trie_regex(self.period_of)
+        year_period = trie_regex(table["periods"]["year"])
+        month_lead = trie_regex(table["month_lead_words"])
+        weekday_lead = trie_regex(table["weekday_lead_words"])
+        reldays = trie_regex(self.relative_days)
+        ago_units = trie_regex(self.ago_unit_of)
+        ago_numbers = trie_regex(self.ago_numbers)
         year4 = r"[12]\d{3}"
         if english:
             year_tail = ""
             day_suffix = r"(?:st|nd|rd|th)?"
         else:
-            year_tail = (r"(?:-?" + _alternation(table["year_suffixes"]) + r")?"
-                         r"(?:\s*" + _alternation(table["year_words"]) + r"(?![\w]))?")
+            year_tail = (r"(?:-?" + trie_regex(table["year_suffixes"]) + r")?"
+                         r"(?:\s*" + trie_regex(table["year_words"]) + r"(?![\w]))?")
             day_suffix = r"(?:-?(?:го|е))?"
         year_words_req = None if english else (
-            r"(?:-?" + _alternation(table["year_suffixes"]) + r")?\s*"
-            + _alternation(table["year_words"]) + r"(?![\w])")
+            r"(?:-?" + trie_regex(table["year_suffixes"]) + r")?\s*"
+            + trie_regex(table["year_words"]) + r"(?![\w])")
         list_connector = r"(?:[-–—]|and|to)" if english else r"(?:[-–—]|,|и|или|по|до)"
-        day_list = (rf"(?P<days>\d{{1,2}}{day_suffix}"
+        day_list = (rf"(?P<days>{_DIGIT_START}[0-9]?{day_suffix}"
                     rf"(?:\s*{list_connector}\s*\d{{1,2}}{day_suffix})*)")
         year_or_mod = (rf"(?:,?\s+(?P<year>{year4})(?!\d){year_tail}"
                        rf"|\s+(?:of\s+)?(?P<mod>{mods})\s+{year_period}{_E})?")
         patterns: list[tuple[str, str]] = [
-            ("iso", rf"(?<![\w.\-])(?P<year>{year4})-(?P<month>\d{{2}})-(?P<day>\d{{2}})(?![\d\-])"),
-            ("dotted", r"(?<![\w.,])(?:(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>[12]\d{3})"
-                       r"|(?P<day2>\d{2})\.(?P<month2>\d{2})\.(?P<year2>\d{2}))(?![\w]|\.\d)"),
-            ("day", rf"(?<![\w.,]){day_list}\s+(?:of\s+)?(?P<month>{month_gen}){_E}{year_or_mod}"),
-            ("month_year", rf"{_B}(?P<month>{month_any}){_E}\s+(?:of\s+)?(?P<year>{year4})(?!\d)"
+            ("iso", rf"(?P<year>{_YEAR_START}[0-9]{{3}})-(?P<month>[0-9]{{2}})-(?P<day>[0-9]{{2}})"
+                    r"(?![0-9\-])"),
+            ("dotted", rf"(?P<day>{_DIGIT_START}[0-9]?)\.(?P<month>[0-9]{{1,2}})\."
+                       r"(?P<year>[12][0-9]{3}|[0-9]{2})(?![\w]|\.[0-9])"),
+            ("day", rf"{day_list}\s+(?:of\s+)?(?P<month>{month_gen}){_E}{year_or_mod}"),
+            ("month_year", rf"(?P<month>{month_any}){_E}\s+(?:of\s+)?(?P<year>{year4})(?!\d)"
                            f"{year_tail}"),
-            ("month_mod", rf"{_B}(?P<month>{month_any}){_E}\s+(?:of\s+)?(?P<mod>{mods})\s+"
+            ("month_mod", rf"(?P<month>{month_any}){_E}\s+(?:of\s+)?(?P<mod>{mods})\s+"
                           rf"{year_period}{_E}"),
-            ("month_bare", rf"{_B}(?P<lead>{month_lead})\s+(?P<core>(?P<month>{month_any})){_E}"),
-            ("period", rf"{_B}(?P<mod>{mods})\s+(?P<period>{periods}){_E}"),
-            ("weekday", rf"{_B}(?:(?P<lead>{weekday_lead})\s+)?(?P<core>(?:(?P<mod>{wd_mods})\s+)?"
-                        rf"(?P<wd>{weekday})){_E}"),
-            ("relday", rf"{_B}(?P<word>{reldays}){_E}"),
-            ("ago", rf"{_B}(?:(?P<n>\d{{1,3}}|{ago_numbers})\s+)?(?P<unit>{ago_units})\s+"
-                    rf"{re.escape(ago['word'])}{_E}"),
+            ("month_bare", rf"(?P<lead>{month_lead})\s+(?P<core>(?P<month>{month_any})){_E}"),
+            ("period", rf"(?P<mod>{mods})\s+(?P<period>{periods}){_E}"),
+            ("weekday", rf"(?P<wd>{weekday}){_E}"),
+            ("relday", rf"(?P<word>{reldays}){_E}"),
+            ("ago", rf"(?P<unit>{ago_units})\s+{re.escape(ago['word'])}{_E}"),
         ]
+        # What may stand before a weekday or an 'ago' unit, read backwards from the match: leading
+        # optional words in the main pattern would be tried at every position of the text.
+        self.before = {
+            "weekday": re.compile(rf"(?<!\w)(?:(?P<lead>{weekday_lead})\s+)?"
+                                  rf"(?:(?P<mod>{wd_mods})\s+)?$"),
+            "ago": re.compile(rf"(?<!\w)(?:(?P<n>\d{{1,3}}|{ago_numbers})\s+)?$"),
+        }
         if english:
             patterns += [
-                ("day", rf"{_B}(?P<month>{month_any})\s+(?P<days>\d{{1,2}}){day_suffix}(?!\d)"
+                ("day", rf"(?P<month>{month_any})\s+(?P<days>\d{{1,2}}){day_suffix}(?!\d)"
                         rf"(?:,?\s+(?P<year>{year4})(?!\d))?"),
-                ("year_bare", rf"{_B}(?P<lead>in|since|by|until|from|during|of)\s+"
+                ("year_bare", rf"(?P<lead>in|since|by|until|from|during|of)\s+"
                               rf"(?P<core>(?P<year>(?:19|20)\d{{2}}))(?![\w%]|[.,]\d)"
                               r"(?!\s+(?:[a-z]+s|people|men|women|children|percent)\b)"),
             ]
         else:
             patterns += [
-                ("year", rf"(?<![\w.,])(?P<year>{year4})(?:{year_words_req}|(?:-?(?:м|го|й))?\s*"
+                ("year", rf"(?P<year>{_YEAR_START}[0-9]{{3}})(?:{year_words_req}|(?:-?(?:м|го|й))?\s*"
                          rf"(?:[-–—]|по|до|и|или)\s*(?P<year2>{year4}){year_words_req})"),
-                ("year_bare", rf"{_B}(?P<lead>в|во|с|со|до|к|по|от|после)\s+"
+                ("year_bare", rf"(?P<lead>в|во|с|со|до|к|по|от|после)\s+"
                               rf"(?P<core>(?P<year>(?:19|20)\d{{2}}))(?![\w%]|[.,]\d)"
                               r"(?=\s*(?:[,.;:!?)»\"”\n]|$)|\s+(?:и|или|—|–)\s)"),
             ]
-        flags = re.IGNORECASE
-        self.patterns = [(kind, re.compile(rx, flags)) for kind, rx in patterns]
+        # matched against normalize(text): lower case, so no IGNORECASE (which defeats the engine's
+        # first-character skipping); English names are checked for their capital in `candidates`
+        self.patterns = [(kind, re.compile(rx)) for kind, rx in patterns]
 
     # ---- reading matches ---------------------------------------------------------------------------
 
     def month_number(self, form: str) -> int | None:
-        if self.language == "en":
-            return self.month_of.get(form)
-        return self.month_of.get(form.lower())
+        return self.month_of.get(form)
 
-    def candidates(self, kind: str, m: re.Match) -> list[_Candidate]:
+    def candidates(self, kind: str, m: re.Match, text: str, original: str) -> list[_Candidate]:
+        """Candidates from match `m` of pattern `kind` in `text` (normalized; `original` as given)."""
         g = m.groupdict()
+        if self.language == "en":           # 'May', 'Monday': names only with their capital
+            for name in ("month", "wd"):
+                if g.get(name) and not original[m.start(name)].isupper():
+                    return []
         if "core" in g and g["core"] is not None:
             start, end = m.span("core")
         else:
             start, end = m.span()
         if kind == "iso" or kind == "dotted":
-            if g.get("day2"):
-                d, mo, y = int(g["day2"]), int(g["month2"]), 2000 + int(g["year2"])
-            else:
-                d, mo, y = int(g["day"]), int(g["month"]), int(g["year"])
+            d, mo, y = int(g["day"]), int(g["month"]), int(g["year"])
+            if len(g["year"]) == 2:             # '03.09.25' but never '3.9.25'
+                if len(g["day"]) != 2 or len(g["month"]) != 2:
+                    return []
+                y += 2000
             if _valid(y, mo, d):
                 return [_Candidate(start, end, "day", year=y, month=mo, day=d)]
             return []
@@ -190,6 +240,8 @@ class _Grammar:
             offset = self.modifier_of.get(g["mod"].lower()) if g.get("mod") else None
             days_start = m.start("days")
             numbers = list(_DIGITS.finditer(g["days"]))
+            if "," in g["days"] and not _LIST_END.search(g["days"]):
+                numbers = numbers[-1:]          # 'погибли 15, 3 сентября': a list needs its 'и'
             out = []
             for i, dm in enumerate(numbers):
                 day = int(dm.group())
@@ -218,15 +270,21 @@ class _Grammar:
             return [_Candidate(start, end, "period", offset=self.modifier_of[g["mod"].lower()],
                                unit=self.period_of[g["period"].lower()])]
         if kind == "weekday":
-            if not g.get("lead") and not g.get("mod"):
+            b = self.before["weekday"].search(text, max(0, start - 40), start)
+            if not b.group("lead") and not b.group("mod"):
                 return []
-            wd_key = g["wd"] if self.language == "en" else g["wd"].lower()
-            offset = self.weekday_modifier_of[g["mod"].lower()] if g.get("mod") else None
-            return [_Candidate(start, end, "weekday", weekday=self.weekday_of[wd_key], offset=offset)]
+            offset = None
+            if b.group("mod"):
+                offset = self.weekday_modifier_of[b.group("mod")]
+                start = b.start("mod")
+            return [_Candidate(start, end, "weekday", weekday=self.weekday_of[g["wd"]], offset=offset)]
         if kind == "relday":
             return [_Candidate(start, end, "relday", offset=self.relative_days[g["word"].lower()])]
         if kind == "ago":
-            n = g.get("n")
+            b = self.before["ago"].search(text, max(0, start - 20), start)
+            n = b.group("n")
+            if n is not None:
+                start = b.start("n")
             if n is None:
                 count = 1
             elif n.isdigit():
@@ -415,11 +473,11 @@ def extract_dates(text: str, anchor: dt.date | None, language: str = "ru") -> li
     if isinstance(anchor, dt.datetime):
         anchor = anchor.date()
     grammar = _grammar(language if language in ("ru", "en") else "ru")
-    folded = _fold(text)
+    folded = normalize(text)
     groups: list[tuple[int, int, int, list[_Candidate]]] = []
     for priority, (kind, rx) in enumerate(grammar.patterns):
-        for m in rx.finditer(folded):
-            cands = grammar.candidates(kind, m)
+        for m in finditer_words(rx, folded):
+            cands = grammar.candidates(kind, m, folded, text)
             if not cands:
                 continue
             if kind == "relday" and m.group("word").lower() == "накануне" \

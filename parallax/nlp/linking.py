@@ -240,7 +240,6 @@ class _Linker:
                     seen_alias.add(form.lower())
                     ent.aliases.append(form)
             entities.append(ent)
-        self._link_quotes_and_sources()
         return entities
 
     @staticmethod
@@ -267,5 +266,24 @@ class _Linker:
 
 
 def link_entities(docs: list[AnalyzedArticle]) -> list[Entity]:
-    """Assign `Mention.entity` (and quote speakers, attribution sources) across all `docs`."""
-    return _Linker(docs).link()
+    """Assign `Mention.entity` (and quote speakers, attribution sources) across all `docs`.
+    Linking may split or add mentions, so quotes' `speaker_mention` indexes are re-pointed at the
+    same mention (or the part of a split one under the speaker's words) afterwards."""
+    speakers = []
+    for d in docs:
+        for q in d.quotes:
+            if q.speaker_mention is not None and 0 <= q.speaker_mention < len(d.mentions):
+                speakers.append((d, q, d.mentions[q.speaker_mention]))
+    linker = _Linker(docs)
+    entities = linker.link()
+    for d, q, m in speakers:
+        if any(x is m for x in d.mentions):
+            q.speaker_mention = next(i for i, x in enumerate(d.mentions) if x is m)
+        else:
+            parts = [i for i, x in enumerate(d.mentions) if x.start < m.end and m.start < x.end]
+            lo, hi = q.speaker_start, q.speaker_end
+            inside = [i for i in parts if lo is not None and hi is not None
+                      and d.mentions[i].start < hi and lo < d.mentions[i].end]
+            q.speaker_mention = (inside or parts or [None])[0]
+    linker._link_quotes_and_sources()
+    return entities

@@ -34,6 +34,18 @@ def shingles(text: str, size: int) -> set[bytes]:
     return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
+class _Signature:
+    """What MinHashLSH reads from a MinHash (building a real one per lookup costs more than the lookup)."""
+    __slots__ = ("hashvalues", "scheme")
+
+    def __init__(self, hashvalues: np.ndarray, scheme: str):
+        self.hashvalues = hashvalues
+        self.scheme = scheme
+
+    def __len__(self) -> int:
+        return len(self.hashvalues)
+
+
 class _Entry:
     __slots__ = ("signature", "ts", "outlet", "root")
 
@@ -72,8 +84,7 @@ class ReprintIndex:
         return mh.hashvalues.astype(np.uint32)
 
     def _as_minhash(self, signature: np.ndarray):
-        return self._minhash(num_perm=self.config.num_perm, hashvalues=signature.astype(np.uint64),
-                             scheme=self._scheme)
+        return _Signature(signature, self._scheme)
 
     def add(self, pk: int, signature: np.ndarray, ts: float | None, outlet: str, root: int | None = None) -> None:
         if pk in self._entries:

@@ -1,0 +1,133 @@
+"""Speed of `parallax compare`: model loading, per-stage articles/s, the example pair end to end, and a
+20-article comparison after models are loaded.
+
+    python benchmarks/speed.py [--articles 400] [--out benchmarks/results/speed.json]
+
+Articles for the per-stage numbers are real posts of the news channels in
+../shared/data/telegram-ru-news-channels (RIA Novosti, BBC News Russian, ...), the longest ones first so
+the numbers are not flattered by one-line posts; falls back to the example pair repeated when absent.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data" / "telegram-ru-news-channels" / "data" / "raw"
+NEWS_CHANNELS = {"РИА Новости", "BBC News | Русская служба"}
+
+
+def load_posts(limit: int):
+    from parallax.ingest.textfile import article_from_text
+    posts = []
+    if DATA.is_dir():
+        for path in sorted(DATA.glob("*_messages.json")):
+            for rec in json.loads(path.read_text("utf-8")):
+                text = (rec.get("text") or "").strip()
+                if len(text) > 400 and rec.get("category") not in ("gaming", "it", "tech"):
+                    posts.append((rec["channel"], rec["message_id"], text))
+    posts.sort(key=lambda p: -len(p[2]))
+    arts = [article_from_text(t, name=f"{c}-{i}", outlet=c, article_id=f"{c}-{i}") for c, i, t in posts[:limit]]
+    if not arts:
+        ex = [ROOT / "examples" / n for n in sorted(os.listdir(ROOT / "examples")) if n.endswith(".txt")]
+        from parallax.ingest.textfile import read_article_file
+        arts = [read_article_file(p) for p in ex] * (limit // 2)
+    return arts
+
+
+def timed(fn, *a, **kw):
+    t = time.perf_counter()
+    out = fn(*a, **kw)
+    return out, time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=400)
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "speed.json"))
+    args = ap.parse_args()
+    results: dict = {"cpu_count": os.cpu_count(), "load_avg_start": os.getloadavg()[0]}
+
+    t0 = time.perf_counter()
+    from parallax.nlp import models
+    models.ner_tagger(); models.morph_analyzer(); models.language_detector()
+    from parallax.compare.embed import get_encoder
+    enc = get_encoder(); enc.encode(["прогрев"])
+    results["model_load_s"] = round(time.perf_counter() - t0, 2)
+
+    arts = load_posts(args.articles)
+    n = len(arts)
+    chars = sum(len(a.text) for a in arts)
+    results["articles"] = n
+    results["mean_chars"] = round(chars / n)
+
+    from parallax.model import AnalyzedArticle
+    from parallax.nlp import attribution, dates, entities, numbers, quotes
+    from parallax.nlp.pipeline import Analyzer, detect_language
+    from parallax.nlp.segment import split_sentences, split_tokens
+    stages = {}
+    docs = [AnalyzedArticle(article=a) for a in arts]
+    _, t = timed(lambda: [setattr(d, "language", detect_language(d.text)[0]) for d in docs]); stages["language"] = t
+    _, t = timed(lambda: [setattr(d, "sentences", split_sentences(d.text)) for d in docs]); stages["sentences"] = t
+    _, t = timed(lambda: [setattr(d, "tokens", split_tokens(d.text, d.sentences)) for d in docs]); stages["tokens+lemmas"] = t
+    flat = [s.text for d in docs for s in d.sentences]
+    spans, t = timed(entities.run_ner, flat); stages["ner"] = t
+
+    def mentions():
+        pos = 0
+        for d in docs:
+            k = len(d.sentences)
+            d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens, spans[pos:pos + k])
+            pos += k
+    _, t = timed(mentions); stages["normalize+aliases+roles"] = t
+    _, t = timed(lambda: [setattr(d, "dates", dates.extract_dates(d.text, d.article.date)) for d in docs]); stages["dates"] = t
+    _, t = timed(lambda: [setattr(d, "numbers", numbers.extract_numbers(d.text)) for d in docs]); stages["numbers"] = t
+    _, t = timed(lambda: [setattr(d, "quotes", quotes.extract_quotes(d)) for d in docs]); stages["quotes"] = t
+    _, t = timed(lambda: [setattr(d, "attributions", attribution.extract_attributions(d)) for d in docs]); stages["attributions"] = t
+    total = sum(stages.values())
+    results["stages"] = {k: {"seconds": round(v, 3), "articles_per_s": round(n / v, 1) if v else None} for k, v in stages.items()}
+    results["analysis_articles_per_s"] = round(n / total, 1)
+
+    # the same through the public Analyzer (batching as in production)
+    _, t = timed(Analyzer().analyze_many, arts)
+    results["analyzer_articles_per_s"] = round(n / t, 1)
+
+    # encoding claims is part of compare, measured separately
+    from parallax.compare.claims import split_claims
+    claims = [c for d in docs for c in split_claims(d)]
+    enc.clear_cache()
+    _, t = timed(enc.encode, [c.text for c in claims])
+    results["embedding_sentences_per_s"] = round(len(claims) / t, 1)
+
+    # the example pair end to end (models already loaded)
+    from parallax.commands import compare_articles, read_articles
+    ex = sorted(str(p) for p in (ROOT / "examples").glob("*.txt"))
+    enc.clear_cache()
+    (_, doc), t = timed(lambda: compare_articles(*read_articles(ex, [])))
+    results["example_pair_compare_s"] = round(t, 3)
+
+    # a 20-article comparison: the examples plus the 18 longest RIA/BBC posts
+    twenty = [a for a in arts if a.outlet in NEWS_CHANNELS][:18]
+    ex_arts, _ = read_articles(ex, [])
+    twenty = (ex_arts + twenty + arts)[:20]
+    from parallax.compare import compare_story
+    docs20 = Analyzer().analyze_many(twenty)
+    enc.clear_cache()
+    comp, t = timed(compare_story, docs20)
+    results["compare_20_articles_s"] = round(t, 3)
+    results["compare_20_claims"] = len(comp.claims)
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    results["load_avg_end"] = os.getloadavg()[0]
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

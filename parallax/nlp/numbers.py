@@ -1,0 +1,527 @@
+"""Numbers in news text, with what they count and how exact they are.
+
+'около 15 тысяч военнослужащих' -> value 15000, qualifier 'about', approximate, unit 'военнослужащий'.
+
+Read: digits ('15', '15 000', '15,5', '1.5'), digits with multiplier words or abbreviations ('15 тысяч',
+'1,5 млн', '15 тыс.'), number words ('двух', 'двадцать пять', 'полторы тысячи'), vague plurals
+('десятки', 'сотни тысяч', 'несколько тысяч' -> 'more_than' the multiplier), ranges ('10–15 тысяч',
+'от 10 до 15', 'двух-трех': two mentions, 'at_least' and 'up_to'), currency and percent signs.
+
+The span runs from the qualifier to the counted noun: 'около 15 тысяч военнослужащих'. `unit` is the
+pymorphy3 lemma of the first noun after the number (adjectives in between are skipped; a
+substantivized adjective or participle standing alone counts: '15 погибших' -> 'погибший').
+
+Not reported: dates and their parts ('3 сентября', '2025 года'; found by `extract_dates`), identifiers
+('статья 51', 'Су-57', '№ 5', 'COVID-19'), times ('10:30'), bare years ('в 2024'), list markers.
+Ordinals ('80-й годовщины', '80-летия', '2-го') ARE reported, with qualifier 'ordinal',
+approximate False and the noun as unit ('годовщина'), so that '80-й' against '79-й' can still be
+compared; callers that want counts only pass `ordinals=False` or drop qualifier 'ordinal'.
+'один' is not read as a number ('один из', 'одна сторона' are rarely counts).
+"""
+from __future__ import annotations
+
+import functools
+import heapq
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..model import DateMention, NumberMention
+from .dates import finditer_words, normalize, trie_regex
+
+DATA_DIR = Path(__file__).parent / "data"
+APPROXIMATE_QUALIFIERS = {"about", "more_than", "less_than", "up_to", "at_least"}
+# Bare four-digit numbers in this range with nothing counted are years ('в 2024', 'до 2030').
+YEAR_LIKE = range(1900, 2101)
+_UNIT_LOOKAHEAD_WORDS = 4
+_ADJECTIVE_POS = {"ADJF", "PRTF"}
+_PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
+
+_WORD = r"[^\W\d_]+(?:-[^\W\d_]+)*"
+_NEXT_WORD = re.compile(r"[ \t\u00a0]+(" + _WORD + r")")
+_PREV_TOKEN = re.compile(r"(\S+)\s*$")
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]")
+_CHANGE_START = re.compile(r"(?<![\w])(?:с|со|from)[ \t\u00a0]+$")
+
+
+@dataclass
+class _Atom:
+    start: int
+    end: int
+    kind: str                 # digits | cardinal | fixed | vague | group | big
+    value: float
+    plural: bool = False      # the form can be a plural ('тысячи', 'сотни'): 'many' when it leads
+
+
+@dataclass
+class _Phrase:
+    start: int
+    end: int
+    atoms: list[_Atom]
+    value: float | None       # None: no number after all ('несколько' alone)
+    scale: float = 1.0        # multipliers after the last digit or numeral ('15 тысяч' -> 1000)
+    vague: bool = False       # 'сотни', 'тысячи людей', 'несколько тысяч': more than the multiplier
+
+
+def _fold(s: str) -> str:
+    return s.replace("ё", "е")
+
+
+class _Lexicon:
+    """Compiled vocabulary and patterns for one language."""
+
+    def __init__(self, language: str, table: dict):
+        self.language = language
+        self.english = language == "en"
+        self.word: dict[str, _Atom] = {}
+        self._load_words(table)
+        self.multiplier_abbr = {k.lower(): float(v)
+                                for k, v in table["multiplier_abbreviations"].items()}
+        self.qualifier_of = {p.lower(): q for q, phrases in table["qualifiers"].items() for p in phrases}
+        self.unit_symbols = dict(table["unit_symbols"])
+        self.unit_abbr = {k.lower(): v for k, v in table["unit_abbreviations"].items()}
+        self.identifier_nouns = {w.lower() for w in table["identifier_nouns"]}
+        self.compound_counts = dict(table.get("compound_counts") or {})
+        self.cardinal_endings = set(table.get("cardinal_endings") or [])
+        self.single_digit_cardinal_endings = set(table.get("single_digit_cardinal_endings") or [])
+        self.ordinal_endings = set(table.get("ordinal_endings") or [])
+        self.anniversary_stem = table.get("anniversary_stem")
+        self.anniversary_unit = table.get("anniversary_unit")
+        self.stop_words = set(table.get("unit_stop_words") or [])
+        self.irregular_plurals = dict(table.get("irregular_plurals") or {})
+
+        # Everything is matched against dates.normalize(text): lower case, 'ё' as 'е'.
+        first_digit = r"[0-9](?<![\w/:][0-9])(?<![^\W\d_]-[0-9])(?<![0-9][.,][0-9])"
+        if self.english:
+            digits = first_digit + r"(?:[0-9]{0,2}(?:,[0-9]{3})+(?![0-9])|[0-9]*)(?:\.[0-9]+)?"
+        else:
+            digits = (first_digit + r"(?:[0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+(?![0-9])|[0-9]*)"
+                      r"(?:[.,][0-9]+)?")
+        # not glued to letters ('5G'), a time ('10:30'), a fraction or a hyphenated ending ('80-й')
+        self.digits_re = re.compile(rf"(?P<digits>{digits})(?![^\W_]|[.,][0-9]|:[0-9]|/[0-9]|-[^\W\d_])")
+        words = trie_regex(self.word)
+        self.words_re = re.compile(rf"(?P<word>{words})(?![\w])")
+        abbr_alts = [re.escape(a) + ("" if a.endswith(".") else r"(?![\w])(?!\.\w)")
+                     for a in sorted(self.multiplier_abbr, key=len, reverse=True)]
+        self.follow_re = re.compile(
+            r"[ \t\u00a0\u202f]*(?:(?P<abbr>" + "|".join(abbr_alts) + r")"
+            r"|(?<=[\s-])(?P<word>" + words + r")(?![\w]))")
+        self.range_re = re.compile(r"[ \t\u00a0]*(?:[-–—]|до|или|to|or)[ \t\u00a0]*")
+        hyphen = "-?" if self.english else "-"
+        self.ordinal_re = re.compile(
+            r"[0-9](?<![\w/:.,][0-9])(?<![^\W\d_]-[0-9])(?P<rest>[0-9]*)" + hyphen
+            + r"(?P<suffix>[^\W\d_]+)(?![\w])")
+        self.qualifier_re = re.compile(
+            r"(?<![\w])(?P<q>" + trie_regex(self.qualifier_of) + r")[ \t\u00a0]+$")
+        self.symbol_before_re = re.compile(
+            "(?P<sym>" + trie_regex(k for k in self.unit_symbols if k != "%") + r")[ \u00a0]?$")
+        self.unit_after_re = re.compile(
+            r"[ \t\u00a0]*(?P<sym>" + trie_regex(self.unit_symbols) + r")"
+            r"|[ \t\u00a0]+(?P<abbr>" + "|".join(
+                re.escape(a) + ("" if a.endswith(".") else r"(?![\w])(?!\.\w)")
+                for a in sorted(self.unit_abbr, key=len, reverse=True)) + ")")
+
+    def starts(self, text: str):
+        """Where a number may begin, in order: digits or a number word."""
+        return heapq.merge(self.digits_re.finditer(text), finditer_words(self.words_re, text),
+                           key=lambda m: m.start())
+
+    def start_at(self, text: str, pos: int) -> re.Match | None:
+        m = self.digits_re.match(text, pos)
+        if m is None and (pos == 0 or not text[pos - 1].isalnum()):
+            m = self.words_re.match(text, pos)
+        return m
+
+    def _load_words(self, table: dict) -> None:
+        add = self.word.setdefault
+        if self.english:
+            for form, value in table["cardinals"].items():
+                add(form, _Atom(0, 0, "cardinal", float(value)))
+            for lemma, spec in table["multipliers"].items():
+                kind = "group" if spec.get("group") else "big"
+                add(lemma, _Atom(0, 0, kind, float(spec["value"])))
+                for form in spec.get("plural", []):
+                    add(form, _Atom(0, 0, kind, float(spec["value"]), plural=True))
+        else:
+            from .models import morph_analyzer
+            morph = morph_analyzer()
+            for lemma, value in table["cardinals"].items():
+                for form in _lexeme(morph, lemma, "NUMR"):
+                    add(_fold(form), _Atom(0, 0, "cardinal", float(value)))
+            for lemma, spec in table["multipliers"].items():
+                kind = "group" if spec.get("group") else "big"
+                forms: dict[str, bool] = {}
+                for p in _lexeme_parses(morph, lemma, "NOUN"):
+                    forms[_fold(p.word)] = forms.get(_fold(p.word), False) or "plur" in p.tag
+                for form, plural in forms.items():
+                    add(form, _Atom(0, 0, kind, float(spec["value"]), plural=plural))
+        for form, value in (table.get("fixed_forms") or {}).items():
+            self.word[form] = _Atom(0, 0, "fixed", float(value))
+        for form in table.get("vague_words") or []:
+            self.word[form] = _Atom(0, 0, "vague", 1.0)
+
+
+def _lexeme_parses(morph, lemma: str, pos: str):
+    for p in morph.parse(lemma):
+        if p.tag.POS == pos and p.normal_form == lemma:
+            return p.lexeme
+    return morph.parse(lemma)[0].lexeme
+
+
+def _lexeme(morph, lemma: str, pos: str) -> list[str]:
+    return [p.word for p in _lexeme_parses(morph, lemma, pos)]
+
+
+@functools.lru_cache(maxsize=None)
+def _lexicon(language: str) -> _Lexicon:
+    path = DATA_DIR / f"numbers_{language}.yaml"
+    with open(path, encoding="utf-8") as f:
+        return _Lexicon(language, yaml.safe_load(f))
+
+
+# ---- reading one number -----------------------------------------------------------------------------
+
+def _digits_value(s: str, english: bool) -> float:
+    s = s.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    s = s.replace(",", "") if english else s.replace(",", ".")
+    return float(s)
+
+
+def _place(value: float) -> float:
+    """10 ** (trailing zeros): a following number word must be smaller ('сто двадцать', not
+    'двадцать сто')."""
+    if value <= 0 or value != int(value):
+        return 1.0
+    v, place = int(value), 1
+    while v % 10 == 0:
+        v //= 10
+        place *= 10
+    return float(place)
+
+
+def _atom_at(lex: _Lexicon, m: re.Match, english: bool) -> _Atom:
+    if m.groupdict().get("digits"):
+        return _Atom(m.start(), m.end(), "digits", _digits_value(m.group("digits"), english))
+    proto = lex.word[m.group("word").lower()]
+    return _Atom(m.start(), m.end(), proto.kind, proto.value, proto.plural)
+
+
+def _accepts(prev: list[_Atom], nxt: _Atom, last_big: float) -> bool:
+    last = prev[-1]
+    if nxt.kind == "big":
+        return nxt.value < last_big and last.kind != "big"
+    if nxt.kind == "group":
+        return last.kind in ("digits", "cardinal", "fixed", "vague") and \
+            not any(a.kind == "group" for a in prev)
+    if nxt.kind == "cardinal":
+        if last.kind == "big":
+            return True
+        return last.kind == "cardinal" and nxt.value < _place(last.value) and nxt.value >= 1
+    return False
+
+
+def _read_phrase(lex: _Lexicon, text: str, m: re.Match) -> _Phrase:
+    atoms = [_atom_at(lex, m, lex.english)]
+    pos = m.end()
+    last_big = math.inf
+    while True:
+        f = lex.follow_re.match(text, pos)
+        if not f:
+            break
+        if f.group("abbr"):
+            nxt = _Atom(f.start("abbr"), f.end("abbr"), "big",
+                        lex.multiplier_abbr[f.group("abbr")])
+        else:
+            proto = lex.word[f.group("word").lower()]
+            nxt = _Atom(f.start("word"), f.end("word"), proto.kind, proto.value, proto.plural)
+        if nxt.start > pos and text[pos:nxt.start].strip():
+            break
+        if not _accepts(atoms, nxt, last_big):
+            break
+        atoms.append(nxt)
+        if nxt.kind == "big":
+            last_big = nxt.value
+        pos = nxt.end
+    return _compose(atoms)
+
+
+def _compose(atoms: list[_Atom]) -> _Phrase:
+    total, group = 0.0, None
+    vague = False
+    for i, a in enumerate(atoms):
+        if a.kind in ("digits", "cardinal", "fixed"):
+            group = (group or 0.0) + a.value
+        elif a.kind == "vague":
+            vague = True
+        elif a.kind == "group":
+            if group is None and (a.plural or vague):
+                vague = True                      # 'сотни', 'несколько десятков'
+            group = (group if group is not None else 1.0) * a.value
+        elif a.kind == "big":
+            if i == 0 and a.plural:
+                vague = True                      # 'тысячи людей'
+            total += (group if group is not None else 1.0) * a.value
+            group = None
+    value = total + (group or 0.0)
+    counted = [i for i, a in enumerate(atoms) if a.kind in ("digits", "cardinal", "fixed")]
+    scale = 1.0
+    if counted:
+        for a in atoms[counted[-1] + 1:]:
+            scale *= a.value
+    if atoms[-1].kind == "vague":                 # 'несколько' alone is not a number
+        return _Phrase(atoms[0].start, atoms[-1].end, atoms, value=None)
+    return _Phrase(atoms[0].start, atoms[-1].end, atoms, value=value, scale=scale, vague=vague)
+
+
+# ---- what is counted --------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=50_000)
+def _word_role(word: str) -> tuple[str | None, str | None]:
+    """(role, lemma) of a Russian word after a number: role 'noun', 'adj' or None (stop)."""
+    from .morph import parses
+    ps = parses(word)
+    if not ps:
+        return None, None
+    best = ps[0]
+    pos = best.tag.POS
+    if pos == "NOUN" and _PROPER & best.tag.grammemes:    # '15 тысяч ВСУ': a name, not a unit
+        return None, None
+    if pos == "NOUN":
+        return "noun", _fold(best.normal_form)
+    if pos in _ADJECTIVE_POS:
+        # substantivized adjective or participle: its masculine nominative, not the verb's infinitive
+        try:
+            form = best.inflect({"masc", "sing", "nomn"})
+        except ValueError:
+            form = None
+        noun_reading = next((p for p in ps if p.tag.POS == "NOUN"), None)
+        lemma = _fold(form.word) if form is not None else _fold(best.normal_form)
+        if noun_reading is not None:
+            return "adj_or_noun", _fold(noun_reading.normal_form)
+        return "adj", lemma
+    return None, None
+
+
+def _english_singular(word: str, lex: _Lexicon) -> str:
+    w = word.lower()
+    if w in lex.irregular_plurals:
+        return lex.irregular_plurals[w]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "xes", "ches", "shes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+def _find_unit(lex: _Lexicon, text: str, pos: int) -> tuple[str | None, int]:
+    m = lex.unit_after_re.match(text, pos)
+    if m:
+        if m.group("sym"):
+            return lex.unit_symbols[m.group("sym")], m.end()
+        return lex.unit_abbr[m.group("abbr")], m.end()
+    if lex.english:
+        return _find_unit_english(lex, text, pos)
+    origin = pos
+    adjective: tuple[str, int] | None = None
+    for _ in range(_UNIT_LOOKAHEAD_WORDS):
+        w = _NEXT_WORD.match(text, pos)
+        if not w:
+            break
+        word = w.group(1)
+        if word.lower() in lex.word:            # another number: a new mention, not a unit
+            break
+        role, lemma = _word_role(_fold(word.lower()))
+        if role == "noun":
+            return lemma, w.end()
+        if role in ("adj", "adj_or_noun"):
+            nxt = _NEXT_WORD.match(text, w.end())
+            nxt_role = _word_role(_fold(nxt.group(1).lower()))[0] if nxt else None
+            if role == "adj_or_noun" and nxt_role not in ("noun", "adj", "adj_or_noun"):
+                return lemma, w.end()           # 'военных', 'раненых' standing alone
+            if role == "adj":
+                adjective = adjective or (lemma, w.end())
+            pos = w.end()
+            continue
+        break
+    if adjective is not None:
+        return adjective
+    return None, origin
+
+
+def _find_unit_english(lex: _Lexicon, text: str, pos: int) -> tuple[str | None, int]:
+    origin = pos
+    first: tuple[str, int] | None = None
+    for i in range(_UNIT_LOOKAHEAD_WORDS - 1):
+        w = _NEXT_WORD.match(text, pos)
+        if not w:
+            break
+        word = w.group(1)
+        low = word.lower()
+        if low == "of" and i == 0:
+            pos = w.end()
+            continue
+        if low in lex.stop_words or low in lex.word:
+            break
+        if first is None:
+            first = (_english_singular(word, lex), w.end())
+        if low.endswith("s") or low in lex.irregular_plurals:
+            return _english_singular(word, lex), w.end()
+        pos = w.end()
+    if first is not None:
+        return first
+    return None, origin
+
+
+# ---- the whole text ---------------------------------------------------------------------------------
+
+def _identifier_before(lex: _Lexicon, text: str, start: int) -> bool:
+    m = _PREV_TOKEN.search(text, max(0, start - 40), start)
+    if not m:
+        return False
+    token = m.group(1).lower()
+    if token in lex.identifier_nouns or "№" in token:
+        return True
+    word = token.strip("«»\"'()[],;:")
+    if not word or lex.english:
+        return word in lex.identifier_nouns
+    role, lemma = _word_role(_fold(word))
+    return role == "noun" and lemma in lex.identifier_nouns
+
+
+def _qualifier_before(lex: _Lexicon, text: str, start: int) -> tuple[str | None, int]:
+    m = lex.qualifier_re.search(text, max(0, start - 40), start)
+    if not m:
+        return None, start
+    return lex.qualifier_of[m.group("q").lower()], m.start("q")
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _hyphenated(lex: _Lexicon, text: str, folded: str, m: re.Match) -> NumberMention | None:
+    """Digits with an ending: '80-й годовщины', '80-летия', '30-летний', '5-ти лет', '80th'."""
+    n, suffix = int(m.string[m.start():m.end("rest")]), m.group("suffix")
+    stem = next((s for s in lex.compound_counts if suffix.startswith(s)), None)
+    if stem is not None:
+        qualifier, start = _qualifier_before(lex, folded, m.start())
+        return _mention(text, start, m.end(), float(n), qualifier, lex.compound_counts[stem])
+    if suffix in lex.cardinal_endings or (suffix in lex.single_digit_cardinal_endings and n < 10):
+        qualifier, start = _qualifier_before(lex, folded, m.start())
+        unit, end = _find_unit(lex, folded, m.end())
+        return _mention(text, start, end, float(n), qualifier, unit)
+    if lex.anniversary_stem and suffix.startswith(lex.anniversary_stem):
+        return _mention(text, m.start(), m.end(), float(n), "ordinal", lex.anniversary_unit)
+    if suffix not in lex.ordinal_endings:
+        return None
+    unit, end = _find_unit(lex, folded, m.end())
+    if unit is None and n in YEAR_LIKE:          # 'в 2025-м', 'в 1990-х': a year, not a count
+        return None
+    return _mention(text, m.start(), end, float(n), "ordinal", unit)
+
+
+def _range_end(lex: _Lexicon, text: str, first: _Phrase,
+               blocked: list[tuple[int, int]]) -> tuple[_Phrase | None, bool]:
+    """The upper end of 'A–B', 'от A до B', 'двух-трех' (inheriting B's multiplier: '10–15 тысяч'),
+    and whether it is a change ('с A до B') rather than a range."""
+    r = lex.range_re.match(text, first.end)
+    if not r or first.value is None:
+        return None, False
+    m = lex.start_at(text, r.end())
+    if not m or _overlaps(blocked, m.start(), m.end()):
+        return None, False
+    second = _read_phrase(lex, text, m)
+    if second.value is None:
+        return None, False
+    if first.scale == 1.0 and len(first.atoms) == 1 and second.scale > 1.0 \
+            and first.value < second.value / second.scale:
+        first.value *= second.scale
+    if second.value <= first.value:
+        return None, False
+    change = bool(_CHANGE_START.search(text, max(0, first.start - 6), first.start)) \
+        and r.group().strip().lower() in ("до", "to")
+    return second, change
+
+
+def extract_numbers(text: str, language: str = "ru", *, dates: list[DateMention] | None = None,
+                    ordinals: bool = True) -> list[NumberMention]:
+    """Every number in `text` with its qualifier and counted unit, in order of appearance.
+
+    `dates`: the text's date mentions, if already extracted (they are excluded from numbers);
+    otherwise `extract_dates` is run here. `ordinals=False` drops ordinals ('80-й')."""
+    lex = _lexicon(language if language in ("ru", "en") else "ru")
+    folded = normalize(text)
+    if dates is None:
+        from .dates import extract_dates
+        dates = extract_dates(text, None, language)
+    blocked = [(d.start, d.end) for d in dates]
+    blocked += [(m.start(), m.end()) for m in _LIST_MARKER.finditer(folded)]
+    found: list[NumberMention] = []
+
+    for m in lex.ordinal_re.finditer(folded):
+        if _overlaps(blocked, m.start(), m.end()):
+            continue
+        mention = _hyphenated(lex, text, folded, m)
+        if mention is None:
+            continue
+        blocked.append((mention.start, mention.end))
+        if ordinals or mention.qualifier != "ordinal":
+            found.append(mention)
+
+    consumed = 0
+    for m in lex.starts(folded):
+        if m.start() < consumed or _overlaps(blocked, m.start(), m.end()):
+            continue
+        first = _read_phrase(lex, folded, m)
+        second, change = _range_end(lex, folded, first, blocked)
+        last = second or first
+        consumed = last.end
+        if first.value is None:
+            continue
+        start = first.start
+        unit, end = _find_unit(lex, folded, last.end)
+        sym = lex.symbol_before_re.search(folded, max(0, start - 2), start)
+        if sym:                                   # '$5 млрд'
+            start = sym.start()
+            unit = unit or lex.unit_symbols[sym.group("sym")]
+        qualifier, q_start = _qualifier_before(lex, folded, start)
+        if second is None:
+            if qualifier is None and first.vague:
+                qualifier = "more_than"
+            if _skip_bare(lex, folded, first, unit, qualifier):
+                continue
+            found.append(_mention(text, q_start, end, first.value, qualifier, unit))
+        elif change:                              # 'выросло с 10 до 15 процентов': two exact values
+            found.append(_mention(text, start, first.end, first.value, None, unit))
+            found.append(_mention(text, second.start, end, second.value, None, unit))
+        else:
+            shared = qualifier if qualifier == "about" else None
+            found.append(_mention(text, q_start, first.end, first.value, shared or "at_least", unit))
+            found.append(_mention(text, second.start, end, second.value, shared or "up_to", unit))
+        consumed = max(consumed, end)
+
+    found.sort(key=lambda n: n.start)
+    return found
+
+
+def _skip_bare(lex: _Lexicon, text: str, phrase: _Phrase, unit: str | None,
+               qualifier: str | None) -> bool:
+    only_digits = len(phrase.atoms) == 1 and phrase.atoms[0].kind == "digits"
+    if not only_digits:
+        return False
+    if unit is None and phrase.value in YEAR_LIKE and phrase.value == int(phrase.value) \
+            and qualifier not in ("about", "more_than", "less_than"):
+        return True
+    return _identifier_before(lex, text, phrase.start)
+
+
+def _mention(text: str, start: int, end: int, value: float, qualifier: str | None,
+             unit: str | None) -> NumberMention:
+    return NumberMention(start=start, end=end, text=text[start:end], value=value,
+                         approximate=qualifier in APPROXIMATE_QUALIFIERS, unit=unit,
+                         qualifier=qualifier)

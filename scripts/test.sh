@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install Parallax with its test dependencies into ./.venv, start the servers the tests use
+# (PostgreSQL; Chromium for the web tests when present), and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+. .venv/bin/activate
+pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "is ignored" || true
+if [ -f scripts/start_postgres.sh ] && [ -z "${PARALLAX_SKIP_PG:-}" ]; then
+  # prints the connection URL on its last line
+  if url=$(bash scripts/start_postgres.sh | tail -n 1) && [ -n "$url" ]; then
+    export PARALLAX_TEST_PG="$url"
+  else
+    echo "warning: PostgreSQL could not be started; PostgreSQL tests will be skipped" >&2
+  fi
+fi
+mkdir -p test-artifacts
+python -m pytest "$@"

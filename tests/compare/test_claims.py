@@ -1,0 +1,36 @@
+from parallax.compare.claims import normalize_words, split_claims
+from parallax.model import AnalyzedArticle, Article
+from parallax.nlp.segment import split_sentences, split_tokens
+
+
+def _doc(text):
+    d = AnalyzedArticle(article=Article(id="a", text=text, outlet="a"))
+    d.sentences = split_sentences(text)
+    d.tokens = split_tokens(text, d.sentences)
+    return d
+
+
+def test_each_sentence_is_a_claim_with_exact_offsets():
+    text = "Министр прибыл в Анкару. Переговоры продлятся два дня.\nИтоги подведут в пятницу."
+    claims = split_claims(_doc(text))
+    assert [c.text for c in claims] == ["Министр прибыл в Анкару.", "Переговоры продлятся два дня.",
+                                        "Итоги подведут в пятницу."]
+    assert all(text[c.start:c.end] == c.text for c in claims)
+
+
+def test_sentence_joining_two_facts_is_split_into_clauses():
+    text = "Президент подписал указ о выплатах пенсионерам, а правительство утвердило новый бюджет на год."
+    claims = split_claims(_doc(text))
+    assert len(claims) == 2
+    assert claims[0].text.startswith("Президент подписал") and claims[1].text.startswith("а правительство")
+
+
+def test_no_split_inside_quotes_or_for_short_clauses():
+    text = "«Мы подписали соглашение, а партнёры обещали его выполнить», — сказал министр."
+    assert len(split_claims(_doc(text))) == 1
+    text2 = "Он пришёл, а она ушла из кабинета министра."
+    assert len(split_claims(_doc(text2))) == 1
+
+
+def test_normalize_words_ignores_case_punctuation_and_yo():
+    assert normalize_words("«Всё, — сказал он, — решено!»") == ["все", "сказал", "он", "решено"]

@@ -1,0 +1,73 @@
+import datetime as dt
+
+from parallax.compare.claims import Claim
+from parallax.compare.conflicts import find_conflicts
+from parallax.model import AnalyzedArticle, Article, Attribution, DateMention, Mention, NumberMention, Quote
+
+
+def _doc(aid, text):
+    return AnalyzedArticle(article=Article(id=aid, text=text, outlet=aid))
+
+
+def _claim(doc):
+    return Claim(article=doc.id, index=0, start=0, end=len(doc.text), text=doc.text, sentence=0)
+
+
+def _num(doc, surface, value, unit, approx=False, qualifier=None):
+    s = doc.text.index(surface)
+    doc.numbers.append(NumberMention(start=s, end=s + len(surface), text=surface, value=value,
+                                     approximate=approx, unit=unit, qualifier=qualifier))
+
+
+def test_different_counts_of_the_same_thing_conflict():
+    a, b = _doc("a", "Погибли 12 человек."), _doc("b", "Погибли 20 человек.")
+    _num(a, "12 человек", 12, "человек"); _num(b, "20 человек", 20, "человек")
+    [c] = find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {})
+    assert c.kind == "number" and c.values == {"a": "12 человек", "b": "20 человек"}
+    assert c.spans["a"] == [8, 18]
+
+
+def test_approximate_figures_within_tolerance_agree_and_other_units_are_ignored():
+    a, b = _doc("a", "около 15 тысяч военных"), _doc("b", "14,5 тысячи военных и 3 танка")
+    _num(a, "около 15 тысяч военных", 15000, "военный", True, "about")
+    _num(b, "14,5 тысячи военных", 14500, "военный")
+    _num(b, "3 танка", 3, "танк")
+    assert find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {}) == []
+
+
+def test_dates_conflict_only_at_same_granularity():
+    a, b = _doc("a", "Встреча прошла 3 сентября."), _doc("b", "Встреча прошла 4 сентября в 2025 году.")
+    a.dates.append(DateMention(start=15, end=25, text="3 сентября", value=dt.date(2025, 9, 3), granularity="day", relative=False))
+    b.dates.append(DateMention(start=15, end=25, text="4 сентября", value=dt.date(2025, 9, 4), granularity="day", relative=False))
+    b.dates.append(DateMention(start=28, end=37, text="2025 году", value=dt.date(2025, 1, 1), granularity="year", relative=False))
+    [c] = find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {})
+    assert c.kind == "date" and c.values == {"a": "2025-09-03", "b": "2025-09-04"}
+
+
+def test_place_after_location_preposition_conflicts():
+    from parallax.nlp.segment import split_sentences, split_tokens
+    a, b = _doc("a", "Саммит прошел в Пекине."), _doc("b", "Саммит прошел в Шанхае.")
+    for d, city, eid in ((a, "Пекине", "e1"), (b, "Шанхае", "e2")):
+        d.sentences = split_sentences(d.text); d.tokens = split_tokens(d.text, d.sentences)
+        s = d.text.index(city)
+        d.mentions.append(Mention(start=s, end=s + len(city), text=city, type="LOC", normal=city, entity=eid))
+    [c] = find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {"e1": "Пекин", "e2": "Шанхай"})
+    assert c.kind == "place" and c.values == {"a": "Пекин", "b": "Шанхай"}
+
+
+def test_same_quote_given_to_different_speakers_conflicts():
+    a, b = _doc("a", "«Мы победим», — сказал министр."), _doc("b", "«Мы победим», — сказал генерал.")
+    a.quotes.append(Quote(start=1, end=10, text="Мы победим", kind="direct", speaker_text="министр", speaker_entity="e1"))
+    b.quotes.append(Quote(start=1, end=10, text="Мы победим", kind="direct", speaker_text="генерал", speaker_entity="e2"))
+    [c] = find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {"e1": "Министр", "e2": "Генерал"})
+    assert c.kind == "speaker" and c.values == {"a": "Министр", "b": "Генерал"}
+
+
+def test_different_cited_sources_conflict_but_one_sided_attribution_does_not():
+    a, b = _doc("a", "По данным разведки, потери велики."), _doc("b", "По данным министерства, потери велики.")
+    a.attributions.append(Attribution(start=0, end=18, text="По данным разведки", source="разведка", cue="по данным"))
+    b.attributions.append(Attribution(start=0, end=22, text="По данным министерства", source="министерство", cue="по данным"))
+    [c] = find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {})
+    assert c.kind == "source"
+    b.attributions.clear()
+    assert find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {}) == []
