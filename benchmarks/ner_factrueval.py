@@ -10,16 +10,18 @@ What is measured (see benchmarks/NER.md for the numbers and their reading):
        the I tokens of each type (predicted spans not aligned to razdel tokens dropped first, as naeval
        does). This is the metric of the published slovnet PER 0.959 / LOC 0.915 / ORG 0.825.
      * exact: a predicted span is correct iff (start, end, type) equal a gold span's.
-   for four layers: the raw slovnet spans, Parallax's NER mentions (trimmed, split, alias-retyped:
-   kinds 'name' and NER-derived 'alias'), and the same after `link_entities` (which adds missed surname
-   repeats and splits merged names), and all mentions including the alias and role mentions Parallax
-   adds on top of NER (FactRuEval does not mark role phrases as persons; these are also checked
-   separately against its `job` spans).
+   for these layers: the raw slovnet spans (sentence by sentence, as Parallax runs it); Parallax's NER
+   mentions (trimmed, split, alias-retyped: kinds 'name' and NER-derived 'alias'); the same after
+   `link_entities` (which adds missed surname repeats and splits merged names); all mentions including
+   the alias and role mentions Parallax adds on top of NER (FactRuEval does not mark role phrases as
+   persons; they are also checked separately against its `job` spans); and, for reference, slovnet on
+   whole documents, as naeval feeds it.
 2. Normalization: for gold spans we found exactly, `Mention.normal` against the nominative the .coref
    layer records (firstname/lastname/patronymic/nickname per span for persons, `name` for places and
    organisations), where that value is a case form of the span (same words, shared stems).
 3. Linking: per document, `link_entities([doc])`; pairwise and B-cubed precision/recall of
-   "mentions of one .coref chain share an entity id", against an exact-normal-string baseline.
+   "mentions of one .coref chain share an entity id", against an exact-normal-string baseline; and for
+   person chains, whether the linked entity's name is the gold full name.
 4. Speed: documents/s and sentences/s of segmentation + NER + normalization.
 
     python benchmarks/ner_factrueval.py                  # whole devset -> benchmarks/results/ner_factrueval.json
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import re
@@ -51,7 +54,7 @@ sys.path.insert(0, str(REPO))
 from razdel import tokenize as razdel_tokenize  # noqa: E402
 
 from parallax.model import AnalyzedArticle, Article, Mention  # noqa: E402
-from parallax.nlp import entities, morph  # noqa: E402
+from parallax.nlp import entities  # noqa: E402
 from parallax.nlp.linking import link_entities  # noqa: E402
 from parallax.nlp.segment import split_sentences, split_tokens  # noqa: E402
 
@@ -65,6 +68,7 @@ NAME_SPAN_TYPE = {"Org": "org_name", "LocOrg": "loc_name", "Location": "loc_name
 PERSON_SLOTS = {"name": ("firstname",), "surname": ("lastname",), "patronymic": ("patronymic",),
                 "nickname": ("nickname",)}
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
+_WORD_PART = re.compile(r"[\w'’]+")          # hyphenated names as separate parts: 'Жан-Мари', 'Саишвили-Чантурия'
 
 
 # ---- FactRuEval reading ---------------------------------------------------------------------------
@@ -222,14 +226,11 @@ def analyze(docs: list[FactruDoc], batch_size: int = 64) -> tuple[list[Analysis]
             art.tokens = split_tokens(fd.text, art.sentences)
             prepared.append(art)
         t1 = time.perf_counter()
-        flat = [s.text for d in prepared for s in d.sentences]
-        spans = entities.run_ner(flat) if flat else []
+        # as the pipeline does: NER over whole documents, spans then assigned to sentences
+        doc_spans = entities.document_ner([d.text for d in prepared])
         t2 = time.perf_counter()
-        pos = 0
-        for art in prepared:
-            n = len(art.sentences)
-            per_sentence = spans[pos:pos + n]
-            pos += n
+        for art, dspans in zip(prepared, doc_spans):
+            per_sentence = entities.spans_by_sentence(dspans, art.sentences)
             raw = [(sent.start + s, sent.start + e, t) for sent, ss in zip(art.sentences, per_sentence)
                    for s, e, t in ss]
             base = [(m.start, m.end) for m in entities.ner_mentions(art.text, art.sentences, per_sentence)]
@@ -292,8 +293,8 @@ def _key(text: str) -> str:
     return " ".join(text.split())
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(_key(text))
+def _parts(text: str) -> list[str]:
+    return _WORD_PART.findall(_key(text))
 
 
 def is_case_form(value: str, surface: str) -> bool:
@@ -301,7 +302,7 @@ def is_case_form(value: str, surface: str) -> bool:
     sharing a stem (a common prefix missing at most three letters of the shorter word: 'Льва'/'Лев',
     'Соединенных'/'Соединенные'). Decides whether a .coref value is this mention's nominative rather
     than another name of the entity ('США' for 'Соединенных Штатов')."""
-    a, b = _words(value), _words(surface)
+    a, b = _parts(value), _parts(surface)
     if not a or len(a) != len(b):
         return False
     for x, y in zip(a, b):
@@ -318,7 +319,7 @@ def _closest(values: list[str], surface: str) -> str | None:
     if not fits:
         return None
     return max(fits, key=lambda v: sum(len(os.path.commonprefix([x, y]))
-                                       for x, y in zip(_words(v), _words(surface))))
+                                       for x, y in zip(_parts(v), _parts(surface))))
 
 
 def expected_normal(doc: FactruDoc, gold: GoldSpan) -> str | None:
@@ -340,13 +341,13 @@ def expected_normal(doc: FactruDoc, gold: GoldSpan) -> str | None:
         parts.append(value)
     expected = " ".join(parts)
     # spans must cover the whole entity span, or the joined value is not the name as written
-    if len(_words(expected)) != len(_words(doc.text[gold.start:gold.stop])):
+    if len(_parts(expected)) != len(_parts(doc.text[gold.start:gold.stop])):
         return None
     return expected
 
 
 def normalization_scores(docs: list[FactruDoc], golds: list[list[GoldSpan]],
-                         analyses: list[Analysis], max_errors: int = 60) -> dict:
+                         analyses: list[Analysis], max_errors: int = 200) -> dict:
     counts = {t: Counter() for t in TYPES}
     errors: dict[str, list] = {t: [] for t in TYPES}
     for doc, gold, a in zip(docs, golds, analyses):
@@ -375,33 +376,6 @@ def normalization_scores(docs: list[FactruDoc], golds: list[list[GoldSpan]],
 def _acc(c: Counter) -> dict:
     return {"found": c["found"], "evaluable": c["evaluable"], "correct": c["correct"],
             "accuracy": round(c["correct"] / c["evaluable"], 4) if c["evaluable"] else 0.0}
-
-
-def nominative_check(analyses: list[Analysis]) -> dict:
-    """Every word of `normal` that pymorphy knows from its dictionary has a nominative reading
-    (unknown words — most foreign names — are not judged). A weak check covering all NER mentions,
-    found in the gold or not."""
-    checked = passed = 0
-    failures = []
-    for a in analyses:
-        for m in a.ner_mentions:
-            if not a.is_ner(m):
-                continue
-            judged = []
-            for w in _WORD.findall(m.normal):
-                ps = [p for p in morph.parses(w.lower()) if morph.is_dictionary_parse(p)]
-                if ps and re.search(r"[а-яё]", w.lower()):
-                    judged.append(any(p.tag.case == "nomn" or p.tag.POS in ("ADVB", "PREP", "CONJ", "PRCL")
-                                      or not p.tag.case for p in ps))
-            if not judged:
-                continue
-            checked += 1
-            if all(judged):
-                passed += 1
-            elif len(failures) < 30:
-                failures.append({"doc": a.doc.id, "surface": m.text, "normal": m.normal, "type": m.type})
-    return {"checked": checked, "passed": passed,
-            "rate": round(passed / checked, 4) if checked else 0.0, "failures": failures}
 
 
 def _cluster_scores(items: list[tuple[str, str, str]]) -> dict:
@@ -436,12 +410,15 @@ def _cluster_scores(items: list[tuple[str, str, str]]) -> dict:
 
 def linking_scores(docs: list[FactruDoc], golds: list[list[GoldSpan]], analyses: list[Analysis]) -> dict:
     """Gold entity spans matched exactly (any type) by a mention after linking; predicted cluster =
-    entity id (Parallax) or type + lower-cased normal (baseline)."""
+    entity id (Parallax) or type + lower-cased normal (baseline). Wrong and missed pairs of Parallax
+    are counted by cause."""
     ours, baseline = [], []
     per_type = defaultdict(lambda: ([], []))
+    wrong, missed = Counter(), Counter()
     gold_total = 0
     for doc, gold, a in zip(docs, golds, analyses):
         by_span = {(m.start, m.end): m for m in a.linked_mentions}
+        matched = []
         for g in gold:
             chain = doc.chain_of.get(g.object.id)
             if chain is None:
@@ -450,14 +427,34 @@ def linking_scores(docs: list[FactruDoc], golds: list[list[GoldSpan]], analyses:
             m = by_span.get((g.start, g.stop))
             if m is None:
                 continue
+            matched.append((chain, m))
             ours.append((doc.id, chain, m.entity or f"none:{m.start}"))
             baseline.append((doc.id, chain, f"{m.type}:{_key(m.normal)}"))
             per_type[g.type][0].append(ours[-1])
             per_type[g.type][1].append(baseline[-1])
+        for i, (ci, mi) in enumerate(matched):
+            for cj, mj in matched[i + 1:]:
+                if mi.entity == mj.entity and ci != cj:
+                    wrong[_wrong_pair_cause(mi, mj)] += 1
+                elif mi.entity != mj.entity and ci == cj:
+                    missed["type_differs" if mi.type != mj.type else "same_type"] += 1
     return {"gold_mentions": gold_total, "parallax": _cluster_scores(ours),
             "baseline_exact_normal": _cluster_scores(baseline),
+            "parallax_wrong_pairs_by_cause": dict(wrong),
+            "parallax_missed_pairs_by_cause": dict(missed),
             "per_type": {t: {"parallax": _cluster_scores(o), "baseline_exact_normal": _cluster_scores(b)}
                          for t, (o, b) in sorted(per_type.items())}}
+
+
+def _wrong_pair_cause(a: Mention, b: Mention) -> str:
+    """Why two mentions of different gold chains share an entity: the alias/metonym table sent one of
+    them to another name ('Анкара заявила' -> Турция; FactRuEval keeps the capital a separate object),
+    they have the same normal form (two people called 'Бут'), or something else (short-name joins)."""
+    if any(m.canonical and _key(m.canonical) != _key(m.normal) for m in (a, b)):
+        return "alias_or_metonym"
+    if _key(a.normal) == _key(b.normal):
+        return "same_normal"
+    return "other"
 
 
 def person_entity_names(docs: list[FactruDoc], golds: list[list[GoldSpan]], analyses: list[Analysis],
@@ -477,18 +474,19 @@ def person_entity_names(docs: list[FactruDoc], golds: list[list[GoldSpan]], anal
                 chains[doc.chain_of.get(g.object.id)].append(m.entity)
         for chain, ents in chains.items():
             slots = doc.slots.get(chain, [])
-            first = {w for k, v in slots if k.startswith("firstname") for w in _words(v)}
-            last = {w for k, v in slots if k.startswith("lastname") for w in _words(v)}
-            patr = {w for k, v in slots if k == "patronymic" for w in _words(v)}
+            first = {w for k, v in slots if k.startswith("firstname") for w in _parts(v)}
+            last = {w for k, v in slots if k.startswith("lastname") for w in _parts(v)}
+            patr = {w for k, v in slots if k == "patronymic" for w in _parts(v)}
             if not first or not last:
                 continue
             checked += 1
             ent = Counter(ents).most_common(1)[0][0]
-            got = _words(names.get(ent, ""))
-            ok = set(got) <= first | last | patr and set(got) & first and set(got) & last
+            got = set(_parts(names.get(ent, "")))
+            ok = got <= first | last | patr and got & first and got & last
             correct += bool(ok)
             if not ok and len(errors) < max_errors:
-                gold_name = " ".join(v for k, v in slots if k in ("firstname", "patronymic", "lastname"))
+                order = ("firstname", "firstname1", "firstname2", "patronymic", "lastname")
+                gold_name = " ".join(v for key in order for k, v in slots if k == key)
                 errors.append({"doc": doc.id, "ours": names.get(ent, ""), "expected": gold_name})
     return {"chains": checked, "correct": correct,
             "accuracy": round(correct / checked, 4) if checked else 0.0, "errors": errors}
@@ -513,7 +511,8 @@ def addition_scores(docs: list[FactruDoc], golds: list[list[GoldSpan]], analyses
     return {"added_alias": dict(alias), "role": dict(role)}
 
 
-def evaluate(docs: list[FactruDoc], analyses: list[Analysis]) -> dict:
+def evaluate(docs: list[FactruDoc], analyses: list[Analysis],
+             extra_layers: dict[str, list[list[tuple[int, int, str]]]] | None = None) -> dict:
     golds = [gold_entity_spans(d) for d in docs]
     layers = {
         "slovnet_raw": [a.raw_ner for a in analyses],
@@ -522,6 +521,7 @@ def evaluate(docs: list[FactruDoc], analyses: list[Analysis]) -> dict:
         "parallax_ner_linked": [[(m.start, m.end, m.type) for m in a.linked_mentions
                                  if a.is_ner(m)] for a in analyses],
         "parallax_all_mentions": [[(m.start, m.end, m.type) for m in a.linked_mentions] for a in analyses],
+        **(extra_layers or {}),
     }
     gold_counts = Counter(g.type for gold in golds for g in gold)
     return {
@@ -531,7 +531,6 @@ def evaluate(docs: list[FactruDoc], analyses: list[Analysis]) -> dict:
         "ner": {name: ner_scores(docs, golds, preds) for name, preds in layers.items()},
         "additions": addition_scores(docs, golds, analyses),
         "normalization": normalization_scores(docs, golds, analyses),
-        "nominative_check": nominative_check(analyses),
         "linking": linking_scores(docs, golds, analyses),
         "person_entity_names": person_entity_names(docs, golds, analyses),
     }
@@ -569,7 +568,7 @@ def write_floors(gate: dict[str, float], docs: int) -> None:
                 f"{FLOOR_MARGIN}",
         "subset_docs": docs,
         "measured": gate,
-        "floors": {k: round(max(0.0, v - FLOOR_MARGIN), 3) for k, v in gate.items()},
+        "floors": {k: math.floor(max(0.0, v - FLOOR_MARGIN) * 1000) / 1000 for k, v in gate.items()},
     }
     BASELINE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
 
@@ -594,8 +593,13 @@ def main() -> None:
     cpu0, wall0 = time.process_time(), time.perf_counter()
     analyses, timing = analyze(docs)
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    # reference: slovnet on whole documents, as naeval feeds it (Parallax tags sentence by sentence)
+    t_whole = time.perf_counter()
+    whole = [[(s.start, s.stop, s.type) for s in markup.spans]
+             for markup in ner_tagger().map([d.text for d in docs])]
+    whole_seconds = time.perf_counter() - t_whole
     env["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    result = evaluate(docs, analyses)
+    result = evaluate(docs, analyses, {"slovnet_whole_document": whole})
     sentences = result["sentences"]
     mention_seconds = timing["segment"] + timing["ner"] + timing["normalize"]
     result["speed"] = {
@@ -608,6 +612,8 @@ def main() -> None:
             "sentences_per_s": round(sentences / mention_seconds, 1),
             "chars_per_s": round(sum(len(d.text) for d in docs) / mention_seconds),
         },
+        "slovnet_whole_document_ner": {"seconds": round(whole_seconds, 2),
+                                       "docs_per_s": round(len(docs) / whole_seconds, 2)},
         "with_linking": {"seconds": round(wall, 2), "docs_per_s": round(len(docs) / wall, 2),
                          "cpu_seconds": round(cpu, 2)},
     }
@@ -628,7 +634,9 @@ def main() -> None:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    if args.write_floors and "gate_subset" in result:
+    if args.write_floors:
+        if "gate_subset" not in result:
+            sys.exit(f"--write-floors needs more than {GATE_DOCS} documents (drop --limit)")
         write_floors(result["gate_subset"]["metrics"], GATE_DOCS)
     _print_summary(report)
 

@@ -55,7 +55,7 @@ def read_posts():
     for path in sorted(RAW.glob("*_messages.json")):
         for rec in iter_telegram(path, path.read_text(encoding="utf-8")):
             if isinstance(rec, Exception):
-                rejected[str(getattr(rec, "reason", rec))[:60]] += 1
+                rejected[rec.problem] += 1
             else:
                 articles.append(rec)
     return articles, rejected

@@ -59,7 +59,11 @@ def run_compare(args) -> int:
         from .corpus_cli import load_story_docs
         from .compare import compare_story
         from .report.jsonout import document_to_dict
-        docs = load_story_docs(args.db, args.story)
+        try:
+            docs = load_story_docs(args.db, args.story)
+        except InputError as exc:
+            print(f"parallax compare: {exc}", file=sys.stderr)
+            return 1
         doc = document_to_dict([compare_story(docs, story_id=args.story)], [])
     else:
         if not args.articles:

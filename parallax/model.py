@@ -64,7 +64,7 @@ class DateMention:
     end: int
     text: str
     value: dt.date | None              # resolved date (first day of the period for month/year)
-    granularity: str                   # day | month | year | weekday | relative_day
+    granularity: str                   # day | week | month | year | weekday | relative_day
     relative: bool                     # resolved against an anchor date rather than read as written
     sentence: int = 0
 

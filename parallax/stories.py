@@ -37,6 +37,7 @@ CONFIG_PATH = Path(__file__).resolve().parent / "stories_config.yaml"
 ENTITY_TYPES = frozenset({"PER", "ORG", "LOC"})
 _DAY = 86400.0
 _WORD = re.compile(r"\w+", re.UNICODE)
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?")
 
 
 @lru_cache(maxsize=None)
@@ -68,6 +69,7 @@ class ClusterConfig:
     join_threshold: float = _DEFAULTS["join_threshold"]
     centroid_min_cosine: float = _DEFAULTS["centroid_min_cosine"]
     followup_penalty: float = _DEFAULTS["followup_penalty"]
+    number_conflict_penalty: float = _DEFAULTS["number_conflict_penalty"]
     title_stem_chars: int = _DEFAULTS["title_stem_chars"]
     title_min_word_chars: int = _DEFAULTS["title_min_word_chars"]
     representative_max_members: int = _DEFAULTS["representative_max_members"]
@@ -149,9 +151,16 @@ def entity_keys(names: Iterable[str], config: ClusterConfig) -> frozenset[str]:
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """|A & B| / min(|A|, |B|), -1 when either is empty. A short post names few entities, all of which
+    a long report of the same event also names; Jaccard or cosine would punish the length difference
+    (they also tuned worse, see benchmarks/STORIES.md)."""
     if not a or not b:
         return -1.0
     return len(a & b) / min(len(a), len(b))
+
+
+def title_numbers(title: str) -> frozenset[str]:
+    return frozenset(_NUMBER.findall(title))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -226,6 +235,7 @@ class StoryClusterer:
         self._entity_keys: list[frozenset[str]] = []
         self._title_words: list[frozenset[str]] = []
         self._followup: list[bool] = []
+        self._numbers: list[frozenset[str]] = []
         self._story_of: list[str | None] = []
         self._stories: dict[str, _Story] = {}
         self._buckets: dict[int | None, _Bucket] = {}
@@ -347,12 +357,13 @@ class StoryClusterer:
         ents_b = entity_keys(b.entities, cfg)
         return self._score(cos, ents_a, ents_b, title_words(a.title, cfg), title_words(b.title, cfg),
                            has_followup_cue(a.title, cfg), has_followup_cue(b.title, cfg),
-                           _timestamp(a.time), _timestamp(b.time))
+                           _timestamp(a.time), _timestamp(b.time), title_numbers(a.title), title_numbers(b.title))
 
     # ---- internals ----
 
     def _score(self, cos: float, ents_a, ents_b, words_a, words_b, cue_a: bool, cue_b: bool,
-               time_a: float, time_b: float) -> float:
+               time_a: float, time_b: float, nums_a: frozenset[str] = frozenset(),
+               nums_b: frozenset[str] = frozenset()) -> float:
         cfg = self.config
         ent = _overlap(ents_a, ents_b)
         if ent < 0:
@@ -360,6 +371,8 @@ class StoryClusterer:
         score = cos + cfg.weight_entities * ent + cfg.weight_title * _jaccard(words_a, words_b)
         if cue_a != cue_b:
             score -= cfg.followup_penalty
+        if nums_a and nums_b and not (nums_a & nums_b):
+            score -= cfg.number_conflict_penalty     # '8 ноября' vs '18 ноября': another day, another event
         if not (np.isnan(time_a) or np.isnan(time_b)):
             gap_days = abs(time_a - time_b) / _DAY
             if gap_days > cfg.window_days:
@@ -393,6 +406,7 @@ class StoryClusterer:
         self._entity_keys.append(entity_keys(item.entities, self.config))
         self._title_words.append(title_words(item.title or "", self.config))
         self._followup.append(has_followup_cue(item.title or "", self.config))
+        self._numbers.append(title_numbers(item.title or ""))
         self._story_of.append(None)
         return row
 
@@ -509,7 +523,7 @@ class StoryClusterer:
             s = self._score(cos, self._entity_keys[row], self._entity_keys[other],
                             self._title_words[row], self._title_words[other],
                             self._followup[row], self._followup[other],
-                            self._time[row], self._time[other])
+                            self._time[row], self._time[other], self._numbers[row], self._numbers[other])
             if s > scores.get(sid, -np.inf):
                 scores[sid] = s
         for sid, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -13,29 +13,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ..model import Article
-from .encoding import decode_bytes
 from .errors import InputError
-from .records import DEFAULT_LIMITS, Limits, build_article, mapped_fields
+from .records import DEFAULT_LIMITS, Limits, build_article, detect_stream_encoding, mapped_fields
 
 _SAMPLE = 64 * 1024
 _DELIMITERS = ",;\t|"
-
-
-def _detect_encoding(sample: bytes, name: str) -> str:
-    if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 4:     # a multi-byte character cut by the sample boundary
-            return "utf-8"
-    try:
-        return decode_bytes(sample, name)[1]
-    except InputError:
-        return "utf-8"                       # rows that do not decode are rejected one by one
 
 
 def iter_csv(path: str | Path, *, mapping: Mapping[str, str] | None = None, outlet: str | None = None,
@@ -51,7 +33,7 @@ def iter_csv(path: str | Path, *, mapping: Mapping[str, str] | None = None, outl
     if not sample.strip():
         yield InputError(name, "empty file")
         return
-    encoding = _detect_encoding(sample, name)
+    encoding = detect_stream_encoding(sample, name)
     if delimiter is None:
         if name.lower().endswith(".tsv"):
             delimiter = "\t"

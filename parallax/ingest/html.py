@@ -5,6 +5,7 @@ A page with no recognisable main text (navigation only, broken markup) is reject
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from .errors import InputError
 from .records import DEFAULT_LIMITS, Limits, build_article
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
+# trafilatura's fallbacks return *something* for any page; fewer words than this is a menu or a stub.
+MIN_WORDS = 5
 _DATE_PARAMS = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True, "extensive_search": False}
 
 
@@ -29,6 +32,9 @@ def article_from_html(html: str | bytes, *, name: str, outlet: str | None = None
     if doc is None or not (doc.text or "").strip():
         raise InputError(name, "no main text found in the HTML page")
     text = doc.text
+    words = len(re.findall(r"[^\W\d_]{2,}", text))
+    if words < MIN_WORDS:
+        raise InputError(name, f"no main text found in the HTML page (only {words} words)")
     title = (doc.title or "").strip() or None
     if title:
         # trafilatura keeps the <h1> as the first line of the text; the title is stored apart.
@@ -71,8 +77,6 @@ def read_html_file(path: str | Path, *, outlet: str | None = None, limits: Limit
 
 def _decode_html(data: bytes, name: str) -> tuple[str, str]:
     """Honour a declared charset; otherwise detect like a text file."""
-    import re
-
     head = data[:4096].decode("ascii", errors="replace").lower()
     m = re.search(r"""charset\s*=\s*["']?([a-z0-9_-]+)""", head)
     if m:

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Article
-from .encoding import decode_bytes
 from .errors import InputError
-from .records import DEFAULT_LIMITS, Limits, build_article, mapped_fields
+from .records import DEFAULT_LIMITS, Limits, build_article, detect_stream_encoding, mapped_fields
+
+_SAMPLE = 64 * 1024
 
 
 def iter_jsonl(path: str | Path, *, mapping: Mapping[str, str] | None = None, outlet: str | None = None,
@@ -27,6 +28,11 @@ def iter_jsonl(path: str | Path, *, mapping: Mapping[str, str] | None = None, ou
         yield InputError(name, f"cannot read file: {exc.strerror or exc}")
         return
     with handle:
+        encoding = detect_stream_encoding(handle.read(_SAMPLE), name)
+        if encoding == "utf-16":
+            yield InputError(name, "UTF-16 JSON Lines are not supported; convert the file to UTF-8")
+            return
+        handle.seek(0)
         for lineno, raw in enumerate(handle, start=1):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
@@ -37,9 +43,12 @@ def iter_jsonl(path: str | Path, *, mapping: Mapping[str, str] | None = None, ou
                                  lineno)
                 continue
             try:
-                line, encoding = decode_bytes(raw, name)
-            except InputError as exc:
-                yield InputError(name, exc.problem, lineno)
+                line = raw.decode(encoding.replace("-sig", ""))
+            except UnicodeDecodeError as exc:
+                yield InputError(name, f"bytes that are not valid {encoding} text (at byte {exc.start})", lineno)
+                continue
+            if "\x00" in line:
+                yield InputError(name, "binary data, not text (NUL characters)", lineno)
                 continue
             try:
                 record = json.loads(line)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import Article
+from .encoding import decode_bytes
 from .errors import InputError
 from .textfile import normalize_text
 
@@ -44,6 +45,34 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def detect_stream_encoding(sample: bytes, name: str) -> str:
+    """Encoding of a record file (CSV, JSONL) judged from its first bytes: a BOM; else UTF-8 when most
+    non-ASCII lines decode as UTF-8; else cp1251/koi8-r by letter statistics. Records that then fail to decode
+    are rejected one by one, so a few bad lines in a UTF-8 file do not change the file's encoding."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    lines = sample.split(b"\n")
+    if len(lines) > 1:
+        lines = lines[:-1]                   # the last line may be cut by the sample boundary
+    utf8 = legacy = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError:
+            legacy += 1
+    if utf8 >= legacy:
+        return "utf-8"
+    try:
+        return decode_bytes(sample, name)[1]
+    except InputError:
+        return "utf-8"
 
 
 def parse_mapping(pairs: list[str] | None) -> dict[str, str]:

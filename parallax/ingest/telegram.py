@@ -24,10 +24,13 @@ from .jsonl import iter_array_records
 from .records import DEFAULT_LIMITS, Limits, build_article
 
 _LINK = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^\s()]+|tg://[^\s()]+)\)")
-# Paired emphasis markers around non-blank content; a lone `__` (as in `__init__`-like words) stays.
-_EMPHASIS = [re.compile(p, re.S) for p in (r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"__(?=\S)(.+?)(?<=\S)__",
-                                           r"~~(?=\S)(.+?)(?<=\S)~~", r"\|\|(?=\S)(.+?)(?<=\S)\|\|",
+# Paired emphasis markers around non-blank content.
+_EMPHASIS = [re.compile(p, re.S) for p in (r"~~(?=\S)(.+?)(?<=\S)~~", r"\|\|(?=\S)(.+?)(?<=\S)\|\|",
                                            r"```(?:[a-z0-9+#-]*\n)?(.+?)```", r"`([^`\n]+)`")]
+# Italic markers are often unbalanced in real posts ('____bit.ly/x__'); a run of underscores that opens or
+# closes a word is markup, while underscores inside a word (snake_case) are text.
+_ITALIC_OPEN = re.compile(r"(?<!\w)_{2,}(?=\S)")
+_ITALIC_CLOSE = re.compile(r"(?<=\S)_{2,}(?!\w)")
 
 
 def looks_like_telegram(records: Any) -> bool:
@@ -50,8 +53,8 @@ def markdown_to_text(text: str) -> tuple[str, list[str]]:
     text = _LINK.sub(link, text)
     for pattern in _EMPHASIS:
         text = pattern.sub(r"\1", text)
-    # Unpaired bold markers ('**— **Windsurf') are left by editors toggling bold inside a word run;
-    # `**` has no other use in news text.
+    text = _ITALIC_CLOSE.sub("", _ITALIC_OPEN.sub("", text))
+    # Bold markers are as often unbalanced ('**— **Windsurf'); `**` has no other use in news text.
     text = text.replace("**", "")
     return text, links
 

@@ -21,7 +21,7 @@ import yaml
 
 from ..model import AnalyzedArticle, Attribution
 from . import morph
-from .quotes import DocIndex, find_quote_spans, resolve_pronoun, verb_lemmas, can_be_nominative, _norm
+from .quotes import DocIndex, _norm, doc_index, find_quote_spans, resolve_pronoun, skip_addressee, verb_lemmas
 
 _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr", "Trad"})
 _NP_PREPOSITIONS = frozenset({"в", "во", "на", "при", "из", "у"})
@@ -44,10 +44,12 @@ class PrefixCue:
 class AttributionTable:
     prefix_re: re.Pattern
     prefix: tuple[PrefixCue, ...]              # by regex group index
+    prefix_first_words: frozenset[str]         # a cue can only start at one of these words
     report_verbs: frozenset[str]
     belief_verbs: frozenset[str]
     impersonal_prepositions: frozenset[str]
     determiners: frozenset[str]
+    document_nouns: frozenset[str]
     kind_nouns: dict[str, str]                 # lemma -> kind (nouns that can be cited by verb patterns)
     kind_person_nouns: dict[str, str]          # lemma -> kind (titles: classify only)
     kind_names: tuple[tuple[str, re.Pattern], ...]
@@ -86,6 +88,7 @@ def attribution_table() -> AttributionTable:
     entries = sorted(data["prefix"], key=lambda e: len(e["cue"]), reverse=True)
     prefix = tuple(PrefixCue(case=e.get("case"), lang=e.get("lang", "ru")) for e in entries)
     prefix_re = re.compile("|".join(f"({_cue_regex(e['cue'])})" for e in entries), re.IGNORECASE)
+    first_words = frozenset(_norm(e["cue"].split()[0]) for e in entries)
     kind_nouns: dict[str, str] = {}
     kind_person_nouns: dict[str, str] = {}
     kind_names = []
@@ -98,11 +101,12 @@ def attribution_table() -> AttributionTable:
         if rx is not None:
             kind_names.append((kind, rx))
     return AttributionTable(
-        prefix_re=prefix_re, prefix=prefix,
+        prefix_re=prefix_re, prefix=prefix, prefix_first_words=first_words,
         report_verbs=frozenset(_norm(v) for v in data["report_verbs"]),
         belief_verbs=frozenset(_norm(v) for v in data["belief_verbs"]),
         impersonal_prepositions=frozenset(data["impersonal_prepositions"]),
         determiners=frozenset(_norm(w) for w in data["determiners"]),
+        document_nouns=frozenset(_norm(w) for w in data.get("document_nouns", [])),
         kind_nouns=kind_nouns, kind_person_nouns=kind_person_nouns, kind_names=tuple(kind_names),
         place_kind=data.get("place_kind"),
     )
@@ -171,94 +175,122 @@ def _mention_at(ix: DocIndex, start: int) -> int | None:
     return ix.mention_by_start.get(start)
 
 
+_PP_CASE = {"в": "loct", "во": "loct", "на": "loct", "при": "loct", "из": "gent", "у": "gent"}
+
+
 def _np_forward(ix: DocIndex, i: int, stop: int, case: str | None) -> _NP | None:
-    """The source noun phrase starting at token i in `case`, with its genitive dependents, names and one
-    prepositional phrase: 'южнокорейской разведки', 'агентство Bloomberg', 'источник в правительстве'."""
+    """The source noun phrase starting at token i in `case`, with its genitive dependents, names, one
+    prepositional phrase and one quoted name: 'южнокорейской разведки', 'агентство Bloomberg',
+    'источник в правительстве', 'газета «Новые известия»'."""
     toks = ix.tokens
+    table = attribution_table()
     first = last = head = None
     mention_only = None
     words = 0
-    after_prep = False
-    in_quotes = False
+    pp_case = None            # the case a prepositional phrase being read requires
+    pp_used = False
+    quote_open = None         # index of an open quotation mark
+    quote_was_head = False
+
+    def fits(word: str) -> bool:
+        if pp_case is not None:
+            return _case_ok(word, pp_case)
+        if head is None:
+            return _case_ok(word, case)
+        return _case_ok(word, "gent") or _case_ok(word, case)
+
     while i < stop and words < _MAX_NP_WORDS:
         t = toks[i]
         w = _norm(t.text)
-        if t.text in _OPEN_QUOTES and not in_quotes and (first is None or head is not None):
-            in_quotes = True
-            first = i if first is None else first
+        if quote_open is not None:
+            if t.text in _CLOSE_QUOTES:
+                last = i
+                quote_open = None
+                i += 1
+                if not quote_was_head:
+                    break         # a quoted name ends the phrase: 'пресс-служба «Россетей» ТАСС сообщили'
+                continue
+            if ix.is_word(t):
+                last = i
+                words += 1
             i += 1
             continue
-        if t.text in _CLOSE_QUOTES and in_quotes:
-            in_quotes = False
-            last = i
+        if t.text in _OPEN_QUOTES:
+            if i + 1 >= stop or not ix.is_word(toks[i + 1]) or not fits(toks[i + 1].text):
+                break
+            quote_was_head = head is None
+            if head is None:
+                head = i + 1
+            if first is None:
+                first = i
+            quote_open = i
+            pp_case = None
+            mention_only = None
             i += 1
             continue
         if not ix.is_word(t):
             break
         k = _mention_at(ix, t.start)
-        if k is not None and (head is None or ix.mentions[k].type != "PER" or _case_ok(t.text, "gent")
-                              or _case_ok(t.text, case)):
+        if k is not None:
             m = ix.mentions[k]
-            if head is None and not in_quotes and not _case_ok(t.text, case):
+            if not fits(t.text):
                 break
             j = i
             while j + 1 < stop and toks[j + 1].end <= m.end:
                 j += 1
-            if first is None:
-                first, mention_only = i, k
-            else:
-                mention_only = None
+            mention_only = k if first is None else None
+            first = i if first is None else first
             if head is None:
-                head = i
+                head = next((q for q in range(i, j + 1) if toks[q].pos in ("NOUN", "LATN", None)), i)
             last = j
             words += j - i + 1
             i = j + 1
-            after_prep = False
+            pp_case = None
             continue
         pos = t.pos
-        if in_quotes:
-            if first is None:
-                first = i
-            if head is None and pos in ("NOUN", "LATN", None):
-                head = i
-            last = i
-            words += 1
-            i += 1
-            continue
         if pos == "PREP":
-            if head is None or after_prep or w not in _NP_PREPOSITIONS or i + 1 >= stop:
+            if head is None or pp_used or pp_case is not None or w not in _PP_CASE or i + 1 >= stop:
                 break
-            after_prep = True
+            pp_case, pp_used = _PP_CASE[w], True
             i += 1
             continue
-        if pos == "CONJ" and w == "и" and head is not None and i + 1 < stop and toks[i + 1].text[:1].isupper():
+        if pos == "CONJ" and w == "и" and head is not None and pp_case is None and i + 1 < stop \
+                and toks[i + 1].text[:1].isupper():
             i += 1
             continue
-        if pos not in ("NOUN", "ADJF", "PRTF", "NUMR", "LATN") and not (pos is None or t.text[:1].isupper()):
+        capitalized = t.text[:1].isupper() and not _sentence_initial(ix, i)
+        if head is None and w in table.determiners:
+            pass
+        elif pos not in ("NOUN", "ADJF", "PRTF", "LATN") and not (pos is None or capitalized):
             break
-        if head is None:
-            if not _case_ok(t.text, case) or pos == "NUMR":
-                break
-            if pos in ("NOUN", "LATN") or t.text[:1].isupper():
-                head = i
-        elif not after_prep and not (_case_ok(t.text, "gent") or _case_ok(t.text, case)):
+        elif not fits(t.text):
             break
-        if first is None:
-            first = i
+        elif head is not None and pp_case is None and not _case_ok(t.text, "gent") and not (
+                capitalized or pos in ("LATN", None)):
+            break         # a lower-case word in the head's case is not an apposition: 'РИА Новости управляющий'
+
+        elif head is None and (pos in ("NOUN", "LATN", None) or capitalized and pos not in ("ADJF", "PRTF")):
+            head = i
+        if pp_case is not None and (pos in ("NOUN", "LATN", None) or capitalized and pos not in ("ADJF", "PRTF")):
+            pp_case = None        # the object of the preposition is read; genitive dependents may follow
+        first = i if first is None else first
         mention_only = None
         last = i
-        after_prep = False
         words += 1
         i += 1
-    if head is None or first is None:
+    if head is None or first is None or quote_open is not None:
         return None
-    # a dangling preposition or conjunction is not part of the phrase
+    # a dangling preposition, conjunction or adjective is not part of the phrase
     while last > head and (toks[last].pos in ("PREP", "CONJ") or not ix.is_word(toks[last])
                            and toks[last].text not in _CLOSE_QUOTES):
         last -= 1
     if mention_only is not None and ix.mentions[mention_only].end < toks[last].end:
         mention_only = None
     return _NP(first=first, last=last, head=head, mention=mention_only)
+
+
+def _sentence_initial(ix: DocIndex, i: int) -> bool:
+    return i == 0 or ix.tokens[i - 1].sentence != ix.tokens[i].sentence
 
 
 def _np_backward(ix: DocIndex, verb: int, lo_token: int) -> _NP | None:
@@ -284,7 +316,7 @@ def _np_backward(ix: DocIndex, verb: int, lo_token: int) -> _NP | None:
         if not ix.is_word(t) and t.text not in _OPEN_QUOTES + _CLOSE_QUOTES:
             break
         if ix.is_word(t) and t.pos not in ("NOUN", "ADJF", "PRTF", "NUMR", "LATN", "PREP", "CONJ", None) \
-                and not t.text[:1].isupper():
+                and not t.text[:1].isupper() and _norm(t.text) not in attribution_table().determiners:
             break
         if ix.is_word(t) and t.pos not in ("PREP", "CONJ", "NUMR") and (j == lo_token or toks[j - 1].pos != "PREP"):
             np = _np_forward(ix, j, end + 1, "nomn")
@@ -366,7 +398,9 @@ def normalize_source(ix: DocIndex, np: _NP, case: str | None) -> str:
             pos = e
         out.append(text[pos:end])
         out = "".join(out)
-    out = out.strip().strip("«»„“”\"").strip()
+    out = out.strip()
+    if out[:1] in _OPEN_QUOTES and out[-1:] in _CLOSE_QUOTES:
+        out = out[1:-1].strip()
     out = re.sub(r"\s+", " ", out)
     first_tok = toks[np.first]
     sent_start = ix.sentences[first_tok.sentence].start if ix.sentences else 0
@@ -410,6 +444,10 @@ def _eligible(ix: DocIndex, np: _NP, source: str) -> bool:
         if m.type == "ORG":
             return True
     head = toks[np.head]
+    persons = [m for m in ix.mentions if m.type == "PER" and m.start >= toks[np.first].start
+               and m.end <= toks[np.last].end]
+    if persons:
+        return False        # 'глава МЧС Сергей Иванов заявил', 'журналист Иван Петров' is a person speaking
     if _norm(head.lemma) in table.kind_nouns:
         return True
     k = _mention_at(ix, head.start)
@@ -448,9 +486,13 @@ def _prefix_cues(ix: DocIndex, protected) -> list[_Found]:
     table = attribution_table()
     text, toks = ix.text, ix.tokens
     out = []
-    for m in table.prefix_re.finditer(text):
-        group = next(g for g in range(1, len(table.prefix) + 1) if m.group(g) is not None)
-        spec = table.prefix[group - 1]
+    for k, word in enumerate(ix.norms):
+        if word not in table.prefix_first_words:
+            continue
+        m = table.prefix_re.match(text, toks[k].start)
+        if m is None:
+            continue
+        spec = table.prefix[m.lastindex - 1]
         i = ix.token_at_or_after(m.end())
         if i >= len(toks):
             continue
@@ -465,6 +507,10 @@ def _prefix_cues(ix: DocIndex, protected) -> list[_Found]:
             np = _np_english(ix, i, stop)
         else:
             np = _np_forward(ix, i, stop, spec.case)
+        if np is not None and np.head is not None and _norm(toks[np.head].lemma) in table.document_nouns:
+            # 'говорится в сообщении пресс-службы': the source is whose document it is
+            np = _np_forward(ix, np.head + 1, np.last + 1, "gent") if np.head < np.last else None
+            spec = PrefixCue(case="gent", lang=spec.lang)
         if np is None:
             continue
         found = _make(ix, m.start(), m.end(), np, spec.case)
@@ -532,40 +578,95 @@ def _verb_cues(ix: DocIndex, protected) -> list[_Found]:
         if t.pos == "LATN":
             continue
         lemmas = verb_lemmas(_norm(t.text))
-        report = bool(lemmas & table.report_verbs)
-        belief = bool(lemmas & table.belief_verbs)
-        speech = bool(lemmas & ix.lex.speech)
+        negated = i > 0 and _norm(toks[i - 1].text) == "не"
+        if negated:
+            # 'в Минприроды не сообщили' cites no one; 'эксперты не исключают' is a belief
+            lemmas = frozenset(lm for lm in lemmas if f"не {lm}" in table.belief_verbs)
+            belief = bool(lemmas)
+            report = speech = False
+        else:
+            report = bool(lemmas & table.report_verbs)
+            belief = bool(lemmas & table.belief_verbs)
+            speech = bool(lemmas & ix.lex.speech)
         if not (report or belief or speech):
             continue
         cue = ix.speech_cue(i)
         last = cue[2] if cue else i
+        cue_start = toks[i - 1].start if negated else t.start
         stop = _sentence_token_stop(ix, i)
+        reporting = _reporting_use(ix, last, stop)
+        # impersonal plural: 'В Кремле заявили', 'изданию Hello подтвердили в пресс-службе'
+        if ix.is_plural_verb(t) and reporting:
+            found = _impersonal(ix, i, last, sent_first, stop)
+            if found:
+                out.append(found)
+                continue
         # verb, then source
         if report and t.pos == "VERB" and last + 1 < stop:
-            np = _np_forward(ix, last + 1, stop, "nomn")
+            np = _np_after_verb(ix, last, stop)
             if np is not None:
                 found = _make(ix, t.start, toks[last].end, np, "nomn", eligible_only=True)
                 if found:
                     out.append(found)
                     continue
         # source, then verb
-        if report or belief:
+        if (report or belief) and reporting:
             lo = _clause_start(ix, i, sent_first)
-            np = _np_backward(ix, i, lo)
+            np = _np_backward(ix, i - 1 if negated else i, lo)
             if np is not None:
-                cue_start = t.start
-                if i > 0 and _norm(toks[i - 1].text) == "не":
-                    cue_start = toks[i - 1].start
                 found = _make(ix, cue_start, toks[last].end, np, "nomn", eligible_only=True)
                 if found:
                     out.append(found)
-                    continue
-        # impersonal plural
-        if ix.is_plural_verb(t):
-            found = _impersonal(ix, i, last, sent_first, stop)
-            if found:
-                out.append(found)
     return out
+
+
+def _np_after_verb(ix: DocIndex, last: int, stop: int) -> _NP | None:
+    """The nominative subject after a report verb, past an addressee and an adverbial:
+    'сообщила в пятницу пресс-служба вуза', 'рассказал «Медузе» источник'."""
+    toks = ix.tokens
+    if last + 1 >= stop:
+        return None
+    np = _np_forward(ix, last + 1, stop, "nomn")
+    if np is not None:
+        if np.last + 1 < stop:
+            # 'сказал ТАСС источник': the first phrase was the addressee
+            second = _np_forward(ix, np.last + 1, stop, "nomn")
+            if second is not None and "datv" in morph.cases_of(_norm(toks[np.head].text)) | (
+                    {"datv"} if toks[np.head].text.isupper() else set()):
+                return second
+        return np
+    j = skip_addressee(ix, last + 1)
+    for _ in range(2):
+        if j >= stop:
+            return None
+        np = _np_forward(ix, j, stop, "nomn")
+        if np is not None:
+            return np
+        if toks[j].pos != "PREP":
+            return None
+        # an adverbial such as 'в пятницу', 'во время брифинга': skip to the next nominative noun
+        k = j + 1
+        while k < stop and k <= j + 3 and ix.is_word(toks[k]) and toks[k].pos in ("NOUN", "ADJF", "NUMR") \
+                and "nomn" not in morph.cases_of(_norm(toks[k].text)):
+            k += 1
+        if k == j + 1:
+            return None
+        j = skip_addressee(ix, k)
+    return None
+
+
+def _reporting_use(ix: DocIndex, last: int, stop: int) -> bool:
+    """Whether the verb ending at token `last` reports speech rather than taking a direct object:
+    'Эксперты полагают, что', 'сообщили журналистам в ведомстве', 'заявили о' — not 'передал
+    полномочия'."""
+    toks = ix.tokens
+    j = skip_addressee(ix, last + 1)
+    if j >= stop:
+        return True
+    t = toks[j]
+    w = _norm(t.text)
+    return (not ix.is_word(t) or w in ix.lex.complementizers or w in ("о", "об", "обо")
+            or t.pos == "PREP" or t.pos == "ADVB" or t.text[:1].isupper() or t.pos == "LATN")
 
 
 def _clause_start(ix: DocIndex, i: int, sent_first: int) -> int:
@@ -615,17 +716,38 @@ def _impersonal(ix: DocIndex, i: int, last: int, sent_first: int, stop: int) -> 
         if not ix.is_word(toks[k]) and toks[k].text not in _OPEN_QUOTES + _CLOSE_QUOTES:
             break
     if prep is not None:
-        np = _np_forward(ix, prep + 1, j + 1, None)
+        np = _np_forward(ix, prep + 1, j + 1, "loct")
+        if np is not None and np.last < j and _addressee_span(ix, np.last + 1, j):
+            j = np.last         # 'В пресс-службе компании ТАСС сообщили': ТАСС was told
         if np is not None and np.last == j and _place_like(ix, np) \
-                and not _has_subject(ix, lo, i, skip=range(prep, j + 1)):
+                and not _has_subject(ix, lo, i, skip=range(prep, i)):
             return _impersonal_found(ix, toks[prep].start, toks[last].end, np, i)
     # after the verb: 'заявили в Минобороны'
-    k = last + 1
+    k = skip_addressee(ix, last + 1)
     if k + 1 < stop and toks[k].pos == "PREP" and _norm(toks[k].text) in table.impersonal_prepositions:
-        np = _np_forward(ix, k + 1, stop, None)
+        np = _np_forward(ix, k + 1, stop, "loct")
         if np is not None and _place_like(ix, np) and not _has_subject(ix, lo, i):
             return _impersonal_found(ix, toks[i].start, toks[np.last].end, np, i)
     return None
+
+
+def _addressee_span(ix: DocIndex, first: int, last: int) -> bool:
+    """Whether tokens first..last are one dative addressee ('ТАСС', 'журналистам', 'РИА Новости')."""
+    return skip_addressee(ix, first) == last + 1 or (
+        _mention_at(ix, ix.tokens[first].start) is not None
+        and ix.mentions[_mention_at(ix, ix.tokens[first].start)].end == ix.tokens[last].end
+        and (ix.tokens[first].text.isupper() or "datv" in morph.cases_of(_norm(ix.tokens[first].text))))
+
+
+def institution_after_preposition(ix: DocIndex, prep: int, stop: int) -> tuple[int, int] | None:
+    """Token range (first, last) of 'Кремле', 'военном ведомстве', 'пресс-службе компании' after the
+    preposition at token `prep` when it names a place that can speak, else None."""
+    if prep + 1 >= stop:
+        return None
+    np = _np_forward(ix, prep + 1, stop, "loct")
+    if np is None or not _place_like(ix, np):
+        return None
+    return np.first, np.last
 
 
 def _place_like(ix: DocIndex, np: _NP) -> bool:
@@ -685,7 +807,7 @@ def extract_attributions(doc: AnalyzedArticle) -> list[Attribution]:
     """Every attributing phrase of an article, in text order."""
     if not doc.text or not doc.tokens:
         return []
-    ix = DocIndex(doc)
+    ix = doc_index(doc)
     protected = [(a, b + 1) for a, b in find_quote_spans(doc.text)]
     found = _prefix_cues(ix, protected) + _verb_cues(ix, protected) + _english_subject_cues(ix)
     found.sort(key=lambda f: (f.source_start, -(f.end - f.start)))

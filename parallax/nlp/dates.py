@@ -34,16 +34,13 @@ NEXT_YEAR_WINDOW = dt.timedelta(days=62)
 
 # A digit that does not continue a word or a number ('Су-57', '1.5'). The digit comes first and the
 # look-behind second so that the regex engine can skip ahead to the next digit.
-_DIGIT_START = r"[0-9](?<![\w.,][0-9])"
-_YEAR_START = r"[12](?<![\w.,\-][12])"
+_DIGIT_START = r"[0-9](?<![\w.,/][0-9])"
+_YEAR_START = r"[12](?<![\w.,/\-][12])"
 _E = r"(?![\w])"           # word end; word starts are checked in code (see _finditer), which
                            # lets the regex engine skip ahead on the first letter
-_RANGE_GAP = re.compile(r"^\s*(?:[-–—]|по|до|и|или|,|to|and|through|until)?\s*$", re.IGNORECASE)
 _WEEKDAY_DATE_GAP = re.compile(r"^[\s,(]*$")
-_DATE_WEEKDAY_GAP = re.compile(r"^[\s,(—–-]*(?:(?:в|во|on)\s+)?$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
 _DIGITS = re.compile(r"\d{1,2}")
-_LIST_END = re.compile(r"(?<!\w)(?:и|или|and)(?!\w)")
 
 
 def trie_regex(forms) -> str:
@@ -101,7 +98,6 @@ class _Candidate:
     offset: int | None = None       # modifier offset / relative days / count for 'ago'
     unit: str | None = None         # period unit (week | month | year) or 'ago' unit
     weekday: int | None = None
-    year_inherited: bool = False
     value: dt.date | None = None
     granularity: str = "day"
     relative: bool = False
@@ -117,13 +113,14 @@ class _Grammar:
         gen_forms, all_forms = [], []
         for month, forms in table["months"].items():
             if isinstance(forms, dict):
-                gen, other = forms["genitive"], forms["other"]
+                gen = forms["genitive"] + forms.get("abbreviated", [])
+                other = forms["other"]
             else:
                 gen, other = forms, []
             for f in (*gen, *other):
                 self.month_of[f.lower()] = int(month)
             gen_forms += gen
-            all_forms += gen + other
+            all_forms += other + (forms["genitive"] if isinstance(forms, dict) else gen)
         self.weekday_of = {f.lower(): int(wd)
                            for wd, forms in table["weekdays"].items() for f in forms}
         self.modifier_of = {f.lower(): int(off) for off, forms in table["modifiers"].items()
@@ -134,9 +131,11 @@ class _Grammar:
         self.weekday_modifier_of = weekday_modifier_of
         self.period_of = {f.lower(): unit for unit, forms in table["periods"].items() for f in forms}
         self.relative_days = {k.lower(): int(v) for k, v in table["relative_days"].items()}
+        self.also_prepositions = set(table.get("relative_days_also_prepositions") or [])
         ago = table["ago"]
         self.ago_unit_of = {f.lower(): unit for unit, forms in ago["units"].items() for f in forms}
         self.ago_numbers = {k.lower(): v for k, v in ago["numbers"].items()}
+        self.ago_implicit_one = {f.lower() for f in ago.get("implicit_one", [])}
 
         month_gen = trie_regex(gen_forms if not english else all_forms)
         month_any = trie_regex(all_forms)
@@ -158,10 +157,17 @@ class _Grammar:
             year_tail = (r"(?:-?" + trie_regex(table["year_suffixes"]) + r")?"
                          r"(?:\s*" + trie_regex(table["year_words"]) + r"(?![\w]))?")
             day_suffix = r"(?:-?(?:го|е))?"
+        year_suffix = "" if english else r"(?:-?" + trie_regex(table["year_suffixes"]) + r")?"
         year_words_req = None if english else (
-            r"(?:-?" + trie_regex(table["year_suffixes"]) + r")?\s*"
-            + trie_regex(table["year_words"]) + r"(?![\w])")
-        list_connector = r"(?:[-–—]|and|to)" if english else r"(?:[-–—]|,|и|или|по|до)"
+            year_suffix + r"\s*" + trie_regex(table["year_words"]) + r"(?![\w])")
+        range_words = trie_regex(table["range_words"])
+        list_connector = rf"(?:[-–—]|,|{range_words})"
+        # the text between two dates of one range ('с 1 по 3', '31 августа — 3 сентября')
+        self.range_gap = re.compile(rf"^\s*(?:[-–—]|,|{range_words})?\s*$")
+        self.list_end = re.compile(rf"(?<!\w){trie_regex(table['list_end_words'])}(?!\w)")
+        # between a date and its weekday: '3 июня, в понедельник'
+        self.date_weekday_gap = re.compile(rf"^[\s,(—–-]*(?:{weekday_lead}\s+)?$")
+        year_lead = trie_regex(table["year_lead_words"])
         day_list = (rf"(?P<days>{_DIGIT_START}[0-9]?{day_suffix}"
                     rf"(?:\s*{list_connector}\s*\d{{1,2}}{day_suffix})*)")
         year_or_mod = (rf"(?:,?\s+(?P<year>{year4})(?!\d){year_tail}"
@@ -193,15 +199,17 @@ class _Grammar:
             patterns += [
                 ("day", rf"(?P<month>{month_any})\s+(?P<days>\d{{1,2}}){day_suffix}(?!\d)"
                         rf"(?:,?\s+(?P<year>{year4})(?!\d))?"),
-                ("year_bare", rf"(?P<lead>in|since|by|until|from|during|of)\s+"
+                # 'in 2024', but not 'in 2024 people' (a count)
+                ("year_bare", rf"(?P<lead>{year_lead})\s+"
                               rf"(?P<core>(?P<year>(?:19|20)\d{{2}}))(?![\w%]|[.,]\d)"
-                              r"(?!\s+(?:[a-z]+s|people|men|women|children|percent)\b)"),
+                              r"(?!\s+(?:[a-z]+s|people|men|women|children)\b)"),
             ]
         else:
             patterns += [
-                ("year", rf"(?P<year>{_YEAR_START}[0-9]{{3}})(?:{year_words_req}|(?:-?(?:м|го|й))?\s*"
-                         rf"(?:[-–—]|по|до|и|или)\s*(?P<year2>{year4}){year_words_req})"),
-                ("year_bare", rf"(?P<lead>в|во|с|со|до|к|по|от|после)\s+"
+                ("year", rf"(?P<year>{_YEAR_START}[0-9]{{3}})(?:{year_words_req}|{year_suffix}\s*"
+                         rf"(?:[-–—]|{range_words})\s*(?P<year2>{year4}){year_words_req})"),
+                # 'как и в 2014,': a year without 'год' only before punctuation or a conjunction
+                ("year_bare", rf"(?P<lead>{year_lead})\s+"
                               rf"(?P<core>(?P<year>(?:19|20)\d{{2}}))(?![\w%]|[.,]\d)"
                               r"(?=\s*(?:[,.;:!?)»\"”\n]|$)|\s+(?:и|или|—|–)\s)"),
             ]
@@ -237,10 +245,10 @@ class _Grammar:
         if kind == "day":
             month = self.month_number(g["month"])
             year = int(g["year"]) if g.get("year") else None
-            offset = self.modifier_of.get(g["mod"].lower()) if g.get("mod") else None
+            offset = self.modifier_of.get(g["mod"]) if g.get("mod") else None
             days_start = m.start("days")
             numbers = list(_DIGITS.finditer(g["days"]))
-            if "," in g["days"] and not _LIST_END.search(g["days"]):
+            if "," in g["days"] and not self.list_end.search(g["days"]):
                 numbers = numbers[-1:]          # 'погибли 15, 3 сентября': a list needs its 'и'
             out = []
             for i, dm in enumerate(numbers):
@@ -263,12 +271,12 @@ class _Grammar:
             return [_Candidate(start, end, "month", year=y, month=self.month_number(g["month"]))]
         if kind == "month_mod":
             return [_Candidate(start, end, "month", month=self.month_number(g["month"]),
-                               offset=self.modifier_of[g["mod"].lower()])]
+                               offset=self.modifier_of[g["mod"]])]
         if kind == "month_bare":
             return [_Candidate(start, end, "month", month=self.month_number(g["month"]))]
         if kind == "period":
-            return [_Candidate(start, end, "period", offset=self.modifier_of[g["mod"].lower()],
-                               unit=self.period_of[g["period"].lower()])]
+            return [_Candidate(start, end, "period", offset=self.modifier_of[g["mod"]],
+                               unit=self.period_of[g["period"]])]
         if kind == "weekday":
             b = self.before["weekday"].search(text, max(0, start - 40), start)
             if not b.group("lead") and not b.group("mod"):
@@ -279,21 +287,23 @@ class _Grammar:
                 start = b.start("mod")
             return [_Candidate(start, end, "weekday", weekday=self.weekday_of[g["wd"]], offset=offset)]
         if kind == "relday":
-            return [_Candidate(start, end, "relday", offset=self.relative_days[g["word"].lower()])]
+            return [_Candidate(start, end, "relday", offset=self.relative_days[g["word"]])]
         if kind == "ago":
             b = self.before["ago"].search(text, max(0, start - 20), start)
             n = b.group("n")
             if n is not None:
                 start = b.start("n")
+            elif g["unit"] not in self.ago_implicit_one:
+                return []                       # 'более 3 миллиардов лет назад' is not 'a year ago'
             if n is None:
                 count = 1
             elif n.isdigit():
                 count = int(n)
             else:
-                count = self.ago_numbers.get(n.lower())
-            if count is None:
+                count = self.ago_numbers.get(n)
+            if count is None:                   # 'несколько дней назад'
                 return []
-            return [_Candidate(start, end, "ago", offset=count, unit=self.ago_unit_of[g["unit"].lower()])]
+            return [_Candidate(start, end, "ago", offset=count, unit=self.ago_unit_of[g["unit"]])]
         if kind == "year":
             out = [_Candidate(start, end if not g.get("year2") else m.start("year") + 4, "year",
                               year=int(g["year"]))]
@@ -342,13 +352,14 @@ def _grammar(language: str) -> _Grammar:
         return _Grammar(language, yaml.safe_load(f))
 
 
-def _is_preposition_nakanune(text: str, end: int) -> bool:
-    """'накануне визита' (before the visit) is a preposition, not 'the day before'."""
+def _governs_a_genitive(text: str, end: int) -> bool:
+    """Whether the word after `end` is a genitive noun phrase: 'накануне визита' (before the
+    visit) uses 'накануне' as a preposition, not as 'the day before'."""
     m = _NEXT_WORD.match(text, end)
     if not m:
         return False
     from .morph import parses
-    best = parses(m.group(1).lower())[0]
+    best = parses(m.group(1))[0]
     return best.tag.POS in {"NOUN", "ADJF", "PRTF", "NPRO", "NUMR"} and best.tag.case == "gent"
 
 
@@ -366,7 +377,7 @@ def _select(groups: list[tuple[int, int, int, list[_Candidate]]]) -> list[_Candi
     return out
 
 
-def _propagate_years(cands: list[_Candidate], text: str) -> None:
+def _propagate_years(cands: list[_Candidate], text: str, grammar: _Grammar) -> None:
     """'с 31 августа по 3 сентября 2025 года': the first date takes the year of the second."""
     for i in range(len(cands) - 2, -1, -1):
         c, nxt = cands[i], cands[i + 1]
@@ -374,11 +385,10 @@ def _propagate_years(cands: list[_Candidate], text: str) -> None:
             continue
         if nxt.kind not in ("day", "month") or nxt.year is None or nxt.month is None:
             continue
-        if not _RANGE_GAP.match(text[c.end:nxt.start]):
+        if not grammar.range_gap.match(text[c.end:nxt.start]):
             continue
         later_in_year = (c.month, c.day or 1) > (nxt.month, nxt.day or 1)
         c.year = nxt.year - 1 if later_in_year else nxt.year
-        c.year_inherited = True
 
 
 def _resolve(c: _Candidate, anchor: dt.date | None) -> None:
@@ -452,7 +462,19 @@ def _resolve(c: _Candidate, anchor: dt.date | None) -> None:
             c.value = dt.date(anchor.year - c.offset, 1, 1)
 
 
-def _link_weekdays(cands: list[_Candidate], text: str) -> None:
+def _order_ranges(cands: list[_Candidate], text: str, grammar: _Grammar) -> None:
+    """'с 28 декабря по 8 января' in a November article: the end comes after the start."""
+    for prev, c in zip(cands, cands[1:]):
+        if c.kind not in ("day", "month") or not c.relative or c.offset is not None:
+            continue
+        if prev.kind not in ("day", "month") or prev.value is None or c.value is None:
+            continue
+        if c.value < prev.value and grammar.range_gap.match(text[prev.end:c.start]) \
+                and _valid(c.value.year + 1, c.value.month, c.value.day):
+            c.value = c.value.replace(year=c.value.year + 1)
+
+
+def _link_weekdays(cands: list[_Candidate], text: str, grammar: _Grammar) -> None:
     """'в понедельник, 1 сентября' / '1 сентября, в понедельник': the weekday is that date."""
     for i, c in enumerate(cands):
         if c.kind != "weekday":
@@ -462,7 +484,7 @@ def _link_weekdays(cands: list[_Candidate], text: str) -> None:
                 and _WEEKDAY_DATE_GAP.match(text[c.end:cands[i + 1].start]):
             partner = cands[i + 1]
         elif i > 0 and cands[i - 1].kind == "day" \
-                and _DATE_WEEKDAY_GAP.match(text[cands[i - 1].end:c.start]):
+                and grammar.date_weekday_gap.match(text[cands[i - 1].end:c.start]):
             partner = cands[i - 1]
         if partner is not None and partner.value is not None:
             c.value, c.relative = partner.value, partner.relative
@@ -480,14 +502,15 @@ def extract_dates(text: str, anchor: dt.date | None, language: str = "ru") -> li
             cands = grammar.candidates(kind, m, folded, text)
             if not cands:
                 continue
-            if kind == "relday" and m.group("word").lower() == "накануне" \
-                    and _is_preposition_nakanune(folded, m.end()):
+            if kind == "relday" and m.group("word") in grammar.also_prepositions \
+                    and _governs_a_genitive(folded, m.end()):
                 continue
             groups.append((min(c.start for c in cands), max(c.end for c in cands), priority, cands))
     cands = _select(groups)
-    _propagate_years(cands, folded)
+    _propagate_years(cands, folded, grammar)
     for c in cands:
         _resolve(c, anchor)
-    _link_weekdays(cands, folded)
+    _order_ranges(cands, folded, grammar)
+    _link_weekdays(cands, folded, grammar)
     return [DateMention(start=c.start, end=c.end, text=text[c.start:c.end], value=c.value,
                         granularity=c.granularity, relative=c.relative) for c in cands]

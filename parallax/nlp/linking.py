@@ -54,6 +54,9 @@ def foreign_name_forms(words: list[str], subject_forms: set[str] = frozenset()) 
         elif any(f.lower().endswith(("ы", "и")) for f in forms) and any(f.lower().endswith(("а", "я")) for f in forms):
             base = next(f for f in forms if f.lower().endswith(("а", "я")))
             nominative = base
+        elif all(f.lower().endswith(("я", "ю", "ем", "е")) for f in forms) and len(forms) > 1:
+            # soft-stem declension: 'Бесселя', 'Бесселю' -> 'Бессель'
+            nominative = _stem(sorted(forms)[0]) + "ь"
         elif len(forms) == 1:
             # a single form tells nothing: keep it as written
             nominative = next(iter(forms))

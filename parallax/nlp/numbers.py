@@ -38,20 +38,25 @@ APPROXIMATE_QUALIFIERS = {"about", "more_than", "less_than", "up_to", "at_least"
 YEAR_LIKE = range(1900, 2101)
 _UNIT_LOOKAHEAD_WORDS = 4
 _ADJECTIVE_POS = {"ADJF", "PRTF"}
-_PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
+_PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 
 _WORD = r"[^\W\d_]+(?:-[^\W\d_]+)*"
-_NEXT_WORD = re.compile(r"[ \t\u00a0]+(" + _WORD + r")")
+_NEXT_WORD = re.compile(r"[ \t\u00a0]+(" + _WORD + r")(?![\w-])")
+_CODE_AHEAD = re.compile(r"[ \t\u00a0]+[^\W\d_]+-?[0-9]")     # 'Су-25', 'F16'
+
 _PREV_TOKEN = re.compile(r"(\S+)\s*$")
+_GLUED_TO_NUMBER = re.compile(r"[0-9]-$")
+_DIGITS_THEN_MULTIPLIER = re.compile(r"[ \t\u00a0]+(?P<n>[0-9]{1,3})[ \t\u00a0]+(?P<mult>[^\W\d_]+\.?)")
+_LATIN_BEFORE = re.compile(r"[A-Za-z][\w.+-]*[ \t\u00a0]+$")
+_CYRILLIC_WORD = re.compile(r"[а-я]+(?:-[а-я]+)*$")
 _LIST_MARKER = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]")
-_CHANGE_START = re.compile(r"(?<![\w])(?:с|со|from)[ \t\u00a0]+$")
 
 
 @dataclass
 class _Atom:
     start: int
     end: int
-    kind: str                 # digits | cardinal | fixed | vague | group | big
+    kind: str                 # digits | cardinal | fixed | half | vague | group | big
     value: float
     plural: bool = False      # the form can be a plural ('тысячи', 'сотни'): 'many' when it leads
 
@@ -101,15 +106,21 @@ class _Lexicon:
             digits = (first_digit + r"(?:[0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+(?![0-9])|[0-9]*)"
                       r"(?:[.,][0-9]+)?")
         # not glued to letters ('5G'), a time ('10:30'), a fraction or a hyphenated ending ('80-й')
-        self.digits_re = re.compile(rf"(?P<digits>{digits})(?![^\W_]|[.,][0-9]|:[0-9]|/[0-9]|-[^\W\d_])")
+        self.digits_re = re.compile(rf"(?P<digits>{digits})(?![^\W_]|[.,][0-9]|:[0-9]|/[0-9]|-[^\W\d_]|[\ufe0f\u20e3])")
         words = trie_regex(self.word)
         self.words_re = re.compile(rf"(?P<word>{words})(?![\w])")
         abbr_alts = [re.escape(a) + ("" if a.endswith(".") else r"(?![\w])(?!\.\w)")
                      for a in sorted(self.multiplier_abbr, key=len, reverse=True)]
+        half = trie_regex(table["half_phrases"]) if table.get("half_phrases") else "(?!)"
         self.follow_re = re.compile(
             r"[ \t\u00a0\u202f]*(?:(?P<abbr>" + "|".join(abbr_alts) + r")"
-            r"|(?<=[\s-])(?P<word>" + words + r")(?![\w]))")
-        self.range_re = re.compile(r"[ \t\u00a0]*(?:[-–—]|до|или|to|or)[ \t\u00a0]*")
+            r"|(?<=[\s-])(?P<word>" + words + r")(?![\w])"
+            r"|(?<=\s)(?P<half>" + half + r")(?![\w]))")
+        self.range_re = re.compile(
+            r"[ \t\u00a0]*(?:[-–—]|" + trie_regex(table["range_words"]) + r")[ \t\u00a0]*")
+        self.range_to = set(table["range_to_words"])
+        self.change_start_re = re.compile(
+            r"(?<![\w])" + trie_regex(table["change_start_words"]) + r"[ \t\u00a0]+$")
         hyphen = "-?" if self.english else "-"
         self.ordinal_re = re.compile(
             r"[0-9](?<![\w/:.,][0-9])(?<![^\W\d_]-[0-9])(?P<rest>[0-9]*)" + hyphen
@@ -123,6 +134,15 @@ class _Lexicon:
             r"|[ \t\u00a0]+(?P<abbr>" + "|".join(
                 re.escape(a) + ("" if a.endswith(".") else r"(?![\w])(?!\.\w)")
                 for a in sorted(self.unit_abbr, key=len, reverse=True)) + ")")
+
+    def multiplier_value(self, token: str) -> float:
+        """The value of a big multiplier written as `token` ('млн', 'тысяч'), else infinity."""
+        if token in self.multiplier_abbr:
+            return self.multiplier_abbr[token]
+        if token.rstrip(".") in self.multiplier_abbr:
+            return self.multiplier_abbr[token.rstrip(".")]
+        atom = self.word.get(token)
+        return atom.value if atom is not None and atom.kind == "big" else math.inf
 
     def starts(self, text: str):
         """Where a number may begin, in order: digits or a number word."""
@@ -210,7 +230,11 @@ def _atom_at(lex: _Lexicon, m: re.Match, english: bool) -> _Atom:
 
 
 def _accepts(prev: list[_Atom], nxt: _Atom, last_big: float) -> bool:
+    """Whether `nxt` continues the number read so far (digits after a multiplier are handled by
+    the caller: '1 млрд 200 млн')."""
     last = prev[-1]
+    if nxt.kind == "half":                        # 'два с половиной (миллиона)'
+        return last.kind in ("digits", "cardinal") and last.value == int(last.value)
     if nxt.kind == "big":
         return nxt.value < last_big and last.kind != "big"
     if nxt.kind == "group":
@@ -228,17 +252,24 @@ def _read_phrase(lex: _Lexicon, text: str, m: re.Match) -> _Phrase:
     pos = m.end()
     last_big = math.inf
     while True:
+        if atoms[-1].kind == "big":               # '1 млрд 200 млн': digits, then a smaller multiplier
+            d = _DIGITS_THEN_MULTIPLIER.match(text, pos)
+            if d and lex.multiplier_value(d.group("mult")) < last_big:
+                atoms.append(_Atom(d.start("n"), d.end("n"), "digits",
+                                   _digits_value(d.group("n"), lex.english)))
+                pos = d.end("n")
+                continue
         f = lex.follow_re.match(text, pos)
         if not f:
             break
         if f.group("abbr"):
             nxt = _Atom(f.start("abbr"), f.end("abbr"), "big",
                         lex.multiplier_abbr[f.group("abbr")])
+        elif f.group("half"):
+            nxt = _Atom(f.start("half"), f.end("half"), "half", 0.5)
         else:
             proto = lex.word[f.group("word").lower()]
             nxt = _Atom(f.start("word"), f.end("word"), proto.kind, proto.value, proto.plural)
-        if nxt.start > pos and text[pos:nxt.start].strip():
-            break
         if not _accepts(atoms, nxt, last_big):
             break
         atoms.append(nxt)
@@ -252,7 +283,7 @@ def _compose(atoms: list[_Atom]) -> _Phrase:
     total, group = 0.0, None
     vague = False
     for i, a in enumerate(atoms):
-        if a.kind in ("digits", "cardinal", "fixed"):
+        if a.kind in ("digits", "cardinal", "fixed", "half"):
             group = (group or 0.0) + a.value
         elif a.kind == "vague":
             vague = True
@@ -266,7 +297,7 @@ def _compose(atoms: list[_Atom]) -> _Phrase:
             total += (group if group is not None else 1.0) * a.value
             group = None
     value = total + (group or 0.0)
-    counted = [i for i, a in enumerate(atoms) if a.kind in ("digits", "cardinal", "fixed")]
+    counted = [i for i, a in enumerate(atoms) if a.kind in ("digits", "cardinal", "fixed", "half")]
     scale = 1.0
     if counted:
         for a in atoms[counted[-1] + 1:]:
@@ -279,30 +310,36 @@ def _compose(atoms: list[_Atom]) -> _Phrase:
 # ---- what is counted --------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=50_000)
-def _word_role(word: str) -> tuple[str | None, str | None]:
-    """(role, lemma) of a Russian word after a number: role 'noun', 'adj' or None (stop)."""
+def _word_role(word: str) -> tuple[str | None, str | None, str | None]:
+    """(role, lemma, case) of a Russian word after a number. Roles: 'noun'; 'adj' and 'participle'
+    (skipped on the way to the noun); 'adj_or_noun' ('военных': a noun when nothing follows);
+    'name' and 'abbr' (a proper name or an abbreviation: not a lemma); None: stop looking."""
+    if not _CYRILLIC_WORD.match(word):
+        return None, None, None
     from .morph import parses
     ps = parses(word)
     if not ps:
-        return None, None
+        return None, None, None
     best = ps[0]
     pos = best.tag.POS
-    if pos == "NOUN" and _PROPER & best.tag.grammemes:    # '15 тысяч ВСУ': a name, not a unit
-        return None, None
+    if pos == "NOUN" and "Abbr" in best.tag.grammemes:
+        return ("name" if "Geox" in best.tag.grammemes else "abbr"), None, None
+    if pos == "NOUN" and _PROPER & best.tag.grammemes:    # 'двух Корей': a name, not a unit
+        return "name", None, None
     if pos == "NOUN":
-        return "noun", _fold(best.normal_form)
+        return "noun", _fold(best.normal_form), best.tag.case
     if pos in _ADJECTIVE_POS:
-        # substantivized adjective or participle: its masculine nominative, not the verb's infinitive
+        noun_reading = next((p for p in ps if p.tag.POS == "NOUN"), None)
+        if noun_reading is not None:
+            return "adj_or_noun", _fold(noun_reading.normal_form), noun_reading.tag.case
+        # a substantivized one is reported in masculine nominative, not as the verb's infinitive
         try:
             form = best.inflect({"masc", "sing", "nomn"})
         except ValueError:
             form = None
-        noun_reading = next((p for p in ps if p.tag.POS == "NOUN"), None)
         lemma = _fold(form.word) if form is not None else _fold(best.normal_form)
-        if noun_reading is not None:
-            return "adj_or_noun", _fold(noun_reading.normal_form)
-        return "adj", lemma
-    return None, None
+        return ("participle" if pos == "PRTF" else "adj"), lemma, best.tag.case
+    return None, None, None
 
 
 def _english_singular(word: str, lex: _Lexicon) -> str:
@@ -318,7 +355,9 @@ def _english_singular(word: str, lex: _Lexicon) -> str:
     return w
 
 
-def _find_unit(lex: _Lexicon, text: str, pos: int) -> tuple[str | None, int]:
+def _find_unit(lex: _Lexicon, text: str, pos: int, original: str) -> tuple[str | None, int]:
+    """What the number ending at `pos` counts, and where that word ends (`pos` if nothing).
+    `text` is normalized, `original` as written (for abbreviations: '8 БПЛА')."""
     m = lex.unit_after_re.match(text, pos)
     if m:
         if m.group("sym"):
@@ -328,23 +367,35 @@ def _find_unit(lex: _Lexicon, text: str, pos: int) -> tuple[str | None, int]:
         return _find_unit_english(lex, text, pos)
     origin = pos
     adjective: tuple[str, int] | None = None
+    after_participle = False
     for _ in range(_UNIT_LOOKAHEAD_WORDS):
         w = _NEXT_WORD.match(text, pos)
         if not w:
+            if _CODE_AHEAD.match(text, pos):    # '17 украинских Су-25': a model, not 'украинский'
+                return None, origin
             break
         word = w.group(1)
-        if word.lower() in lex.word:            # another number: a new mention, not a unit
+        if word in lex.word:                    # another number: a new mention, not a unit
             break
-        role, lemma = _word_role(_fold(word.lower()))
+        role, lemma, case = _word_role(word)
+        written = original[w.start(1):w.end(1)]
+        if len(written) > 1 and written.isupper() and role in (None, "abbr"):
+            return written, w.end()             # '8 БПЛА', '2 ЛЭП' (but 'ПОГИБЛИ 15 ЧЕЛОВЕК')
+        if role in ("abbr", "name"):            # 'двух Корей', '15 тысяч КНДР'
+            return None, origin
+        if role == "noun" and after_participle and case == "ablt":
+            pos = w.end()                       # 'разрушенных паводком домов': skip the agent
+            continue
         if role == "noun":
             return lemma, w.end()
-        if role in ("adj", "adj_or_noun"):
+        if role in ("adj", "participle", "adj_or_noun"):
             nxt = _NEXT_WORD.match(text, w.end())
-            nxt_role = _word_role(_fold(nxt.group(1).lower()))[0] if nxt else None
-            if role == "adj_or_noun" and nxt_role not in ("noun", "adj", "adj_or_noun"):
+            nxt_role = _word_role(nxt.group(1))[0] if nxt else None
+            if role == "adj_or_noun" and nxt_role not in ("noun", "adj", "participle", "adj_or_noun"):
                 return lemma, w.end()           # 'военных', 'раненых' standing alone
-            if role == "adj":
+            if role != "adj_or_noun":
                 adjective = adjective or (lemma, w.end())
+            after_participle = after_participle or role == "participle"
             pos = w.end()
             continue
         break
@@ -387,9 +438,9 @@ def _identifier_before(lex: _Lexicon, text: str, start: int) -> bool:
     if token in lex.identifier_nouns or "№" in token:
         return True
     word = token.strip("«»\"'()[],;:")
-    if not word or lex.english:
+    if not word or word in lex.identifier_nouns or lex.english:
         return word in lex.identifier_nouns
-    role, lemma = _word_role(_fold(word))
+    role, lemma, _ = _word_role(word)
     return role == "noun" and lemma in lex.identifier_nouns
 
 
@@ -413,15 +464,15 @@ def _hyphenated(lex: _Lexicon, text: str, folded: str, m: re.Match) -> NumberMen
         return _mention(text, start, m.end(), float(n), qualifier, lex.compound_counts[stem])
     if suffix in lex.cardinal_endings or (suffix in lex.single_digit_cardinal_endings and n < 10):
         qualifier, start = _qualifier_before(lex, folded, m.start())
-        unit, end = _find_unit(lex, folded, m.end())
+        unit, end = _find_unit(lex, folded, m.end(), text)
         return _mention(text, start, end, float(n), qualifier, unit)
     if lex.anniversary_stem and suffix.startswith(lex.anniversary_stem):
         return _mention(text, m.start(), m.end(), float(n), "ordinal", lex.anniversary_unit)
     if suffix not in lex.ordinal_endings:
         return None
-    unit, end = _find_unit(lex, folded, m.end())
-    if unit is None and n in YEAR_LIKE:          # 'в 2025-м', 'в 1990-х': a year, not a count
+    if n in YEAR_LIKE:                           # 'в 2025-м', '1990-х годов': a year or decade
         return None
+    unit, end = _find_unit(lex, folded, m.end(), text)
     return _mention(text, m.start(), end, float(n), "ordinal", unit)
 
 
@@ -443,8 +494,8 @@ def _range_end(lex: _Lexicon, text: str, first: _Phrase,
         first.value *= second.scale
     if second.value <= first.value:
         return None, False
-    change = bool(_CHANGE_START.search(text, max(0, first.start - 6), first.start)) \
-        and r.group().strip().lower() in ("до", "to")
+    change = bool(lex.change_start_re.search(text, max(0, first.start - 6), first.start)) \
+        and r.group().strip() in lex.range_to
     return second, change
 
 
@@ -477,6 +528,8 @@ def extract_numbers(text: str, language: str = "ru", *, dates: list[DateMention]
     for m in lex.starts(folded):
         if m.start() < consumed or _overlaps(blocked, m.start(), m.end()):
             continue
+        if _GLUED_TO_NUMBER.match(folded, max(0, m.start() - 2), m.start()):
+            continue                              # 'части 58661-49', 'K2-32': not a range end
         first = _read_phrase(lex, folded, m)
         second, change = _range_end(lex, folded, first, blocked)
         last = second or first
@@ -484,7 +537,7 @@ def extract_numbers(text: str, language: str = "ru", *, dates: list[DateMention]
         if first.value is None:
             continue
         start = first.start
-        unit, end = _find_unit(lex, folded, last.end)
+        unit, end = _find_unit(lex, folded, last.end, text)
         sym = lex.symbol_before_re.search(folded, max(0, start - 2), start)
         if sym:                                   # '$5 млрд'
             start = sym.start()
@@ -514,9 +567,12 @@ def _skip_bare(lex: _Lexicon, text: str, phrase: _Phrase, unit: str | None,
     only_digits = len(phrase.atoms) == 1 and phrase.atoms[0].kind == "digits"
     if not only_digits:
         return False
-    if unit is None and phrase.value in YEAR_LIKE and phrase.value == int(phrase.value) \
+    if unit is None and phrase.value == int(phrase.value) and int(phrase.value) in YEAR_LIKE \
             and qualifier not in ("about", "more_than", "less_than"):
         return True
+    if unit is None and not lex.english and qualifier is None \
+            and _LATIN_BEFORE.search(text, max(0, phrase.start - 30), phrase.start):
+        return True                               # 'React 19', 'iPhone 16', 'Superjet 100'
     return _identifier_before(lex, text, phrase.start)
 
 

@@ -10,7 +10,7 @@ import re
 from typing import Iterable
 
 from ..model import AnalyzedArticle, Article
-from . import entities
+from . import attribution, dates, entities, numbers, quotes
 from .models import language_detector
 from .segment import split_sentences, split_tokens
 
@@ -66,13 +66,10 @@ class Analyzer:
 
     def _finish(self, docs: list[AnalyzedArticle], anchor_date) -> list[AnalyzedArticle]:
         ru_docs = [d for d in docs if d.language in ("ru", "uk")]
-        flat = [s.text for d in ru_docs for s in d.sentences]
-        spans = entities.run_ner(flat) if flat else []
-        pos = 0
-        for d in ru_docs:
-            n = len(d.sentences)
-            d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens, spans[pos:pos + n])
-            pos += n
+        doc_spans = entities.document_ner([d.text for d in ru_docs])
+        for d, spans in zip(ru_docs, doc_spans):
+            d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens,
+                                                   entities.spans_by_sentence(spans, d.sentences))
         for d in docs:
             if d.language not in ("ru", "uk"):
                 d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens,
@@ -81,10 +78,9 @@ class Analyzer:
         return docs
 
     def _add_layers(self, doc: AnalyzedArticle, anchor_date) -> None:
-        from . import attribution, dates, numbers, quotes
         anchor = doc.article.date or anchor_date
         doc.dates = dates.extract_dates(doc.text, anchor, doc.language)
-        doc.numbers = numbers.extract_numbers(doc.text, doc.language)
+        doc.numbers = numbers.extract_numbers(doc.text, doc.language, dates=doc.dates)
         for item in (*doc.dates, *doc.numbers):
             sent = doc.sentence_at(item.start)
             item.sentence = sent.index if sent else 0

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import weakref
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -120,10 +121,15 @@ def can_be_nominative(word: str) -> bool:
     names), Latin words and abbreviations count as possibly nominative."""
     if not re.search(r"[А-Яа-яЁё]", word) or (word.isupper() and len(word) > 1):
         return True
-    known = [p for p in morph.parses(_norm(word)) if morph.is_dictionary_parse(p)]
+    known = _case_parses(word)
     if not known:
         return True
-    return any(p.tag.case == "nomn" or p.tag.case is None and p.tag.POS in ("NPRO", None) for p in known)
+    return any(p.tag.case == "nomn" for p in known)
+
+
+def _case_parses(word: str) -> list:
+    """Dictionary readings that carry a case ('Силуанов' has only a short-adjective one: none)."""
+    return [p for p in morph.parses(_norm(word)) if morph.is_dictionary_parse(p) and p.tag.case]
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -132,19 +138,20 @@ def likely_nominative(word: str) -> bool:
     nominative: 'Ким', 'Песков' yes; 'Кима', 'Лаврова' (more likely genitive) no."""
     if not re.search(r"[А-Яа-яЁё]", word) or (word.isupper() and len(word) > 1):
         return True
-    known = [p for p in morph.parses(_norm(word)) if morph.is_dictionary_parse(p)]
+    known = _case_parses(word)
     if not known:
         return True
     names = [p for p in known if NAME_GRAMMEMES & set(p.tag.grammemes)]
     best = (names or known)[0]
-    return best.tag.case == "nomn" or best.tag.case is None or "Fixd" in best.tag
+    return best.tag.case == "nomn" or "Fixd" in best.tag
 
 
 @functools.lru_cache(maxsize=50_000)
 def _word_genders(word: str) -> frozenset[str]:
     out = set()
     for p in morph.parses(_norm(word)):
-        if morph.is_dictionary_parse(p) and p.tag.case == "nomn" and p.tag.POS in ("NOUN", "ADJF"):
+        if morph.is_dictionary_parse(p) and p.tag.case == "nomn" and (
+                p.tag.POS == "ADJF" or p.tag.POS == "NOUN" and "anim" in p.tag):
             if p.tag.number == "plur":
                 out.add("plur")
             elif p.tag.gender:
@@ -154,11 +161,15 @@ def _word_genders(word: str) -> frozenset[str]:
 
 def mention_gender(text: str) -> str | None:
     """masc | femn | plur when the words of a mention settle it ('Дональд Трамп', 'Мария Захарова',
-    'российский лидер'), else None ('Ким Чен Ын', 'глава МИД')."""
+    'российский лидер'), else None ('Ким', 'глава МИД'). The first name word that settles it decides;
+    a common noun ends the search (its dependents say nothing about the person)."""
     for word in re.findall(r"[\w-]+", text):
         genders = _word_genders(word)
         if len(genders) == 1 and next(iter(genders)) in ("masc", "femn", "plur"):
             return next(iter(genders))
+        parses = [p for p in morph.parses(_norm(word)) if morph.is_dictionary_parse(p)]
+        if parses and parses[0].tag.POS == "NOUN" and not NAME_GRAMMEMES & set(parses[0].tag.grammemes):
+            return None
     return None
 
 
@@ -168,6 +179,7 @@ _OPEN_CHARS = "«„‹"
 _CLOSE_FOR = {"»": "«", "›": "‹", "”": "“„\"", "“": "„"}
 _QUOTE_CHARS = frozenset("«»„“”‹›\"")
 _OPENING_CONTEXT = set("([{/:;—–-") | set(_OPEN_CHARS) | {"“", "\""}
+_QUOTE_OR_BREAK = re.compile("[«»„“”‹›\"\n]")
 
 
 def find_quote_spans(text: str) -> list[tuple[int, int]]:
@@ -176,6 +188,8 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
     n = len(text)
+    if not _QUOTE_OR_BREAK.search(text):
+        return spans
 
     def close(opener_chars: str, pos: int) -> bool:
         for k in range(len(stack) - 1, -1, -1):
@@ -187,11 +201,11 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
                 return True
         return False
 
-    for i, ch in enumerate(text):
+    for mark in _QUOTE_OR_BREAK.finditer(text):
+        i = mark.start()
+        ch = text[i]
         if ch == "\n":
             stack.clear()
-            continue
-        if ch not in _QUOTE_CHARS:
             continue
         prev = text[i - 1] if i else " "
         nxt = text[i + 1] if i + 1 < n else " "
@@ -256,6 +270,8 @@ class DocIndex:
         self.sentences = doc.sentences
         self.sentence_starts = [s.start for s in self.sentences]
         self.mentions: list[Mention] = doc.mentions
+        self.norms = [_norm(t.text) for t in self.tokens]
+        self._cues: dict[int, tuple[str, str, int] | None] = {}
         self.mention_by_start: dict[int, int] = {}
         for k, m in enumerate(self.mentions):
             prev = self.mention_by_start.get(m.start)
@@ -298,10 +314,17 @@ class DocIndex:
 
     def speech_cue(self, i: int) -> tuple[str, str, int] | None:
         """(cue, 'speech' | 'opinion', index of the cue's last token) when token i is a speech verb."""
+        if i in self._cues:
+            return self._cues[i]
+        found = self._speech_cue(i)
+        self._cues[i] = found
+        return found
+
+    def _speech_cue(self, i: int) -> tuple[str, str, int] | None:
         t = self.tokens[i]
         if not self.is_word(t):
             return None
-        word = _norm(t.text)
+        word = self.norms[i]
         if t.pos == "LATN" or not re.search(r"[а-я]", word):
             lemma = self.lex.english.get(word)
             if lemma is None:
@@ -355,7 +378,7 @@ class DocIndex:
             out.append(self._candidate(m.start, m.end, m.type, k, gender))
         taken = {(c.start, c.end) for c in out}
         for i, t in enumerate(self.tokens):
-            w = _norm(t.text)
+            w = self.norms[i]
             if w in self.lex.pronouns and (t.start, t.end) not in taken:
                 out.append(self._candidate(t.start, t.end, "PER", None, self.lex.pronouns[w]))
         out.sort(key=lambda c: c.start)
@@ -365,19 +388,36 @@ class DocIndex:
         i = self.token_at_or_after(start)
         first = self.tokens[i] if i < len(self.tokens) else None
         prev = self.prev_token(i)
-        after_prep = prev is not None and prev.pos == "PREP" and (first is None or prev.sentence == first.sentence)
+        same = prev is not None and (first is None or prev.sentence == first.sentence)
+        after_prep = same and prev.pos == "PREP"
+        # a genitive dependent: 'полиция Спрингфилда', 'рынок РФ' (but 'директор Иван Петров' is apposition)
+        dependent = (same and prev.pos == "NOUN" and pronoun is None and first is not None
+                     and first.pos != "LATN" and not (typ == "PER" and (
+                         self._titled(i - 1) or "nomn" in morph.cases_of(self.norms[i], NAME_GRAMMEMES))))
         surface = self.text[start:end]
         if pronoun is not None:
             nominative = likely = _norm(surface) in _NOMINATIVE_PRONOUNS
         else:
             nominative = first is not None and can_be_nominative(first.text)
             likely = nominative and likely_nominative(first.text)
+        blocked = after_prep or dependent
         cand = Candidate(start=start, end=end, text=surface, type=typ, mention=mention, pronoun=pronoun,
-                         nominative=nominative and not after_prep, likely=likely and not after_prep,
+                         nominative=nominative and not blocked, likely=likely and not blocked,
                          after_preposition=after_prep)
         if pronoun is None and typ == "PER":
             _trim_merged_names(cand)
         return cand
+
+    def _titled(self, j: int) -> bool:
+        """Whether the noun chain ending at token j starts with a person's title: 'министр внутренних
+        дел' (so a following name is in apposition), not 'полиция' or 'рынок'."""
+        for k in range(j, max(j - 5, -1), -1):
+            t = self.tokens[k]
+            if t.pos not in ("NOUN", "ADJF"):
+                return False
+            if t.pos == "NOUN" and "anim" in morph.parses(self.norms[k])[0].tag:
+                return True
+        return False
 
     def candidates_in(self, start: int, end: int) -> list[Candidate]:
         lo = bisect.bisect_left(self.candidate_starts, start)
@@ -394,20 +434,20 @@ class DocIndex:
 
 
 def _trim_merged_names(cand: Candidate) -> None:
-    """'сказал Ким Путину' read as one mention: keep the words up to the first dictionary name that
-    cannot be nominative (the addressee)."""
+    """'сказал Ким Путину' read as one mention: keep the words before the first dictionary name whose
+    possible cases exclude the nominative and share none with the words before it (the addressee)."""
     words = list(re.finditer(r"[\w'’-]+", cand.text))
     if len(words) < 2:
         return
+    cases = [morph.cases_of(_norm(w.group()), NAME_GRAMMEMES) for w in words]
     for k in range(1, len(words)):
-        w = words[k].group()
-        cases = morph.cases_of(_norm(w), NAME_GRAMMEMES)
-        if cases and "nomn" not in cases and w[:1].isupper():
-            first_cases = morph.cases_of(_norm(words[0].group()), NAME_GRAMMEMES)
-            if not first_cases or "nomn" in first_cases:
-                cand.end = cand.start + words[k - 1].end()
-                cand.text = cand.text[:words[k - 1].end()]
-            return
+        right = cases[k]
+        if not right or "nomn" in right or not words[k].group()[:1].isupper():
+            continue
+        if likely_nominative(words[0].group()):
+            cand.end = cand.start + words[k - 1].end()
+            cand.text = cand.text[:words[k - 1].end()]
+        return
 
 
 def _inside(pos: int, spans) -> bool:
@@ -442,24 +482,63 @@ def subject_after(ix: DocIndex, verb_end: int, hi: int, exclude) -> Candidate | 
 
 
 def impersonal_place(ix: DocIndex, first: int, last: int, lo: int) -> Candidate | None:
-    """'В Кремле заявили', 'заявили в Минобороны': the place an impersonal plural verb speaks from."""
+    """'В Кремле заявили', 'заявили в Минобороны', 'в военном ведомстве сообщили': the place an
+    impersonal plural verb speaks from."""
+    from .attribution import institution_after_preposition
     toks = ix.tokens
     if not ix.is_plural_verb(toks[first]):
         return None
+    sent_stop = first
+    while sent_stop < len(toks) and toks[sent_stop].sentence == toks[first].sentence:
+        sent_stop += 1
     # before the verb, possibly with one adverb between: 'В Кремле также заявили'
-    for c in reversed(ix.candidates_in(lo, toks[first].start)):
-        if c.after_preposition and c.type in ("ORG", "LOC") and c.pronoun is None:
-            gap = [t for t in toks[ix.token_at_or_after(c.end):first] if ix.is_word(t)]
-            if len(gap) <= 1 and all(t.pos in ("ADVB", "PRCL", "CONJ") for t in gap):
-                return c
-        break
-    j = last + 1
-    if j + 1 < len(toks) and toks[j].pos == "PREP" and _norm(toks[j].text) in ("в", "во", "на"):
-        for c in ix.candidates_in(toks[j + 1].start, toks[j + 1].end + 200):
-            if c.start == toks[j + 1].start and c.type in ("ORG", "LOC"):
-                return c
+    j = first - 1
+    while j >= 0 and toks[j].start >= lo and toks[j].pos in ("ADVB", "PRCL", "CONJ"):
+        j -= 1
+    for p in range(j - 1, max(j - 6, -1), -1):
+        if toks[p].start < lo:
             break
+        if toks[p].pos == "PREP":
+            if _norm(toks[p].text) in ("в", "во", "на"):
+                span = institution_after_preposition(ix, p, j + 1)
+                if span and span[1] == j:
+                    return _place_candidate(ix, *span)
+            break
+    # after the verb, past an addressee: 'сообщили журналистам в военном ведомстве'
+    j = skip_addressee(ix, last + 1)
+    if j + 1 < sent_stop and toks[j].pos == "PREP" and _norm(toks[j].text) in ("в", "во", "на"):
+        span = institution_after_preposition(ix, j, sent_stop)
+        if span:
+            return _place_candidate(ix, *span)
     return None
+
+
+def _place_candidate(ix: DocIndex, first: int, last: int) -> Candidate:
+    start, end = ix.tokens[first].start, ix.tokens[last].end
+    for c in ix.candidates_in(start, end + 1):
+        if c.start == start and c.pronoun is None:
+            return c
+    return Candidate(start=start, end=end, text=ix.text[start:end], type="ORG", mention=None)
+
+
+def skip_addressee(ix: DocIndex, j: int) -> int:
+    """Index after a dative addressee right after a verb ('сообщили журналистам', 'рассказал «Медузе»',
+    'сказал ТАСС'); j itself when there is none."""
+    toks = ix.tokens
+    if j >= len(toks):
+        return j
+    k = j
+    quoted = toks[k].text in "«\"„“"
+    if quoted:
+        k += 1
+    if k < len(toks) and ix.is_word(toks[k]):
+        cases = morph.cases_of(_norm(toks[k].text))
+        if "datv" in cases and (len(cases) == 1 or toks[k].text.isupper() or quoted) and toks[k].pos != "PREP":
+            k += 1
+            if quoted and k < len(toks) and toks[k].text in "»\"“”":
+                k += 1
+            return k
+    return j
 
 
 def resolve_pronoun(ix: DocIndex, gender: str | None, anchor: int, previous: list[_Draft],
@@ -506,10 +585,10 @@ def _speaker_mention_index(d: _Draft) -> int | None:
 
 # ---- direct quotes --------------------------------------------------------------------------------------
 
-_AFTER_QUOTE = re.compile(r"[ \t]*([,.!?…]*)[ \t]*(" + _DASH_RE + r")?[ \t]*")
-_AUTHOR_END = re.compile(r"[.!?…\n«»\"„“”]|\s[—–]\s|:")
+_AFTER_QUOTE = re.compile(r"[^\S\n]*([,.!?…]*)[^\S\n]*(" + _DASH_RE + r")?[^\S\n]*")
+_AUTHOR_END = re.compile(r"[.!?…\n]|\s[—–]\s|:")
 _INTERRUPTION = re.compile(r"([,.!?…]+)\s+[—–]\s+([^«»\"„“”—–\n]{2,120}?)([.,:])\s+[—–]\s+")
-_DIALOGUE = re.compile(r"^[ \t]*[—–-][ \t]+(?P<q>[^\n]+?)(?P<p>[,!?…]+)[ \t]+[—–-][ \t]+(?P<a>[^\n]+)$",
+_DIALOGUE = re.compile(r"^[^\S\n]*[—–-][^\S\n]+(?P<q>[^\n]+?)(?P<p>[,!?…]+)[^\S\n]+[—–-][^\S\n]+(?P<a>[^\n]+)$",
                        re.MULTILINE)
 
 
@@ -530,9 +609,11 @@ def _verb_in(ix: DocIndex, start: int, end: int, max_words: int, speech_only: bo
 
 
 def _author_clause(ix: DocIndex, start: int, hard_end: int | None = None):
-    """A speaker clause such as 'сказал Путин лидеру КНДР' starting at `start`: (cue, speaker) or None."""
-    m = _AUTHOR_END.search(ix.text, start)
-    end = m.start() if m else len(ix.text)
+    """A speaker clause such as 'сказал Путин лидеру КНДР' starting at `start`: (cue, speaker, end of
+    the clause) or None."""
+    text = ix.text
+    m = _AUTHOR_END.search(text, start)
+    end = m.start() if m else len(text)
     if hard_end is not None:
         end = min(end, hard_end)
     found = _verb_in(ix, start, end, _MAX_WORDS_BEFORE_VERB)
@@ -540,9 +621,16 @@ def _author_clause(ix: DocIndex, start: int, hard_end: int | None = None):
         return None
     i, (cue, _, last) = found
     t = ix.tokens[i]
-    speaker = subject_after(ix, ix.tokens[last].end, end, ()) or subject_before(ix, t.start, start, ())
+    speaker = (subject_after(ix, ix.tokens[last].end, end, ()) or subject_before(ix, t.start, start, ())
+               or impersonal_place(ix, i, last, start))
+    if speaker is None and m is not None and m.group().strip() in ("—", "–") and hard_end is None \
+            and text[:m.start()].rstrip()[-1:] not in ".,:":
+        # '— заявил один из организаторов — президент общества Иван Петров.': the apposition names him
+        m2 = _AUTHOR_END.search(text, m.end())
+        end2 = m2.start() if m2 else len(text)
+        speaker = subject_after(ix, m.end(), end2, ())
     if speaker is None:
-        speaker = impersonal_place(ix, i, last, start)
+        speaker = noun_after(ix, last, end)
     return cue, speaker, end
 
 
@@ -618,7 +706,7 @@ def _author_then_quote(ix: DocIndex, o: int, s: int, e: int) -> list[_Draft] | N
     """X сказал: «…»   /   X: «…»"""
     text = ix.text
     k = o - 1
-    while k >= 0 and text[k] in " \t":
+    while k >= 0 and text[k] in " \t\u00a0":
         k -= 1
     if k < 0 or text[k] != ":":
         return None
@@ -670,8 +758,15 @@ def _object_fragment(ix: DocIndex, o: int, s: int, e: int, marks) -> list[_Draft
         if cue and cue[1] == "speech":
             verb_start = t.start
             exclude = [(a, b + 1) for a, b in marks]
+            _, sent_end = ix.sentence_bounds(o)
             speaker = (subject_before(ix, verb_start, sent_start, exclude)
                        or impersonal_place(ix, i, cue[2], sent_start))
+            if speaker is None and t.pos == "GRND":
+                # 'Назвав закон «ошибкой», министр подчеркнул …': the gerund's subject is the clause's
+                speaker = subject_after(ix, e, sent_end, exclude)
+                main = next((k for k in ix.token_range(e, sent_end) if ix.tokens[k].pos == "VERB"), None)
+                if speaker is None and main is not None:
+                    speaker = noun_subject(ix, main, e + 1)
             return [_Draft(s, e, "direct", cue[0], speaker, anchor=o)]
         words += 1
         if words >= _MAX_OBJECT_GAP_WORDS:
@@ -683,9 +778,9 @@ def _claimed_by_next_sentence(ix: DocIndex, o: int, c: int, s: int, e: int) -> l
     """«…». Об этом заявил Путин.   A quote that is a whole sentence, claimed by an anaphoric next one."""
     text = ix.text
     sent_start, _ = ix.sentence_bounds(o)
-    if text[sent_start:o].strip(" \t" + _DASH):
+    if text[sent_start:o].strip(" \t\u00a0" + _DASH):
         return None
-    tail = re.match(r"[ \t]*([.!?…]*)[ \t]*", text[c + 1:])
+    tail = re.match(r"[^\S\n]*([.!?…]*)[^\S\n]*", text[c + 1:])
     nxt_start = c + 1 + tail.end()
     if nxt_start >= len(text) or not text[nxt_start].isupper():
         return None
@@ -709,7 +804,7 @@ def _anaphoric_author(ix: DocIndex, start: int):
         if len(window) == len(lead) and all(_norm(t.text) == w for t, w in zip(window, lead)):
             sent = ix.sentences[toks[idx].sentence] if ix.sentences else None
             end = sent.end if sent else len(ix.text)
-            found = _verb_in(ix, window[-1].end, end, 2)
+            found = _verb_in(ix, window[-1].end, end, 3)
             if not found:
                 continue
             i, (cue, _, last) = found
@@ -752,8 +847,9 @@ def _dialogue_quotes(ix: DocIndex, marks) -> list[_Draft]:
         if m.group("p")[0] in "!?…":
             e = m.end("p")
         out.append(_Draft(s, e, "direct", cue, speaker, anchor=m.start("q")))
-        rest = re.match(r"[ \t]*[.,:]?[ \t]*[—–-][ \t]+(\S[^\n]*)", text[author_end:m.end("a")])
-        if rest:
+        rest = re.match(r"[^\S\n]*[.,:]?[^\S\n]*[—–-][^\S\n]+(\S[^\n]*)", text[author_end:m.end("a")])
+        closed = (text[:author_end].rstrip()[-1:] in ".,:") or text[author_end:author_end + 1] in ".,:"
+        if rest and closed:
             s2, e2 = _strip_inner(text, author_end + rest.start(1), m.end("a"))
             if text[e2 - 1] == ".":
                 e2 -= 1
@@ -889,10 +985,44 @@ def _indirect_speaker(ix: DocIndex, i: int, last: int, comp: int, sent_start: in
         if re.fullmatch(r"[\s,]*(?:(?:а|и|но|однако|также|затем|потом|при этом|кроме того)[\s,]+)*", between,
                         re.IGNORECASE):
             return prior[-1].speaker
-    return (subject_before(ix, verb_start, sent_start, exclude)
+    before = subject_before(ix, verb_start, sent_start, exclude)
+    noun = noun_subject(ix, i, sent_start)
+    if noun is not None and (before is None or before.end <= noun.start):
+        # the noun phrase right before the verb is nearer: 'Комментируя рынок РФ, собеседник заявил'
+        same = [c for c in ix.candidates_in(noun.start, noun.end) if c.pronoun is None and c.start == noun.start]
+        return same[0] if same else noun
+    return (before
             or subject_after(ix, toks[last].end, toks[comp].start, exclude)
             or impersonal_place(ix, i, last, sent_start)
-            or noun_subject(ix, i, sent_start))
+            or noun)
+
+
+def noun_after(ix: DocIndex, last: int, end: int) -> Candidate | None:
+    """'…, сообщила в пятницу пресс-служба вуза': a common-noun subject after the verb, with the
+    genitive words that follow it."""
+    toks = ix.tokens
+    j = last + 1
+    words = 0
+    while j < len(toks) and toks[j].end <= end and words < 4:
+        t = toks[j]
+        if t.pos == "NOUN" and (j == 0 or toks[j - 1].pos != "PREP"):
+            best = morph.parses(_norm(t.text))[0]
+            if best.tag.case != "nomn":
+                j += 1
+                words += 1
+                continue
+            k = j
+            while k + 1 < len(toks) and toks[k + 1].end <= end and ix.is_word(toks[k + 1]) \
+                    and toks[k + 1].pos in ("NOUN", "ADJF", "LATN") and "gent" in morph.cases_of(_norm(toks[k + 1].text)) | (
+                        {"gent"} if toks[k + 1].pos == "LATN" or toks[k + 1].text.isupper() else set()):
+                k += 1
+            return Candidate(start=t.start, end=toks[k].end, text=ix.text[t.start:toks[k].end],
+                             type="PER" if "anim" in best.tag else "ORG", mention=None)
+        if not ix.is_word(t):
+            return None
+        j += 1
+        words += 1
+    return None
 
 
 def noun_subject(ix: DocIndex, i: int, sent_start: int) -> Candidate | None:
@@ -901,16 +1031,32 @@ def noun_subject(ix: DocIndex, i: int, sent_start: int) -> Candidate | None:
     j = i - 1
     while j >= 0 and toks[j].start >= sent_start and (toks[j].pos in ("ADVB", "PRCL") or _norm(toks[j].text) == "также"):
         j -= 1
-    if j < 0 or toks[j].start < sent_start or toks[j].pos != "NOUN":
-        return None
-    best = morph.parses(_norm(toks[j].text))[0]
-    if best.tag.case != "nomn" or (j > 0 and toks[j - 1].pos == "PREP"):
-        return None
-    k = j
-    while k > 0 and toks[k - 1].start >= sent_start and toks[k - 1].pos == "ADJF":
-        k -= 1
-    return Candidate(start=toks[k].start, end=toks[j].end, text=ix.text[toks[k].start:toks[j].end],
-                     type="PER" if "anim" in best.tag else "ORG", mention=None)
+    # skip prepositional phrases between subject and verb: 'Иванов в свою очередь заявил'
+    for _ in range(2):
+        k = j
+        while k >= 0 and toks[k].start >= sent_start and j - k < 4 and toks[k].pos in ("NOUN", "ADJF", "NPRO"):
+            k -= 1
+        if k < j and k >= 0 and toks[k].start >= sent_start and toks[k].pos == "PREP":
+            j = k - 1
+        else:
+            break
+    end = j
+    # walk back over genitive dependents to the head: 'шеф российской дипломатии', 'Автор статьи'
+    while j >= 0 and toks[j].start >= sent_start and end - j < 4 and toks[j].pos in ("NOUN", "ADJF"):
+        best = morph.parses(_norm(toks[j].text))[0]
+        if toks[j].pos == "NOUN" and best.tag.case == "nomn":
+            k = j
+            while k > 0 and toks[k - 1].start >= sent_start and toks[k - 1].pos == "ADJF":
+                k -= 1
+            if k > 0 and toks[k - 1].pos == "PREP":
+                return None
+            return Candidate(start=toks[k].start, end=toks[end].end, text=ix.text[toks[k].start:toks[end].end],
+                             type="PER" if "anim" in best.tag else "ORG", mention=None)
+        cases = morph.cases_of(_norm(toks[j].text))
+        if cases and "gent" not in cases:
+            return None
+        j -= 1
+    return None
 
 
 def _po_slovam(ix: DocIndex, sent, sent_end: int, protected) -> list[_Draft]:
@@ -930,7 +1076,7 @@ def _po_slovam(ix: DocIndex, sent, sent_end: int, protected) -> list[_Draft]:
             if speaker is None and text[m.end():np_end].strip():
                 s, e = _strip_inner(text, m.end(), np_end)
                 speaker = Candidate(start=s, end=e, text=text[s:e], type="PER", mention=None)
-        before = text[sent.start:m.start()].strip(" \t,—–-")
+        before = text[sent.start:m.start()].strip(" \t\u00a0,—–-")
         if not before or re.fullmatch(r"(?i)(а|и|но|однако|при этом|также)", before):
             if comma == -1:
                 continue
@@ -961,9 +1107,10 @@ def _kak_zayavil(ix: DocIndex, sent, sent_end: int) -> list[_Draft]:
     if not found:
         return []
     i, (cue, _, last) = found
-    speaker = (subject_after(ix, ix.tokens[last].end, comma, ()) or impersonal_place(ix, i, last, sent.start))
-    if speaker is None:
-        return []
+    speaker = (subject_after(ix, ix.tokens[last].end, comma, ()) or impersonal_place(ix, i, last, sent.start)
+               or noun_after(ix, last, comma))
+    if speaker is None or _is_publication(ix, speaker):
+        return []       # 'Как сообщает «Газета.ру», …' is an attribution
     s, e = _strip_inner(text, comma + 1, sent_end)
     return [_Draft(s, e, "indirect", cue, speaker, anchor=m.start())] if e > s else []
 
@@ -987,9 +1134,11 @@ def _trailing_author(ix: DocIndex, protected) -> list[_Draft]:
             if not ix.is_finite(toks[i]) or any(_norm(toks[k].text) in ix.lex.complementizers
                                                 for k in range(last + 1, rng.stop)):
                 continue
-            speaker = subject_after(ix, toks[last].end, sent_end, protected)
+            clause = _AUTHOR_END.search(text, toks[last].end)
+            clause_end = min(sent_end, clause.start() if clause else sent_end)
+            speaker = subject_after(ix, toks[last].end, clause_end, protected)
             if speaker is None:
-                speaker = impersonal_place(ix, i, last, sent.start)
+                speaker = impersonal_place(ix, i, last, sent.start) or noun_after(ix, last, clause_end)
             elif speaker.type != "PER" and not _past_tense(toks[i]):
                 speaker = None
             if speaker is None or _is_publication(ix, speaker):
@@ -1033,11 +1182,25 @@ def _anaphoric_indirect(ix: DocIndex) -> list[_Draft]:
 
 # ---- assembly ---------------------------------------------------------------------------------------------
 
+_last_index: list = [None, None]      # (weak reference to a document, its DocIndex)
+
+
+def doc_index(doc: AnalyzedArticle) -> DocIndex:
+    """The DocIndex of `doc`, shared by the quote and attribution stages that run one after the other."""
+    ref, ix = _last_index
+    if ref is not None and ref() is doc and ix.tokens is doc.tokens and ix.mentions is doc.mentions \
+            and len(ix.tokens) == len(doc.tokens) and len(ix.mentions) == len(doc.mentions):
+        return ix
+    ix = DocIndex(doc)
+    _last_index[:] = [weakref.ref(doc), ix]
+    return ix
+
+
 def extract_quotes(doc: AnalyzedArticle) -> list[Quote]:
     """Direct and indirect quotes of an article, in text order, each with its speaker when found."""
     if not doc.text:
         return []
-    ix = DocIndex(doc)
+    ix = doc_index(doc)
     marks = find_quote_spans(doc.text)
     direct = _direct_quotes(ix, marks)
     direct = _dedupe(direct)

@@ -96,10 +96,6 @@ class Database:
                     return
                 yield from rows
 
-    def insert_returning_pk(self, sql: str, params: Sequence[Any]) -> int:
-        """Run an INSERT that ends with `RETURNING pk` and return the new key."""
-        return int(self.execute(sql, params).fetchone()[0])
-
     # ---- transactions ----
 
     @contextmanager

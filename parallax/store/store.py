@@ -55,6 +55,21 @@ def normalize_url(url: str) -> str:
     return f"//{host}{':' + str(port) if port else ''}{path}{'?' + query if query else ''}"
 
 
+# Russian and Ukrainian inflection lives mostly in word-final vowels ('Сирия/Сирии/Сирию'); dropping them,
+# down to a 4-letter stem, turns a prefix query into a cheap inflection-aware search.
+_FINAL_VOWELS = set("аеёиоуыэюяйьіїєaeiouy")
+_MIN_STEM = 4
+
+
+def search_terms(query: str) -> list[str]:
+    terms = []
+    for word in re.findall(r"\w+", query.lower().replace("ё", "е")):
+        while len(word) > _MIN_STEM and word[-1] in _FINAL_VOWELS:
+            word = word[:-1]
+        terms.append(word)
+    return terms
+
+
 def identity_key(article: Article) -> str:
     if article.url:
         return "url:" + normalize_url(article.url)
@@ -235,9 +250,9 @@ class Store:
         digest = text_hash(article.text)
         published, ts = published_of(article)
         now = now_iso()
-        row = db.one("SELECT pk, text_hash, revision FROM articles WHERE ident = ?", (ident,))
+        row = db.one("SELECT pk, text_hash, revision, reprint_of FROM articles WHERE ident = ?", (ident,))
         if row is not None:
-            pk, current_hash, revision = row
+            pk, current_hash, revision, reprint_of = row
             if current_hash == digest or db.one(
                     "SELECT 1 FROM article_revisions WHERE article_pk = ? AND text_hash = ?", (pk, digest)):
                 return AddResult("duplicate", article.id, pk=pk, source=article.source)
@@ -253,8 +268,7 @@ class Store:
             db.execute("DELETE FROM minhashes WHERE article_pk = ?", (pk,))
             if signature is not None:
                 db.execute("INSERT INTO minhashes (article_pk, signature) VALUES (?, ?)", (pk, signature.tobytes()))
-                root = reprints.root_of(pk) if pk in reprints else pk
-                reprints.add(pk, signature, ts, article.outlet, root)
+                reprints.add(pk, signature, ts, article.outlet, reprint_of if reprint_of is not None else pk)
             else:
                 reprints.remove(pk)
             return AddResult("revision", article.id, pk=pk, source=article.source)
@@ -265,12 +279,18 @@ class Store:
             if other_outlet.casefold() == article.outlet.casefold():
                 return AddResult("duplicate", article.id, pk=other_pk, source=article.source)
 
-        pk = db.insert_returning_pk(
+        inserted = db.one(
             "INSERT INTO articles (ext_id, ident, url, outlet, title, published, published_ts, text, text_hash, "
             "revision, source, encoding, meta, ingested_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING pk",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) ON CONFLICT (ident) DO NOTHING RETURNING pk",
             (article.id, ident, article.url, article.outlet, article.title, published, ts, article.text, digest,
              article.source, article.encoding, _meta_json(article), now, now))
+        if inserted is None:
+            # another process stored this identity between our lookup and the insert (PostgreSQL only;
+            # SQLite writers are serialised)
+            other = db.one("SELECT pk FROM articles WHERE ident = ?", (ident,))
+            return AddResult("duplicate", article.id, pk=other[0] if other else None, source=article.source)
+        pk = int(inserted[0])
         signature = reprints.signature(article.text)
         if signature is not None:
             db.execute("INSERT INTO minhashes (article_pk, signature) VALUES (?, ?)", (pk, signature.tobytes()))
@@ -514,14 +534,15 @@ class Store:
                             (now_iso(), since, until, json.dumps(report, ensure_ascii=False)))
 
     def search(self, query: str) -> list[int]:
-        """Articles matching every word of `query` (word prefixes: 'Путин' finds 'Путина')."""
-        words = [w for w in re.findall(r"\w+", query.lower()) if w]
-        if not words:
+        """Articles containing every word of `query`, any inflection: each word is cut to its stem
+        (trailing vowels dropped, so 'Сирия' finds 'Сирии', 'Путин' finds 'Путина') and matched as a prefix."""
+        terms = search_terms(query)
+        if not terms:
             return []
         if self.db.dialect == "sqlite":
-            match = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+            match = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
             return [r[0] for r in self.db.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (match,))]
-        tsquery = " & ".join(w + ":*" for w in words)
+        tsquery = " & ".join(t + ":*" for t in terms)
         return [r[0] for r in self.db.query("SELECT pk FROM articles WHERE tsv @@ to_tsquery('simple', ?)",
                                             (tsquery,))]
 

@@ -9,8 +9,8 @@ def _doc(text: str, article_id: str = "a") -> AnalyzedArticle:
     doc = AnalyzedArticle(article=Article(id=article_id, text=text, outlet=article_id))
     doc.sentences = split_sentences(text)
     doc.tokens = split_tokens(text, doc.sentences)
-    doc.mentions = entities.extract_mentions(text, doc.sentences, doc.tokens,
-                                             entities.run_ner([s.text for s in doc.sentences]))
+    spans = entities.spans_by_sentence(entities.document_ner([text])[0], doc.sentences)
+    doc.mentions = entities.extract_mentions(text, doc.sentences, doc.tokens, spans)
     return doc
 
 

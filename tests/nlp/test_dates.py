@@ -228,3 +228,23 @@ def test_trie_regex_matches_exactly_its_words():
     rx = re.compile("^" + trie_regex(["год", "года", "году", "годом"]) + "$")
     assert all(rx.match(w) for w in ("год", "года", "году", "годом"))
     assert not rx.match("го") and not rx.match("годов")
+
+
+def test_abbreviated_month_after_a_day_number():
+    assert one("МОСКВА, 10 авг - РИА Новости", anchor=dt.date(2019, 8, 10)).value == dt.date(2019, 8, 10)
+    assert extract_dates("в авг", WED) == []
+
+
+def test_a_range_across_new_year_ends_after_it_starts():
+    found = extract_dates("С 28 декабря по 8 января будут выходные", dt.date(2024, 11, 2))
+    assert [d.value for d in found] == [dt.date(2024, 12, 28), dt.date(2025, 1, 8)]
+
+
+def test_ago_needs_a_count_for_plural_units():
+    assert extract_dates("более 3 миллиардов лет назад", WED) == []
+    assert one("около месяца назад").value == dt.date(2025, 8, 3)
+    assert one("более двух лет назад").value == dt.date(2023, 1, 1)
+
+
+def test_dates_inside_urls_are_skipped():
+    assert extract_dates("https://example.com/news/2024-10-01_story", WED) == []

@@ -187,3 +187,40 @@ def test_english_numbers():
 
 def test_english_dates_and_ordinals():
     assert triples("On September 3, 2025 the 80th anniversary", "en") == [(80, "ordinal", "anniversary")]
+
+
+def test_versions_after_latin_names_are_not_counts():
+    assert extract_numbers("вышли React 19 и iPhone 16 Pro") == []
+    assert triples("купили 5 iPhone") == [(5, None, None)]
+
+
+def test_emoji_keycaps_are_not_numbers():
+    assert extract_numbers("1️⃣ Первое, 2️⃣ второе") == []
+
+
+def test_abbreviation_as_unit_but_not_a_country():
+    assert triples("сбиты 8 БПЛА") == [(8, None, "БПЛА")]
+    assert triples("около 15 тысяч КНДР") == [(15000, "about", None)]
+    assert triples("ПОГИБЛИ 15 ЧЕЛОВЕК") == [(15, None, "человек")]
+
+
+def test_model_names_end_the_unit_search():
+    assert triples("сбиты 17 украинских Су-25") == [(17, None, None)]
+
+
+def test_compound_amounts_and_halves():
+    assert triples("1 млрд 200 млн рублей") == [(1.2e9, None, "рубль")]
+    assert triples("через два с половиной месяца") == [(2.5, None, "месяц")]
+    assert triples("два с половиной миллиона рублей") == [(2.5e6, None, "рубль")]
+
+
+def test_a_participles_agent_is_not_the_unit():
+    assert triples("более 70 разрушенных паводком домов") == [(70, "more_than", "дом")]
+
+
+def test_numbers_glued_by_a_hyphen_are_codes():
+    assert extract_numbers("войсковой части 58661-49 и звезда K2-32") == []
+
+
+def test_year_ordinals_are_not_counts():
+    assert extract_numbers("по сравнению с 2017-м и в 1990-х годах") == []

