@@ -55,8 +55,9 @@ def evaluate(items, gold, config: ClusterConfig) -> dict:
     out = {"seconds": round(seconds, 3)}
     for name, keep in (("all", lambda t: True), ("train_topics_1_35", lambda t: t not in TEST_TOPICS),
                        ("test_topics_36_45", lambda t: t in TEST_TOPICS)):
-        sub = {a: g for a, g in gold.items() if keep(topic_of(g))}
-        out[name] = bcubed({a: pred[a] for a in sub}, sub)
+        sub = {a: g for a, g in gold.items() if keep(topic_of(g)) and a in pred}
+        if sub:
+            out[name] = bcubed({a: pred[a] for a in sub}, sub)
     return out
 
 

@@ -75,6 +75,8 @@ class ClusterConfig:
     representative_max_members: int = _DEFAULTS["representative_max_members"]
     title_stopwords: frozenset[str] = frozenset(_DEFAULTS.get("title_stopwords") or ())
     followup_cues: tuple[str, ...] = tuple(_DEFAULTS.get("followup_cues") or ())
+    denial_penalty: float = _DEFAULTS["denial_penalty"]
+    denial_cues: tuple[str, ...] = tuple(_DEFAULTS.get("denial_cues") or ())
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> "ClusterConfig":
@@ -86,8 +88,9 @@ class ClusterConfig:
             raise ValueError(f"{path}: unknown clustering settings {sorted(unknown)}")
         if "title_stopwords" in data:
             data["title_stopwords"] = frozenset(data["title_stopwords"] or ())
-        if "followup_cues" in data:
-            data["followup_cues"] = tuple(data["followup_cues"] or ())
+        for key in ("followup_cues", "denial_cues"):
+            if key in data:
+                data[key] = tuple(data[key] or ())
         return cls(**data)
 
     def with_(self, **changes: Any) -> "ClusterConfig":
@@ -127,17 +130,29 @@ def has_followup_cue(title: str, config: ClusterConfig) -> bool:
     return bool(pattern and pattern.search(title.lower().replace("ё", "е")))
 
 
+def has_denial_cue(title: str, config: ClusterConfig) -> bool:
+    pattern = _cue_pattern(config.denial_cues)
+    return bool(pattern and pattern.search(title.lower().replace("ё", "е")))
+
+
 @lru_cache(maxsize=8)
 def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern | None:
     # a cue is a sequence of word beginnings: 'назван причин' matches 'Названа причина ...'
     alternatives = []
     for cue in cues:
-        words = cue.lower().replace("ё", "е").split()
+        words = str(cue).lower().replace("ё", "е").split()
         if words:
             alternatives.append(r"\w*\s+".join(re.escape(w) for w in words) + r"\w*")
     if not alternatives:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
+
+
+_FOLLOWUP, _DENIAL = 1, 2
+
+
+def _cues(title: str, config: ClusterConfig) -> int:
+    return (_FOLLOWUP if has_followup_cue(title, config) else 0) | (_DENIAL if has_denial_cue(title, config) else 0)
 
 
 def entity_keys(names: Iterable[str], config: ClusterConfig) -> frozenset[str]:
@@ -234,7 +249,7 @@ class StoryClusterer:
         self._entities: list[frozenset[str]] = []
         self._entity_keys: list[frozenset[str]] = []
         self._title_words: list[frozenset[str]] = []
-        self._followup: list[bool] = []
+        self._followup: list[int] = []
         self._numbers: list[frozenset[str]] = []
         self._story_of: list[str | None] = []
         self._stories: dict[str, _Story] = {}
@@ -356,12 +371,12 @@ class StoryClusterer:
         ents_a = entity_keys(a.entities, cfg)
         ents_b = entity_keys(b.entities, cfg)
         return self._score(cos, ents_a, ents_b, title_words(a.title, cfg), title_words(b.title, cfg),
-                           has_followup_cue(a.title, cfg), has_followup_cue(b.title, cfg),
+                           _cues(a.title, cfg), _cues(b.title, cfg),
                            _timestamp(a.time), _timestamp(b.time), title_numbers(a.title), title_numbers(b.title))
 
     # ---- internals ----
 
-    def _score(self, cos: float, ents_a, ents_b, words_a, words_b, cue_a: bool, cue_b: bool,
+    def _score(self, cos: float, ents_a, ents_b, words_a, words_b, cue_a: int, cue_b: int,
                time_a: float, time_b: float, nums_a: frozenset[str] = frozenset(),
                nums_b: frozenset[str] = frozenset()) -> float:
         cfg = self.config
@@ -369,8 +384,10 @@ class StoryClusterer:
         if ent < 0:
             ent = cfg.entity_overlap_missing
         score = cos + cfg.weight_entities * ent + cfg.weight_title * _jaccard(words_a, words_b)
-        if cue_a != cue_b:
+        if (cue_a & _FOLLOWUP) != (cue_b & _FOLLOWUP):
             score -= cfg.followup_penalty
+        if (cue_a & _DENIAL) != (cue_b & _DENIAL):
+            score -= cfg.denial_penalty
         if nums_a and nums_b and not (nums_a & nums_b):
             score -= cfg.number_conflict_penalty     # '8 ноября' vs '18 ноября': another day, another event
         if not (np.isnan(time_a) or np.isnan(time_b)):
@@ -405,7 +422,7 @@ class StoryClusterer:
         self._entities.append(frozenset(normalize_name(e) for e in item.entities if e and e.strip()))
         self._entity_keys.append(entity_keys(item.entities, self.config))
         self._title_words.append(title_words(item.title or "", self.config))
-        self._followup.append(has_followup_cue(item.title or "", self.config))
+        self._followup.append(_cues(item.title or "", self.config))
         self._numbers.append(title_numbers(item.title or ""))
         self._story_of.append(None)
         return row

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from parallax.model import AnalyzedArticle, Article, Mention, Sentence
-from parallax.stories import (CONFIG_PATH, ClusterConfig, StoryClusterer, StoryItem, has_followup_cue,
+from parallax.stories import (CONFIG_PATH, ClusterConfig, StoryClusterer, StoryItem, has_denial_cue, has_followup_cue,
                               story_entities, story_features, story_id_for, story_text, title_words)
 
 T0 = dt.datetime(2024, 3, 5, 9, 0, tzinfo=dt.timezone.utc)
@@ -258,8 +258,19 @@ def test_followup_cues():
     config = ClusterConfig()
     assert has_followup_cue("Названа причина пожара в Казани", config)
     assert has_followup_cue("Стали известны подробности аварии", config)
-    assert has_followup_cue("Минобороны опровергло сообщения об ударе", config)
     assert not has_followup_cue("В Казани загорелся склад", config)
+
+
+def test_denial_cues_and_penalty():
+    config = ClusterConfig()
+    assert has_denial_cue("Минобороны опровергло сообщения об ударе", config)
+    assert has_denial_cue("Сообщения о минировании не подтвердились", config)
+    assert not has_denial_cue("Минобороны сообщило об ударе", config)
+    clusterer = StoryClusterer(config)
+    claim = vec_item("a", unit(1, 0), title="Минобороны сообщило об ударе по складу")
+    denial = vec_item("b", unit(1, 0), title="Минобороны опровергло сообщения об ударе по складу")
+    repeat = vec_item("c", unit(1, 0), title="Минобороны сообщило об ударе по складу боеприпасов")
+    assert clusterer.pair_score(claim, repeat) - clusterer.pair_score(claim, denial) >= config.denial_penalty
 
 
 def _doc() -> AnalyzedArticle:
@@ -297,3 +308,11 @@ def test_story_features(encoder):
     assert item.time == dt.datetime(2024, 5, 16, 7, 30, tzinfo=dt.timezone.utc)
     assert item.embedding.shape == (512,) and abs(float(np.linalg.norm(item.embedding)) - 1) < 1e-4
     assert "пекин" in item.entities
+
+
+def test_number_conflict_penalty_when_enabled():
+    clusterer = StoryClusterer(ClusterConfig().with_(number_conflict_penalty=0.2))
+    a = vec_item("a", unit(1, 0), title="Прогноз погоды на 8 ноября")
+    b = vec_item("b", unit(1, 0), title="Прогноз погоды на 18 ноября")
+    c = vec_item("c", unit(1, 0), title="Погода на 8 ноября: прогноз")
+    assert clusterer.pair_score(a, c) - clusterer.pair_score(a, b) > 0.2

@@ -50,9 +50,10 @@ def compare_story(docs: list[AnalyzedArticle], encoder=None, story_id: str | Non
         diff = None
         if len(g) > 1:
             terms = {}
+            linked = {id(c): _entity_tokens(c.tokens, by_id[c.article]) for c in g}
             for c in g:
                 others = [o for o in g if o is not c]
-                only = framing.phrase_differences(c.tokens, [t for o in others for t in o.tokens])[0]
+                only = framing.phrase_differences(linked[id(c)], [t for o in others for t in linked[id(o)]])[0]
                 terms[c.article] = only
             if any(terms.values()):
                 diff = FramingDiff(terms=terms)
@@ -68,6 +69,18 @@ def compare_story(docs: list[AnalyzedArticle], encoder=None, story_id: str | Non
             attributions.append(a)
     return StoryComparison(id=story_id or story_id_for(docs), articles=docs, entities=entities,
                            claims=claim_groups, quotes=quotes, framing=framing_entries, attributions=attributions)
+
+
+def _entity_tokens(tokens, doc):
+    """Tokens whose lemma is replaced by their entity id inside linked mentions, so that 'Ким Чен Ына'
+    and 'Ким Чен Ыном', or 'Северной Кореи' and 'КНДР', are not reported as different wording."""
+    from dataclasses import replace
+    spans = [(m.start, m.end, m.entity) for m in doc.mentions if m.entity and m.kind != "role"]
+    out = []
+    for t in tokens:
+        ent = next((e for s, e_, e in spans if s <= t.start and t.end <= e_), None)
+        out.append(replace(t, lemma=f"@{ent}") if ent else t)
+    return out
 
 
 def _best_link(c, group, scores) -> float:

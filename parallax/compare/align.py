@@ -37,14 +37,22 @@ class ScoredPair:
     lexical: float
 
 
+def blend_config(encoder) -> dict:
+    from .embed import load_blend
+    return load_blend(getattr(encoder, "name", "usem3"))
+
+
 def score_pairs(claims_a: list[Claim], claims_b: list[Claim], emb_a: np.ndarray, emb_b: np.ndarray,
-                ents_a: list[set], ents_b: list[set]) -> np.ndarray:
+                ents_a: list[set], ents_b: list[set], blend: dict):
+    """Return (score, cosine, lexical, shared-entity) matrices for every claim pair."""
     cfg = alignment_config()["claims"]
-    w = cfg["weights"]
-    cos = emb_a @ emb_b.T if len(claims_a) and len(claims_b) else np.zeros((len(claims_a), len(claims_b)))
-    lex = np.array([[jaccard(x.content_lemmas, y.content_lemmas) for y in claims_b] for x in claims_a]).reshape(cos.shape)
-    ent = np.array([[jaccard(x, y) for y in ents_b] for x in ents_a]).reshape(cos.shape)
-    return w["embedding"] * cos + w["lexical"] * lex + w["entities"] * ent, cos, lex
+    w = blend["embedding_weight"]
+    shape = (len(claims_a), len(claims_b))
+    cos = emb_a @ emb_b.T if all(shape) else np.zeros(shape)
+    lex = np.array([[jaccard(x.content_lemmas, y.content_lemmas) for y in claims_b] for x in claims_a]).reshape(shape)
+    ent = np.array([[jaccard(x, y) for y in ents_b] for x in ents_a]).reshape(shape)
+    score = w * cos + (1 - w) * lex + cfg["entity_bonus"] * ent
+    return score, cos, lex, ent
 
 
 class _Groups:
@@ -80,6 +88,9 @@ def align_claims(docs: list[AnalyzedArticle], claims_by_doc: list[list[Claim]], 
         offsets.append((pos, pos + len(cs)))
         pos += len(cs)
     ents = [[claim_entities(c, d) for c in cs] for d, cs in zip(docs, claims_by_doc)]
+    blend = blend_config(encoder)
+    strict = blend["paraphrase_threshold"]
+    floor = blend["related_threshold"] if cfg["mutual_best_floor"] == "related" else float(cfg["mutual_best_floor"])
     edges = []
     for i in range(len(docs)):
         for j in range(i + 1, len(docs)):
@@ -88,11 +99,14 @@ def align_claims(docs: list[AnalyzedArticle], claims_by_doc: list[list[Claim]], 
                 continue
             ea = embeddings[offsets[i][0]:offsets[i][1]]
             eb = embeddings[offsets[j][0]:offsets[j][1]]
-            score, cos, lex = score_pairs(ca, cb, ea, eb, ents[i], ents[j])
+            score, cos, lex, ent = score_pairs(ca, cb, ea, eb, ents[i], ents[j], blend)
+            best_b = score.argmax(axis=1)
+            best_a = score.argmax(axis=0)
             for x in range(len(ca)):
                 for y in range(len(cb)):
                     s = float(score[x, y])
-                    if s >= cfg["threshold"] or lex[x, y] >= cfg["lexical_only_threshold"]:
+                    mutual = best_b[x] == y and best_a[y] == x and ent[x, y] > 0 and s >= floor
+                    if s >= strict or mutual or lex[x, y] >= cfg["lexical_only_threshold"]:
                         edges.append((s, x, y, ca[x], cb[y]))
     edges.sort(key=lambda e: (-e[0], e[3].article, e[3].index, e[4].article, e[4].index))
     groups = _Groups(all_claims)

@@ -206,3 +206,13 @@ def load_thresholds(name: str = DEFAULT_BACKEND, path: Path = THRESHOLDS_PATH) -
 def default_backend(path: Path = THRESHOLDS_PATH) -> str:
     """The backend the benchmark chose as default (recorded in the thresholds file)."""
     return str(_thresholds_file(Path(path)).get("default", DEFAULT_BACKEND))
+
+
+def load_blend(name: str = DEFAULT_BACKEND, path: Path = THRESHOLDS_PATH) -> dict[str, float]:
+    """The embedding + lexical blend calibrated for a backend.
+
+    score = embedding_weight * cosine + (1 - embedding_weight) * Jaccard of content-word lemmas,
+    with the same three threshold keys as :func:`load_thresholds`. Empty if none was calibrated.
+    """
+    blend = _thresholds_file(Path(path)).get("blend", {}).get(name, {})
+    return {key: float(value) for key, value in blend.items()}

@@ -50,6 +50,7 @@ class AttributionTable:
     impersonal_prepositions: frozenset[str]
     determiners: frozenset[str]
     document_nouns: frozenset[str]
+    institutions: frozenset[str]
     kind_nouns: dict[str, str]                 # lemma -> kind (nouns that can be cited by verb patterns)
     kind_person_nouns: dict[str, str]          # lemma -> kind (titles: classify only)
     kind_names: tuple[tuple[str, re.Pattern], ...]
@@ -107,6 +108,7 @@ def attribution_table() -> AttributionTable:
         impersonal_prepositions=frozenset(data["impersonal_prepositions"]),
         determiners=frozenset(_norm(w) for w in data["determiners"]),
         document_nouns=frozenset(_norm(w) for w in data.get("document_nouns", [])),
+        institutions=frozenset(_norm(w) for w in data.get("institutions", [])),
         kind_nouns=kind_nouns, kind_person_nouns=kind_person_nouns, kind_names=tuple(kind_names),
         place_kind=data.get("place_kind"),
     )
@@ -191,6 +193,7 @@ def _np_forward(ix: DocIndex, i: int, stop: int, case: str | None) -> _NP | None
     pp_used = False
     quote_open = None         # index of an open quotation mark
     quote_was_head = False
+    head_in_quotes_pending = False
 
     def fits(word: str) -> bool:
         if pp_case is not None:
@@ -213,12 +216,15 @@ def _np_forward(ix: DocIndex, i: int, stop: int, case: str | None) -> _NP | None
             if ix.is_word(t):
                 last = i
                 words += 1
+                if quote_was_head and head_in_quotes_pending and t.pos in ("NOUN", "LATN", None):
+                    head, head_in_quotes_pending = i, False   # «Новой газеты»: the noun, not the adjective
             i += 1
             continue
         if t.text in _OPEN_QUOTES:
             if i + 1 >= stop or not ix.is_word(toks[i + 1]) or not fits(toks[i + 1].text):
                 break
             quote_was_head = head is None
+            head_in_quotes_pending = quote_was_head
             if head is None:
                 head = i + 1
             if first is None:
@@ -469,17 +475,11 @@ def _make(ix: DocIndex, cue_start: int, cue_end: int, np: _NP, case: str | None,
     s_start, s_end = toks[np.first].start, toks[np.last].end
     head_lemma = _norm(toks[np.head].lemma) if np.head is not None else None
     kind = classify_source(source, head_lemma)
-    entity = None
-    if kind is None and np.mention is not None:
-        m = ix.mentions[np.mention]
-        entity = m.entity
-        if m.type == "LOC" and m.kind != "role":
-            kind = None
     start, end = min(cue_start, s_start), max(cue_end, s_end)
     return _Found(start=start, end=end, cue=re.sub(r"\s+", " ", ix.text[cue_start:cue_end].lower()),
                   source=source, source_start=s_start, source_end=s_end,
                   sentence=toks[np.first].sentence, kind=kind,
-                  entity=ix.mentions[np.mention].entity if np.mention is not None else entity)
+                  entity=ix.mentions[np.mention].entity if np.mention is not None else None)
 
 
 def _prefix_cues(ix: DocIndex, protected) -> list[_Found]:
@@ -577,6 +577,8 @@ def _verb_cues(ix: DocIndex, protected) -> list[_Found]:
             continue
         if t.pos == "LATN":
             continue
+        if _first_or_second_person(ix.norms[i]):
+            continue            # 'пишете на Go', 'сообщаем'
         lemmas = verb_lemmas(_norm(t.text))
         negated = i > 0 and _norm(toks[i - 1].text) == "не"
         if negated:
@@ -620,6 +622,12 @@ def _verb_cues(ix: DocIndex, protected) -> list[_Found]:
     return out
 
 
+@functools.lru_cache(maxsize=20_000)
+def _first_or_second_person(word: str) -> bool:
+    parses = [p for p in morph.parses(word) if p.tag.POS == "VERB"]
+    return bool(parses) and all(p.tag.person in ("1per", "2per") for p in parses)
+
+
 def _np_after_verb(ix: DocIndex, last: int, stop: int) -> _NP | None:
     """The nominative subject after a report verb, past an addressee and an adverbial:
     'сообщила в пятницу пресс-служба вуза', 'рассказал «Медузе» источник'."""
@@ -628,6 +636,9 @@ def _np_after_verb(ix: DocIndex, last: int, stop: int) -> _NP | None:
         return None
     np = _np_forward(ix, last + 1, stop, "nomn")
     if np is not None:
+        after = [ix.norms[k] for k in range(np.last + 1, min(np.last + 3, stop))]
+        if after[:1] == ["что"] or after[:2] == [",", "что"]:
+            return None      # 'рассказали РИА Новости, что …': the phrase was told, it does not tell
         if np.last + 1 < stop:
             # 'сказал ТАСС источник': the first phrase was the addressee
             second = _np_forward(ix, np.last + 1, stop, "nomn")
@@ -760,6 +771,7 @@ def _place_like(ix: DocIndex, np: _NP) -> bool:
     lemma = _norm(head.lemma)
     return (lemma in table.kind_nouns and table.kind_nouns[lemma] in ("official", "media", "social",
                                                                        "intelligence", "agency")) \
+        or lemma in table.institutions \
         or (head.text[:1].isupper() and head.start != ix.sentences[head.sentence].start)
 
 

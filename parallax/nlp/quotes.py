@@ -7,8 +7,10 @@ cue attaches to a speaker:
     «Мы готовы, — сказал он, — но не сейчас».      an author's clause interrupting the quote
     Путин сказал: «…»  /  Путин: «…»                a colon introduces the quote
     назвал помощь «братским долгом»                 a quoted fragment that is the object of a speech verb
-                                                    (two words or more; one-word fragments are scare
-                                                    quotes or names)
+                                                    in the same clause, at most five words after it,
+                                                    two words or more and starting in lower case
+                                                    (one-word fragments are scare quotes; capitalized
+                                                    ones are titles: 'пишет газета «Новые известия»')
     «…». Об этом заявил Путин.                      a whole-sentence quote claimed by the next sentence
     — Мы готовы, — сказал он.                       dialogue dashes, as in interviews
 
@@ -28,7 +30,7 @@ import bisect
 import functools
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 
 import yaml
@@ -532,6 +534,15 @@ def skip_addressee(ix: DocIndex, j: int) -> int:
     if quoted:
         k += 1
     if k < len(toks) and ix.is_word(toks[k]):
+        m = ix.mention_by_start.get(toks[k].start)
+        if m is not None and ix.mentions[m].end > toks[k].end and (
+                toks[k].text.isupper() or "datv" in morph.cases_of(ix.norms[k])):
+            # a multi-word name as addressee: 'уточнили РИА Новости в пресс-службе'
+            while k < len(toks) and toks[k].end <= ix.mentions[m].end:
+                k += 1
+            if quoted and k < len(toks) and toks[k].text in "»\"“”":
+                k += 1
+            return k
         cases = morph.cases_of(_norm(toks[k].text))
         if "datv" in cases and (len(cases) == 1 or toks[k].text.isupper() or quoted) and toks[k].pos != "PREP":
             k += 1
@@ -932,7 +943,7 @@ def _indirect_quotes(ix: DocIndex, taken: list[_Draft], marks) -> list[_Draft]:
                 i += 1
                 continue
             start = toks[comp].end
-            while start < sent_end and text[start].isspace():
+            while start < sent_end and (text[start].isspace() or text[start] in ",;"):
                 start += 1
             end = _clause_end(ix, start, sent_end, ix.is_participle(t), protected)
             end = _trim_end(text, start, end)
@@ -987,14 +998,20 @@ def _indirect_speaker(ix: DocIndex, i: int, last: int, comp: int, sent_start: in
             return prior[-1].speaker
     before = subject_before(ix, verb_start, sent_start, exclude)
     noun = noun_subject(ix, i, sent_start)
-    if noun is not None and (before is None or before.end <= noun.start):
-        # the noun phrase right before the verb is nearer: 'Комментируя рынок РФ, собеседник заявил'
-        same = [c for c in ix.candidates_in(noun.start, noun.end) if c.pronoun is None and c.start == noun.start]
-        return same[0] if same else noun
+    if noun is not None:
+        # the same phrase as a mention: 'Дональд Туск' (noun_subject reads only 'Туск'), 'Маленький Гриша'
+        same = [c for c in ix.candidates_in(max(0, noun.start - 60), noun.end + 60) if c.pronoun is None and (
+            c.start <= noun.start < c.end or c.type == "PER" and c.end == noun.end and c.start >= noun.start
+            and all(t.pos == "ADJF" for t in toks[ix.token_at_or_after(noun.start):ix.token_at_or_after(c.start)]))]
+        if same:
+            return same[0]
+        if before is None or before.end <= noun.end:
+            # the noun phrase right before the verb is the subject: 'Комментируя рынок РФ, собеседник
+            # заявил', 'профессор Высшей школы экономики заявил'
+            return noun
     return (before
-            or subject_after(ix, toks[last].end, toks[comp].start, exclude)
             or impersonal_place(ix, i, last, sent_start)
-            or noun)
+            or subject_after(ix, toks[last].end, toks[comp].start, exclude))
 
 
 def noun_after(ix: DocIndex, last: int, end: int) -> Candidate | None:
@@ -1071,11 +1088,18 @@ def _po_slovam(ix: DocIndex, sent, sent_end: int, protected) -> list[_Draft]:
         if m.group(1):
             speaker = next((c for c in ix.candidates_in(m.start(1), m.end(1))), None)
         else:
+            first_word = re.search(r"\w", text[m.end():np_end])
+            first_at = m.end() + first_word.start() if first_word else np_end
             cands = [c for c in ix.candidates_in(m.end(), np_end) if c.type in ("PER", "ORG")]
-            speaker = cands[0] if cands else None
+            persons = [c for c in cands if c.type == "PER"]
+            speaker = next((c for c in cands if c.start == first_at), None) or (persons[0] if persons else None)
             if speaker is None and text[m.end():np_end].strip():
+                # 'по словам представителя Пентагона': the phrase, not the organisation in it
                 s, e = _strip_inner(text, m.end(), np_end)
                 speaker = Candidate(start=s, end=e, text=text[s:e], type="PER", mention=None)
+        # skip a relative clause about the speaker: 'По словам X, которого цитирует CNN, …'
+        while comma != -1 and re.match(r"\s*котор", text[comma + 1:sent_end]):
+            comma = text.find(",", comma + 1, sent_end)
         before = text[sent.start:m.start()].strip(" \t\u00a0,—–-")
         if not before or re.fullmatch(r"(?i)(а|и|но|однако|при этом|также)", before):
             if comma == -1:

