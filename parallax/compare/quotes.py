@@ -82,7 +82,12 @@ def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, s
     items: list[tuple[AnalyzedArticle, Quote]] = [(d, q) for d in docs for q in d.quotes]
     if not items:
         return []
+    from .align import blend_config, jaccard
+    from .claims import _CONTENT_POS
+    blend = blend_config(encoder)
+    w = blend["embedding_weight"]
     emb = encoder.encode([q.text for _, q in items])
+    lemmas = [{t.lemma for t in d.tokens_in(q.start, q.end) if t.pos in _CONTENT_POS} for d, q in items]
     edges = []
     for i, j in combinations(range(len(items)), 2):
         (da, qa), (db, qb) = items[i], items[j]
@@ -91,9 +96,13 @@ def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, s
         if qa.speaker_entity and qb.speaker_entity and qa.speaker_entity != qb.speaker_entity:
             continue
         cos = float(np.dot(emb[i], emb[j]))
+        score = w * cos + (1 - w) * jaccard(lemmas[i], lemmas[j])
+        # one known speaker on both sides makes a paraphrase enough; otherwise ask for a close one
+        same_speaker = qa.speaker_entity is not None and qa.speaker_entity == qb.speaker_entity
+        threshold = blend["paraphrase_threshold"] if same_speaker else blend["precise_threshold"]
         cont = _containment(qa.text, qb.text)
-        if cos >= cfg["embedding_threshold"] or cont >= cfg["containment_threshold"]:
-            edges.append((max(cos, cont), i, j))
+        if score >= threshold or cos >= cfg["embedding_threshold"] or cont >= cfg["containment_threshold"]:
+            edges.append((max(score, cont), i, j))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
     parent = list(range(len(items)))
     arts = [{items[k][0].id} for k in range(len(items))]

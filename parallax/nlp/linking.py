@@ -105,13 +105,17 @@ class _Linker:
         raw_words = [(mm.start(), mm.end()) for mm in re.finditer(r"[\w'’]+(?:-[\w'’]+)*", m.text)]
         if len(raw_words) != len(key):
             return None
+        from .entities import normalize_person
+        # each word on its own: the merged span's words are in different cases ('Ким Путину')
+        key = tuple(self.foreign.get(w, normalize_person(w)).lower() for w in _words(m.text))
+        if len(raw_words) != len(key):
+            return None
         for k in range(1, len(key)):
             left, right = key[:k], key[k:]
             lo = [o for o in others if set(left) <= set(o)]
             ro = [o for o in others if set(right) <= set(o)]
             if lo and ro and not (set(lo) & set(ro)):
                 a_end, b_start = raw_words[k - 1][1], raw_words[k][0]
-                from .entities import normalize_person
                 a = Mention(start=m.start, end=m.start + a_end, text=m.text[:a_end], type="PER",
                             normal=normalize_person(m.text[:a_end]), sentence=m.sentence)
                 b = Mention(start=m.start + b_start, end=m.end, text=m.text[b_start:], type="PER",
