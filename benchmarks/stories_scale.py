@@ -124,6 +124,15 @@ def subset(items: list[StoryItem], size: int) -> list[StoryItem]:
 
 
 def rss_mb() -> float:
+    """Peak resident memory of this process in MB. VmHWM rather than ru_maxrss: on Linux ru_maxrss
+    survives exec, so a child started by a big parent would report the parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -179,7 +188,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", nargs="*", type=int, default=[5000, 10000, 22099, 100000])
     ap.add_argument("--index", default="flat", choices=["flat", "hnsw"])
-    ap.add_argument("--threads", type=int, default=2, help="faiss threads")
+    ap.add_argument("--threads", type=int, default=1, help="faiss/BLAS threads")
     ap.add_argument("--run", type=int, help=argparse.SUPPRESS)       # subprocess mode
     ap.add_argument("--no-save", action="store_true")
     args = ap.parse_args()
@@ -196,7 +205,8 @@ def main() -> None:
         size = min(size, len(items)) if size <= 22099 else size
         out = subprocess.run([sys.executable, __file__, "--run", str(size), "--index", args.index,
                               "--threads", str(args.threads)], capture_output=True, text=True, check=True,
-                             env={**os.environ, "OMP_NUM_THREADS": str(args.threads)})
+                             env={**os.environ, "OMP_NUM_THREADS": str(args.threads),
+                                  "OPENBLAS_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)})
         run = json.loads(out.stdout.strip().splitlines()[-1])
         print(run, file=sys.stderr)
         runs.append(run)

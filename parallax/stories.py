@@ -58,6 +58,7 @@ class ClusterConfig:
     window_days: float = _DEFAULTS["window_days"]
     time_grace_hours: float = _DEFAULTS["time_grace_hours"]
     time_penalty_per_day: float = _DEFAULTS["time_penalty_per_day"]
+    max_story_days: float = _DEFAULTS["max_story_days"]
     neighbours: int = _DEFAULTS["neighbours"]
     candidate_min_cosine: float = _DEFAULTS["candidate_min_cosine"]
     index: str = _DEFAULTS["index"]
@@ -228,6 +229,8 @@ class _Story:
     members: list[int] = field(default_factory=list)
     vector_sum: np.ndarray | None = None
     founder: str = ""
+    first: float = float("inf")        # earliest / latest publication time (timestamps) of the members
+    last: float = float("-inf")
 
 
 # ---- clusterer --------------------------------------------------------------------------------------
@@ -434,6 +437,10 @@ class StoryClusterer:
                                                      founder=self._ids[row])
         story.members.append(row)
         story.vector_sum += self._emb[row]
+        t = self._time[row]
+        if not np.isnan(t):
+            story.first = min(story.first, t)
+            story.last = max(story.last, t)
         self._story_of[row] = story_id
 
     def _bucket_key(self, row: int) -> int | None:
@@ -547,6 +554,9 @@ class StoryClusterer:
             if s < cfg.join_threshold:
                 break
             story = self._stories[sid]
+            t = self._time[row]
+            if not np.isnan(t) and (max(story.last, t) - min(story.first, t)) / _DAY > cfg.max_story_days:
+                continue       # a chain of daily near-repeats (weather, exchange rates) is not one event
             if len(story.members) > 1:
                 centroid = story.vector_sum / max(np.linalg.norm(story.vector_sum), 1e-9)
                 if float(self._emb[row] @ centroid) < cfg.centroid_min_cosine:

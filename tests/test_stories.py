@@ -316,3 +316,16 @@ def test_number_conflict_penalty_when_enabled():
     b = vec_item("b", unit(1, 0), title="Прогноз погоды на 18 ноября")
     c = vec_item("c", unit(1, 0), title="Погода на 8 ноября: прогноз")
     assert clusterer.pair_score(a, c) - clusterer.pair_score(a, b) > 0.2
+
+
+def test_story_time_span_is_bounded():
+    # one near-identical post a day: each is within the window of the previous one
+    config = ClusterConfig().with_(max_story_days=4.0)
+    clusterer = StoryClusterer(config)
+    ids = clusterer.add_many([vec_item(f"d{i}", unit(1, 0.01 * i), 24 * i, title="Погода в Москве")
+                              for i in range(10)])
+    assert ids[0] == ids[4]
+    assert ids[5] != ids[0]
+    unbounded = StoryClusterer(config.with_(max_story_days=100.0))
+    assert len(set(unbounded.add_many([vec_item(f"d{i}", unit(1, 0.01 * i), 24 * i, title="Погода в Москве")
+                                       for i in range(10)]))) == 1

@@ -82,7 +82,7 @@ def align_claims(docs: list[AnalyzedArticle], claims_by_doc: list[list[Claim]], 
     pair (id(a), id(b)) that joined a group."""
     cfg = alignment_config()["claims"]
     all_claims = [c for cs in claims_by_doc for c in cs]
-    embeddings = encoder.encode([c.text for c in all_claims]) if all_claims else np.zeros((0, 1))
+    embeddings = encoder.encode([c.core_text or c.text for c in all_claims]) if all_claims else np.zeros((0, 1))
     offsets, pos = [], 0
     for cs in claims_by_doc:
         offsets.append((pos, pos + len(cs)))

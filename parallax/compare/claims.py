@@ -24,9 +24,17 @@ class Claim:
     sentence: int
     tokens: list[Token] = field(default_factory=list)
 
+    # the claim without its attribution phrases ('по данным Минфина', 'сообщает ТАСС'): who is cited is
+    # compared separately (a 'source' conflict) and must not decide whether two claims state one fact
+    core_text: str = ""
+    core_tokens: list[Token] = field(default_factory=list)
+
     @property
     def content_lemmas(self) -> set[str]:
-        return {t.lemma for t in self.tokens if t.pos in _CONTENT_POS}
+        # figures are left out: two outlets giving different numbers for one fact is a conflict to
+        # report, not a reason to miss the alignment
+        return {t.lemma for t in (self.core_tokens or self.tokens)
+                if t.pos in _CONTENT_POS and not t.text[:1].isdigit()}
 
 
 _CONTENT_POS = {"NOUN", "VERB", "INFN", "ADJF", "ADJS", "PRTF", "PRTS", "NUMR", "ADVB", "GRND", "COMP", "LATN", "UNKN"}
@@ -95,9 +103,31 @@ def split_claims(doc: AnalyzedArticle) -> list[Claim]:
             if not part:
                 continue
             start, end = part[0].start, part[-1].end
-            claims.append(Claim(article=doc.id, index=len(claims), start=start, end=end,
-                                text=doc.text[start:end], sentence=sent.index, tokens=part))
+            claim = Claim(article=doc.id, index=len(claims), start=start, end=end,
+                          text=doc.text[start:end], sentence=sent.index, tokens=part)
+            _strip_attributions(claim, doc)
+            claims.append(claim)
     return claims
+
+
+def _strip_attributions(claim: Claim, doc: AnalyzedArticle) -> None:
+    spans = [(a.start, a.end) for a in doc.attributions if claim.start <= a.start and a.end <= claim.end]
+    if not spans:
+        claim.core_text, claim.core_tokens = claim.text, claim.tokens
+        return
+    keep = [t for t in claim.tokens if not any(s <= t.start and t.end <= e for s, e in spans)]
+    while keep and keep[0].pos is None:
+        keep = keep[1:]
+    while keep and keep[-1].pos is None and keep[-1].text not in ".!?»\"":
+        keep = keep[:-1]
+    claim.core_tokens = keep or claim.tokens
+    pieces, pos = [], claim.start
+    for s, e in sorted(spans):
+        pieces.append(doc.text[pos:s])
+        pos = max(pos, e)
+    pieces.append(doc.text[pos:claim.end])
+    core = re.sub(r"\s+([,.!?])", r"\1", re.sub(r"\s+", " ", "".join(pieces))).strip(" ,;—–-")
+    claim.core_text = core[:1].upper() + core[1:] if core else claim.text
 
 
 def normalize_words(text: str) -> list[str]:

@@ -99,8 +99,10 @@ def speaker_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArt
 
 
 def source_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle) -> list[Conflict]:
-    aa = [a for a in da.attributions if ca.start <= a.start < ca.end]
-    ab = [a for a in db.attributions if cb.start <= a.start < cb.end]
+    # agencies and other media relaying a fact ('сообщает ТАСС') are channels, not its source
+    channel = {"agency", "media"}
+    aa = [a for a in da.attributions if ca.start <= a.start < ca.end and a.kind not in channel]
+    ab = [a for a in db.attributions if cb.start <= a.start < cb.end and a.kind not in channel]
 
     def key(a):
         return a.entity or a.source.lower()

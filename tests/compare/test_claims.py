@@ -34,3 +34,14 @@ def test_no_split_inside_quotes_or_for_short_clauses():
 
 def test_normalize_words_ignores_case_punctuation_and_yo():
     assert normalize_words("«Всё, — сказал он, — решено!»") == ["все", "сказал", "он", "решено"]
+
+
+def test_attribution_phrases_are_left_out_of_the_claim_core():
+    from parallax.model import Attribution
+    text = "По данным Минфина, доходы выросли на 12 процентов."
+    d = _doc(text)
+    d.attributions.append(Attribution(start=0, end=17, text="По данным Минфина", source="Минфин", cue="по данным"))
+    [c] = split_claims(d)
+    assert c.text == text
+    assert c.core_text == "Доходы выросли на 12 процентов."
+    assert "минфин" not in c.content_lemmas and "12" not in c.content_lemmas and "доход" in c.content_lemmas

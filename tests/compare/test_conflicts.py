@@ -71,3 +71,12 @@ def test_different_cited_sources_conflict_but_one_sided_attribution_does_not():
     assert c.kind == "source"
     b.attributions.clear()
     assert find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {}) == []
+
+
+def test_agencies_relaying_a_fact_are_not_conflicting_sources():
+    a, b = _doc("a", "По данным министерства, потери велики."), _doc("b", "Потери велики, сообщает ТАСС.")
+    a.attributions.append(Attribution(start=0, end=22, text="По данным министерства", source="министерство",
+                                      cue="по данным", kind="official"))
+    b.attributions.append(Attribution(start=15, end=28, text="сообщает ТАСС", source="ТАСС", cue="сообщать",
+                                      kind="agency"))
+    assert find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {}) == []
