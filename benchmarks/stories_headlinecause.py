@@ -138,7 +138,9 @@ def main() -> None:
     config = ClusterConfig().with_(**overrides)
     result = {"dataset": "HeadlineCause ru pilot (Lenta.ru headline pairs)", "backend": args.backend,
               "overrides": args.set, "join_threshold": config.join_threshold, "parts": {}}
-    for variant, cfg in (("default", config), ("no_followup_penalty", config.with_(followup_penalty=0.0))):
+    for variant, cfg in (("default", config), ("no_followup_penalty", config.with_(followup_penalty=0.0)),
+                         ("no_denial_penalty", config.with_(denial_penalty=0.0)),
+                         ("no_cue_penalties", config.with_(followup_penalty=0.0, denial_penalty=0.0))):
         result["parts"][variant] = {}
         for part, pairs in parts.items():
             timed, untimed = score_pairs(pairs, items, cfg)

@@ -17,7 +17,7 @@ same ids in every run; :meth:`StoryClusterer.recluster` re-clusters a period fro
 for every new story, the id of the old story it overlaps most.
 
 Items without a time (``time=None``) are clustered only with other undated items, with no time
-penalty.
+penalty. A clusterer is not thread-safe: one writer at a time.
 """
 from __future__ import annotations
 
@@ -64,6 +64,7 @@ class ClusterConfig:
     index: str = _DEFAULTS["index"]
     hnsw_m: int = _DEFAULTS["hnsw_m"]
     batch_size: int = _DEFAULTS["batch_size"]
+    faiss_threads: int | None = _DEFAULTS["faiss_threads"]
     weight_entities: float = _DEFAULTS["weight_entities"]
     weight_title: float = _DEFAULTS["weight_title"]
     entity_overlap_missing: float = _DEFAULTS["entity_overlap_missing"]
@@ -238,6 +239,11 @@ class _Story:
 class StoryClusterer:
     def __init__(self, config: ClusterConfig | None = None):
         self.config = config or ClusterConfig()
+        if self.config.faiss_threads:
+            import faiss
+            # process-wide; the searches here are small, and OpenMP workers spinning on a busy machine
+            # made clustering several times slower (benchmarks/STORIES.md)
+            faiss.omp_set_num_threads(self.config.faiss_threads)
         self._reset()
 
     def _reset(self) -> None:
@@ -326,7 +332,7 @@ class StoryClusterer:
 
         assignment = {a: final_of_group[temp] for temp, members in groups.items() for a in members}
         report = self._change_report(groups, final_of_group, old_of)
-        self._rebuild(batch, assignment)
+        self._rebuild(fresh, assignment)
         return assignment, report
 
     def representative_title(self, story_id: str) -> str:
@@ -405,15 +411,10 @@ class StoryClusterer:
     def _append(self, item: StoryItem) -> int:
         vec = _unit(np.asarray(item.embedding, dtype=np.float32).ravel())
         if self._dim is None:
-            self._dim = vec.shape[0]
-            self._emb = np.zeros((1024, self._dim), dtype=np.float32)
-            self._time = np.zeros(1024, dtype=np.float64)
+            self._allocate(vec.shape[0])
         elif vec.shape[0] != self._dim:
             raise ValueError(f"embedding of {item.article_id!r} has {vec.shape[0]} dims, expected {self._dim}")
-        if self._n == self._emb.shape[0]:
-            grow = max(1024, self._n)
-            self._emb = np.concatenate([self._emb, np.zeros((grow, self._dim), dtype=np.float32)])
-            self._time = np.concatenate([self._time, np.zeros(grow, dtype=np.float64)])
+        self._grow_if_full()
         row = self._n
         self._emb[row] = vec
         self._time[row] = _timestamp(item.time)
@@ -463,7 +464,8 @@ class StoryClusterer:
         -1 where there are fewer."""
         k = self.config.neighbours
         window = self.config.window_days
-        span = int(np.ceil(window)) + 1
+        # buckets are whole days: a neighbour within `window` days is at most ceil(window) buckets away
+        span = int(np.ceil(window))
         n = len(rows)
         slots = 2 * span + 1
         cand_rows = np.full((n, slots * k), -1, dtype=np.int64)
@@ -611,22 +613,45 @@ class StoryClusterer:
         report["counts"] = {key: len(value) for key, value in report.items()}
         return report
 
-    def _rebuild(self, batch: list[StoryItem], assignment: dict[str, str]) -> None:
-        """Replace the state with: old articles outside the batch (old stories) + the batch."""
-        keep_rows = [r for r in range(self._n) if self._ids[r] not in assignment]
-        kept = [(self._item_at(r), self._story_of[r]) for r in keep_rows]
-        # rebuild in time order so restored stories list their members chronologically
-        entries = kept + [(it, assignment[it.article_id]) for it in batch]
-        entries.sort(key=lambda e: (np.inf if e[0].time is None else _timestamp(e[0].time)))
+    def _rebuild(self, fresh: "StoryClusterer", assignment: dict[str, str]) -> None:
+        """Replace the state with: old articles outside the re-clustered batch (in their old stories)
+        + the batch (in its new stories). Features are copied, not recomputed."""
+        old = StoryClusterer.__new__(StoryClusterer)
+        old.__dict__ = dict(self.__dict__)
+        sources = [(old, r, old._story_of[r]) for r in range(old._n) if old._ids[r] not in assignment]
+        sources += [(fresh, r, assignment[fresh._ids[r]]) for r in range(fresh._n)]
+        # time order, so that stories list their members chronologically
+        sources.sort(key=lambda s: (np.inf if np.isnan(s[0]._time[s[1]]) else s[0]._time[s[1]]))
         self._reset()
-        self.load([e[0] for e in entries], [e[1] for e in entries])  # type: ignore[misc]
+        for src, row, sid in sources:
+            self._assign(self._copy_row(src, row), sid)
+        self._index_rows(np.arange(self._n, dtype=np.int64))
 
-    def _item_at(self, row: int) -> StoryItem:
-        t = self._time[row]
-        return StoryItem(article_id=self._ids[row],
-                         time=None if np.isnan(t) else dt.datetime.fromtimestamp(t, tz=dt.timezone.utc),
-                         embedding=self._emb[row].copy(), entities=self._entities[row],
-                         title=self._titles[row], outlet=self._outlets[row])
+    def _copy_row(self, src: "StoryClusterer", row: int) -> int:
+        if self._dim is None:
+            self._allocate(src._dim)
+        self._grow_if_full()
+        new = self._n
+        self._emb[new] = src._emb[row]
+        self._time[new] = src._time[row]
+        self._n += 1
+        self._ids.append(src._ids[row])
+        self._row[src._ids[row]] = new
+        for name in ("_titles", "_outlets", "_entities", "_entity_keys", "_title_words", "_followup", "_numbers"):
+            getattr(self, name).append(getattr(src, name)[row])
+        self._story_of.append(None)
+        return new
+
+    def _allocate(self, dim: int) -> None:
+        self._dim = dim
+        self._emb = np.zeros((1024, dim), dtype=np.float32)
+        self._time = np.zeros(1024, dtype=np.float64)
+
+    def _grow_if_full(self) -> None:
+        if self._n == self._emb.shape[0]:
+            grow = max(1024, self._n)
+            self._emb = np.concatenate([self._emb, np.zeros((grow, self._dim), dtype=np.float32)])
+            self._time = np.concatenate([self._time, np.zeros(grow, dtype=np.float64)])
 
 
 def _unit(vec: np.ndarray) -> np.ndarray:

@@ -80,7 +80,7 @@ def run_ner(texts: list[str]) -> list[list[tuple[int, int, str]]]:
     return [[(s.start, s.stop, s.type) for s in markup.spans] for markup in tagger.map(texts)]
 
 
-NER_CHUNK_CHARS = 4000
+NER_CHUNK_CHARS = 1000
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
@@ -110,9 +110,17 @@ def document_ner(texts: list[str]) -> list[list[tuple[int, int, str]]]:
         for s, e in _chunks(text):
             pieces.append(text[s:e])
             owner.append((k, s))
+    # pieces of similar length batched together pad less
+    order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
+    tagged = run_ner([pieces[i] for i in order]) if pieces else []
+    by_piece: list[list[tuple[int, int, str]]] = [[] for _ in pieces]
+    for i, spans in zip(order, tagged):
+        by_piece[i] = spans
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
-    for (k, shift), spans in zip(owner, run_ner(pieces) if pieces else []):
+    for (k, shift), spans in zip(owner, by_piece):
         out[k].extend((shift + a, shift + b, t) for a, b, t in spans)
+    for spans in out:
+        spans.sort()
     return out
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from threadpoolctl import threadpool_limits
+
 from ..model import AnalyzedArticle, Article
 from . import attribution, dates, entities, numbers, quotes
 from .models import language_detector
@@ -66,7 +68,10 @@ class Analyzer:
 
     def _finish(self, docs: list[AnalyzedArticle], anchor_date) -> list[AnalyzedArticle]:
         ru_docs = [d for d in docs if d.language in ("ru", "uk")]
-        doc_spans = entities.document_ner([d.text for d in ru_docs])
+        # one BLAS thread: the NER's small matrix products run slower with two threads, and parallel
+        # analysis comes from processes (measured in benchmarks/speed.py)
+        with threadpool_limits(1):
+            doc_spans = entities.document_ner([d.text for d in ru_docs])
         for d, spans in zip(ru_docs, doc_spans):
             d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens,
                                                    entities.spans_by_sentence(spans, d.sentences))

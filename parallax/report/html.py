@@ -58,6 +58,50 @@ def render_html(doc: dict) -> str:
     return "".join(out)
 
 
+# ---- pieces reused by the web app -----------------------------------------------------------------
+
+def render_story(story: dict, number: int = 0) -> str:
+    """One story of a parallax-v1 document as an HTML `<section class="story">`: the articles side by side
+    with every span marked, then consensus, partial, additions, conflicts, quotes, framing, sources,
+    entities. Element ids are prefixed `s{number}-` so several stories can share a page."""
+    return _StoryView(story, number).render()
+
+
+def render_legend() -> str:
+    """The claim-status colours, mark samples and layer toggles shown above a story."""
+    return _legend()
+
+
+def render_article_text(story: dict, article_id: str, number: int = 0) -> str:
+    """The text of one article of `story` with its spans marked exactly as on the story page (same
+    anchor ids: `s{number}-a{j}-{offset}` with `j` the article's position in the story)."""
+    view = _StoryView(story, number)
+    j = view.position.get(article_id)
+    if j is None:
+        raise KeyError(article_id)
+    return view._article_text(j)
+
+
+def article_anchors(story: dict, article_id: str, number: int = 0) -> dict[int, str]:
+    """Start offset -> anchor id of every marked span of that article (what `render_article_text` and
+    `render_story` put in the page), so other pages can link to a source sentence."""
+    view = _StoryView(story, number)
+    j = view.position.get(article_id)
+    if j is None:
+        return {}
+    return {start: view.anchor_id(j, start) for start in sorted(view.anchors[j])}
+
+
+def report_asset(name: str) -> str:
+    """`report.css` or `report.js`, as inlined into the report page."""
+    return _asset(name)
+
+
+def safe_href(url: str | None) -> str | None:
+    """`url` when it is an absolute http(s) URL safe to put in a link, else None."""
+    return _safe_href(url)
+
+
 # ---- small helpers --------------------------------------------------------------------------------
 
 def _e(value: Any) -> str:
