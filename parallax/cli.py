@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         register_corpus = None
     if register_corpus is not None:
         register_corpus(sub)
+    from .web.cli import register as register_web
+    register_web(sub)
     return parser
 
 

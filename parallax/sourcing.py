@@ -37,7 +37,7 @@ DATA_PATH = Path(__file__).resolve().parent / "data" / "source_kinds.yaml"
 ALIASES_PATH = Path(__file__).resolve().parent / "nlp" / "data" / "aliases.yaml"
 
 _WORD = re.compile(r"[\w.&'-]+")
-_JOURNALIST_NOUNS = frozenset({"корреспондент", "журналист", "репортер", "корр"})
+_JOURNALIST_NOUNS = frozenset({"корреспондент", "корр", "спецкор", "собкор"})
 _ADDRESSEE_SPLIT = re.compile(r"^(?P<name>.+?)\s+(?P<prep>в|во|на)\s+(?P<rest>\S.*)$")
 
 

@@ -229,7 +229,6 @@ class _Bucket:
 class _Story:
     members: list[int] = field(default_factory=list)
     vector_sum: np.ndarray | None = None
-    founder: str = ""
     first: float = float("inf")        # earliest / latest publication time (timestamps) of the members
     last: float = float("-inf")
 
@@ -255,7 +254,6 @@ class StoryClusterer:
         self._row: dict[str, int] = {}
         self._titles: list[str] = []
         self._outlets: list[str] = []
-        self._entities: list[frozenset[str]] = []
         self._entity_keys: list[frozenset[str]] = []
         self._title_words: list[frozenset[str]] = []
         self._followup: list[int] = []
@@ -423,7 +421,6 @@ class StoryClusterer:
         self._row[item.article_id] = row
         self._titles.append(item.title or "")
         self._outlets.append(item.outlet)
-        self._entities.append(frozenset(normalize_name(e) for e in item.entities if e and e.strip()))
         self._entity_keys.append(entity_keys(item.entities, self.config))
         self._title_words.append(title_words(item.title or "", self.config))
         self._followup.append(_cues(item.title or "", self.config))
@@ -434,8 +431,7 @@ class StoryClusterer:
     def _assign(self, row: int, story_id: str) -> None:
         story = self._stories.get(story_id)
         if story is None:
-            story = self._stories[story_id] = _Story(vector_sum=np.zeros(self._dim, dtype=np.float32),
-                                                     founder=self._ids[row])
+            story = self._stories[story_id] = _Story(vector_sum=np.zeros(self._dim, dtype=np.float32))
         story.members.append(row)
         story.vector_sum += self._emb[row]
         t = self._time[row]
@@ -637,7 +633,7 @@ class StoryClusterer:
         self._n += 1
         self._ids.append(src._ids[row])
         self._row[src._ids[row]] = new
-        for name in ("_titles", "_outlets", "_entities", "_entity_keys", "_title_words", "_followup", "_numbers"):
+        for name in ("_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers"):
             getattr(self, name).append(getattr(src, name)[row])
         self._story_of.append(None)
         return new

@@ -15,5 +15,8 @@ if [ -f scripts/start_postgres.sh ] && [ -z "${PARALLAX_SKIP_PG:-}" ]; then
     echo "warning: PostgreSQL could not be started; PostgreSQL tests will be skipped" >&2
   fi
 fi
+if [ -f scripts/install_browser.sh ] && [ -z "${PARALLAX_SKIP_BROWSER:-}" ]; then
+  bash scripts/install_browser.sh >&2 || echo "warning: Chromium could not be installed; browser tests will be skipped" >&2
+fi
 mkdir -p test-artifacts
 python -m pytest "$@"

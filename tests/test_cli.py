@@ -39,6 +39,7 @@ def test_compare_writes_json_and_html_and_survives_broken_files(tmp_path):
     html = out_html.read_text("utf-8")
     assert "empty.txt" in html and "Утренняя газета" in html
     assert "CONFLICTS" in r.stdout
+    assert "[cp1251]" in r.stdout      # the decoded code page is reported
 
 
 def test_compare_needs_two_readable_articles(tmp_path):

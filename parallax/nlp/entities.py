@@ -108,8 +108,9 @@ def document_ner(texts: list[str]) -> list[list[tuple[int, int, str]]]:
     pieces, owner = [], []
     for k, text in enumerate(texts):
         for s, e in _chunks(text):
-            pieces.append(text[s:e])
-            owner.append((k, s))
+            if text[s:e].strip():          # slovnet fails on a piece without tokens
+                pieces.append(text[s:e])
+                owner.append((k, s))
     # pieces of similar length batched together pad less
     order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
     tagged = run_ner([pieces[i] for i in order]) if pieces else []

@@ -21,8 +21,16 @@ _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+_URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[#@]\w+")
+
+
 def detect_language(text: str) -> tuple[str, float]:
-    sample = text[:3000]
+    # links, handles and hashtags are Latin whatever the language of the post around them
+    sample = _URL.sub(" ", text[:3000])
+    letters = len(_CYRILLIC.findall(sample)) + len(_UKRAINIAN_LETTERS.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if letters + latin == 0:
+        return "ru", 0.0
     from lingua import Language
     codes = {Language.RUSSIAN: "ru", Language.UKRAINIAN: "uk", Language.ENGLISH: "en"}
     values = language_detector().compute_language_confidence_values(sample)
@@ -30,6 +38,10 @@ def detect_language(text: str) -> tuple[str, float]:
         return "ru", 0.0
     best = values[0]
     code, conf = codes[best.language], float(best.value)
+    # a mostly-Cyrillic text is not English, whatever a short sample makes lingua think
+    if code == "en" and letters > 2 * latin:
+        cyr = [v for v in values if v.language != Language.ENGLISH]
+        code, conf = codes[cyr[0].language], float(cyr[0].value)
     # lingua sometimes hesitates on short Russian/Ukrainian snippets; letters unique to Ukrainian settle it
     if code == "ru" and len(_UKRAINIAN_LETTERS.findall(sample)) > 3:
         code = "uk"

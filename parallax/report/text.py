@@ -132,8 +132,11 @@ class _TextReport:
         pad = min(24, max((len(self.labels[a["id"]]) for a in articles), default=0))
         for n, art in enumerate(articles, 1):
             title = shorten(clean(art.get("title")), max(20, self.width - pad - 30)) if art.get("title") else ""
+            enc = art.get("encoding") or "utf-8"
+            # a legacy code page is worth saying: the user may not know the file was not UTF-8
+            enc_note = f" [{clean(enc)}]" if enc.lower() not in ("utf-8", "utf8") else ""
             self.wrap(f"[{n}] {self.labels[art['id']]:<{pad}}  {art.get('date') or '—':<10}  "
-                      f"{clean(art.get('language', ''))}  {title}".rstrip(), 2, 6)
+                      f"{clean(art.get('language', ''))}{enc_note}  {title}".rstrip(), 2, 6)
         counts = {s: sum(1 for c in claims if c["status"] == s) for s in STATUSES}
         summary = " · ".join(f"{counts[s]} {s}" for s in STATUSES)
         self.line()

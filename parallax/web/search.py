@@ -148,6 +148,7 @@ def search(store, filters: Filters, text: str | None, speaker: str | None = None
         "quotes": quotes,
         "speakers": Counter(q.speaker or "unknown speaker" for q in quotes).most_common(),
         "quote_outlets": Counter(q.outlet for q in quotes).most_common(),
+        "quote_outlet_counts": dict(Counter(q.outlet for q in quotes)),
         "outlets": [], "articles": [], "total": 0,
     }
     if stems:

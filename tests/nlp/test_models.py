@@ -36,3 +36,17 @@ def test_language_detection_ru_uk_en():
     assert detect_language("Президент провёл совещание с членами правительства в Кремле.")[0] == "ru"
     assert detect_language("Президент провів нараду з членами уряду, повідомляє пресслужба.")[0] == "uk"
     assert detect_language("The president met members of the government on Tuesday.")[0] == "en"
+
+
+def test_short_russian_post_with_a_link_is_russian():
+    from parallax.nlp.pipeline import detect_language
+    assert detect_language("Срочно: подробности по ссылке https://example.com/news/2024/12/01/item")[0] == "ru"
+
+
+def test_analyzer_survives_empty_and_punctuation_only_texts():
+    from parallax.model import Article
+    from parallax.nlp.pipeline import Analyzer
+    docs = Analyzer().analyze_many([Article(id="e", text="", outlet="x"), Article(id="p", text="…!!", outlet="x"),
+                                    Article(id="ok", text="Президент России Владимир Путин прилетел в Пекин.", outlet="x")])
+    assert [d.mentions for d in docs[:2]] == [[], []]
+    assert {m.text for m in docs[2].mentions} >= {"Владимир Путин", "Пекин"}

@@ -1,0 +1,11 @@
+"""`parallax serve`: the web app and JSON API over the corpus database (see `app.py`)."""
+from __future__ import annotations
+
+
+def create_app(db: str | None = None, **kwargs):
+    """The ASGI app (FastAPI). Imported lazily so `import parallax.web` needs no web packages."""
+    from .app import create_app as _create_app
+    return _create_app(db, **kwargs)
+
+
+__all__ = ["create_app"]
