@@ -5,30 +5,28 @@ Two sources, both marked with offsets into ``Article.text``:
 * a curated lexicon, ``data/loaded_ru.yaml`` (name calling, loaded adjectives, emotive words, euphemisms,
   distancing words), read with the contested-terms loader so that terms match every inflection and can
   carry context rules;
-* a word list learned from data we ship: ``data/evaluative_ru.tsv``. Each lemma has a score for how
-  strongly it marks a sentence that expresses sentiment toward someone, learned from the RuSentNE-2023
-  train file (``../shared/data/rusentne-2023/train_data.csv``; built by ``benchmarks/loaded_eval.py``).
-  The sentences there are labelled by the sentiment toward one entity; a sentence counts as negative when
-  some entity in it is viewed negatively, positive likewise, neutral otherwise. A lemma's score is its
-  log-odds ratio between the negative (or positive) sentences and the neutral ones with an informative
-  Dirichlet prior (Monroe, Colaresi & Quinn 2008), as a z-score. Words the lexicon does not list but
-  the data ties to sentiment ('обвинить', 'скандал', 'победа') are marked as `evaluative` with the
-  polarity of the side they lean to.
+* a learned word list, ``data/evaluative_ru.tsv``, built by ``benchmarks/loaded_eval.py`` from data that
+  ships with our dependencies or with the project: a logistic regression over the navec news word
+  vectors (shipped inside the natasha wheel), trained with the lexicon's one-word terms as positive
+  examples and the ordinary content words of the RuSentNE-2023 train sentences
+  (``../shared/data/rusentne-2023``) as negative ones (weak supervision: no word was labelled by hand
+  for it). Every dictionary lemma of the navec vocabulary is scored; the words above the threshold are
+  shipped with a polarity (that of the most similar lexicon words) and the lexicon term they are
+  closest to. At run time only the TSV is read.
 
-The learned list is weak supervision: it learns which words go with sentiment in news, which includes
-descriptive words of negative events (a word can be negative news without being loaded wording). Read
-model hits as candidates; lexicon hits as the reviewed list.
+Lexicon hits are the reviewed list; model hits (category `evaluative`) are candidates: the vectors put
+'агрессор' and 'дезинформация' next to 'лживый', so topical words of conflict news also score high.
 """
 from __future__ import annotations
 
 import csv
 import functools
-import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from .compare.framing import Lexicon, find_contested_terms, load_lexicon
 from .model import AnalyzedArticle, Token
@@ -37,9 +35,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 LEXICON_PATH = DATA_DIR / "loaded_ru.yaml"
 MODEL_PATH = DATA_DIR / "evaluative_ru.tsv"
 
-# z-score above which a learned word is marked; chosen on the training part of the split in
-# benchmarks/loaded_eval.py (see benchmarks/PROFILES.md).
-MODEL_THRESHOLD = 3.0
+# Words below this score are not shipped; the file holds only words the classifier calls loaded with at
+# least this probability (chosen by cross-validation in benchmarks/loaded_eval.py, see benchmarks/PROFILES.md).
+MODEL_THRESHOLD = 0.9
 CONTENT_POS = frozenset({"ADJF", "ADJS", "ADVB", "NOUN", "VERB", "INFN", "PRTF", "PRTS", "GRND", "COMP", "PRED"})
 POLARITY_OF_LABEL = {"pejorative": "negative", "derogatory": "negative", "emotive": "negative",
                      "laudatory": "positive", "euphemism": None, "distancing": None}
@@ -69,9 +67,9 @@ def load_loaded_lexicon(path: str | Path | None = None) -> Lexicon:
 @dataclass(frozen=True)
 class EvaluativeWord:
     lemma: str
-    polarity: str                      # negative | positive
-    score: float                       # z-score of the log-odds ratio against neutral sentences
-    count: int                         # training sentences containing it
+    polarity: str | None               # negative | positive | None (euphemism-like or distancing)
+    score: float                       # probability that the word is loaded, from the classifier
+    nearest: str = ""                  # the most similar lexicon term, to explain the score
 
 
 @functools.lru_cache(maxsize=4)
@@ -82,8 +80,8 @@ def _load_model_cached(path: str) -> dict[str, EvaluativeWord]:
     out: dict[str, EvaluativeWord] = {}
     with p.open(encoding="utf-8") as fh:
         for row in csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"):
-            out[row["lemma"]] = EvaluativeWord(row["lemma"], row["polarity"], float(row["score"]),
-                                               int(row["count"]))
+            out[row["lemma"]] = EvaluativeWord(row["lemma"], row["polarity"] or None, float(row["score"]),
+                                               row.get("nearest") or "")
     return out
 
 
@@ -100,7 +98,7 @@ def _lemma_pos(word: str) -> tuple[str, str | None]:
 
 
 def sentence_lemmas(text: str) -> list[str]:
-    """Content-word lemmas of a sentence (the features of the learned list)."""
+    """Content-word lemmas of a sentence."""
     out = []
     for w in _WORD.findall(text):
         lemma, pos = _lemma_pos(w)
@@ -111,7 +109,7 @@ def sentence_lemmas(text: str) -> list[str]:
 
 def read_rusentne(path: str | Path) -> list[tuple[str, int]]:
     """(sentence, label) per sentence of a RuSentNE file: -1 when some entity in it is viewed negatively,
-    1 when positively (and none negatively), 0 otherwise. Sentences with both count as negative."""
+    1 when positively (and none negatively), 0 otherwise."""
     labels: dict[str, set[int]] = {}
     with Path(path).open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
@@ -119,72 +117,43 @@ def read_rusentne(path: str | Path) -> list[tuple[str, int]]:
     return [(s, -1 if -1 in ls else 1 if 1 in ls else 0) for s, ls in labels.items()]
 
 
-def log_odds_z(counts_a: Counter, n_a: int, counts_b: Counter, n_b: int, prior: Counter, prior_total: float,
-               prior_strength: float = 200.0) -> dict[str, float]:
-    """Monroe et al. (2008) log-odds ratio of each word between corpora a and b with an informative
-    Dirichlet prior (the pooled counts scaled to `prior_strength` pseudo-counts), divided by its
-    standard deviation. Positive: the word leans to a."""
-    out = {}
-    a0 = prior_strength
-    for w in set(counts_a) | set(counts_b):
-        aw = a0 * prior[w] / prior_total
-        if aw <= 0:
-            continue
-        ya, yb = counts_a.get(w, 0), counts_b.get(w, 0)
-        delta = (math.log((ya + aw) / (n_a + a0 - ya - aw)) - math.log((yb + aw) / (n_b + a0 - yb - aw)))
-        var = 1.0 / (ya + aw) + 1.0 / (yb + aw)
-        out[w] = delta / math.sqrt(var)
-    return out
+def train_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 500,
+                   learning_rate: float = 0.5) -> tuple[np.ndarray, float]:
+    """L2-regularized logistic regression with balanced class weights, by full-batch gradient descent
+    (the training sets here have a few thousand rows). Returns (weights, bias)."""
+    n, d = x.shape
+    pos = max(int(y.sum()), 1)
+    neg = max(n - pos, 1)
+    sample_w = np.where(y == 1, n / (2.0 * pos), n / (2.0 * neg))
+    w = np.zeros(d)
+    b = 0.0
+    for _ in range(iterations):
+        z = x @ w + b
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        g = sample_w * (p - y)
+        w -= learning_rate * (x.T @ g / n + l2 * w / n)
+        b -= learning_rate * float(g.mean())
+    return w, b
 
 
-def train_evaluative_words(examples: Iterable[tuple[str, int]], min_count: int = 3,
-                           prior_strength: float = 200.0) -> dict[str, EvaluativeWord]:
-    """Learn the evaluative word list from (sentence, label) pairs: each lemma's z-score for negative vs
-    neutral and positive vs neutral sentences (counted once per sentence); the larger decides."""
-    docs = {-1: Counter(), 0: Counter(), 1: Counter()}
-    n_tokens = {-1: 0, 0: 0, 1: 0}
-    df: Counter = Counter()
-    for text, label in examples:
-        lemmas = set(sentence_lemmas(text))
-        docs[label].update(lemmas)
-        n_tokens[label] += len(lemmas)
-        df.update(lemmas)
-    prior = docs[-1] + docs[0] + docs[1]
-    total = float(sum(prior.values())) or 1.0
-    z_neg = log_odds_z(docs[-1], n_tokens[-1], docs[0], n_tokens[0], prior, total, prior_strength)
-    z_pos = log_odds_z(docs[1], n_tokens[1], docs[0], n_tokens[0], prior, total, prior_strength)
-    out: dict[str, EvaluativeWord] = {}
-    for w, n in df.items():
-        if n < min_count:
-            continue
-        zn, zp = z_neg.get(w, 0.0), z_pos.get(w, 0.0)
-        if zn >= zp and zn > 0:
-            out[w] = EvaluativeWord(w, "negative", round(zn, 3), n)
-        elif zp > 0:
-            out[w] = EvaluativeWord(w, "positive", round(zp, 3), n)
-    return out
+def predict_logistic(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x @ w + b, -30, 30)))
 
 
-def write_evaluative_words(words: dict[str, EvaluativeWord], path: Path, header: Sequence[str] = (),
-                           min_score: float = 1.0) -> int:
-    rows = sorted((w for w in words.values() if w.score >= min_score), key=lambda w: (-w.score, w.lemma))
+def write_evaluative_words(words: Iterable[EvaluativeWord], path: Path, header: Sequence[str] = ()) -> int:
+    rows = sorted(words, key=lambda w: (-w.score, w.lemma))
     with path.open("w", encoding="utf-8", newline="") as fh:
         for line in header:
             fh.write(f"# {line}\n")
-        fh.write("lemma\tpolarity\tscore\tcount\n")
+        fh.write("lemma\tpolarity\tscore\tnearest\n")
         for w in rows:
-            fh.write(f"{w.lemma}\t{w.polarity}\t{w.score:.3f}\t{w.count}\n")
+            fh.write(f"{w.lemma}\t{w.polarity or ''}\t{w.score:.3f}\t{w.nearest}\n")
     return len(rows)
 
 
-def score_sentence(text: str, words: dict[str, EvaluativeWord]) -> tuple[float, str | None]:
-    """The strongest learned word of a sentence: (z-score, polarity), (0, None) without one."""
-    best = (0.0, None)
-    for lemma in sentence_lemmas(text):
-        w = words.get(lemma)
-        if w is not None and w.score > best[0]:
-            best = (w.score, w.polarity)
-    return best
+def score_sentence(text: str, words: dict[str, EvaluativeWord]) -> float:
+    """The highest score of a learned word in a sentence (0 without one)."""
+    return max((words[lm].score for lm in sentence_lemmas(text) if lm in words), default=0.0)
 
 
 # ---- marking an article ---------------------------------------------------------------------------------
@@ -217,7 +186,7 @@ def find_loaded_language(doc: AnalyzedArticle, lexicon: Lexicon | None = None,
             if any(s < tok.end and tok.start < e for s, e in covered):
                 continue
             hits.append(LoadedHit(start=tok.start, end=tok.end, text=doc.text[tok.start:tok.end],
-                                  category="evaluative", label=w.polarity, term=w.lemma, sentence=tok.sentence,
+                                  category="evaluative", label=w.polarity or "evaluative", term=w.lemma, sentence=tok.sentence,
                                   source="model", polarity=w.polarity, score=w.score))
     hits.sort(key=lambda h: (h.start, h.end))
     return hits

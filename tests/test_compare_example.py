@@ -19,6 +19,8 @@ SNAPSHOT = ROOT / "tests" / "snapshots" / "example_pair.json"
 def doc():
     articles, errors = read_articles(EXAMPLES, ["independent", "state"])
     _, out = compare_articles(articles, errors)
+    for art in out["stories"][0]["articles"]:       # where the checkout lives is not part of the output
+        art["source"] = str(Path(art["source"]).relative_to(ROOT))
     return out
 
 

@@ -221,8 +221,6 @@ class Corpus:
 
         doc = document_to_dict([comparison], [])
         story = doc["stories"][0]
-        if title and not story.get("title"):
-            story["title"] = title
         articles = []
         for a, item in zip(stored, story["articles"]):
             articles.append({"pk": a.pk, "id": item["id"], "outlet": a.outlet, "title": a.title,
@@ -232,7 +230,7 @@ class Corpus:
         etag = '"' + hashlib.sha1(f"{__version__}|{key!r}".encode("utf-8")).hexdigest()[:20] + '"'
         timeline = plots.coverage_timeline(
             [(a["outlet"], _as_datetime(a["published_ts"])) for a in articles])
-        return StoryBundle(key=key, story_id=story_id, title=story.get("title") or title or story_id, doc=doc,
+        return StoryBundle(key=key, story_id=story_id, title=title or story.get("title") or story_id, doc=doc,
                            json_bytes=raw, etag=etag, articles=articles, by_outlet=outlet_summary(story, articles),
                            timeline_svg=timeline)
 
