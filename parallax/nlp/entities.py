@@ -194,17 +194,9 @@ def _inflect_in_case(word: str, case: str, gender: str | None, required: set[str
     if prefer:
         cands = sorted(cands, key=lambda p: (not (prefer & set(p.tag.grammemes)), not morph.is_dictionary_parse(p)))
     for p in cands:
-        try:
-            form = p.inflect(required | ({gender} if gender else set()))
-        except ValueError:
-            form = None
-        if form is None:
-            try:
-                form = p.inflect(required)
-            except ValueError:
-                form = None
+        form = morph.safe_inflect(p, required | ({gender} if gender else set())) or morph.safe_inflect(p, required)
         if form is not None:
-            return form.word
+            return form
     return None
 
 
@@ -270,19 +262,11 @@ def normalize_place(text: str) -> str:
         if i in adjectives:
             cands = [p for p in readings[i] if p.tag.POS in _ADJ_POS and p.tag.case == case and p.tag.number == number]
             for p in cands:
-                try:
-                    f = p.inflect({"nomn", number} | ({gender} if number == "sing" and gender else set()))
-                except ValueError:
-                    f = None
-                if f is not None:
-                    form = f.word
+                form = morph.safe_inflect(p, {"nomn", number} | ({gender} if number == "sing" and gender else set()))
+                if form is not None:
                     break
         elif i == head_i:
-            try:
-                f = head.inflect({"nomn", number})
-            except ValueError:
-                f = None
-            form = f.word if f else None
+            form = morph.safe_inflect(head, {"nomn", number})
         forms.append(morph.match_case(w, form) if form else w)
     return _rebuild(text, words, forms)
 

@@ -69,13 +69,19 @@ def inflect_word(word: str, required: set[str], prefer: frozenset[str] | None = 
         in_case = [p for p in candidates if p.tag.case == case]
         candidates = in_case or candidates
     for p in candidates:
-        try:
-            form = p.inflect(required)
-        except ValueError:
-            form = None
+        form = safe_inflect(p, required)
         if form is not None:
-            return form.word
+            return form
     return None
+
+
+def safe_inflect(parse, grammemes: set[str]) -> str | None:
+    """The word form of `parse` with `grammemes`, or None (pymorphy raises on impossible combinations)."""
+    try:
+        form = parse.inflect(grammemes)
+    except ValueError:
+        return None
+    return form.word if form is not None else None
 
 
 def match_case(template: str, word: str) -> str:

@@ -523,8 +523,15 @@ def _diff_html(rendering: dict) -> str:
     if not diff:
         return _e(rendering["text"])
     out = []
+    previous = ""
     for part in diff:
-        text = _e(part["text"])
+        raw = part["text"]
+        # word_diff trims its segments: put back the space between two words that meet at a boundary
+        if previous and raw and not previous[-1].isspace() and not raw[0].isspace() \
+                and (raw[0].isalnum() or raw[0] in "«„(\"") and not previous.endswith(("«", "„", "(")):
+            out.append(" ")
+        previous = raw
+        text = _e(raw)
         if part["op"] == "insert":
             out.append(f"<ins>{text}</ins>")
         elif part["op"] == "delete":
