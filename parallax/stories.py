@@ -72,6 +72,10 @@ class ClusterConfig:
     centroid_min_cosine: float = _DEFAULTS["centroid_min_cosine"]
     followup_penalty: float = _DEFAULTS["followup_penalty"]
     number_conflict_penalty: float = _DEFAULTS["number_conflict_penalty"]
+    date_lead_sentences: int = _DEFAULTS["date_lead_sentences"]
+    date_tolerance_days: float = _DEFAULTS["date_tolerance_days"]
+    date_conflict_penalty: float = _DEFAULTS["date_conflict_penalty"]
+    year_conflict_penalty: float = _DEFAULTS["year_conflict_penalty"]
     title_stem_chars: int = _DEFAULTS["title_stem_chars"]
     title_min_word_chars: int = _DEFAULTS["title_min_word_chars"]
     representative_max_members: int = _DEFAULTS["representative_max_members"]
@@ -108,6 +112,10 @@ class StoryItem:
     entities: frozenset[str]         # canonical/normal names of PER/ORG/LOC mentions
     title: str
     outlet: str
+    # Event-identity evidence (empty = none; items saved by older versions have none):
+    # days named in the title and lead, ISO 'YYYY-MM-DD', or '--MM-DD' when the year is not known
+    lead_dates: frozenset[str] = frozenset()
+    title_years: frozenset[int] = frozenset()   # years named in the title ('US Open 2010')
 
 
 # ---- features ---------------------------------------------------------------------------------------
@@ -178,6 +186,42 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 def title_numbers(title: str) -> frozenset[str]:
     return frozenset(_NUMBER.findall(title))
+
+
+@lru_cache(maxsize=65536)
+def day_numbers(lead_dates: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """`StoryItem.lead_dates` as (ordinal day or 0, day of year in a leap year): cheap to compare."""
+    out = []
+    for label in lead_dates:
+        try:
+            if label.startswith("--"):
+                month, day = int(label[2:4]), int(label[5:7])
+                out.append((0, dt.date(2000, month, day).timetuple().tm_yday))
+            else:
+                value = dt.date.fromisoformat(label)
+                out.append((value.toordinal(), dt.date(2000, value.month, value.day).timetuple().tm_yday))
+        except ValueError:
+            continue
+    return tuple(sorted(set(out)))
+
+
+def days_conflict(days_a: tuple[tuple[int, int], ...], days_b: tuple[tuple[int, int], ...],
+                  tolerance_days: float) -> bool:
+    """True when both name days and no day of one lies within `tolerance_days` of a day of the other.
+    Days without a year are compared by month and day (the pair files have no dates; a story never
+    spans a year)."""
+    if not days_a or not days_b:
+        return False
+    for ord_a, yday_a in days_a:
+        for ord_b, yday_b in days_b:
+            if ord_a and ord_b:
+                gap = abs(ord_a - ord_b)
+            else:
+                gap = abs(yday_a - yday_b)
+                gap = min(gap, 366 - gap)
+            if gap <= tolerance_days:
+                return False
+    return True
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -258,6 +302,8 @@ class StoryClusterer:
         self._title_words: list[frozenset[str]] = []
         self._followup: list[int] = []
         self._numbers: list[frozenset[str]] = []
+        self._days: list[tuple[tuple[int, int], ...]] = []
+        self._years: list[frozenset[int]] = []
         self._story_of: list[str | None] = []
         self._stories: dict[str, _Story] = {}
         self._buckets: dict[int | None, _Bucket] = {}
@@ -379,13 +425,16 @@ class StoryClusterer:
         ents_b = entity_keys(b.entities, cfg)
         return self._score(cos, ents_a, ents_b, title_words(a.title, cfg), title_words(b.title, cfg),
                            _cues(a.title, cfg), _cues(b.title, cfg),
-                           _timestamp(a.time), _timestamp(b.time), title_numbers(a.title), title_numbers(b.title))
+                           _timestamp(a.time), _timestamp(b.time), title_numbers(a.title), title_numbers(b.title),
+                           day_numbers(a.lead_dates), day_numbers(b.lead_dates),
+                           frozenset(a.title_years), frozenset(b.title_years))
 
     # ---- internals ----
 
     def _score(self, cos: float, ents_a, ents_b, words_a, words_b, cue_a: int, cue_b: int,
                time_a: float, time_b: float, nums_a: frozenset[str] = frozenset(),
-               nums_b: frozenset[str] = frozenset()) -> float:
+               nums_b: frozenset[str] = frozenset(), days_a: tuple = (), days_b: tuple = (),
+               years_a: frozenset[int] = frozenset(), years_b: frozenset[int] = frozenset()) -> float:
         cfg = self.config
         ent = _overlap(ents_a, ents_b)
         if ent < 0:
@@ -396,7 +445,11 @@ class StoryClusterer:
         if (cue_a & _DENIAL) != (cue_b & _DENIAL):
             score -= cfg.denial_penalty
         if nums_a and nums_b and not (nums_a & nums_b):
-            score -= cfg.number_conflict_penalty     # '8 ноября' vs '18 ноября': another day, another event
+            score -= cfg.number_conflict_penalty
+        if days_a and days_b and days_conflict(days_a, days_b, cfg.date_tolerance_days):
+            score -= cfg.date_conflict_penalty       # 'прогноз на 8 ноября' / 'прогноз на 18 ноября'
+        if years_a and years_b and not (years_a & years_b):
+            score -= cfg.year_conflict_penalty       # 'US Open 2010' / 'Australian Open 2012'
         if not (np.isnan(time_a) or np.isnan(time_b)):
             gap_days = abs(time_a - time_b) / _DAY
             if gap_days > cfg.window_days:
@@ -425,6 +478,8 @@ class StoryClusterer:
         self._title_words.append(title_words(item.title or "", self.config))
         self._followup.append(_cues(item.title or "", self.config))
         self._numbers.append(title_numbers(item.title or ""))
+        self._days.append(day_numbers(item.lead_dates))
+        self._years.append(frozenset(item.title_years))
         self._story_of.append(None)
         return row
 
@@ -545,7 +600,8 @@ class StoryClusterer:
             s = self._score(cos, self._entity_keys[row], self._entity_keys[other],
                             self._title_words[row], self._title_words[other],
                             self._followup[row], self._followup[other],
-                            self._time[row], self._time[other], self._numbers[row], self._numbers[other])
+                            self._time[row], self._time[other], self._numbers[row], self._numbers[other],
+                            self._days[row], self._days[other], self._years[row], self._years[other])
             if s > scores.get(sid, -np.inf):
                 scores[sid] = s
         for sid, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -633,7 +689,8 @@ class StoryClusterer:
         self._n += 1
         self._ids.append(src._ids[row])
         self._row[src._ids[row]] = new
-        for name in ("_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers"):
+        for name in ("_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers",
+                     "_days", "_years"):
             getattr(self, name).append(getattr(src, name)[row])
         self._story_of.append(None)
         return new
@@ -713,13 +770,74 @@ def story_time(doc) -> dt.datetime | None:
     return None
 
 
+# An anchor for reading month and day out of a date written without a year ('8 ноября'): only the
+# month and day are kept, so the year is arbitrary (a leap year, so that 29 February reads too).
+_MONTH_DAY_ANCHOR = dt.date(2000, 7, 1)
+# a bare year: four digits 1900-2099 that are not part of a longer number, an amount or a percentage
+_BARE_YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\w|[.,]\d|\s?(?:%|₽|\$|€|руб|долл|евро|тыс|млн|млрд))")
+_RESOLVED_GRANULARITIES = ("day", "weekday", "relative_day")
+
+
+def _language(doc) -> str:
+    return "en" if getattr(doc, "language", "ru") == "en" else "ru"
+
+
+@lru_cache(maxsize=65536)
+def _month_day(text: str, language: str) -> str | None:
+    from .nlp.dates import extract_dates
+    for mention in extract_dates(text, _MONTH_DAY_ANCHOR, language):
+        if mention.granularity == "day" and mention.value is not None:
+            return f"--{mention.value.month:02d}-{mention.value.day:02d}"
+    return None
+
+
+def _day_label(mention, language: str) -> str | None:
+    """ISO day of a date mention; '--MM-DD' for a day written without a year that nothing resolved.
+    Weekdays and 'вчера' count only when resolved against a real date (the article's own)."""
+    if mention.granularity not in _RESOLVED_GRANULARITIES:
+        return None
+    if mention.value is not None:
+        return mention.value.isoformat()
+    if mention.granularity == "day":
+        return _month_day(mention.text, language)
+    return None
+
+
+def _title_mentions(doc) -> list:
+    """Date mentions of the title when the title is not part of the text (tgcontest, ECB+); a
+    Telegram post's title is its first line, already analysed with the text."""
+    title = (doc.article.title or "").strip()
+    if not title or doc.article.text.lstrip().startswith(title):
+        return []
+    from .nlp.dates import extract_dates
+    return extract_dates(title, doc.article.date, _language(doc))
+
+
+def story_dates(doc, lead_sentences: int | None = None) -> frozenset[str]:
+    """Days named in the title and the first `lead_sentences` sentences (see `StoryItem.lead_dates`)."""
+    if lead_sentences is None:
+        lead_sentences = ClusterConfig().date_lead_sentences
+    language = _language(doc)
+    mentions = _title_mentions(doc) + [d for d in doc.dates if d.sentence < lead_sentences]
+    return frozenset(label for label in (_day_label(m, language) for m in mentions) if label)
+
+
+def title_years(doc) -> frozenset[int]:
+    """Years the title names: written dates with a year, and bare years ('US Open 2010')."""
+    title = doc.article.title or ""
+    if not title:
+        return frozenset()
+    from .nlp.dates import extract_dates
+    years = {m.value.year for m in extract_dates(title, doc.article.date, _language(doc))
+             if m.value is not None and not m.relative and m.granularity in ("day", "month", "year")}
+    years.update(int(y) for y in _BARE_YEAR.findall(title))
+    return frozenset(years)
+
+
 def story_features(doc, encoder) -> StoryItem:
     """StoryItem of an analysed article: embedding of title + lead, PER/ORG/LOC names, publication time
     (``meta['published']`` if the input had a time of day, else noon of ``Article.date``, else None)."""
-    vec = encoder.encode([story_text(doc)])[0]
-    return StoryItem(article_id=doc.article.id, time=story_time(doc), embedding=np.asarray(vec, np.float32),
-                     entities=story_entities(doc), title=doc.article.title or _first_line(doc.article.text),
-                     outlet=doc.article.outlet)
+    return story_features_many([doc], encoder)[0]
 
 
 def story_features_many(docs: Iterable, encoder) -> list[StoryItem]:
@@ -728,10 +846,15 @@ def story_features_many(docs: Iterable, encoder) -> list[StoryItem]:
     if not docs:
         return []
     vecs = encoder.encode([story_text(d) for d in docs])
-    return [StoryItem(article_id=d.article.id, time=story_time(d), embedding=np.asarray(v, np.float32),
-                      entities=story_entities(d), title=d.article.title or _first_line(d.article.text),
-                      outlet=d.article.outlet)
-            for d, v in zip(docs, vecs)]
+    return [story_item(d, v) for d, v in zip(docs, vecs)]
+
+
+def story_item(doc, embedding, undated: bool = False) -> StoryItem:
+    """The StoryItem of an analysed article with a given embedding (`undated`: drop the time)."""
+    return StoryItem(article_id=doc.article.id, time=None if undated else story_time(doc),
+                     embedding=np.asarray(embedding, np.float32), entities=story_entities(doc),
+                     title=doc.article.title or _first_line(doc.article.text), outlet=doc.article.outlet,
+                     lead_dates=story_dates(doc), title_years=title_years(doc))
 
 
 def _first_line(text: str, limit: int = 200) -> str:

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from parallax.model import AnalyzedArticle, Article, Mention, Sentence
-from parallax.stories import (CONFIG_PATH, ClusterConfig, StoryClusterer, StoryItem, has_denial_cue, has_followup_cue,
-                              story_entities, story_features, story_id_for, story_text, title_words)
+from parallax.model import AnalyzedArticle, Article, DateMention, Mention, Sentence
+from parallax.stories import (CONFIG_PATH, ClusterConfig, StoryClusterer, StoryItem, day_numbers, days_conflict,
+                              has_denial_cue, has_followup_cue, story_dates, story_entities, story_features,
+                              story_id_for, story_text, title_words, title_years)
 
 T0 = dt.datetime(2024, 3, 5, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -329,3 +331,102 @@ def test_story_time_span_is_bounded():
     unbounded = StoryClusterer(config.with_(max_story_days=100.0))
     assert len(set(unbounded.add_many([vec_item(f"d{i}", unit(1, 0.01 * i), 24 * i, title="Погода в Москве")
                                        for i in range(10)]))) == 1
+
+
+# ---- event-identity evidence ------------------------------------------------------------------------
+
+def _dated_doc(title: str, text: str, date: dt.date | None = None, language: str = "ru") -> AnalyzedArticle:
+    from parallax.nlp.dates import extract_dates
+    from parallax.nlp.segment import split_sentences
+    article = Article(id="d", text=text, outlet="o", title=title, date=date)
+    doc = AnalyzedArticle(article=article, language=language, sentences=split_sentences(text))
+    doc.dates = extract_dates(text, date, language)
+    for d in doc.dates:
+        d.sentence = doc.sentence_at(d.start).index
+    return doc
+
+
+def test_story_dates_read_title_and_lead_only():
+    doc = _dated_doc("Прогноз погоды на 8 ноября",
+                     "Ночью ожидается снег. Ветер северный. Днем до -5. В воскресенье, 10 ноября, потеплеет.")
+    assert story_dates(doc, lead_sentences=2) == {"--11-08"}
+    assert story_dates(doc, lead_sentences=4) == {"--11-08", "--11-10"}
+
+
+def test_story_dates_resolve_relative_days_only_against_the_article_date():
+    text = "Вчера в Казани загорелся склад. Пожар потушили к утру."
+    assert story_dates(_dated_doc("Пожар в Казани", text)) == frozenset()
+    assert story_dates(_dated_doc("Пожар в Казани", text, dt.date(2024, 11, 9))) == {"2024-11-08"}
+    assert story_dates(_dated_doc("Пожар в Казани", "12.11.2019 в Казани загорелся склад.")) == {"2019-11-12"}
+
+
+def test_title_years_written_and_bare_but_not_amounts():
+    assert title_years(_dated_doc("Финал US Open 2010 года: повтор", "Текст.")) == {2010}
+    assert title_years(_dated_doc("Australian Open 2012 replay", "Text.", language="en")) == {2012}
+    assert title_years(_dated_doc("Билет на «Сапсан» будет стоить 2025 рублей", "Текст.")) == frozenset()
+    assert title_years(_dated_doc("Рост на 2015%", "Текст.")) == frozenset()
+
+
+def test_days_conflict_tolerates_a_day_and_compares_month_day_without_year():
+    nov8, nov9, nov18 = day_numbers(frozenset({"--11-08"})), day_numbers(frozenset({"2024-11-09"})), \
+        day_numbers(frozenset({"--11-18"}))
+    assert not days_conflict(nov8, nov9, 1.0)            # a dateline the day after the event
+    assert days_conflict(nov8, nov9, 0.0)
+    assert days_conflict(nov8, nov18, 1.0)
+    assert not days_conflict(nov8, (), 1.0)                # no evidence is no conflict
+    both = day_numbers(frozenset({"--11-08", "--11-18"}))
+    assert not days_conflict(both, nov18, 1.0)             # one shared day is enough
+    new_year = day_numbers(frozenset({"--12-31"})), day_numbers(frozenset({"--01-01"}))
+    assert not days_conflict(*new_year, 1.0)
+    assert days_conflict(day_numbers(frozenset({"2023-11-08"})), day_numbers(frozenset({"2024-11-08"})), 1.0)
+
+
+def test_date_and_year_conflicts_lower_the_score():
+    config = ClusterConfig()
+    clusterer = StoryClusterer(config)
+    a = replace(vec_item("a", unit(1, 0), title="Прогноз погоды"), lead_dates=frozenset({"--11-08"}))
+    same_day = replace(vec_item("b", unit(1, 0), title="Прогноз погоды"), lead_dates=frozenset({"--11-08"}))
+    other_day = replace(same_day, article_id="c", lead_dates=frozenset({"--11-18"}))
+    undated = replace(same_day, article_id="d", lead_dates=frozenset())
+    assert clusterer.pair_score(a, same_day) == pytest.approx(clusterer.pair_score(a, undated))
+    assert clusterer.pair_score(a, same_day) - clusterer.pair_score(a, other_day) == \
+        pytest.approx(config.date_conflict_penalty)
+    y2010 = replace(vec_item("e", unit(1, 0), title="Финал"), title_years=frozenset({2010}))
+    y2012 = replace(y2010, article_id="f", title_years=frozenset({2012}))
+    assert clusterer.pair_score(y2010, y2010) - clusterer.pair_score(y2010, y2012) == \
+        pytest.approx(config.year_conflict_penalty)
+    # in clustering: same text, different days -> two stories
+    ids = StoryClusterer(config).add_many([a, other_day, same_day])
+    assert ids[0] != ids[1] and ids[2] == ids[0]
+
+
+def test_evidence_survives_the_store(tmp_path):
+    from parallax.store import Store
+    article = Article(id="e1", text="Прогноз погоды на 8 ноября.", outlet="o", title="Прогноз",
+                      date=dt.date(2024, 11, 7), meta={"published": "2024-11-07T10:00:00+00:00"})
+    item = replace(vec_item("x", unit(1, 0)), lead_dates=frozenset({"--11-08", "2024-11-07"}),
+                   title_years=frozenset({2010}))
+    with Store(str(tmp_path / "c.sqlite")) as store:
+        pk = store.add_articles([article])[0].pk
+        store.save_features([(pk, item)], "v")
+        (_, loaded, _), = store.load_story_items(pks=[pk])
+    assert loaded.lead_dates == {"--11-08", "2024-11-07"} and loaded.title_years == {2010}
+
+
+def test_features_saved_before_the_evidence_column_load_without_evidence(tmp_path):
+    from parallax.store import Store
+    from parallax.store.db import Database
+    from parallax.store.schema import MIGRATIONS, migrate
+    path = str(tmp_path / "old.sqlite")
+    article = Article(id="e1", text="Текст.", outlet="o", title="Т", date=dt.date(2024, 11, 7))
+    db = Database(path)
+    migrate(db, MIGRATIONS[:1])
+    db.close()
+    with Store(path) as store:       # opening applies the newer migrations
+        pk = store.add_articles([article])[0].pk
+        with store.db.transaction():
+            store.db.execute("INSERT INTO story_features (article_pk, analyzer_version, time_ts, embedding, entities, "
+                             "title) VALUES (?, 'v1', NULL, ?, '[]', 'Т')",
+                             (pk, np.ones(2, dtype=np.float32).tobytes()))
+        (_, loaded, _), = store.load_story_items(pks=[pk])
+    assert loaded.lead_dates == frozenset() and loaded.title_years == frozenset()

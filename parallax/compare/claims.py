@@ -84,6 +84,23 @@ def _clause_cuts(tokens: list[Token]) -> list[int]:
     return good
 
 
+MAX_FURNITURE_WORDS = 6
+
+
+def is_channel_furniture(tokens: list[Token]) -> bool:
+    """Short calls to action that outlets append to posts ('Подписывайся на SHOT', 'Прислать новость'):
+    an imperative or a bare infinitive with no statement around it is not a claim about the event."""
+    words = [t for t in tokens if t.pos is not None]
+    if not words or len(words) > MAX_FURNITURE_WORDS or any(t.text in "«»„“\"" for t in tokens):
+        return False
+    from ..nlp.morph import parses
+    finite = [t for t in words if t.pos == "VERB"]
+    imperative = [t for t in finite if "impr" in parses(t.text.lower())[0].tag.grammemes]
+    if finite:
+        return len(imperative) == len(finite)
+    return words[0].pos == "INFN"
+
+
 def split_claims(doc: AnalyzedArticle) -> list[Claim]:
     by_sentence: dict[int, list[Token]] = {}
     for t in doc.tokens:
@@ -91,7 +108,7 @@ def split_claims(doc: AnalyzedArticle) -> list[Claim]:
     claims: list[Claim] = []
     for sent in doc.sentences:
         toks = by_sentence.get(sent.index, [])
-        if not any(t.pos is not None for t in toks):
+        if not any(t.pos is not None for t in toks) or is_channel_furniture(toks):
             continue
         bounds = [0, *_clause_cuts(toks), len(toks)]
         for a, b in zip(bounds, bounds[1:]):

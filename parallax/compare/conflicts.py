@@ -75,9 +75,44 @@ def _places(claim: Claim, doc: AnalyzedArticle) -> list:
     return out
 
 
+def place_level(m) -> tuple[str, str | None]:
+    """(level, country) of a place mention: 'country', 'capital' (with its country), 'region' or 'city'.
+    Without a gazetteer, only places whose relation is known can be said to contradict each other."""
+    from ..nlp.entities import alias_table, lemma_key
+    table = alias_table()
+    if m.canonical and m.canonical in {name for name, typ in table.canonical.values() if typ == "LOC"}:
+        if m.kind == "alias" and lemma_key(m.text) in table.metonyms:
+            return "capital", m.canonical     # 'Пхеньян направил': the country by metonymy, but a city
+        return "country", m.canonical
+    key = lemma_key(m.normal or m.text)
+    if key in table.metonyms:
+        return "capital", table.metonyms[key][0]
+    region_words = set(alignment_config()["conflicts"]["region_words"])
+    if region_words & set(key.split()):
+        return "region", None
+    # a settlement has a geographic-name reading ('Шанхай'); a square, street or building
+    # ('Красная площадь') lies inside one and contradicts nothing
+    from ..nlp.morph import parses
+    words = (m.normal or m.text).split()
+    if words and any("Geox" in p.tag.grammemes for p in parses(words[-1].lower())):
+        return "city", None
+    return "site", None
+
+
+def _places_disagree(x, y) -> bool:
+    (lx, cx), (ly, cy) = place_level(x), place_level(y)
+    if {lx, ly} == {"country", "capital"}:
+        return cx != cy                     # 'в КНДР' vs 'в Пхеньяне' agree; 'в КНДР' vs 'в Пекине' do not
+    lx, ly = ("city" if lx == "capital" else lx), ("city" if ly == "capital" else ly)
+    if lx != ly or lx == "site":
+        return False                        # a region and a town in it, a country and a city in it...
+    return x.entity != y.entity
+
+
 def place_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle, names: dict) -> list[Conflict]:
     pa, pb = _places(ca, da), _places(cb, db)
-    if pa and pb and not ({m.entity for m in pa} & {m.entity for m in pb}):
+    if pa and pb and not ({m.entity for m in pa} & {m.entity for m in pb}) \
+            and all(_places_disagree(x, y) for x in pa for y in pb):
         x, y = pa[0], pb[0]
         return [Conflict(kind="place", values={da.id: names.get(x.entity, x.normal), db.id: names.get(y.entity, y.normal)},
                          description=f"{x.text} vs {y.text}",
@@ -85,16 +120,26 @@ def place_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArtic
     return []
 
 
+def _speaker_is_person(q, doc: AnalyzedArticle) -> bool:
+    if q.speaker_mention is None or not (0 <= q.speaker_mention < len(doc.mentions)):
+        return False
+    return doc.mentions[q.speaker_mention].type == "PER"
+
+
 def speaker_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle, names: dict) -> list[Conflict]:
-    qa = [q for q in da.quotes if ca.start <= q.start < ca.end and q.speaker_entity]
-    qb = [q for q in db.quotes if cb.start <= q.start < cb.end and q.speaker_entity]
-    if qa and qb and not ({q.speaker_entity for q in qa} & {q.speaker_entity for q in qb}):
-        x, y = qa[0], qb[0]
-        return [Conflict(kind="speaker", values={da.id: names.get(x.speaker_entity, x.speaker_text or ""),
-                                                 db.id: names.get(y.speaker_entity, y.speaker_text or "")},
-                         description=f"said by {x.speaker_text} vs {y.speaker_text}",
-                         spans={da.id: [x.speaker_start or x.start, x.speaker_end or x.end],
-                                db.id: [y.speaker_start or y.start, y.speaker_end or y.end]})]
+    """The same words given to two different people. Only person speakers count (a statement by
+    'Россия' nested in one by Путин is no contradiction), and only quotes that share most words."""
+    from .quotes import _containment
+    qa = [q for q in da.quotes if ca.start <= q.start < ca.end and q.speaker_entity and _speaker_is_person(q, da)]
+    qb = [q for q in db.quotes if cb.start <= q.start < cb.end and q.speaker_entity and _speaker_is_person(q, db)]
+    for x in qa:
+        for y in qb:
+            if x.speaker_entity != y.speaker_entity and _containment(x.text, y.text) >= 0.5:
+                return [Conflict(kind="speaker", values={da.id: names.get(x.speaker_entity, x.speaker_text or ""),
+                                                         db.id: names.get(y.speaker_entity, y.speaker_text or "")},
+                                 description=f"said by {x.speaker_text} vs {y.speaker_text}",
+                                 spans={da.id: [x.speaker_start or x.start, x.speaker_end or x.end],
+                                        db.id: [y.speaker_start or y.start, y.speaker_end or y.end]})]
     return []
 
 

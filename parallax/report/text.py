@@ -248,22 +248,38 @@ class _TextReport:
         for entry in entries:
             note = f" — {clean(entry['note'])}" if entry.get("note") else ""
             self.wrap(f"{clean(entry['category'])} / {clean(entry['concept'])}{note}", 2, bullet="• ")
+            silent = []
             for art in story.get("articles", []):
                 terms = entry.get("terms", {}).get(art["id"], [])
+                if not terms:
+                    silent.append(self.labels[art["id"]])
+                    continue
                 shown = ", ".join(clean(t["term"]) + (f" ({clean(t['label'])})" if t.get("label") else "")
-                                  for t in terms) or "—"
+                                  for t in terms)
                 self.wrap(f"{self.labels[art['id']]}: {shown}", 6, 4)
+            # in a big story a line per silent article buries the few that do name the concept
+            if silent and len(story.get("articles", [])) > 4:
+                self.wrap(f"not named by {len(silent)} other article(s)", 6, 4)
+            else:
+                for label in silent:
+                    self.wrap(f"{label}: —", 6, 4)
 
     def sources(self, story: dict) -> None:
         atts = story.get("attributions", [])
         self.heading(f"SOURCES CITED ({len(atts)})")
+        silent = 0
+        many = len(story.get("articles", [])) > 4
         for art in story.get("articles", []):
             own = [a for a in atts if a["article"] == art["id"]]
             label = self.labels[art["id"]]
             if not own:
-                self.line(f"  {label}: no sources named")
+                silent += 1
+                if not many:
+                    self.line(f"  {label}: no sources named")
                 continue
             self.line(f"  {label} ({len(own)})")
             for a in own:
                 kind = f" ({clean(a['kind'])})" if a.get("kind") else ""
                 self.wrap(f"{clean(a['source'])}{kind} — “{shorten(clean(a['text']), self.clip)}”", 4, bullet="• ")
+        if many and silent:
+            self.line(f"  no sources named in {silent} other article(s)")

@@ -13,7 +13,8 @@ articles           pk, ext_id (the id the input gave), ident (identity key, uniq
 article_revisions  earlier texts of an article: (article_pk, revision) -> title, published, text, text_hash
 minhashes          article_pk -> MinHash signature (uint32 x num_perm) for reprint detection
 analyses           article_pk -> analyzer_version, revision analysed, zlib JSON of every analysis layer
-story_features     article_pk -> what clustering needs: time, embedding (float32), entities, title
+story_features     article_pk -> what clustering needs: time, embedding (float32), entities, title,
+                   evidence (v2: JSON of days named in the lead and years in the title)
 recluster_runs     when a period was re-clustered and the change report
 store_settings     key -> value (e.g. MinHash parameters the signatures were made with)
 articles_fts       SQLite: FTS5 index over articles(title, text), kept in sync by triggers
@@ -135,6 +136,12 @@ MIGRATIONS: tuple[Migration, ...] = (
                    (to_tsvector('simple', coalesce(title, '') || ' ' || text)) STORED""",
             "CREATE INDEX articles_tsv ON articles USING GIN (tsv)",
         ),
+    ),
+    Migration(
+        2, "story_features.evidence: event-identity evidence (days named in the lead, years in the title)",
+        # JSON {"lead_dates": [...], "title_years": [...]}; '{}' (no evidence) for rows saved before
+        sqlite=("ALTER TABLE story_features ADD COLUMN evidence TEXT NOT NULL DEFAULT '{}'",),
+        postgresql=("ALTER TABLE story_features ADD COLUMN evidence TEXT NOT NULL DEFAULT '{}'",),
     ),
 )
 

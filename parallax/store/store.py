@@ -447,14 +447,17 @@ class Store:
         for pk, item in items:
             vec = np.ascontiguousarray(item.embedding, dtype=np.float32)
             ts = _to_ts(item.time)
+            evidence = {"lead_dates": sorted(getattr(item, "lead_dates", ()) or ()),
+                        "title_years": sorted(getattr(item, "title_years", ()) or ())}
             rows.append((pk, analyzer_version, ts, vec.tobytes(), json.dumps(sorted(item.entities), ensure_ascii=False),
-                         item.title or ""))
+                         item.title or "", json.dumps(evidence)))
         with self.db.transaction():
             self.db.executemany(
-                "INSERT INTO story_features (article_pk, analyzer_version, time_ts, embedding, entities, title) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_pk) DO UPDATE SET "
+                "INSERT INTO story_features (article_pk, analyzer_version, time_ts, embedding, entities, title, "
+                "evidence) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_pk) DO UPDATE SET "
                 "analyzer_version = excluded.analyzer_version, time_ts = excluded.time_ts, "
-                "embedding = excluded.embedding, entities = excluded.entities, title = excluded.title", rows)
+                "embedding = excluded.embedding, entities = excluded.entities, title = excluded.title, "
+                "evidence = excluded.evidence", rows)
 
     def pending_clustering(self) -> list[int]:
         return [r[0] for r in self.db.query(
@@ -487,16 +490,19 @@ class Store:
             params.append(until_ts)
         if clustered_only:
             where.append("a.story_id IS NOT NULL")
-        sql = ("SELECT a.pk, a.ident, a.outlet, a.story_id, f.time_ts, f.embedding, f.entities, f.title "
-               "FROM articles a JOIN story_features f ON f.article_pk = a.pk")
+        sql = ("SELECT a.pk, a.ident, a.outlet, a.story_id, f.time_ts, f.embedding, f.entities, f.title, "
+               "f.evidence FROM articles a JOIN story_features f ON f.article_pk = a.pk")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY f.time_ts, a.pk"
         out = []
-        for pk, ident, outlet, story_id, ts, blob, entities, title in self.db.iterate(sql, params):
+        for pk, ident, outlet, story_id, ts, blob, entities, title, evidence in self.db.iterate(sql, params):
             time = None if ts is None else dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc)
+            evidence = json.loads(evidence or "{}")
             item = StoryItem(article_id=ident, time=time, embedding=np.frombuffer(bytes(blob), dtype=np.float32),
-                             entities=frozenset(json.loads(entities)), title=title, outlet=outlet)
+                             entities=frozenset(json.loads(entities)), title=title, outlet=outlet,
+                             lead_dates=frozenset(evidence.get("lead_dates", ())),
+                             title_years=frozenset(int(y) for y in evidence.get("title_years", ())))
             out.append((pk, item, story_id))
         return out
 

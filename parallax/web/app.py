@@ -38,6 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from . import schemas
+from .cache import ResponseCache
 from .queries import Filters, iso_utc, list_articles, list_stories
 from .service import Corpus, StoryBundle
 
@@ -47,7 +48,7 @@ MAX_BODY_BYTES = 20 * 1024 * 1024
 HTML = "text/html; charset=utf-8"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-STATIC = {"app.css": "text/css", "app.js": "text/javascript"}
+STATIC = {"app.css": "text/css"}
 REPORT_STATIC = {"report.css": "text/css", "report.js": "text/javascript"}
 STATUSES = ("consensus", "partial", "unique", "conflict")
 _MISS = object()
@@ -143,8 +144,19 @@ def _pages(total: int, per_page: int) -> int:
 
 Text = Annotated[str | None, Query(max_length=300, description="every word, in any inflection ('Путин' finds 'Путина')")]
 OutletName = Annotated[str | None, Query(max_length=300, description="outlet name, or part of one (any case)")]
-Since = Annotated[dt.date | None, Query(description="on or after this day (YYYY-MM-DD, UTC)")]
-Until = Annotated[dt.date | None, Query(description="on or before this day (YYYY-MM-DD, UTC)")]
+# Dates are read as text so that the empty value an HTML form sends for a blank date field means "no limit".
+_DAY_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
+Since = Annotated[str | None, Query(pattern=_DAY_PATTERN, description="on or after this day (YYYY-MM-DD, UTC)")]
+Until = Annotated[str | None, Query(pattern=_DAY_PATTERN, description="on or before this day (YYYY-MM-DD, UTC)")]
+
+
+def parse_day(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(status_code=422, detail=f"{name}: not a day: {value!r} (use YYYY-MM-DD)") from None
 PageNo = Annotated[int, Query(ge=1, le=100_000, description="page number, from 1")]
 PerPage = Annotated[int, Query(ge=1, le=100, description="items per page")]
 
@@ -154,7 +166,8 @@ class StoryQuery:
                  min_outlets: Annotated[int, Query(ge=1, le=1000, description="stories covered by at least N outlets")] = 1,
                  min_articles: Annotated[int, Query(ge=1, le=100_000, description="stories of at least N articles")] = 1,
                  page: PageNo = 1, per_page: PerPage = 20):
-        self.q, self.outlet, self.since, self.until = (q or "").strip() or None, (outlet or "").strip() or None, since, until
+        self.q, self.outlet = (q or "").strip() or None, (outlet or "").strip() or None
+        self.since, self.until = parse_day(since, "since"), parse_day(until, "until")
         self.min_outlets, self.min_articles, self.page, self.per_page = min_outlets, min_articles, page, per_page
 
     def key(self) -> tuple:
@@ -180,7 +193,8 @@ class ArticleQuery:
     def __init__(self, q: Text = None, outlet: OutletName = None, since: Since = None, until: Until = None,
                  story: Annotated[str | None, Query(max_length=200, description="only articles of this story")] = None,
                  page: PageNo = 1, per_page: PerPage = 20):
-        self.q, self.outlet, self.since, self.until = (q or "").strip() or None, (outlet or "").strip() or None, since, until
+        self.q, self.outlet = (q or "").strip() or None, (outlet or "").strip() or None
+        self.since, self.until = parse_day(since, "since"), parse_day(until, "until")
         self.story, self.page, self.per_page = story or None, page, per_page
 
     def filters(self, corpus: Corpus) -> Filters:
@@ -194,7 +208,8 @@ class SearchQuery:
                  outlet: OutletName = None, since: Since = None, until: Until = None, page: PageNo = 1,
                  per_page: PerPage = 20):
         self.q, self.speaker = (q or "").strip() or None, (speaker or "").strip() or None
-        self.outlet, self.since, self.until = (outlet or "").strip() or None, since, until
+        self.outlet = (outlet or "").strip() or None
+        self.since, self.until = parse_day(since, "since"), parse_day(until, "until")
         self.page, self.per_page = page, per_page
 
     def key(self) -> tuple:
@@ -214,7 +229,7 @@ class SearchQuery:
 
 class ProfileQuery:
     def __init__(self, since: Since = None, until: Until = None):
-        self.since, self.until = since, until
+        self.since, self.until = parse_day(since, "since"), parse_day(until, "until")
 
 
 # ---- the app ------------------------------------------------------------------------------------------
@@ -238,6 +253,8 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
                       {"name": "pages", "description": "HTML pages for people"}],
     )
     app.state.corpus = corpus
+    # the last added runs first: safety headers are added to cached responses too
+    app.add_middleware(ResponseCache, corpus=corpus)
     app.add_middleware(SecurityHeaders)
     bearer = HTTPBearer(auto_error=False, description="the token the server was started with (--token)")
 
@@ -416,7 +433,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
         return bundle
 
     async def profile_of(name: str, pq: ProfileQuery) -> dict:
-        if name not in await cached(("outlet-names",), corpus.outlet_names):
+        if name not in await run_in_threadpool(corpus.outlet_names):
             raise not_found("outlet")
         from .profiles import outlet_profile
         return await cached(("profile", name, pq.since, pq.until),

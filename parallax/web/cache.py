@@ -63,3 +63,83 @@ class LRUCache:
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._items
+
+
+class ResponseCache:
+    """ASGI middleware: whole GET responses (status 200) kept in memory under (path, query, corpus version).
+
+    Every page and API answer is a function of the URL and the database, so a response stays right until the
+    database changes; the corpus version (a file stamp for SQLite) changes with it. A hit skips routing,
+    parameter validation and rendering. Conditional requests (If-None-Match) go to the app, which answers
+    them with its ETags. Bounded by bytes; a response over `max_item` bytes is not kept.
+    """
+
+    def __init__(self, app, corpus, *, max_bytes: int = 64 * 1024 * 1024, max_item: int = 4 * 1024 * 1024):
+        self.app = app
+        self.corpus = corpus
+        self.max_bytes = max_bytes
+        self.max_item = max_item
+        self._items: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    async def _version(self) -> str:
+        if getattr(self.corpus, "is_postgres", False):
+            from starlette.concurrency import run_in_threadpool
+            return await run_in_threadpool(self.corpus.version)
+        return self.corpus.version()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "GET" or \
+                any(k == b"if-none-match" for k, _ in scope.get("headers") or []):
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope.get("query_string", b""), await self._version())
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+        if hit is not None:
+            status, headers, body = hit
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        start: dict = {}
+        chunks: list[bytes] = []
+        size = 0
+
+        async def capture(message):
+            nonlocal size
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body" and size <= self.max_item:
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if start.get("status") != 200 or size > self.max_item:
+            return
+        headers = list(start.get("headers") or [])
+        if any(k.lower() == b"set-cookie" or (k.lower() == b"cache-control" and b"no-store" in v)
+               for k, v in headers):
+            return
+        self._store(key, (200, headers, b"".join(chunks)))
+
+    def _store(self, key: tuple, value: tuple[int, list, bytes]) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[2])
+            self._items[key] = value
+            self._bytes += len(value[2])
+            while self._bytes > self.max_bytes and self._items:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped[2])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0

@@ -45,3 +45,10 @@ def test_attribution_phrases_are_left_out_of_the_claim_core():
     assert c.text == text
     assert c.core_text == "Доходы выросли на 12 процентов."
     assert "минфин" not in c.content_lemmas and "12" not in c.content_lemmas and "доход" in c.content_lemmas
+
+
+def test_calls_to_action_are_not_claims():
+    text = "Министр прибыл в Пхеньян.\n🎯 Подписывайся на наш канал\n📩 Прислать новость\nВизит заранее не анонсировался."
+    assert [c.text for c in split_claims(_doc(text))] == ["Министр прибыл в Пхеньян.", "Визит заранее не анонсировался."]
+    # an imperative inside a quote is speech, not furniture
+    assert len(split_claims(_doc("«Передайте привет», — сказал он."))) == 1

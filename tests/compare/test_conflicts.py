@@ -57,8 +57,12 @@ def test_place_after_location_preposition_conflicts():
 
 def test_same_quote_given_to_different_speakers_conflicts():
     a, b = _doc("a", "«Мы победим», — сказал министр."), _doc("b", "«Мы победим», — сказал генерал.")
-    a.quotes.append(Quote(start=1, end=10, text="Мы победим", kind="direct", speaker_text="министр", speaker_entity="e1"))
-    b.quotes.append(Quote(start=1, end=10, text="Мы победим", kind="direct", speaker_text="генерал", speaker_entity="e2"))
+    a.mentions.append(Mention(start=22, end=29, text="министр", type="PER", normal="министр", entity="e1"))
+    b.mentions.append(Mention(start=22, end=29, text="генерал", type="PER", normal="генерал", entity="e2"))
+    a.quotes.append(Quote(start=1, end=10, text="Мы победим", kind="direct", speaker_text="министр", speaker_entity="e1",
+                          speaker_mention=0))
+    b.quotes.append(Quote(start=1, end=10, text="Мы победим", kind="direct", speaker_text="генерал", speaker_entity="e2",
+                          speaker_mention=0))
     [c] = find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {"e1": "Министр", "e2": "Генерал"})
     assert c.kind == "speaker" and c.values == {"a": "Министр", "b": "Генерал"}
 
@@ -79,4 +83,43 @@ def test_agencies_relaying_a_fact_are_not_conflicting_sources():
                                       cue="по данным", kind="official"))
     b.attributions.append(Attribution(start=15, end=28, text="сообщает ТАСС", source="ТАСС", cue="сообщать",
                                       kind="agency"))
+    assert find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {}) == []
+
+
+def _place_docs(place_a, place_b, ent_a, ent_b, canon_a=None, canon_b=None):
+    from parallax.nlp.segment import split_sentences, split_tokens
+    a, b = _doc("a", f"Министр прибыл в {place_a}."), _doc("b", f"Министр прибыл в {place_b}.")
+    for d, place, eid, canon in ((a, place_a, ent_a, canon_a), (b, place_b, ent_b, canon_b)):
+        d.sentences = split_sentences(d.text); d.tokens = split_tokens(d.text, d.sentences)
+        s = d.text.index(place)
+        from parallax.nlp.entities import normalize_place
+        d.mentions.append(Mention(start=s, end=s + len(place), text=place, type="LOC", normal=normalize_place(place),
+                                  entity=eid, canonical=canon, kind="alias" if canon else "name"))
+    return a, b
+
+
+def test_a_country_and_its_capital_or_a_region_and_its_town_do_not_conflict():
+    a, b = _place_docs("КНДР", "Пхеньяне", "e1", "e2", canon_a="Северная Корея")
+    assert find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {}) == []
+    a, b = _place_docs("Курской области", "Судже", "e1", "e2")
+    assert find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {}) == []
+
+
+def test_a_country_and_another_countrys_capital_conflict():
+    a, b = _place_docs("КНДР", "Пекине", "e1", "e2", canon_a="Северная Корея")
+    [c] = find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {})
+    assert c.kind == "place"
+
+
+def test_a_site_inside_a_city_does_not_conflict():
+    a, b = _place_docs("Москве", "Красной площади", "e1", "e2")
+    assert find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {}) == []
+
+
+def test_nested_speech_by_a_country_is_not_a_speaker_conflict():
+    a, b = _doc("a", "«Мы победим», — сказал министр."), _doc("b", "«Мы победим», — заявила Россия.")
+    a.mentions.append(Mention(start=22, end=29, text="министр", type="PER", normal="министр", entity="e1"))
+    b.mentions.append(Mention(start=23, end=29, text="Россия", type="LOC", normal="Россия", entity="e2"))
+    a.quotes.append(Quote(start=1, end=10, text="Мы победим", kind="direct", speaker_entity="e1", speaker_mention=0))
+    b.quotes.append(Quote(start=1, end=10, text="Мы победим", kind="direct", speaker_entity="e2", speaker_mention=0))
     assert find_conflicts([_claim(a), _claim(b)], {"a": a, "b": b}, {}) == []
