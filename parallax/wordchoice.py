@@ -38,7 +38,7 @@ from .model import AnalyzedArticle, StoryComparison, Token
 MAX_TERM_WORDS = 3
 MIN_OBSERVATIONS = 2
 PRIOR_STRENGTH = 10.0
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 _DIGIT = re.compile(r"\d")
 _WORDLIKE = re.compile(r"\w")
 
@@ -225,11 +225,19 @@ def claim_pair_observations(doc_a: AnalyzedArticle, start_a: int, end_a: int,
 
     slots_a = slots(only_a, toks_a, index_a)
     slots_b = slots(only_b, toks_b, index_b)
+
+    def entities(doc, phrase) -> set[str]:
+        return {m.entity or m.canonical or m.normal for m in doc.mentions
+                if m.start < phrase.end and phrase.start < m.end}
+
     out = []
     for pa, ia, la, ra, ha in slots_a:
         for pb, ib, lb, rb, hb in slots_b:
             if ha is None or hb is None or not same_slot_kind(ha, hb):
                 continue
+            ents_a, ents_b = entities(doc_a, pa), entities(doc_b, pb)
+            if ents_a and ents_b and not (ents_a & ents_b):
+                continue        # two different named entities (or roles of them): two referents
             anchor = None
             if la and lb and la[0] == lb[0]:
                 anchor = (la[0], la[1], "left")
@@ -332,7 +340,7 @@ class WordChoicePair:
     text_b: str
     anchor: str
     concept: str
-    observations: int                  # aligned claim pairs showing the pair
+    observations: int                  # aligned claim groups showing the pair (one per group)
     stories: int
     score: float                       # max |z| over outlets
     favours_a: str | None              # outlet with the highest z (prefers term_a)
@@ -384,7 +392,8 @@ def rank_pairs(observations: Sequence[PairObservation], counts: dict[str, Counte
         grouped[(a, b)].append(o)
     pairs = []
     for (a, b), obs in grouped.items():
-        if len(obs) < min_observations or len({o.story for o in obs}) < min_stories:
+        groups = {(o.story, o.group) for o in obs}
+        if len(groups) < min_observations or len({o.story for o in obs}) < min_stories:
             continue
         sim = similarity(a, b) if similarity is not None else None
         if sim is not None and sim < min_similarity:
@@ -407,7 +416,7 @@ def rank_pairs(observations: Sequence[PairObservation], counts: dict[str, Counte
         first = obs[0]
         pairs.append(WordChoicePair(
             term_a=a, term_b=b, text_a=texts_a.most_common(1)[0][0], text_b=texts_b.most_common(1)[0][0],
-            anchor=anchor, concept=anchor_text, observations=len(obs), stories=len({o.story for o in obs}),
+            anchor=anchor, concept=anchor_text, observations=len(groups), stories=len({o.story for o in obs}),
             score=round(max((abs(v) for v in z.values()), default=0.0), 3),
             favours_a=best if best is not None and z[best] > 0 else None,
             favours_b=worst if worst is not None and z[worst] < 0 else None,
