@@ -76,7 +76,9 @@ def main() -> None:
     _, t = timed(lambda: [setattr(d, "language", detect_language(d.text)[0]) for d in docs]); stages["language"] = t
     _, t = timed(lambda: [setattr(d, "sentences", split_sentences(d.text)) for d in docs]); stages["sentences"] = t
     _, t = timed(lambda: [setattr(d, "tokens", split_tokens(d.text, d.sentences)) for d in docs]); stages["tokens+lemmas"] = t
-    spans, t = timed(entities.document_ner, [d.text for d in docs]); stages["ner"] = t
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1):          # as the Analyzer runs it
+        spans, t = timed(entities.document_ner, [d.text for d in docs]); stages["ner"] = t
 
     def mentions():
         for d, sp in zip(docs, spans):

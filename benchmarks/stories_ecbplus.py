@@ -79,7 +79,7 @@ def cosine_only(items, gold, base: ClusterConfig) -> dict:
     """The same incremental clusterer on embedding cosine alone (no entities, titles or cues), its
     threshold chosen on topics 1-35."""
     plain = base.with_(weight_entities=0.0, weight_title=0.0, followup_penalty=0.0, denial_penalty=0.0,
-                       number_conflict_penalty=0.0)
+                       number_conflict_penalty=0.0, date_conflict_penalty=0.0, year_conflict_penalty=0.0)
     train_gold = {a: g for a, g in gold.items() if topic_of(g) not in TEST_TOPICS}
     train_items = [it for it in items if it.article_id in train_gold]
     best = max((evaluate(train_items, train_gold, plain.with_(join_threshold=t))["all"]["f1"], t)
@@ -128,7 +128,11 @@ def main() -> None:
         return
     result = {"dataset": "ECB+ (982 English documents, 43 topics, 86 sub-topics = events)",
               "backend": args.backend, "overrides": args.set,
-              "stories": evaluate(items, gold, config), "baselines": baselines(gold)}
+              "stories": evaluate(items, gold, config),
+              # ablation: the same clusterer without the date / year conflict penalties
+              "stories_without_event_evidence": evaluate(
+                  items, gold, config.with_(date_conflict_penalty=0.0, year_conflict_penalty=0.0)),
+              "baselines": baselines(gold)}
     result["baselines"]["cosine_only"] = cosine_only(items, gold, config)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if not args.no_save:

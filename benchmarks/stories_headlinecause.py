@@ -140,7 +140,8 @@ def main() -> None:
               "overrides": args.set, "join_threshold": config.join_threshold, "parts": {}}
     for variant, cfg in (("default", config), ("no_followup_penalty", config.with_(followup_penalty=0.0)),
                          ("no_denial_penalty", config.with_(denial_penalty=0.0)),
-                         ("no_cue_penalties", config.with_(followup_penalty=0.0, denial_penalty=0.0))):
+                         ("no_cue_penalties", config.with_(followup_penalty=0.0, denial_penalty=0.0)),
+                         ("no_event_evidence", config.with_(date_conflict_penalty=0.0, year_conflict_penalty=0.0))):
         result["parts"][variant] = {}
         for part, pairs in parts.items():
             timed, untimed = score_pairs(pairs, items, cfg)

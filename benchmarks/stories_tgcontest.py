@@ -98,11 +98,11 @@ def main() -> None:
                       "items": items_for(docs, args.backend, f"tg-{name}", undated=True),
                       "gold": np.array([r["GOLDEN:quality"] == "OK" for r in rows])}
 
-    def joined(name: str) -> tuple[np.ndarray, np.ndarray]:
+    def joined(name: str, cfg: ClusterConfig = config) -> tuple[np.ndarray, np.ndarray]:
         items = sets[name]["items"]
         same, scores = [], []
         for i in range(0, len(items), 2):
-            clusterer = StoryClusterer(config)
+            clusterer = StoryClusterer(cfg)
             a, b = clusterer.add(items[i]), clusterer.add(items[i + 1])
             same.append(a == b)
             scores.append(clusterer.pair_score(items[i], items[i + 1]))
@@ -111,9 +111,21 @@ def main() -> None:
     result = {"dataset": "tgcontest-pairs ru", "backend": args.backend, "overrides": args.set,
               "pairs": {n: {"total": len(s["gold"]), "same_story": int(s["gold"].sum())} for n, s in sets.items()},
               "system": {}, "baselines": {}}
+    # ablation: without the event-identity evidence (date / year conflicts)
+    no_evidence = config.with_(date_conflict_penalty=0.0, year_conflict_penalty=0.0)
+    result["system_without_event_evidence"] = {}
     for name in (*TUNE, DEV):
         same, scores = joined(name)
         result["system"][name] = {**prf(same, sets[name]["gold"]), "auc_of_score": roc_auc(scores, sets[name]["gold"])}
+        same, scores = joined(name, no_evidence)
+        result["system_without_event_evidence"][name] = {**prf(same, sets[name]["gold"]),
+                                                         "auc_of_score": roc_auc(scores, sets[name]["gold"])}
+    result["evidence_coverage"] = {
+        name: {"articles_with_lead_dates": sum(1 for it in s["items"] if it.lead_dates),
+               "pairs_both_with_lead_dates": sum(1 for a, b in zip(s["items"][0::2], s["items"][1::2])
+                                                 if a.lead_dates and b.lead_dates),
+               "articles_with_title_years": sum(1 for it in s["items"] if it.title_years)}
+        for name, s in sets.items()}
     tune_gold = np.concatenate([sets[n]["gold"] for n in TUNE])
     dev_gold = sets[DEV]["gold"]
 

@@ -179,6 +179,9 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: leaves a core to the server)")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
+    ap.add_argument("--no-response-cache", action="store_true",
+                    help="serve with the response cache off: every request is routed and rendered "
+                         "(the story comparison itself stays cached)")
     ap.add_argument("--tool", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "web_load.json"))
     args = ap.parse_args()
@@ -195,10 +198,12 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "parallax.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
-                               "--port", str(port), "--workers", str(args.workers), "--log-level", "warning"],
+                               "--port", str(port), "--workers", str(args.workers), "--log-level", "warning"]
+                              + (["--no-response-cache"] if args.no_response_cache else []),
                               cwd=ROOT)
     results: dict = {"db": str(db), "connections": args.connections, "duration_s": args.duration,
                      "workers": args.workers, "tool": args.tool, "cpus": os.cpu_count(),
+                     "response_cache": not args.no_response_cache,
                      "load_avg_start": round(os.getloadavg()[0], 2)}
     try:
         wait_up(base, server)

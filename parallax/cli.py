@@ -31,14 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"parallax {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_compare(sub)
-    try:
-        from .corpus_cli import register as register_corpus
-    except ImportError:  # corpus commands not installed in this build
-        register_corpus = None
-    if register_corpus is not None:
-        register_corpus(sub)
+    # each command family registers its own subcommands; imports stay light (models load on use)
+    from .corpus_cli import register as register_corpus
+    from .outlet_cli import register as register_outlet
     from .web.cli import register as register_web
-    register_web(sub)
+    for register in (register_corpus, register_outlet, register_web):
+        register(sub)
     return parser
 
 

@@ -243,6 +243,9 @@ def source_kind(source: str, hint: str | None = None, outlet: str | None = None,
         source, hint = re.sub(r"^(в|во|на)\s+", "", told), None
     if not source:
         return "other"
+    if hint is None:
+        from .nlp.attribution import classify_source
+        hint = classify_source(source)
     lemmas_list = [_lemma(w) for w in _WORD.findall(source)]
     lemmas = " ".join(lemmas_list)
     head = _head_lemma(lemmas_list, table)

@@ -76,6 +76,7 @@ class ClusterConfig:
     date_tolerance_days: float = _DEFAULTS["date_tolerance_days"]
     date_conflict_penalty: float = _DEFAULTS["date_conflict_penalty"]
     year_conflict_penalty: float = _DEFAULTS["year_conflict_penalty"]
+    date_skip_after: frozenset[str] = frozenset(_DEFAULTS.get("date_skip_after") or ())
     title_stem_chars: int = _DEFAULTS["title_stem_chars"]
     title_min_word_chars: int = _DEFAULTS["title_min_word_chars"]
     representative_max_members: int = _DEFAULTS["representative_max_members"]
@@ -92,8 +93,9 @@ class ClusterConfig:
         unknown = set(data) - names
         if unknown:
             raise ValueError(f"{path}: unknown clustering settings {sorted(unknown)}")
-        if "title_stopwords" in data:
-            data["title_stopwords"] = frozenset(data["title_stopwords"] or ())
+        for key in ("title_stopwords", "date_skip_after"):
+            if key in data:
+                data[key] = frozenset(data[key] or ())
         for key in ("followup_cues", "denial_cues"):
             if key in data:
                 data[key] = tuple(data[key] or ())
@@ -775,7 +777,8 @@ def story_time(doc) -> dt.datetime | None:
 _MONTH_DAY_ANCHOR = dt.date(2000, 7, 1)
 # a bare year: four digits 1900-2099 that are not part of a longer number, an amount or a percentage
 _BARE_YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\w|[.,]\d|\s?(?:%|₽|\$|€|руб|долл|евро|тыс|млн|млрд))")
-_RESOLVED_GRANULARITIES = ("day", "weekday", "relative_day")
+# 'в пятницу' is left out: read as the last Friday, it is a week off in forecasts and announcements
+_DAY_GRANULARITIES = ("day", "relative_day")
 
 
 def _language(doc) -> str:
@@ -792,15 +795,24 @@ def _month_day(text: str, language: str) -> str | None:
 
 
 def _day_label(mention, language: str) -> str | None:
-    """ISO day of a date mention; '--MM-DD' for a day written without a year that nothing resolved.
-    Weekdays and 'вчера' count only when resolved against a real date (the article's own)."""
-    if mention.granularity not in _RESOLVED_GRANULARITIES:
+    """The day a date mention names: ISO when its year is written ('12.11.2019') or it is resolved from
+    the article's own date ('вчера'); '--MM-DD' for a day written without a year ('8 ноября'), whose
+    inferred year may be wrong ('выборы пройдут 15 февраля' read as last February)."""
+    if mention.granularity not in _DAY_GRANULARITIES:
         return None
-    if mention.value is not None:
-        return mention.value.isoformat()
-    if mention.granularity == "day":
+    if mention.granularity == "day" and mention.relative:
+        if mention.value is not None:
+            return f"--{mention.value.month:02d}-{mention.value.day:02d}"
         return _month_day(mention.text, language)
-    return None
+    return mention.value.isoformat() if mention.value is not None else None
+
+
+def _word_before(text: str, start: int) -> str:
+    match = _LAST_WORD.search(text, 0, start)
+    return match.group(1).lower() if match else ""
+
+
+_LAST_WORD = re.compile(r"(\w+)\W*$")
 
 
 def _title_mentions(doc) -> list:
@@ -813,13 +825,25 @@ def _title_mentions(doc) -> list:
     return extract_dates(title, doc.article.date, _language(doc))
 
 
-def story_dates(doc, lead_sentences: int | None = None) -> frozenset[str]:
-    """Days named in the title and the first `lead_sentences` sentences (see `StoryItem.lead_dates`)."""
+def story_dates(doc, lead_sentences: int | None = None, config: ClusterConfig | None = None) -> frozenset[str]:
+    """Days named in the title and the first `lead_sentences` sentences (see `StoryItem.lead_dates`).
+    A date after 'с', 'до', 'по'... is a start, end or deadline ('штрафы с 1 января'), not the day of
+    the event, and is skipped."""
+    config = config or ClusterConfig()
     if lead_sentences is None:
-        lead_sentences = ClusterConfig().date_lead_sentences
+        lead_sentences = config.date_lead_sentences
     language = _language(doc)
-    mentions = _title_mentions(doc) + [d for d in doc.dates if d.sentence < lead_sentences]
-    return frozenset(label for label in (_day_label(m, language) for m in mentions) if label)
+    title = (doc.article.title or "").strip()
+    sources = [(m, title) for m in _title_mentions(doc)]
+    sources += [(m, doc.article.text) for m in doc.dates if m.sentence < lead_sentences]
+    out = set()
+    for mention, text in sources:
+        if _word_before(text, mention.start) in config.date_skip_after:
+            continue
+        label = _day_label(mention, language)
+        if label:
+            out.add(label)
+    return frozenset(out)
 
 
 def title_years(doc) -> frozenset[int]:

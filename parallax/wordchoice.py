@@ -38,7 +38,7 @@ from .model import AnalyzedArticle, StoryComparison, Token
 MAX_TERM_WORDS = 3
 MIN_OBSERVATIONS = 2
 PRIOR_STRENGTH = 10.0
-CACHE_VERSION = 3
+CACHE_VERSION = 6
 _DIGIT = re.compile(r"\d")
 _WORDLIKE = re.compile(r"\w")
 
@@ -56,6 +56,8 @@ class Settings:
     ignore: frozenset[str]
     pos_class: dict[str | None, str]
     min_similarity: float
+    min_claim_overlap: float
+    max_differences: int
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,7 +77,9 @@ def settings() -> Settings:
         pass
     pos_class = {pos: name for name, tags in data.get("pos_classes", {}).items() for pos in tags}
     return Settings(ignore=frozenset(ignore), pos_class=pos_class,
-                    min_similarity=float(data.get("min_similarity", 0.0)))
+                    min_similarity=float(data.get("min_similarity", 0.0)),
+                    min_claim_overlap=float(data.get("min_claim_overlap", 0.0)),
+                    max_differences=int(data.get("max_differences", 99)))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -127,7 +131,11 @@ def _entity_tokens(tokens: Sequence[Token], doc: AnalyzedArticle) -> list[Token]
 
 
 def _claim_tokens(doc: AnalyzedArticle, start: int, end: int) -> list[Token]:
-    return [t for t in doc.tokens if t.start >= start and t.end <= end]
+    """The claim's tokens without its attributing phrases: whom a claim is attributed to is sourcing
+    ('сообщили в Минобороны' / 'передает Reuters'), not wording of the fact."""
+    spans = [(a.start, a.end) for a in doc.attributions if a.start < end and start < a.end]
+    return [t for t in doc.tokens if t.start >= start and t.end <= end
+            and not any(s <= t.start and t.end <= e for s, e in spans)]
 
 
 def _anchors(tokens: Sequence[Token], first: int, last: int, shared: set[str], function: set[str]
@@ -210,6 +218,11 @@ def claim_pair_observations(doc_a: AnalyzedArticle, start_a: int, end_a: int,
     keys_a = {_key(t) for t in toks_a}
     keys_b = {_key(t) for t in toks_b}
     shared = (keys_a & keys_b) - function
+    cfg = settings()
+    content_a, content_b = keys_a - function - {""}, keys_b - function - {""}
+    overlap = len(content_a & content_b) / max(len(content_a | content_b), 1)
+    if overlap < cfg.min_claim_overlap or len(only_a) > cfg.max_differences or len(only_b) > cfg.max_differences:
+        return []           # not close paraphrases: their differences are different facts, not wording
     index_a = {(t.start, t.end): i for i, t in enumerate(toks_a)}
     index_b = {(t.start, t.end): i for i, t in enumerate(toks_b)}
 
@@ -255,7 +268,7 @@ def claim_pair_observations(doc_a: AnalyzedArticle, start_a: int, end_a: int,
             out.append(PairObservation(
                 story=story, group=group, outlet_a=doc_a.article.outlet, term_a=term_a, text_a=pa.text,
                 outlet_b=doc_b.article.outlet, term_b=term_b, text_b=pb.text,
-                anchor=_key(anchor_tok) if not anchor[0].startswith("@") else anchor[0],
+                anchor=_key(anchor_tok),     # entity ids are per story: the word itself names the anchor
                 anchor_text=anchor_tok.text,
                 article_a=doc_a.id, start_a=pa.start, end_a=pa.end,
                 article_b=doc_b.id, start_b=pb.start, end_b=pb.end))
@@ -405,12 +418,13 @@ def rank_pairs(observations: Sequence[PairObservation], counts: dict[str, Counte
         texts_b: Counter = Counter()
         anchors: Counter = Counter()
         for o in obs:
+            ta, tb = _display(o.text_a), _display(o.text_b)
             if o.term_a == a:
-                texts_a[o.text_a] += 1
-                texts_b[o.text_b] += 1
+                texts_a[ta] += 1
+                texts_b[tb] += 1
             else:
-                texts_a[o.text_b] += 1
-                texts_b[o.text_a] += 1
+                texts_a[tb] += 1
+                texts_b[ta] += 1
             anchors[(o.anchor, o.anchor_text)] += 1
         (anchor, anchor_text), _ = anchors.most_common(1)[0]
         first = obs[0]
@@ -427,6 +441,11 @@ def rank_pairs(observations: Sequence[PairObservation], counts: dict[str, Counte
     pairs.sort(key=lambda p: (-p.score, -p.observations, p.term_a, p.term_b))
     _name_concepts(pairs)
     return pairs
+
+
+def _display(text: str) -> str:
+    """A phrase as shown: without the emoji and marks Telegram posts open with ('⚡️Минобороны')."""
+    return _EDGE.sub("", text.split(" ", 1)[0]) + (" " + text.split(" ", 1)[1] if " " in text else "")
 
 
 def _name_concepts(pairs: list[WordChoicePair]) -> None:

@@ -360,6 +360,23 @@ def test_story_dates_resolve_relative_days_only_against_the_article_date():
     assert story_dates(_dated_doc("Пожар в Казани", "12.11.2019 в Казани загорелся склад.")) == {"2019-11-12"}
 
 
+def test_story_dates_keep_the_written_year_only():
+    # '15 февраля' in a November article: the inferred year (the last February) may be wrong
+    doc = _dated_doc("Досрочные выборы пройдут 15 февраля", "Решение принял парламент.", dt.date(2024, 11, 26))
+    assert story_dates(doc) == {"--02-15"}
+    doc = _dated_doc("Выборы назначены на 15 февраля 2025 года", "Решение принял парламент.", dt.date(2024, 11, 26))
+    assert story_dates(doc) == {"2025-02-15"}
+
+
+def test_story_dates_skip_starts_ends_and_deadlines():
+    doc = _dated_doc("Госдума рассмотрит закон", "Завтра депутаты рассмотрят закон. Штрафы введут с 1 января 2025 года.",
+                     dt.date(2024, 10, 16))
+    assert story_dates(doc) == {"2024-10-17"}
+    assert story_dates(_dated_doc("Цены на бензин с 14 по 21 октября", "Текст.")) == frozenset()
+    assert story_dates(_dated_doc("Арест продлили до 10 июня", "Текст.")) == frozenset()
+    assert story_dates(_dated_doc("Пожар в ночь на 5 мая", "Текст.")) == {"--05-05"}
+
+
 def test_title_years_written_and_bare_but_not_amounts():
     assert title_years(_dated_doc("Финал US Open 2010 года: повтор", "Текст.")) == {2010}
     assert title_years(_dated_doc("Australian Open 2012 replay", "Text.", language="en")) == {2012}

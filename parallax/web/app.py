@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import inspect
 import json
 import logging
 import math
@@ -232,10 +233,28 @@ class ProfileQuery:
         self.since, self.until = parse_day(since, "since"), parse_day(until, "until")
 
 
+def _async_dependency(cls):
+    """`cls` as an async FastAPI dependency with the same query parameters: FastAPI runs a plain class in
+    a worker thread, a hop that costs more than building these small objects."""
+    async def make(**kwargs):
+        return cls(**kwargs)
+
+    signature = inspect.signature(cls.__init__)
+    make.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+    make.__name__ = cls.__name__
+    return make
+
+
+StoryParams = _async_dependency(StoryQuery)
+ArticleParams = _async_dependency(ArticleQuery)
+SearchParams = _async_dependency(SearchQuery)
+ProfileParams = _async_dependency(ProfileQuery)
+
+
 # ---- the app ------------------------------------------------------------------------------------------
 
 def create_app(db: str | None = None, *, token: str | None = None, cache_size: int = 64,
-               corpus: Corpus | None = None) -> FastAPI:
+               corpus: Corpus | None = None, response_cache: bool = True) -> FastAPI:
     corpus = corpus or Corpus(db, cache_size=cache_size, token=token)
     if token is not None:
         corpus.token = token or None
@@ -254,11 +273,12 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
     )
     app.state.corpus = corpus
     # the last added runs first: safety headers are added to cached responses too
-    app.add_middleware(ResponseCache, corpus=corpus)
+    if response_cache:
+        app.add_middleware(ResponseCache, corpus=corpus)
     app.add_middleware(SecurityHeaders)
     bearer = HTTPBearer(auto_error=False, description="the token the server was started with (--token)")
 
-    def get_corpus() -> Corpus:
+    async def get_corpus() -> Corpus:
         return corpus
 
     async def version() -> str:
@@ -331,7 +351,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
                 "total": total, "pages": _pages(total, sq.per_page), "rows": rows}
 
     @app.get("/api/stories", tags=["api"], response_model=schemas.StoryList, summary="Stories, latest first")
-    async def api_stories(sq: StoryQuery = Depends()):
+    async def api_stories(sq: StoryQuery = Depends(StoryParams)):
         def build():
             data = dict(stories_data(corpus, sq))
             data.pop("rows")
@@ -366,7 +386,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
         return Response(bundle.json_bytes, media_type="application/json", headers={"etag": bundle.etag})
 
     @app.get("/api/articles", tags=["api"], response_model=schemas.ArticleList, summary="Articles, latest first")
-    def api_articles(aq: ArticleQuery = Depends(), c: Corpus = Depends(get_corpus)):
+    def api_articles(aq: ArticleQuery = Depends(ArticleParams), c: Corpus = Depends(get_corpus)):
         rows, total = list_articles(c.store().db, aq.filters(c), limit=aq.per_page, offset=(aq.page - 1) * aq.per_page)
         return {"articles": [_article_item(a) for a in rows], "page": aq.page, "per_page": aq.per_page,
                 "total": total, "pages": _pages(total, aq.per_page)}
@@ -412,12 +432,12 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
 
     @app.get("/api/outlets/{name:path}", tags=["api"], response_model=schemas.OutletProfile,
              summary="An outlet's profile", responses={404: {"description": "no such outlet"}})
-    async def api_outlet(name: Annotated[str, Path(max_length=300)], pq: ProfileQuery = Depends()):
+    async def api_outlet(name: Annotated[str, Path(max_length=300)], pq: ProfileQuery = Depends(ProfileParams)):
         return await profile_of(name, pq)
 
     @app.get("/api/search", tags=["api"], response_model=schemas.SearchResult,
              summary="Who said it, which outlets said it: quotes and articles containing the words")
-    async def api_search(sq: SearchQuery = Depends()):
+    async def api_search(sq: SearchQuery = Depends(SearchParams)):
         result = await cached(("search", sq.key()), lambda: _search(corpus, sq))
         return _search_json(sq, result)
 
@@ -450,7 +470,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
         return RedirectResponse("/stories", status_code=307)
 
     @app.get("/stories", tags=["pages"], response_class=HTMLResponse, summary="Stories page")
-    async def stories_page(sq: StoryQuery = Depends()):
+    async def stories_page(sq: StoryQuery = Depends(StoryParams)):
         def build():
             data = stories_data(corpus, sq)
             return page("stories.html", page="stories", sq=sq, data=data, outlets=corpus.outlet_names())
@@ -506,17 +526,19 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
     @app.get("/outlets/compare", tags=["pages"], response_class=HTMLResponse,
              summary="Two outlet profiles side by side")
     async def outlets_compare(a: Annotated[str, Query(max_length=300)], b: Annotated[str, Query(max_length=300)],
-                              pq: ProfileQuery = Depends()):
+                              pq: ProfileQuery = Depends(ProfileParams)):
         left, right = await profile_of(a, pq), await profile_of(b, pq)
 
         def build():
             return page("compare.html", page="outlets", a=left, b=right, rows=_compare_terms(left, right),
-                        kinds=_compare_kinds(left, right), pq=pq)
+                        kinds=_compare_kinds(left, right), pq=pq,
+                        loaded=_compare_maps(_loaded_rates(left), _loaded_rates(right)),
+                        omitted=_compare_maps(_omission_counts(left), _omission_counts(right)))
         return Response(await cached(("compare-page", a, b, pq.since, pq.until), build), media_type=HTML)
 
     @app.get("/outlets/{name:path}", tags=["pages"], response_class=HTMLResponse, summary="Outlet page",
              responses={404: {"description": "no such outlet"}})
-    async def outlet_page(name: Annotated[str, Path(max_length=300)], pq: ProfileQuery = Depends()):
+    async def outlet_page(name: Annotated[str, Path(max_length=300)], pq: ProfileQuery = Depends(ProfileParams)):
         profile = await profile_of(name, pq)
 
         def build():
@@ -525,7 +547,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
         return Response(await cached(("outlet-page", name, pq.since, pq.until), build), media_type=HTML)
 
     @app.get("/search", tags=["pages"], response_class=HTMLResponse, summary="Search page")
-    async def search_page(sq: SearchQuery = Depends()):
+    async def search_page(sq: SearchQuery = Depends(SearchParams)):
         def build():
             result = corpus.pages.get_or_compute(("search", sq.key(), corpus.version()), lambda: _search(corpus, sq))
             return page("search.html", page="search", sq=sq, r=result, outlets=corpus.outlet_names(),
@@ -741,16 +763,23 @@ def _profile_plots(p: dict) -> dict[str, Markup]:
                                                 "Articles per day") or "")
     terms = p.get("contested_terms") or []
     if terms:
+        # by week when the months are too few to show a change
         months = sorted({m for t in terms for m in t.get("by_month", {})})
+        key, unit = ("by_week", "week") if len(months) < 3 and any(t.get("by_week") for t in terms) else ("by_month", "month")
+        periods = sorted({m for t in terms for m in t.get(key, {})})
         series: dict[str, list[int]] = {}
         for t in terms[:8]:
             name = f"{t['term']}" + (f" [{t['label']}]" if t.get("label") else "")
-            series[name] = [int(t.get("by_month", {}).get(m, 0)) for m in months]
-        out["terms"] = Markup(plots.stacked_bars(months, series, "Contested terms by month", "uses") or "")
+            series[name] = [int(t.get(key, {}).get(m, 0)) for m in periods]
+        out["terms"] = Markup(plots.stacked_bars(periods, series, f"Contested terms by {unit}", "uses") or "")
     kinds = (p.get("sources") or {}).get("kinds") or {}
     if kinds:
         out["kinds"] = Markup(plots.horizontal_bars(sorted(kinds.items(), key=lambda kv: -kv[1]),
                                                     "Kinds of sources cited", "attributions") or "")
+    omissions = p.get("omissions") or []
+    if omissions:
+        out["omissions"] = Markup(plots.horizontal_bars([(o.get("kind", "?"), o.get("count", 0)) for o in omissions],
+                                                        "Facts others report that it leaves out", "times") or "")
     tone = p.get("tone") or []
     if tone:
         items = [(t.get("entity", "?"), (t.get("negative", 0) or 0) - (t.get("positive", 0) or 0)) for t in tone[:12]]
@@ -769,6 +798,20 @@ def _compare_terms(a: dict, b: dict) -> list[dict]:
     out = list(rows.values())
     out.sort(key=lambda r: -sum(t["count"] for t in r["a"] + r["b"]))
     return out
+
+
+def _compare_maps(fa: dict, fb: dict) -> list[tuple[str, Any, Any]]:
+    """Rows (name, value in a, value in b) of two {name: number} mappings, largest first."""
+    names = sorted(set(fa) | set(fb), key=lambda k: -((fa.get(k) or 0) + (fb.get(k) or 0)))
+    return [(k, fa.get(k, 0), fb.get(k, 0)) for k in names]
+
+
+def _loaded_rates(p: dict) -> dict:
+    return dict(((p.get("loaded") or {}).get("per_1000_words")) or {})
+
+
+def _omission_counts(p: dict) -> dict:
+    return {o.get("kind", "?"): o.get("count", 0) for o in p.get("omissions") or []}
 
 
 def _compare_kinds(a: dict, b: dict) -> list[tuple[str, int, int, float, float]]:

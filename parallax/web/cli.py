@@ -8,6 +8,7 @@ import sys
 ENV_TOKEN = "PARALLAX_TOKEN"
 ENV_SERVE_DB = "PARALLAX_SERVE_DB"
 MIN_TOKEN_CHARS = 16
+GRACEFUL_SHUTDOWN_S = 10      # then requests still running (a long first comparison) are cut
 _DB_HELP = "corpus database: SQLite file or postgresql:// URL (default: $PARALLAX_DB or ./parallax.sqlite)"
 
 
@@ -27,6 +28,8 @@ def register(sub) -> None:
                    help="server processes (default 1; each keeps its own comparison cache)")
     p.add_argument("--cache-size", type=int, default=64, metavar="N",
                    help="story comparisons kept in memory per process (default 64)")
+    p.add_argument("--no-response-cache", action="store_true",
+                   help="render every request (comparisons stay cached); for measuring, not for use")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     p.set_defaults(func=run_serve)
 
@@ -70,12 +73,15 @@ def run_serve(args) -> int:
         if token:
             os.environ[ENV_TOKEN] = token
         os.environ["PARALLAX_SERVE_CACHE"] = str(args.cache_size)
+        os.environ["PARALLAX_SERVE_RESPONSE_CACHE"] = "0" if args.no_response_cache else "1"
         uvicorn.run("parallax.web.cli:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level=args.log_level, access_log=args.log_level == "debug")
+                    workers=args.workers, log_level=args.log_level, access_log=args.log_level == "debug",
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
         return 0
     from .app import create_app
-    uvicorn.run(create_app(corpus=corpus), host=args.host, port=args.port, log_level=args.log_level,
-                access_log=args.log_level == "debug")
+    uvicorn.run(create_app(corpus=corpus, response_cache=not args.no_response_cache), host=args.host,
+                port=args.port, log_level=args.log_level, access_log=args.log_level == "debug",
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
     return 0
 
 
@@ -83,4 +89,5 @@ def app_from_env():
     """The app for a worker process started by `parallax serve --workers N`."""
     from .app import create_app
     return create_app(os.environ.get(ENV_SERVE_DB), token=os.environ.get(ENV_TOKEN) or None,
-                      cache_size=int(os.environ.get("PARALLAX_SERVE_CACHE", "64")))
+                      cache_size=int(os.environ.get("PARALLAX_SERVE_CACHE", "64")),
+                      response_cache=os.environ.get("PARALLAX_SERVE_RESPONSE_CACHE", "1") != "0")

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -77,6 +78,8 @@ class Corpus:
         self._compute_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._pg_version: tuple[float, str] | None = None
+        self._version_conn: sqlite3.Connection | None = None
+        self._version_lock = threading.Lock()
         self.stories = LRUCache(cache_size)          # comparison key -> StoryBundle
         self.keys = LRUCache(4096)                   # (story id, corpus version) -> comparison key
         self.pages = LRUCache(512)                   # (what, params, corpus version) -> rendered bytes/data
@@ -100,6 +103,10 @@ class Corpus:
         return store
 
     def close(self) -> None:
+        with self._version_lock:
+            if self._version_conn is not None:
+                self._version_conn.close()
+                self._version_conn = None
         with self._stores_lock:
             stores, self._stores = self._stores, []
         for store in stores:
@@ -111,17 +118,15 @@ class Corpus:
     # ---- corpus version ----
 
     def version(self) -> str:
-        """Changes whenever the database does (SQLite: main file and write-ahead log stamps; PostgreSQL:
-        counts and latest changes, re-read at most every PG_VERSION_TTL seconds)."""
+        """A token that changes whenever the database does (SQLite: its data_version; PostgreSQL: counts and
+        latest changes, re-read at most every PG_VERSION_TTL seconds)."""
         if not self.is_postgres:
-            parts = []
-            for path in (self.target, self.target + "-wal"):
-                try:
-                    st = os.stat(path)
-                    parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-                except OSError:
-                    parts.append("-")
-            return "|".join(parts)
+            # PRAGMA data_version changes whenever another connection commits, and every writer (other
+            # processes, this server's own threads) is another connection than this one.
+            with self._version_lock:
+                if self._version_conn is None:
+                    self._version_conn = sqlite3.connect(self.target, check_same_thread=False, timeout=60.0)
+                return str(self._version_conn.execute("PRAGMA data_version").fetchone()[0])
         now = time.monotonic()
         if self._pg_version is not None and now - self._pg_version[0] < PG_VERSION_TTL:
             return self._pg_version[1]
