@@ -117,7 +117,7 @@ def run_wrk(url: str, duration: int, connections: int, threads: int) -> dict:
                               "-s", f.name, url], capture_output=True, text=True, timeout=duration + 60, check=True)
     finally:
         os.unlink(f.name)
-    line = next(l for l in out.stdout.splitlines() if l.startswith("WRKJSON "))
+    line = next(row for row in out.stdout.splitlines() if row.startswith("WRKJSON "))
     raw = json.loads(line[len("WRKJSON "):])
     seconds = raw["duration_us"] / 1e6
     return {"tool": "wrk", "requests": raw["requests"], "errors": raw["errors"] + raw["status_errors"],

@@ -72,7 +72,10 @@ class _Names:
         if short:
             alts.append("|".join(re.escape(n) for n in short))
         self.surface = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])") if alts else None
-        lemmas = sorted({lemma_text(n) for n in long_names if lemma_text(n)}, key=len, reverse=True)
+        # inflected forms are matched through lemmas, but only for names that inflect: lemmatizing an
+        # acronym ('САНА' -> 'сан') would make it match ordinary words and surnames
+        lemmas = sorted({lemma_text(n) for n in long_names
+                         if not n.isupper() and re.search(r"[а-яё]", n) and lemma_text(n)}, key=len, reverse=True)
         self.lemma = (re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(x) for x in lemmas) + r")(?![\w-])")
                       if lemmas else None)
 
@@ -103,6 +106,8 @@ class SourceKindTable:
     persons: tuple[tuple[str, frozenset[str]], ...]   # kind -> surname lemmas
     state_nouns: frozenset[str]                # lemma strings (one or two words)
     anonymous_nouns: frozenset[str]
+    proxy_heads: frozenset[str] = frozenset()
+    non_state_institutions: dict[str, str] | None = None     # lemma -> kind
 
 
 def _country_names(path: Path) -> tuple[list[str], list[str]]:
@@ -142,6 +147,9 @@ def parse_table(data: dict[str, Any], aliases_path: Path | None = ALIASES_PATH) 
         persons=persons,
         state_nouns=frozenset(lemma_text(w) for w in data.get("state_nouns", [])),
         anonymous_nouns=frozenset(lemma_text(w) for w in data.get("anonymous_nouns", [])),
+        proxy_heads=frozenset(lemma_text(w) for w in data.get("proxy_heads", [])),
+        non_state_institutions={lemma_text(w): kind for kind, words in (data.get("non_state_institutions") or {}).items()
+                                for w in words},
     )
 
 
@@ -252,6 +260,11 @@ def source_kind(source: str, hint: str | None = None, outlet: str | None = None,
 
     if head in table.anonymous_nouns:
         return "anonymous"
+    if head in table.proxy_heads and len(lemmas_list) > 1:
+        # 'пресс-служба клуба', 'представитель компании': whose press service decides
+        owner = next((lm for lm in lemmas_list[1:] if lm in table.non_state_institutions), None)
+        if owner is not None:
+            return table.non_state_institutions[owner]
     own = _own_names(table, outlet)
     named = [(hit[0], kind) for kind, names in table.names if (hit := names.first(source, lemmas))]
     if own is not None:
@@ -300,7 +313,36 @@ def classify_attribution(attr: Attribution, outlet: str | None = None,
                 person = person or m.type == "PER"
     if outlet is None and doc is not None:
         outlet = doc.article.outlet
-    return source_kind(attr.source, attr.kind, outlet, person=person, place=place)
+    kind = source_kind(attr.source, attr.kind, outlet, person=person, place=place)
+    if kind == "other" and doc is not None:
+        titled = _title_kind(attr, doc)
+        if titled is not None:
+            return titled
+    return kind
+
+
+_TITLE_WINDOW = 6
+_GENERIC_TITLES = frozenset({"глава", "представитель", "служба", "управление", "комитет", "департамент",
+                             "руководство", "штаб", "администрация", "руководитель", "председатель"})
+
+
+def _title_kind(attr: Attribution, doc: AnalyzedArticle) -> str | None:
+    """A person cited by name or pronoun ('по словам Кириенко', 'по его словам') who is introduced with an
+    office elsewhere in the article ('первый замруководителя Администрации Президента РФ Сергей
+    Кириенко'): the office's kind, split by the country markers around it."""
+    table = kind_table()
+    mentions = [m for m in doc.mentions if m.type == "PER" and (
+        (attr.entity and m.entity == attr.entity) or (m.normal or m.text) == attr.source)]
+    for m in sorted(mentions, key=lambda m: m.start):
+        before = [t for t in doc.tokens if t.end <= m.start and t.sentence == m.sentence][-_TITLE_WINDOW:]
+        lemmas = [_lemma(t.text) for t in before if re.search(r"\w", t.text)]
+        window = doc.text[before[0].start:m.start] if before else ""
+        specific = any(lm in table.state_nouns and lm not in _GENERIC_TITLES for lm in lemmas)
+        generic = any(lm in _GENERIC_TITLES for lm in lemmas)
+        # 'глава' heads companies too: a generic title counts only next to a country ('глава МИД Польши')
+        if specific or (generic and country_of(window, " ".join(lemmas)) is not None):
+            return _state_kind(window, " ".join(lemmas))
+    return None
 
 
 def display_source(source: str, outlet: str | None = None) -> str:

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from parallax.model import AnalyzedArticle, Article, DateMention, Mention, Sentence
+from parallax.model import AnalyzedArticle, Article, Mention, Sentence
 from parallax.stories import (CONFIG_PATH, ClusterConfig, StoryClusterer, StoryItem, day_numbers, days_conflict,
                               has_denial_cue, has_followup_cue, story_dates, story_entities, story_features,
                               story_id_for, story_text, title_words, title_years)
@@ -369,8 +369,8 @@ def test_story_dates_keep_the_written_year_only():
 
 
 def test_story_dates_skip_starts_ends_and_deadlines():
-    doc = _dated_doc("Госдума рассмотрит закон", "Завтра депутаты рассмотрят закон. Штрафы введут с 1 января 2025 года.",
-                     dt.date(2024, 10, 16))
+    doc = _dated_doc("Госдума рассмотрит закон",
+                     "Завтра депутаты рассмотрят закон. Штрафы введут с 1 января 2025 года.", dt.date(2024, 10, 16))
     assert story_dates(doc) == {"2024-10-17"}
     assert story_dates(_dated_doc("Цены на бензин с 14 по 21 октября", "Текст.")) == frozenset()
     assert story_dates(_dated_doc("Арест продлили до 10 июня", "Текст.")) == frozenset()

@@ -2,6 +2,7 @@
 ('Путин поблагодарил Кима за поддержку, а Ким пообещал прислать строителей')."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -29,12 +30,12 @@ class Claim:
     core_text: str = ""
     core_tokens: list[Token] = field(default_factory=list)
 
-    @property
-    def content_lemmas(self) -> set[str]:
+    @functools.cached_property
+    def content_lemmas(self) -> frozenset[str]:
         # figures are left out: two outlets giving different numbers for one fact is a conflict to
         # report, not a reason to miss the alignment
-        return {t.lemma for t in (self.core_tokens or self.tokens)
-                if t.pos in _CONTENT_POS and not t.text[:1].isdigit()}
+        return frozenset(t.lemma for t in (self.core_tokens or self.tokens)
+                         if t.pos in _CONTENT_POS and not t.text[:1].isdigit())
 
 
 _CONTENT_POS = {"NOUN", "VERB", "INFN", "ADJF", "ADJS", "PRTF", "PRTS", "NUMR", "ADVB", "GRND", "COMP", "LATN", "UNKN"}

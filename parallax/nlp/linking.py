@@ -149,14 +149,14 @@ class _Linker:
         if not surnames:
             return
         from .entities import normalize_person
+        foreign_stems = {_stem(s).lower() for s in surnames.values() if not _is_known_name(s)}
         for d in self.docs:
             added = []
             for t in d.tokens:
                 if not t.text[:1].isupper() or any(m.start < t.end and t.start < m.end for m in d.mentions):
                     continue
                 form = self.foreign.get(t.text) or normalize_person(t.text)
-                if form.lower() in surnames or _stem(t.text).lower() in {_stem(s).lower() for s in surnames.values()
-                                                                        if not _is_known_name(s)}:
+                if form.lower() in surnames or _stem(t.text).lower() in foreign_stems:
                     added.append(Mention(start=t.start, end=t.end, text=t.text, type="PER",
                                          normal=surnames.get(form.lower(), form), sentence=t.sentence))
             if added:

@@ -143,7 +143,8 @@ def _pages(total: int, per_page: int) -> int:
 
 # ---- query parameters (shared by pages and API, so both filter alike) ---------------------------------
 
-Text = Annotated[str | None, Query(max_length=300, description="every word, in any inflection ('Путин' finds 'Путина')")]
+Text = Annotated[str | None, Query(max_length=300,
+                                   description="every word, in any inflection ('Путин' finds 'Путина')")]
 OutletName = Annotated[str | None, Query(max_length=300, description="outlet name, or part of one (any case)")]
 # Dates are read as text so that the empty value an HTML form sends for a blank date field means "no limit".
 _DAY_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
@@ -159,13 +160,17 @@ def parse_day(value: str | None, name: str) -> dt.date | None:
     except ValueError:
         raise HTTPException(status_code=422, detail=f"{name}: not a day: {value!r} (use YYYY-MM-DD)") from None
 PageNo = Annotated[int, Query(ge=1, le=100_000, description="page number, from 1")]
+MinOutlets = Annotated[int, Query(ge=1, le=1000, description="stories covered by at least N outlets")]
+MinArticles = Annotated[int, Query(ge=1, le=100_000, description="stories of at least N articles")]
+Speaker = Annotated[str | None, Query(max_length=200,
+                                      description="only quotes by this speaker ('who said X': give the words as q)")]
+V1_REF = "#/components/schemas/ParallaxDocumentV1"
 PerPage = Annotated[int, Query(ge=1, le=100, description="items per page")]
 
 
 class StoryQuery:
     def __init__(self, q: Text = None, outlet: OutletName = None, since: Since = None, until: Until = None,
-                 min_outlets: Annotated[int, Query(ge=1, le=1000, description="stories covered by at least N outlets")] = 1,
-                 min_articles: Annotated[int, Query(ge=1, le=100_000, description="stories of at least N articles")] = 1,
+                 min_outlets: MinOutlets = 1, min_articles: MinArticles = 1,
                  page: PageNo = 1, per_page: PerPage = 20):
         self.q, self.outlet = (q or "").strip() or None, (outlet or "").strip() or None
         self.since, self.until = parse_day(since, "since"), parse_day(until, "until")
@@ -205,7 +210,7 @@ class ArticleQuery:
 
 class SearchQuery:
     def __init__(self, q: Text = None,
-                 speaker: Annotated[str | None, Query(max_length=200, description="only quotes by this speaker ('who said X': give the words as q)")] = None,
+                 speaker: Speaker = None,
                  outlet: OutletName = None, since: Since = None, until: Until = None, page: PageNo = 1,
                  per_page: PerPage = 20):
         self.q, self.speaker = (q or "").strip() or None, (speaker or "").strip() or None
@@ -375,7 +380,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
              description="Exactly the JSON v1 document of `parallax compare --json` (schema: "
                          "parallax-v1.schema.json), computed once and cached until an article of the story "
                          "changes, joins or leaves it, or the analyzer version changes.",
-             responses={200: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ParallaxDocumentV1"}}},
+             responses={200: {"content": {"application/json": {"schema": {"$ref": V1_REF}}},
                               "description": "the parallax-v1 document"},
                         304: {"description": "not modified (If-None-Match)"},
                         404: {"description": "no such story"}})
@@ -642,7 +647,8 @@ def _search_json(sq: SearchQuery, r: dict) -> dict:
         "speakers": [{"name": n, "count": c} for n, c in r["speakers"]],
         "quote_outlets": [{"name": n, "count": c} for n, c in r["quote_outlets"]],
         "outlets": r["outlets"],
-        "articles": [{**_article_item(row), "snippet": "".join(text for text, _ in segs)} for row, segs in r["articles"]],
+        "articles": [{**_article_item(row), "snippet": "".join(text for text, _ in segs)}
+                     for row, segs in r["articles"]],
     }
 
 
@@ -715,7 +721,8 @@ def _only_article(story: dict, article_id: str) -> dict:
         mine = [m for m in c["members"] if m["article"] == article_id]
         if mine:
             claims.append({**c, "members": mine, "all_members": c["members"],
-                           "conflicts": [{**x, "spans": {k: v for k, v in x.get("spans", {}).items() if k == article_id}}
+                           "conflicts": [{**x, "spans": {k: v for k, v in x.get("spans", {}).items()
+                                                         if k == article_id}}
                                          for x in c.get("conflicts", [])]})
     out["claims"] = claims
     quotes = []
@@ -765,7 +772,8 @@ def _profile_plots(p: dict) -> dict[str, Markup]:
     if terms:
         # by week when the months are too few to show a change
         months = sorted({m for t in terms for m in t.get("by_month", {})})
-        key, unit = ("by_week", "week") if len(months) < 3 and any(t.get("by_week") for t in terms) else ("by_month", "month")
+        weekly = len(months) < 3 and any(t.get("by_week") for t in terms)
+        key, unit = ("by_week", "week") if weekly else ("by_month", "month")
         periods = sorted({m for t in terms for m in t.get(key, {})})
         series: dict[str, list[int]] = {}
         for t in terms[:8]:

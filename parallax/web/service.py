@@ -29,7 +29,7 @@ from .queries import iso_utc, story_key_rows
 
 log = logging.getLogger(__name__)
 
-PG_VERSION_TTL = 2.0      # seconds between corpus-version queries on PostgreSQL
+PG_VERSION_TTL = 1.0      # seconds between corpus-version queries on PostgreSQL
 MAX_INGEST = 100          # articles per POST
 
 
@@ -118,8 +118,8 @@ class Corpus:
     # ---- corpus version ----
 
     def version(self) -> str:
-        """A token that changes whenever the database does (SQLite: its data_version; PostgreSQL: counts and
-        latest changes, re-read at most every PG_VERSION_TTL seconds)."""
+        """A token that changes whenever the database does (SQLite: its data_version; PostgreSQL: the next
+        transaction id, re-read at most every PG_VERSION_TTL seconds and after this server's own writes)."""
         if not self.is_postgres:
             # PRAGMA data_version changes whenever another connection commits, and every writer (other
             # processes, this server's own threads) is another connection than this one.
@@ -130,11 +130,9 @@ class Corpus:
         now = time.monotonic()
         if self._pg_version is not None and now - self._pg_version[0] < PG_VERSION_TTL:
             return self._pg_version[1]
-        db = self.store().db
-        row = db.one("SELECT COALESCE(MAX(pk), 0), COUNT(*), COALESCE(MAX(updated_at), '') FROM articles")
-        srow = db.one("SELECT COUNT(*), COALESCE(MAX(updated_at), '') FROM stories")
-        arow = db.one("SELECT COUNT(*), COALESCE(MAX(created_at), '') FROM analyses")
-        value = json.dumps([list(row or ()), list(srow or ()), list(arow or ())], default=str)
+        # The snapshot's xmax is the next transaction id to be assigned; PostgreSQL assigns one only to a
+        # transaction that writes, so it moves exactly when something (anywhere in the cluster) was written.
+        value = str(self.store().db.scalar("SELECT pg_snapshot_xmax(pg_current_snapshot())"))
         self._pg_version = (now, value)
         return value
 
@@ -269,6 +267,7 @@ class Corpus:
                     s = analyze_pending(store, pending=touched)
                     s = cluster_pending(store, summary=s)
                 summary = {"analysed": s.analysed, "clustered": s.clustered}
+        self._pg_version = None
         results.sort(key=lambda r: r["index"])
         return {"results": results, **summary}
 

@@ -140,3 +140,20 @@ def test_stored_attribution_without_doc():
     a = Attribution(start=0, end=10, text="передает ТАСС", source="ТАСС", cue="передает", kind="agency")
     assert classify_attribution(a, outlet="ТАСС") == "correspondent"
     assert classify_attribution(a, outlet="Вести") == "state_agency"
+
+
+def test_person_introduced_with_an_office_is_official():
+    text = ("Об этом заявил первый замминистра финансов России Иван Сидоров. "
+            "По его словам, бюджет будет исполнен.")
+    doc = make_doc(text, ("Иван Сидоров", "PER", "e1"))
+    doc.mentions[0].normal = "Иван Сидоров"
+    attrs = [a for a in extract_attributions(doc) if a.cue.startswith("по")]
+    assert len(attrs) == 1 and attrs[0].source == "Иван Сидоров"
+    assert classify_attribution(attrs[0], doc=doc) == "official"
+
+
+def test_person_with_a_foreign_office_is_foreign_gov():
+    text = "Глава МИД Польши Анна Зелинская прибыла в Киев. По ее словам, переговоры будут трудными."
+    doc = make_doc(text, ("Анна Зелинская", "PER", "e1"))
+    attrs = [a for a in extract_attributions(doc) if a.cue.startswith("по")]
+    assert [classify_attribution(a, doc=doc) for a in attrs] == ["foreign_gov"]

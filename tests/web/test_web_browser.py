@@ -32,7 +32,8 @@ def assert_nothing_executed(page) -> None:
     assert page.dialogs == []
     injected = page.evaluate("""() => ({
         handlers: document.querySelectorAll('[onerror], [onload], [onmouseover], [onclick]').length,
-        jsLinks: Array.from(document.querySelectorAll('a[href]')).filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length,
+        jsLinks: Array.from(document.querySelectorAll('a[href]'))
+            .filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length,
         scripts: Array.from(document.scripts).map(s => s.getAttribute('src')),
         images: document.querySelectorAll('img').length,
     })""")
