@@ -1,15 +1,19 @@
 """Attribution extraction precision and source-kind accuracy on hand-labelled Telegram posts.
 
-    python benchmarks/sourcing_eval.py sample   # draw the sample, write the TSV with empty gold columns
-    python benchmarks/sourcing_eval.py eval     # score the current extractor and classifier on the TSV
+    python benchmarks/sourcing_eval.py sample [--set dev|test]  # draw a sample, write its TSV (empty gold)
+    python benchmarks/sourcing_eval.py eval [--set dev|test]    # score the extractor and classifier on it
+
+Two labelled sets: `dev` (141 rows, benchmarks/data/attributions_labelled.tsv), whose errors the rules were
+revised on after its first measurement (kept in results/sourcing_first_run.json), and `test` (drawn and
+labelled afterwards from other posts; benchmarks/data/attributions_labelled_test.tsv), measured once.
 
 The data is ../shared/data/telegram-ru-news-channels (posts of Russian news channels, CC BY 4.0). `sample`
 reads the posts of the channels in CHANNELS as `parallax ingest` would (same text, same ids), draws
-POSTS_PER_CHANNEL posts per channel with a fixed seed, analyses them with the full pipeline, extracts
-attributions and draws up to PER_CHANNEL of them per channel (seeded). It writes
-benchmarks/data/attributions_labelled.tsv with the offsets of the sentence, the attributing phrase and the
-extracted source, the phrase itself (a short excerpt) and empty gold columns; the classifier's kind is not
-written, so the annotator labels without seeing it. The annotation guideline is at the top of the TSV.
+POSTS_PER_CHANNEL posts per channel with a fixed seed (posts of the other set excluded), analyses them with
+the full pipeline, extracts attributions and draws up to 15 (dev) or 7 (test) of them per channel (seeded).
+It writes the set's TSV with the offsets of the sentence, the attributing phrase and the extracted source,
+the phrase itself (a short excerpt) and empty gold columns; the classifier's kind is not written, so the
+annotator labels without seeing it. The annotation guideline is at the top of each TSV.
 
 `eval` re-analyses the labelled posts, finds each labelled phrase again by its offsets, and reports:
   extraction precision   share of extracted phrases that are real attributions (gold is_attribution);
@@ -18,7 +22,7 @@ written, so the annotator labels without seeing it. The annotation guideline is 
   per-kind precision / recall / F1.
 A labelled phrase the current extractor no longer finds is counted as `missing` (and as wrong for kinds).
 Recall of extraction is not measured: that would need every attribution of the posts labelled.
-Results: benchmarks/results/sourcing.json.
+Results: benchmarks/results/sourcing.json (dev), sourcing_test.json (test).
 """
 from __future__ import annotations
 
@@ -36,9 +40,15 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT / ".." / "shared" / "data" / "telegram-ru-news-channels" / "data" / "raw"
 TSV = ROOT / "benchmarks" / "data" / "attributions_labelled.tsv"
 RESULTS = ROOT / "benchmarks" / "results" / "sourcing.json"
+# The second set was drawn and labelled after the rules had been revised on the errors of the first, so
+# it measures the revised classifier on data it was not tuned on (posts of the first set excluded).
+SAMPLES = {
+    "dev": (TSV, RESULTS, 20241204, 15),
+    "test": (ROOT / "benchmarks" / "data" / "attributions_labelled_test.tsv",
+             ROOT / "benchmarks" / "results" / "sourcing_test.json", 20241205, 7),
+}
 SEED = 20241204
 POSTS_PER_CHANNEL = 120
-PER_CHANNEL = 15
 # Channel id -> name: the news channels of the data set (the programming channels are left out).
 CHANNELS = {
     "1001101170442": "РИА Новости",
@@ -108,10 +118,13 @@ def analyse(articles):
 
 def sample(args) -> int:
     from parallax.nlp.attribution import extract_attributions
-    rng = random.Random(SEED)
+    tsv, _, seed, per_channel = SAMPLES[args.set]
+    used = {r["post_id"] for other, spec in SAMPLES.items() if other != args.set and spec[0].exists()
+            for r in read_tsv(spec[0])}
+    rng = random.Random(seed)
     rows = []
     for channel_id, name in CHANNELS.items():
-        posts = [a for a in read_posts(channel_id) if len(a.text) >= 80]
+        posts = [a for a in read_posts(channel_id) if len(a.text) >= 80 and a.id not in used]
         chosen = rng.sample(posts, min(POSTS_PER_CHANNEL, len(posts)))
         docs = analyse(chosen)
         found = []
@@ -119,7 +132,7 @@ def sample(args) -> int:
             for a in extract_attributions(doc):
                 sent = doc.sentence_at(a.start)
                 found.append((doc, a, sent))
-        picked = rng.sample(found, min(PER_CHANNEL, len(found)))
+        picked = rng.sample(found, min(per_channel, len(found)))
         picked.sort(key=lambda x: (x[0].id, x[1].start))
         for doc, a, sent in picked:
             rows.append({"post_id": doc.id, "channel": name, "sent_start": sent.start if sent else "",
@@ -132,11 +145,11 @@ def sample(args) -> int:
         print(f"{name}: {len(chosen)} posts, {len(found)} attributions, {len(picked)} sampled", file=sys.stderr)
     for i, r in enumerate(rows, 1):
         r["row"] = i
-    if TSV.exists() and not args.force:
-        print(f"{TSV} exists; --force to overwrite", file=sys.stderr)
+    if tsv.exists() and not args.force:
+        print(f"{tsv} exists; --force to overwrite", file=sys.stderr)
         return 1
-    TSV.parent.mkdir(parents=True, exist_ok=True)
-    with TSV.open("w", encoding="utf-8", newline="") as fh:
+    tsv.parent.mkdir(parents=True, exist_ok=True)
+    with tsv.open("w", encoding="utf-8", newline="") as fh:
         fh.write(GUIDELINE)
         w = csv.DictWriter(fh, COLUMNS, delimiter="\t", lineterminator="\n")
         w.writeheader()
@@ -154,7 +167,7 @@ def sample(args) -> int:
                 a0, a1 = int(r["attr_start"]), int(r["attr_end"])
                 fh.write(f"#{r['row']} [{r['channel']}] source='{r['extracted_source']}'\n"
                          f"   {text[s:a0]}[[{text[a0:a1]}]]{text[a1:e]}\n\n")
-    print(f"wrote {len(rows)} rows to {TSV}", file=sys.stderr)
+    print(f"wrote {len(rows)} rows to {tsv}", file=sys.stderr)
     return 0
 
 
@@ -176,7 +189,8 @@ def prf(gold: list[str], pred: list[str], kind: str) -> dict[str, float]:
 def evaluate(args) -> int:
     from parallax.nlp.attribution import extract_attributions
     from parallax.sourcing import KINDS, classify_attribution
-    rows = read_tsv()
+    tsv, results_path, _, _ = SAMPLES[args.set]
+    rows = read_tsv(tsv)
     unlabelled = [r["row"] for r in rows if r["gold_is_attribution"] not in ("0", "1")]
     if unlabelled:
         print(f"{len(unlabelled)} rows are not labelled yet (e.g. {unlabelled[:5]})", file=sys.stderr)
@@ -220,7 +234,7 @@ def evaluate(args) -> int:
     correct = sum(g == p for g, p in zip(gold_kinds, pred_kinds))
     confusion = Counter(f"{g}->{p}" for g, p in zip(gold_kinds, pred_kinds) if g != p)
     result = {
-        "data": "benchmarks/data/attributions_labelled.tsv (telegram-ru-news-channels, hand-labelled)",
+        "data": f"{tsv.relative_to(ROOT)} (telegram-ru-news-channels, hand-labelled)",
         "rows": n, "channels": len({r["channel"] for r in rows}),
         "extraction_precision": round(real / n, 3) if n else None,
         "real_attributions": real,
@@ -233,8 +247,8 @@ def evaluate(args) -> int:
         "per_channel": {c: dict(v) for c, v in per_channel.items()},
         "errors": details,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    results_path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in result.items() if k != "errors"}, ensure_ascii=False, indent=2))
     return 0
 
@@ -243,9 +257,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("sample")
+    s.add_argument("--set", choices=sorted(SAMPLES), default="dev")
     s.add_argument("--force", action="store_true")
     s.add_argument("--context", metavar="FILE", help="also write each phrase in its sentence (for the annotator)")
-    sub.add_parser("eval")
+    e = sub.add_parser("eval")
+    e.add_argument("--set", choices=sorted(SAMPLES), default="dev")
     args = ap.parse_args(argv)
     if not DATA.exists():
         print(f"no data at {DATA}", file=sys.stderr)

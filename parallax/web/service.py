@@ -30,7 +30,6 @@ from .queries import iso_utc, story_key_rows
 log = logging.getLogger(__name__)
 
 PG_VERSION_TTL = 1.0      # seconds between corpus-version queries on PostgreSQL
-MAX_INGEST = 100          # articles per POST
 
 
 class NoDatabase(RuntimeError):
