@@ -47,7 +47,7 @@ def run_serve(args) -> int:
     try:
         import uvicorn
     except ImportError:
-        print("parallax serve: the web app needs its packages: pip install 'parallax[web]'", file=sys.stderr)
+        print("parallax serve: uvicorn is missing; reinstall Parallax (pip install -e .)", file=sys.stderr)
         return 2
     from ..store.db import resolve_db
     from .service import Corpus, NoDatabase
