@@ -50,13 +50,15 @@ def label_table(profiles):
             row["terms"].setdefault(p["outlet"], []).append(f"{t['term']} ({t['count']})")
     out = []
     n = {p["outlet"]: p["articles"] for p in profiles}
+    words = {p["outlet"]: p["loaded"]["words"] for p in profiles}
     for row in rows.values():
         ua, ub = row["uses"].get(RIA, 0), row["uses"].get(BBC, 0)
-        aa, ab = row["articles"].get(RIA, 0), row["articles"].get(BBC, 0)
         row["per_100_articles"] = {RIA: round(100 * ua / n[RIA], 1), BBC: round(100 * ub / n[BBC], 1)}
-        row["z_articles"] = round(log_odds_z(min(aa, n[RIA]), n[RIA], min(ab, n[BBC]), n[BBC]), 2)
+        row["per_10k_words"] = {RIA: round(1e4 * ua / words[RIA], 1), BBC: round(1e4 * ub / words[BBC], 1)}
+        # over words, not articles: BBC posts are three times as long as RIA's
+        row["z"] = round(log_odds_z(ua, words[RIA], ub, words[BBC]), 2)
         out.append(row)
-    out.sort(key=lambda r: -abs(r["z_articles"]))
+    out.sort(key=lambda r: -abs(r["z"]))
     return out
 
 
@@ -80,14 +82,14 @@ def plot_labels(rows, path: Path, top: int = 14):
     names = [f"{r['concept']}: {r['label']}" for r in chosen]
     y = range(len(chosen))
     fig, ax = plt.subplots(figsize=(8, 0.8 + 0.38 * len(chosen)))
-    ax.barh([i + 0.2 for i in y], [r["per_100_articles"][RIA] for r in chosen], height=0.4, label=RIA,
+    ax.barh([i + 0.2 for i in y], [r["per_10k_words"][RIA] for r in chosen], height=0.4, label=RIA,
             color="#b2182b")
-    ax.barh([i - 0.2 for i in y], [r["per_100_articles"][BBC] for r in chosen], height=0.4, label=BBC,
+    ax.barh([i - 0.2 for i in y], [r["per_10k_words"][BBC] for r in chosen], height=0.4, label=BBC,
             color="#2166ac")
     ax.set_yticks(list(y))
     ax.set_yticklabels(names, fontsize=8)
-    ax.set_xlabel("uses per 100 articles")
-    ax.set_title("Contested-term labels with the largest difference (|z|)")
+    ax.set_xlabel("uses per 10,000 words")
+    ax.set_title("Contested-term labels with the largest difference (|z| of the log-odds ratio)")
     ax.legend(fontsize=8)
     fig.savefig(path, bbox_inches="tight", dpi=110)
     plt.close(fig)

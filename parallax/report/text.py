@@ -46,23 +46,27 @@ def clean(text: str | None) -> str:
 
 
 def inline_diff(diff: list[dict], fallback: str = "") -> str:
-    """`[-left out-]` and `{+added+}` inside the rendering's text; whitespace stays outside the markers."""
+    """`[-left out-]` and `{+added+}` inside the rendering's text. Diff segments are runs of words
+    (compare.quotes.word_diff), so they are joined with a space, except before closing punctuation."""
     if not diff:
         return clean(fallback)
-    out = []
+    out, prev_op = "", None
     for part in diff:
-        raw = part.get("text", "")
-        text = clean(raw)
-        if part.get("op") in ("insert", "delete") and text:
-            lead = " " if raw[:1].isspace() else ""
-            trail = " " if raw[-1:].isspace() else ""
-            text = f"{lead}[-{text}-]{trail}" if part["op"] == "delete" else f"{lead}{{+{text}+}}{trail}"
-        elif raw and text:
-            text = (" " if raw[:1].isspace() else "") + text + (" " if raw[-1:].isspace() else "")
-        elif raw:
-            text = " "
-        out.append(text)
-    return " ".join("".join(out).split())
+        text = " ".join(clean(part.get("text", "")).split())
+        if not text:
+            continue
+        op = part.get("op")
+        if op == "delete":
+            text = f"[-{text}-]"
+        elif op == "insert":
+            text = f"{{+{text}+}}"
+        bare = text.lstrip("[-{+")
+        replacement = prev_op == "delete" and op == "insert"      # '[-2027-]{+2028+}' reads as one change
+        if out and not (replacement or bare[:1] in ",.;:!?»)“”" or out.endswith(("«", "(", "„"))):
+            out += " "
+        out += text
+        prev_op = op
+    return out
 
 
 class _TextReport:
