@@ -50,9 +50,10 @@ def inline_diff(diff: list[dict], fallback: str = "") -> str:
     (compare.quotes.word_diff), so they are joined with a space, except before closing punctuation."""
     if not diff:
         return clean(fallback)
-    out, prev_op = "", None
+    out, prev_op, prev_raw = "", None, ""
     for part in diff:
-        text = " ".join(clean(part.get("text", "")).split())
+        raw = part.get("text", "")
+        text = " ".join(clean(raw).split())
         if not text:
             continue
         op = part.get("op")
@@ -61,11 +62,12 @@ def inline_diff(diff: list[dict], fallback: str = "") -> str:
         elif op == "insert":
             text = f"{{+{text}+}}"
         bare = text.lstrip("[-{+")
+        spaced = prev_raw[-1:].isspace() or raw[:1].isspace()
         replacement = prev_op == "delete" and op == "insert"      # '[-2027-]{+2028+}' reads as one change
-        if out and not (replacement or bare[:1] in ",.;:!?»)“”" or out.endswith(("«", "(", "„"))):
+        if out and (spaced or not (replacement or bare[:1] in ",.;:!?»)“”" or out.endswith(("«", "(", "„")))):
             out += " "
         out += text
-        prev_op = op
+        prev_op, prev_raw = op, raw
     return out
 
 
