@@ -221,8 +221,9 @@ def main(argv=None) -> int:
         n = write_evaluative_words(shipped, MODEL_PATH, header=[
             "Loaded-word candidates learned by benchmarks/loaded_eval.py --write: logistic regression on navec",
             "news vectors (natasha wheel); positives: one-word terms of parallax/data/loaded_ru.yaml; negatives:",
-            "content lemmas of RuSentNE-2023 train_data.csv (MIT) and the navec dictionary lemmas. score: P(loaded); polarity: majority of the",
-            f"3 most similar lexicon terms; nearest: the most similar. Threshold {threshold}.",
+            "content lemmas of RuSentNE-2023 train_data.csv (MIT) and random navec dictionary lemmas.",
+            "score: P(loaded); polarity: majority of the 3 most similar lexicon terms; nearest: the most similar.",
+            f"Threshold {threshold}.",
         ])
         result["written"] = {"path": str(MODEL_PATH.relative_to(ROOT)), "words": n, "vocabulary_scored": len(vocab)}
         new_words = sorted(w_.lemma for w_ in shipped if w_.lemma not in lexicon_words)

@@ -21,11 +21,25 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import CACHE, RESULTS, Article, analyze, embed, items_for, prf, roc_auc  # noqa: E402
-from stories_tgcontest import articles_of, load  # noqa: E402
+from stories_common import (
+    CACHE,
+    RESULTS,
+    Article,
+    analyze,
+    embed,
+    items_for,
+    prf,
+    roc_auc,
+)
+from stories_tgcontest import articles_of, load
 
-from parallax.stories import (ClusterConfig, StoryClusterer, day_numbers, days_conflict,  # noqa: E402
-                              entity_keys)
+from parallax.stories import (
+    ClusterConfig,
+    StoryClusterer,
+    day_numbers,
+    days_conflict,
+    entity_keys,
+)
 
 TUNE_RU = ("ru_train_pool", "ru_exam_pool")
 TUNE_EN = ("en_train_pool",)
@@ -85,7 +99,7 @@ def features_for(name: str, docs, items, sent_vecs, title_vecs) -> np.ndarray:
         full_cos = float(_unit(sa.mean(0)) @ _unit(sb.mean(0))) if len(sa) and len(sb) else 0.0
         if len(sa) and len(sb):
             sims = sa @ sb.T
-            short, axis = (sa, 1) if len(sa) <= len(sb) else (sb, 0)
+            axis = 1 if len(sa) <= len(sb) else 0     # over the shorter article's sentences
             best = sims.max(axis=axis)
             align_share = float((best >= ALIGN_MIN_COSINE).mean())
             align_max = float(sims.max())
@@ -129,7 +143,8 @@ def _unit(v):
 def tg_set(name: str):
     path = CACHE / f"verifier-{name}.pkl"
     if path.exists():
-        return pickle.load(open(path, "rb"))
+        with open(path, "rb") as f:
+            return pickle.load(f)
     rows = load(name)
     arts = articles_of(name, rows)
     docs = analyze(arts, f"tg-{name}")
@@ -145,14 +160,16 @@ def tg_set(name: str):
     feats = features_for(name, docs, items, sent_vecs, title_vecs)
     gold = np.array([r["GOLDEN:quality"] == "OK" for r in rows])
     out = (feats, gold)
-    pickle.dump(out, open(path, "wb"))
+    with open(path, "wb") as f:
+        pickle.dump(out, f)
     return out
 
 
 def hc_set():
     path = CACHE / "verifier-headlinecause.pkl"
     if path.exists():
-        return pickle.load(open(path, "rb"))
+        with open(path, "rb") as f:
+            return pickle.load(f)
     from stories_headlinecause import load as hc_load
     parts = hc_load()
     rows = parts["markup"]
@@ -167,7 +184,8 @@ def hc_set():
     feats = features_for("hc", docs, items, sent_vecs, title_vecs)
     gold = np.array([r["label"] == "same" for r in rows])
     out = (feats, gold)
-    pickle.dump(out, open(path, "wb"))
+    with open(path, "wb") as f:
+        pickle.dump(out, f)
     return out
 
 

@@ -10,9 +10,9 @@ Two sources, both marked with offsets into ``Article.text``:
   vectors (shipped inside the natasha wheel), trained with the lexicon's one-word terms as positive
   examples and, as negative ones, the ordinary content words of the RuSentNE-2023 train sentences
   (``../shared/data/rusentne-2023``) plus a random sample of the navec vocabulary (weak supervision:
-  no word was labelled by hand for it). Every dictionary lemma of the navec vocabulary is scored; the words above the threshold are
-  shipped with a polarity (that of the most similar lexicon words) and the lexicon term they are
-  closest to. At run time only the TSV is read.
+  no word was labelled by hand for it). Every dictionary lemma of the navec vocabulary is scored; the
+  words above the threshold are shipped with a polarity (that of the most similar lexicon words) and the
+  lexicon term they are closest to. At run time only the TSV is read.
 
 Lexicon hits are the reviewed list; model hits (category `evaluative`) are candidates: the vectors put
 'агрессор' and 'дезинформация' next to 'лживый', so topical words of conflict news also score high.
@@ -186,7 +186,7 @@ def find_loaded_language(doc: AnalyzedArticle, lexicon: Lexicon | None = None,
             if any(s < tok.end and tok.start < e for s, e in covered):
                 continue
             hits.append(LoadedHit(start=tok.start, end=tok.end, text=doc.text[tok.start:tok.end],
-                                  category="evaluative", label=w.polarity or "evaluative", term=w.lemma, sentence=tok.sentence,
-                                  source="model", polarity=w.polarity, score=w.score))
+                                  category="evaluative", label=w.polarity or "evaluative", term=w.lemma,
+                                  sentence=tok.sentence, source="model", polarity=w.polarity, score=w.score))
     hits.sort(key=lambda h: (h.start, h.end))
     return hits

@@ -410,7 +410,8 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 _STYLE = """body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}.meta{color:#666}
-table{border-collapse:collapse;font-size:.9em;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left}
+table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
+td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left}
 th{background:#f4f4f4}.empty{color:#888}svg{max-width:100%;height:auto}"""
 
 
@@ -434,7 +435,8 @@ def profile_html(profile: dict[str, Any]) -> str:
         _table(["kind", "attributions", "share", "what it covers"],
                [(k, n, _share(n, total), src.get("labels", {}).get(k, ""))
                 for k, n in sorted(src["kinds"].items(), key=lambda kv: -kv[1])]),
-        _table(["most cited source", "kind", "attributions"], [(s["source"], s["kind"], s["count"]) for s in src["top"]]),
+        _table(["most cited source", "kind", "attributions"],
+               [(s["source"], s["kind"], s["count"]) for s in src["top"]]),
         "<h2>Tone toward the most mentioned entities</h2>\n",
         _svg(plot_tone(profile)) if profile["tone"] else '<p class="empty">(tone model not available)</p>',
         "<h2>Omissions</h2>\n",

@@ -148,8 +148,8 @@ def parse_table(data: dict[str, Any], aliases_path: Path | None = ALIASES_PATH) 
         state_nouns=frozenset(lemma_text(w) for w in data.get("state_nouns", [])),
         anonymous_nouns=frozenset(lemma_text(w) for w in data.get("anonymous_nouns", [])),
         proxy_heads=frozenset(lemma_text(w) for w in data.get("proxy_heads", [])),
-        non_state_institutions={lemma_text(w): kind for kind, words in (data.get("non_state_institutions") or {}).items()
-                                for w in words},
+        non_state_institutions={lemma_text(w): kind
+                                for kind, words in (data.get("non_state_institutions") or {}).items() for w in words},
     )
 
 

@@ -567,10 +567,11 @@ def candidates_yaml(pairs: Sequence[WordChoicePair], top: int | None = None) -> 
             label = f"preferred-by-{_slug(outlet)}" if outlet else "no-preference"
             labels.setdefault(label, f"Discovered: preferred by {outlet}." if outlet
                               else "Discovered: no outlet prefers it.")
+            counts = json.dumps({o: c[term] for o, c in p.counts.items() if c.get(term)}, ensure_ascii=False)
             concepts.setdefault(f"{p.concept} ({p.anchor})", []).append({
                 "term": term, "label": label,
-                "note": f"as written: '{text}'; score {p.score}; {p.observations} aligned claim pairs; "
-                        f"counts {json.dumps({o: c[term] for o, c in p.counts.items() if c.get(term)}, ensure_ascii=False)}"})
+                "note": f"as written: '{text}'; score {p.score}; {p.observations} aligned claim groups; "
+                        f"counts {counts}"})
     data = {"version": 1, "labels": labels or {"no-preference": "Discovered: no outlet prefers it."},
             "categories": [{"category": "discovered",
                             "description": "Word-choice pairs discovered from aligned claims; not reviewed.",
@@ -578,5 +579,6 @@ def candidates_yaml(pairs: Sequence[WordChoicePair], top: int | None = None) -> 
                                          for name, terms in concepts.items()]}]}
     header = ("# Word-choice candidates discovered by `parallax wordchoice` (parallax/wordchoice.py).\n"
               "# NOT REVIEWED. Same format as parallax/compare/data/contested_terms.yaml (docs/lexicon.md):\n"
-              "# terms are lemma sequences (matched in every inflection); move accepted ones there with a real label.\n")
+              "# terms are lemma sequences (matched in every inflection); move accepted ones there with a real\n"
+              "# label.\n")
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110)
