@@ -184,10 +184,3 @@ def story_key_rows(db, story_id: str) -> list[tuple[int, int]]:
     return [(int(p), int(r)) for p, r in db.query(
         "SELECT pk, revision FROM articles WHERE story_id = ? ORDER BY pk", (story_id,))]
 
-
-def outlets_overview(db) -> list[dict[str, Any]]:
-    """Every outlet with its article and story counts and time span, most articles first."""
-    rows = db.query("SELECT outlet, COUNT(*), COUNT(DISTINCT story_id), MIN(published_ts), MAX(published_ts) "
-                    "FROM articles GROUP BY outlet ORDER BY COUNT(*) DESC, outlet")
-    return [{"outlet": r[0], "articles": int(r[1]), "stories": int(r[2]), "first": iso_utc(r[3]),
-             "last": iso_utc(r[4])} for r in rows]
