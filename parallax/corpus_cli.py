@@ -70,6 +70,8 @@ def register(sub) -> None:
     p.add_argument("--story", metavar="ID", help="only this story")
     p.add_argument("--no-text", action="store_true", help="leave article texts out")
     p.add_argument("--no-analysis", action="store_true", help="leave analyses and embeddings out")
+    p.add_argument("--profiles", metavar="OUT.json",
+                   help="also write every outlet's profile (contested terms, sources, tone, omissions) as JSON")
     p.set_defaults(func=run_export)
 
 
@@ -288,7 +290,17 @@ def run_export(args) -> int:
     with _open_store(args.db) as store:
         n = export_corpus(store, args.out, fmt=fmt, since=since, until=until, outlet=args.outlet,
                           story_id=args.story, with_text=not args.no_text, with_analysis=not args.no_analysis)
-    print(f"wrote {n} articles to {args.out} ({fmt})")
+        print(f"wrote {n} articles to {args.out} ({fmt})")
+        if args.profiles:
+            import json
+
+            from .profiles import list_outlets, outlet_profile
+            outlets = [o["outlet"] for o in list_outlets(store)
+                       if args.outlet is None or args.outlet.lower() in o["outlet"].lower()]
+            doc = {"profiles": [outlet_profile(store, name, since=since, until=until) for name in outlets]}
+            with open(args.profiles, "w", encoding="utf-8") as f:
+                json.dump(doc, f, ensure_ascii=False, indent=2, default=str)
+            print(f"wrote {len(outlets)} outlet profiles to {args.profiles}")
     return 0
 
 

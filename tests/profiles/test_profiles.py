@@ -1,4 +1,5 @@
 import argparse
+import functools
 import json
 
 import pytest
@@ -133,3 +134,16 @@ def test_cli_wordchoice(small_store, word_encoder, monkeypatch, tmp_path, capsys
     data = json.loads(capsys.readouterr().out)
     assert data["pairs"] and {"term_a", "term_b", "counts", "score"} <= set(data["pairs"][0])
     assert out.exists()
+
+
+def test_export_writes_outlet_profiles(small_store, tmp_path, monkeypatch):
+    from parallax import corpus_cli
+    monkeypatch.setattr(corpus_cli, "_open_store", lambda db: small_store)
+    monkeypatch.setattr(profiles, "outlet_profile", functools.partial(outlet_profile, omissions=False))
+    out, prof = tmp_path / "a.jsonl", tmp_path / "p.json"
+    args = argparse.Namespace(out=str(out), format=None, db=None, since=None, until=None, outlet="BBC", story=None,
+                              no_text=False, no_analysis=False, profiles=str(prof))
+    assert corpus_cli.run_export(args) == 0
+    doc = json.loads(prof.read_text("utf-8"))
+    assert [p["outlet"] for p in doc["profiles"]] == [BBC]
+    assert doc["profiles"][0]["sources"]["kinds"]["agency"] == 1
