@@ -34,8 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     # each command family registers its own subcommands; imports stay light (models load on use)
     from .corpus_cli import register as register_corpus
     from .outlet_cli import register as register_outlet
+    from .tone_cli import register as register_tone
     from .web.cli import register as register_web
-    for register in (register_corpus, register_outlet, register_web):
+    for register in (register_corpus, register_outlet, register_tone, register_web):
         register(sub)
     return parser
 

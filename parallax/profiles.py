@@ -17,11 +17,14 @@ import html
 import importlib
 import importlib.util
 import io
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from .model import AnalyzedArticle
+
+log = logging.getLogger(__name__)
 
 TOP_SOURCES = 20
 TOP_ENTITIES = 12
@@ -142,24 +145,43 @@ def _field(item: Any, *names: str) -> Any:
     return None
 
 
-def tone_by_entity(docs: Sequence[AnalyzedArticle], top: int = TOP_ENTITIES, tone=None) -> list[dict[str, Any]]:
-    """Tone toward the `top` most mentioned entities: [{"entity", "positive", "neutral", "negative"}]."""
+def _tone_items(item: Any) -> tuple[Any, Any]:
+    """(entity name, label) from what a tone function returns: `parallax.tone.tone_for_mentions` gives
+    (Mention, label) pairs; dicts or objects with entity/label fields are accepted too."""
+    if isinstance(item, tuple) and len(item) == 2:
+        mention, label = item
+        name = getattr(mention, "canonical", None) or getattr(mention, "normal", None) or getattr(mention, "text", None)
+        return name, label
+    return _field(item, "entity_name", "entity", "name", "normal", "text"), _field(item, "label", "tone", "polarity")
+
+
+def tone_by_entity(docs: Sequence[AnalyzedArticle], top: int = TOP_ENTITIES, tone=None,
+                   published: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+    """Tone toward the `top` most mentioned entities: [{"entity", "positive", "neutral", "negative",
+    "by_month": {"2024-11": {"positive", "neutral", "negative"}}}] (months from `published`, by doc id)."""
     tone = tone or tone_function()
     if tone is None:
         return []
     counts: dict[str, Counter] = defaultdict(Counter)
+    months: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     for doc in docs:
         try:
             items = tone(doc) or []
         except Exception:  # noqa: BLE001 - one unreadable article must not sink the profile
+            log.warning("tone failed for %s", doc.id, exc_info=True)
             continue
+        month = _month((published or {}).get(doc.id)) or (doc.article.date.isoformat()[:7] if doc.article.date else None)
         for item in items:
-            name = _field(item, "entity_name", "entity", "name", "normal", "text")
-            label = _LABELS.get(_field(item, "label", "tone", "polarity"))
+            name, raw = _tone_items(item)
+            label = _LABELS.get(raw)
             if name and label:
                 counts[str(name)][label] += 1
+                if month:
+                    months[str(name)][month][label] += 1
     ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:top]
-    return [{"entity": name, "positive": c["positive"], "neutral": c["neutral"], "negative": c["negative"]}
+    return [{"entity": name, "positive": c["positive"], "neutral": c["neutral"], "negative": c["negative"],
+             "by_month": {m: {k: v[k] for k in ("positive", "neutral", "negative")}
+                          for m, v in sorted(months[name].items())}}
             for name, c in ranked]
 
 
@@ -219,7 +241,7 @@ def outlet_profile(store, outlet: str, since=None, until=None, *, omissions: boo
         "contested_terms": contested_term_usage([(d, published.get(d.id)) for d in docs]),
         "sources": {**mix.as_dict(TOP_SOURCES), "attributions": mix.attributions,
                     "labels": source_kinds()},
-        "tone": tone_by_entity(docs) if tone else [],
+        "tone": tone_by_entity(docs, published=published) if tone else [],
         "omissions": [],
         "omission_summary": None,
     }

@@ -57,7 +57,7 @@ def _stratum(labels: Iterable[int]) -> tuple[bool, bool]:
 
 
 def _hash(text: str, seed: str) -> str:
-    return hashlib.sha1(f"{seed}\x00{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha1(f"{seed}\x00{text}".encode()).hexdigest()
 
 
 def sentence_folds(items: Sequence[LabelledItem], n_folds: int, seed: str = SPLIT_SEED) -> list[int]:

@@ -8,12 +8,17 @@ so what sits next to the placeholder has to be told apart from the rest of the s
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 from razdel import tokenize
 
 from ..nlp.morph import lemma_and_pos
+
+LEXICON_PATH = Path(__file__).resolve().parent / "polarity_ru.tsv"
 
 ENTITY = "<E>"
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
@@ -42,11 +47,8 @@ def _tokens(sentence: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((t.start, t.stop, t.text) for t in tokenize(sentence))
 
 
-_OPEN_QUOTES = "«„“\""
-_CLOSE_QUOTES = "»“”\""
-
-
 def _inside_quotes(sentence: str, start: int) -> bool:
+    """Inside «...» (nesting counted) or inside an odd number of straight quotes."""
     depth = 0
     for ch in sentence[:start]:
         if ch == "«" or ch == "„":
@@ -95,7 +97,7 @@ def sentence_features(p: Prepared) -> list[str]:
     """Lemma unigrams and bigrams of the whole sentence (entity masked)."""
     words = [w for w in p.lemmas if _is_word(w)]
     feats = [f"u:{w}" for w in words]
-    feats += [f"b:{a}_{b}" for a, b in zip(words, words[1:])]
+    feats += [f"b:{a}_{b}" for a, b in itertools.pairwise(words)]
     return feats
 
 
@@ -138,24 +140,79 @@ def entity_features(p: Prepared) -> list[str]:
     return feats
 
 
-def masked_text(p: Prepared) -> str:
-    """The sentence as surface forms with the entity replaced: input for character n-grams."""
-    return " ".join(p.forms)
+@functools.lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, int]:
+    """lemma -> polarity (-1/1) from the TSV lexicon (see the file's header)."""
+    lexicon: dict[str, int] = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            line = line.rstrip("\n")
+            if not line or line.startswith(("#", "lemma\t")):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or parts[1] not in ("-1", "1"):
+                raise ValueError(f"{path}:{n}: expected 'lemma<TAB>-1|1<TAB>kind', got {line!r}")
+            lexicon[parts[0]] = int(parts[1])
+    return lexicon
 
 
-def char_ngrams(text: str, low: int = 3, high: int = 5) -> list[str]:
-    """Character n-grams inside word boundaries (sklearn's char_wb)."""
+def lexicon_features(p: Prepared, lexicon: dict[str, int] | None = None) -> list[str]:
+    """Polar words of the lexicon: anywhere in the sentence, near the entity (by side), a bit further
+    off, and inside the entity itself ('террорист', 'чемпион')."""
+    lexicon = load_lexicon() if lexicon is None else lexicon
     feats: list[str] = []
-    for word in text.split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            if len(padded) < n:
-                break
-            feats += [padded[k:k + n] for k in range(len(padded) - n + 1)]
-    return feats
-
-
-def window_chars(p: Prepared, size: int = 3) -> list[str]:
     i = p.entity_index
-    words = [w for w in p.forms[max(0, i - size * 2):i + 1 + size * 2] if _is_word(w)]
-    return char_ngrams(" ".join(words))
+    for j, w in enumerate(p.lemmas):
+        polarity = lexicon.get(w)
+        if polarity is None:
+            continue
+        name = "neg" if polarity < 0 else "pos"
+        distance = abs(j - i)
+        feats.append(f"lx:{name}")
+        if distance <= 3:
+            feats.append(f"lxn:{name}")
+            feats.append(f"lxn:{'L' if j < i else 'R'}{name}")
+        elif distance <= 8:
+            feats.append(f"lxm:{name}")
+    for w in p.entity_lemmas:
+        polarity = lexicon.get(w)
+        if polarity is not None:
+            feats.append(f"lxe:{'neg' if polarity < 0 else 'pos'}")
+    return feats or ["lx:none"]
+
+
+SPARSE_GROUPS = {
+    "sentence": sentence_features,
+    "window": window_features,
+    "entity": entity_features,
+    "lexicon": lexicon_features,
+}
+
+WINDOW_WORDS = 5
+EMBEDDING_DIM = 300
+
+
+def _mean_unit(vectors: list[np.ndarray]) -> np.ndarray:
+    if not vectors:
+        return np.zeros(EMBEDDING_DIM, dtype=np.float32)
+    v = np.mean(vectors, axis=0)
+    norm = np.linalg.norm(v)
+    return (v / norm if norm else v).astype(np.float32)
+
+
+def embedding_features(p: Prepared, embedding) -> np.ndarray:
+    """Mean navec vector of the sentence's words and of the words within WINDOW_WORDS of the entity
+    (entity excluded), each unit length: 600 values. `embedding` is natasha's NewsEmbedding."""
+    def vecs(words):
+        out = []
+        for w in words:
+            if w == ENTITY:
+                continue
+            v = embedding.get(w)
+            if v is not None:
+                out.append(v)
+        return out
+
+    i = p.entity_index
+    window = p.forms[max(0, i - WINDOW_WORDS):i] + p.forms[i + 1:i + 1 + WINDOW_WORDS]
+    return np.concatenate([_mean_unit(vecs(p.forms)), _mean_unit(vecs(window))])

@@ -23,7 +23,7 @@ class FeatureVectorizer:
         self.index = {f: i for i, f in enumerate(self.vocabulary)}
         self.idf = np.asarray(idf if idf is not None else [], dtype=np.float64)
 
-    def fit(self, docs: Sequence[Sequence[str]]) -> "FeatureVectorizer":
+    def fit(self, docs: Sequence[Sequence[str]]) -> FeatureVectorizer:
         df: Counter[str] = Counter()
         for doc in docs:
             df.update(set(doc))
@@ -64,6 +64,6 @@ class FeatureVectorizer:
                 "vocabulary": self.vocabulary, "idf": [round(float(x), digits) for x in self.idf]}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "FeatureVectorizer":
+    def from_dict(cls, data: dict) -> FeatureVectorizer:
         return cls(min_df=data["min_df"], sublinear_tf=data["sublinear_tf"], binary=data["binary"],
                    vocabulary=data["vocabulary"], idf=data["idf"])

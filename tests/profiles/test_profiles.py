@@ -69,9 +69,22 @@ def test_tone_is_aggregated_per_entity():
 
     def fake_tone(doc):
         return [{"entity": "Иван", "label": 1 if doc.id == "1" else -1}, {"entity": "Петр", "label": 0}]
-    rows = tone_by_entity(docs, tone=fake_tone)
-    assert rows == [{"entity": "Иван", "positive": 1, "neutral": 0, "negative": 1},
-                    {"entity": "Петр", "positive": 0, "neutral": 2, "negative": 0}]
+    rows = tone_by_entity(docs, tone=fake_tone, published={"1": "2024-11-30T10:00:00", "2": "2024-12-01T10:00:00"})
+    assert [{k: r[k] for k in ("entity", "positive", "neutral", "negative")} for r in rows] == [
+        {"entity": "Иван", "positive": 1, "neutral": 0, "negative": 1},
+        {"entity": "Петр", "positive": 0, "neutral": 2, "negative": 0}]
+    assert rows[0]["by_month"] == {"2024-11": {"positive": 1, "neutral": 0, "negative": 0},
+                                   "2024-12": {"positive": 0, "neutral": 0, "negative": 1}}
+
+
+def test_tone_from_the_real_tone_package_reaches_the_profile():
+    from parallax.model import Mention
+    doc = make_doc("Суд приговорил мошенника Иванова к десяти годам колонии.", article_id="1")
+    s = doc.text.index("Иванова")
+    doc.mentions = [Mention(start=s, end=s + 7, text="Иванова", type="PER", normal="Иванов", sentence=0)]
+    rows = tone_by_entity([doc])
+    assert [r["entity"] for r in rows] == ["Иванов"]
+    assert rows[0]["positive"] + rows[0]["neutral"] + rows[0]["negative"] == 1
 
 
 def test_contested_terms_by_month_and_week():
