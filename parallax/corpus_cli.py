@@ -219,11 +219,10 @@ def _format_summary(s, totals: dict, location: str) -> str:
 # ---- stories ------------------------------------------------------------------------------------------
 
 def run_stories(args) -> int:
-    from .store.corpus import parse_when, recluster_period
+    from .store.corpus import parse_period, recluster_period
 
     try:
-        since = parse_when(args.since)
-        until = parse_when(args.until, end=True)
+        since, until = parse_period(args.since, args.until)
     except ValueError as exc:
         return _fail(f"stories: bad date ({exc}); use YYYY-MM-DD or an ISO timestamp")
     with _open_store(args.db) as store:
@@ -278,13 +277,12 @@ def _format_recluster(report: dict) -> str:
 # ---- export -------------------------------------------------------------------------------------------
 
 def run_export(args) -> int:
-    from .store.corpus import parse_when
+    from .store.corpus import parse_period
     from .store.export import export_corpus
 
     fmt = args.format or ("parquet" if args.out.lower().endswith(".parquet") else "jsonl")
     try:
-        since = parse_when(args.since)
-        until = parse_when(args.until, end=True)
+        since, until = parse_period(args.since, args.until)
     except ValueError as exc:
         return _fail(f"export: bad date ({exc})")
     with _open_store(args.db) as store:

@@ -62,10 +62,9 @@ def _progress(desc: str):
 def run_outlet(args) -> int:
     from .profiles import UnknownOutlet, list_outlets, outlet_profile, profile_html, profile_text
     from .store import Store
-    from .store.corpus import parse_when
+    from .store.corpus import parse_period
     try:
-        since = parse_when(args.since)
-        until = parse_when(args.until, end=True)
+        since, until = parse_period(args.since, args.until)
     except ValueError as exc:
         return _fail(f"bad date: {exc}")
     with Store(args.db) as store:
@@ -95,11 +94,10 @@ def run_outlet(args) -> int:
 
 def run_wordchoice(args) -> int:
     from .store import Store
-    from .store.corpus import parse_when
+    from .store.corpus import parse_period
     from .wordchoice import candidates_yaml, discover
     try:
-        since = parse_when(args.since)
-        until = parse_when(args.until, end=True)
+        since, until = parse_period(args.since, args.until)
     except ValueError as exc:
         return _fail(f"bad date: {exc}")
     with Store(args.db) as store:

@@ -299,3 +299,9 @@ def parse_when(value: str | None, *, end: bool = False) -> float | None:
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.timezone.utc)
     return stamp.timestamp()
+
+
+def parse_period(since: str | None, until: str | None) -> tuple[float | None, float | None]:
+    """`--since` / `--until` as epoch seconds (`until` a whole day when only a date is given);
+    ValueError names the unreadable one."""
+    return parse_when(since), parse_when(until, end=True)

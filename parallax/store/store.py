@@ -36,6 +36,11 @@ _ARTICLE_COLUMNS = ("pk, ext_id, ident, url, outlet, title, published, published
                     "source, encoding, meta, reprint_of, reprint_similarity, story_id, ingested_at")
 
 
+def _marks(values: Sequence[Any]) -> str:
+    """SQL placeholders for an IN list: '?,?,?' (the driver layer adapts '?' to PostgreSQL)."""
+    return ",".join("?" * len(values))
+
+
 def normalize_url(url: str) -> str:
     """A URL reduced to what identifies the page: scheme and `www.` ignored, host lower-cased, fragment,
     default port, tracking parameters and trailing slash dropped."""
@@ -313,12 +318,12 @@ class Store:
         roots: dict[int, float | None] = {}
         if matches:
             root_rows = self.db.query(
-                f"SELECT a.pk, a.reprint_of FROM articles a WHERE a.pk IN ({','.join('?' * len(matches))})",
+                f"SELECT a.pk, a.reprint_of FROM articles a WHERE a.pk IN ({_marks(matches)})",
                 [m[0] for m in matches])
             root_of = {other_pk: (root if root is not None else other_pk) for other_pk, root in root_rows}
             roots = dict.fromkeys(root_of.values())
             for root, root_ts in self.db.query(
-                    f"SELECT pk, published_ts FROM articles WHERE pk IN ({','.join('?' * len(roots))})", list(roots)):
+                    f"SELECT pk, published_ts FROM articles WHERE pk IN ({_marks(roots)})", list(roots)):
                 roots[root] = root_ts
             # Groups grow by pairwise links; a weekly template would chain one group across months.
             # Join a group only while its original is within the window of this article.
@@ -358,7 +363,7 @@ class Store:
         out: dict[int, StoredArticle] = {}
         for chunk in _chunks(list(pks), 500):
             for row in self.db.query(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE pk IN "
-                                     f"({','.join('?' * len(chunk))})", chunk):
+                                     f"({_marks(chunk)})", chunk):
                 article = StoredArticle.from_row(row)
                 out[article.pk] = article
         return [out[pk] for pk in pks if pk in out]
@@ -417,7 +422,7 @@ class Store:
         out: dict[int, AnalyzedArticle] = {}
         for chunk in _chunks(list(by_pk), 500):
             rows = self.db.query(f"SELECT article_pk, revision, analyzer_version, data FROM analyses "
-                                 f"WHERE article_pk IN ({','.join('?' * len(chunk))})", chunk)
+                                 f"WHERE article_pk IN ({_marks(chunk)})", chunk)
             for pk, revision, version, blob in rows:
                 stored = by_pk[pk]
                 if revision != stored.revision or (analyzer_version is not None and version != analyzer_version):
@@ -432,7 +437,7 @@ class Store:
         for chunk in _chunks(list(pks), 500):
             for pk, version, revision, blob in self.db.query(
                     f"SELECT article_pk, analyzer_version, revision, data FROM analyses WHERE article_pk IN "
-                    f"({','.join('?' * len(chunk))})", chunk):
+                    f"({_marks(chunk)})", chunk):
                 out[pk] = (version, revision, json.loads(zlib.decompress(bytes(blob)).decode("utf-8")))
         return out
 
@@ -475,12 +480,12 @@ class Store:
         if pks is not None:
             if not pks:
                 return []
-            where.append(f"a.pk IN ({','.join('?' * len(pks))})")
+            where.append(f"a.pk IN ({_marks(pks)})")
             params.extend(pks)
         if story_ids is not None:
             if not story_ids:
                 return []
-            where.append(f"a.story_id IN ({','.join('?' * len(story_ids))})")
+            where.append(f"a.story_id IN ({_marks(story_ids)})")
             params.extend(story_ids)
         if since_ts is not None:
             where.append("f.time_ts >= ?")
@@ -571,12 +576,12 @@ class Store:
             names = [o for o in self.outlets() if wanted in o.casefold()]
             if not names:
                 return []
-            where.append(f"a.outlet IN ({','.join('?' * len(names))})")
+            where.append(f"a.outlet IN ({_marks(names)})")
             params.extend(names)
         if story_ids is not None:
             if not story_ids:
                 return []
-            where.append(f"a.story_id IN ({','.join('?' * len(story_ids))})")
+            where.append(f"a.story_id IN ({_marks(story_ids)})")
             params.extend(story_ids)
         matched: set[int] | None = None
         if query:
@@ -590,10 +595,10 @@ class Store:
         stories: dict[str, StorySummary] = {}
         for chunk in _chunks(sorted(selected), 500):
             for sid, title in self.db.query(
-                    f"SELECT id, title FROM stories WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                    f"SELECT id, title FROM stories WHERE id IN ({_marks(chunk)})", chunk):
                 stories[sid] = StorySummary(sid, title)
             for row in self.db.query(
-                    f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id IN ({','.join('?' * len(chunk))}) "
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id IN ({_marks(chunk)}) "
                     f"ORDER BY published_ts, pk", chunk):
                 article = StoredArticle.from_row(row)
                 stories.setdefault(article.story_id, StorySummary(article.story_id, None)).articles.append(article)
@@ -613,7 +618,7 @@ class Store:
     def story_ids_of(self, pks: Sequence[int]) -> dict[int, str | None]:
         out = {}
         for chunk in _chunks(list(pks), 500):
-            out.update(self.db.query(f"SELECT pk, story_id FROM articles WHERE pk IN ({','.join('?' * len(chunk))})",
+            out.update(self.db.query(f"SELECT pk, story_id FROM articles WHERE pk IN ({_marks(chunk)})",
                                      chunk))
         return out
 
@@ -636,7 +641,7 @@ class Store:
             names = [o for o in self.outlets() if outlet.casefold() in o.casefold()]
             if not names:
                 return
-            where.append(f"outlet IN ({','.join('?' * len(names))})")
+            where.append(f"outlet IN ({_marks(names)})")
             params.extend(names)
         sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
         if where:
@@ -650,7 +655,7 @@ class Store:
         for chunk in _chunks(list(pks), 500):
             for pk, blob, entities in self.db.query(
                     f"SELECT article_pk, embedding, entities FROM story_features WHERE article_pk IN "
-                    f"({','.join('?' * len(chunk))})", chunk):
+                    f"({_marks(chunk)})", chunk):
                 out[pk] = (np.frombuffer(bytes(blob), dtype=np.float32), json.loads(entities))
         return out
 

@@ -1,6 +1,6 @@
 """Quality gate: the shipped tone model on the held-out 20% of RuSentNE-2023 train_data.csv must stay at
 or above the floor in benchmarks/eval_baseline.json ("tone_rusentne"; written by
-`python benchmarks/tone_rusentne.py --write-floors`). Skipped when ../shared/data is absent."""
+`python benchmarks/tone_quality.py --write-floors`). Skipped when ../shared/data is absent."""
 from __future__ import annotations
 
 import json

