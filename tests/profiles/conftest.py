@@ -2,58 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-from pathlib import Path
 
-import numpy as np
 import pytest
 
-from parallax.model import AnalyzedArticle, Article, Mention
-from parallax.nlp.segment import split_sentences, split_tokens
-
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-def make_doc(text: str, *mentions, article_id: str = "a", outlet: str = "Outlet",
-             date: str | None = "2024-12-01") -> AnalyzedArticle:
-    """Sentences and tokens from the real segmenter; `mentions` placed by hand as (surface, type[, entity])."""
-    doc = AnalyzedArticle(article=Article(id=article_id, text=text, outlet=outlet,
-                                          date=dt.date.fromisoformat(date) if date else None))
-    doc.sentences = split_sentences(text)
-    doc.tokens = split_tokens(text, doc.sentences)
-    out = []
-    for spec in mentions:
-        surface, typ = spec[0], spec[1]
-        start = text.index(surface)
-        sent = doc.sentence_at(start)
-        out.append(Mention(start=start, end=start + len(surface), text=surface, type=typ, normal=surface,
-                           sentence=sent.index if sent else 0, entity=spec[2] if len(spec) > 2 else None))
-    doc.mentions = sorted(out, key=lambda m: m.start)
-    return doc
-
+from parallax.model import Article
+from profile_docs import WordEncoder, make_doc
 
 @pytest.fixture(scope="session")
 def doc_factory():
     return make_doc
-
-
-class WordEncoder:
-    """Bag of hashed word stems -> unit vector (texts sharing words get a high cosine)."""
-
-    dim = 128
-    name = "usem3"
-
-    def encode(self, texts):
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                h = int(hashlib.md5(word[:5].encode()).hexdigest(), 16)
-                out[row, h % self.dim] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out
 
 
 @pytest.fixture

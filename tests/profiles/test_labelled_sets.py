@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+from profile_docs import DATA
 from parallax.sourcing import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]

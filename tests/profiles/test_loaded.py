@@ -3,7 +3,7 @@ import csv
 import numpy as np
 import pytest
 
-from conftest import DATA, make_doc
+from profile_docs import DATA, make_doc
 from parallax.compare.framing import parse_lexicon
 from parallax.loaded import (LEXICON_PATH, MODEL_THRESHOLD, POLARITY_OF_LABEL, EvaluativeWord,
                              find_loaded_language, load_evaluative_model, load_loaded_lexicon, predict_logistic,

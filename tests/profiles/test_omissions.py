@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import make_doc
+from profile_docs import make_doc
 from parallax.model import ClaimGroup, ClaimMember, DateMention, NumberMention, Quote, StoryComparison
 from parallax.nlp.attribution import extract_attributions
 from parallax.omissions import (OMISSION_KINDS, cache_path, corpus_omissions, fact_kind, majority_facts,

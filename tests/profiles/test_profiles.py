@@ -5,7 +5,7 @@ import json
 import pytest
 
 import parallax.profiles as profiles
-from conftest import make_doc
+from profile_docs import make_doc
 from parallax.profiles import (UnknownOutlet, contested_term_usage, list_outlets, outlet_profile, profile_html,
                                profile_text, resolve_outlet, tone_by_entity)
 

@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from conftest import make_doc
+from profile_docs import make_doc
 from parallax.model import Attribution
 from parallax.nlp.attribution import extract_attributions
 from parallax.sourcing import (DATA_PATH, KINDS, classify_attribution, country_of, display_source, kind_table,

@@ -3,7 +3,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from conftest import make_doc
+from profile_docs import make_doc
 from parallax.compare.framing import parse_lexicon
 from parallax.model import ClaimGroup, ClaimMember, StoryComparison
 from parallax.wordchoice import (PairObservation, candidates_yaml, claim_pair_observations, count_terms,

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -12,14 +9,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from web_corpus import build_corpus  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-TOKEN = "test-token-0123456789abcdef"
-
+from web_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory):
@@ -48,36 +38,6 @@ def client(app):
     from fastapi.testclient import TestClient
     with TestClient(app) as c:
         yield c
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """uvicorn serving `app` on 127.0.0.1 and a free port, in a thread of the test process."""
-
-    def __init__(self, app):
-        import uvicorn
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
 
 
 @pytest.fixture(scope="session")

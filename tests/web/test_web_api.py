@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import TOKEN
+from web_support import TOKEN
 from web_corpus import BRIDGE, FLOOD, HOSTILE, STORIES
 
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import TOKEN, LiveServer, free_port
+from web_support import TOKEN, LiveServer, free_port
 from web_corpus import BRIDGE, HOSTILE, XSS_OUTLET
 
 PHONE = {"width": 390, "height": 844}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, LiveServer
+from web_support import CHROMIUM, LiveServer
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "telegram-ru-news-channels" / "data" / "raw"
 CHANNELS = ("РИА Новости", "BBC News | Русская служба")
