@@ -43,8 +43,8 @@ from stories_common import CACHE, DATA, RESULTS, analyze, embed  # noqa: E402
 from parallax.stories import ClusterConfig, StoryClusterer, StoryItem, story_item, story_text  # noqa: E402
 
 RAW = DATA / "telegram-ru-news-channels" / "data" / "raw"
-# v2: items carry the event-identity evidence (lead_dates, title_years)
-ITEMS = CACHE / "telegram-items-v2.pkl"
+# v3: items carry the event-identity evidence (lead_dates, title_years; title_names, text_keys)
+ITEMS = CACHE / "telegram-items-v3.pkl"
 TIMINGS = CACHE / "telegram-prepare-timings.json"
 RIA, BBC = "РИА Новости", "BBC News | Русская служба"
 PERIOD = (dt.datetime(2024, 11, 26, tzinfo=dt.timezone.utc), dt.datetime(2024, 12, 5, tzinfo=dt.timezone.utc))

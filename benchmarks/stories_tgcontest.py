@@ -35,6 +35,7 @@ from stories_common import (DATA, RESULTS, Article, analyze, best_threshold, emb
                             roc_auc, smoothed_threshold)
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
+from parallax.story_names import missing_names  # noqa: E402
 
 TG = DATA / "tgcontest-pairs"
 TUNE = ("ru_train_pool", "ru_exam_pool")
@@ -111,20 +112,31 @@ def main() -> None:
     result = {"dataset": "tgcontest-pairs ru", "backend": args.backend, "overrides": args.set,
               "pairs": {n: {"total": len(s["gold"]), "same_story": int(s["gold"].sum())} for n, s in sets.items()},
               "system": {}, "baselines": {}}
-    # ablation: without the event-identity evidence (date / year conflicts)
-    no_evidence = config.with_(date_conflict_penalty=0.0, year_conflict_penalty=0.0)
-    result["system_without_event_evidence"] = {}
+    # ablations: without the names of the title; the version before it (no names, lead-day penalty 0.5);
+    # without any event-identity evidence (names, days, years)
+    ablations = {
+        "without_name_rule": config.with_(name_missing_penalty=0.0),
+        "previous_version": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.5),
+        "without_event_evidence": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.0,
+                                               year_conflict_penalty=0.0),
+    }
+    result["ablations"] = {key: {} for key in ablations}
     for name in (*TUNE, DEV):
         same, scores = joined(name)
         result["system"][name] = {**prf(same, sets[name]["gold"]), "auc_of_score": roc_auc(scores, sets[name]["gold"])}
-        same, scores = joined(name, no_evidence)
-        result["system_without_event_evidence"][name] = {**prf(same, sets[name]["gold"]),
-                                                         "auc_of_score": roc_auc(scores, sets[name]["gold"])}
+        for key, cfg in ablations.items():
+            same, scores = joined(name, cfg)
+            result["ablations"][key][name] = {**prf(same, sets[name]["gold"]),
+                                              "auc_of_score": roc_auc(scores, sets[name]["gold"])}
     result["evidence_coverage"] = {
         name: {"articles_with_lead_dates": sum(1 for it in s["items"] if it.lead_dates),
                "pairs_both_with_lead_dates": sum(1 for a, b in zip(s["items"][0::2], s["items"][1::2])
                                                  if a.lead_dates and b.lead_dates),
-               "articles_with_title_years": sum(1 for it in s["items"] if it.title_years)}
+               "articles_with_title_years": sum(1 for it in s["items"] if it.title_years),
+               "articles_long_enough_for_name_evidence": sum(1 for it in s["items"] if it.text_keys is not None),
+               "pairs_where_a_title_name_is_missing": sum(
+                   1 for a, b in zip(s["items"][0::2], s["items"][1::2])
+                   if missing_names(a.title_names, b.text_keys) + missing_names(b.title_names, a.text_keys))}
         for name, s in sets.items()}
     tune_gold = np.concatenate([sets[n]["gold"] for n in TUNE])
     dev_gold = sets[DEV]["gold"]

@@ -6,7 +6,9 @@ buckets, so the cost per article depends on how many articles appeared around th
 size of the corpus). A neighbour's story is scored with
 
     score = cosine(embeddings) + w_e * entity overlap + w_t * title-word overlap
-            - time penalty - follow-up penalty
+            - time penalty - follow-up / denial penalties
+            - event-identity penalties (days or years that conflict; a name of one title that the
+              other, long enough article never mentions: see story_names.py)
 
 and the article joins the best story whose score reaches ``join_threshold`` and whose centroid is
 close enough (``centroid_min_cosine``, which stops a chain of pairwise links drifting from the
@@ -32,6 +34,8 @@ from typing import Any, Iterable
 
 import numpy as np
 import yaml
+
+from .story_names import default_matcher, missing_names
 
 CONFIG_PATH = Path(__file__).resolve().parent / "stories_config.yaml"
 ENTITY_TYPES = frozenset({"PER", "ORG", "LOC"})
@@ -84,6 +88,11 @@ class ClusterConfig:
     followup_cues: tuple[str, ...] = tuple(_DEFAULTS.get("followup_cues") or ())
     denial_penalty: float = _DEFAULTS["denial_penalty"]
     denial_cues: tuple[str, ...] = tuple(_DEFAULTS.get("denial_cues") or ())
+    name_missing_penalty: float = _DEFAULTS["name_missing_penalty"]
+    name_min_words: int = _DEFAULTS["name_min_words"]
+    name_key_chars: int = _DEFAULTS["name_key_chars"]
+    name_common_words: frozenset[str] = frozenset(_DEFAULTS.get("name_common_words") or ())
+    name_languages: frozenset[str] = frozenset(_DEFAULTS.get("name_languages") or ())
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> "ClusterConfig":
@@ -93,7 +102,7 @@ class ClusterConfig:
         unknown = set(data) - names
         if unknown:
             raise ValueError(f"{path}: unknown clustering settings {sorted(unknown)}")
-        for key in ("title_stopwords", "date_skip_after"):
+        for key in ("title_stopwords", "date_skip_after", "name_common_words", "name_languages"):
             if key in data:
                 data[key] = frozenset(data[key] or ())
         for key in ("followup_cues", "denial_cues"):
@@ -118,6 +127,10 @@ class StoryItem:
     # days named in the title and lead, ISO 'YYYY-MM-DD', or '--MM-DD' when the year is not known
     lead_dates: frozenset[str] = frozenset()
     title_years: frozenset[int] = frozenset()   # years named in the title ('US Open 2010')
+    # names the title gives, each as its word keys; keys of every word of the article, or None when it
+    # is too short to count a name it lacks as evidence (see story_names.py)
+    title_names: tuple[frozenset[int], ...] = ()
+    text_keys: frozenset[int] | None = None
 
 
 # ---- features ---------------------------------------------------------------------------------------
@@ -306,6 +319,8 @@ class StoryClusterer:
         self._numbers: list[frozenset[str]] = []
         self._days: list[tuple[tuple[int, int], ...]] = []
         self._years: list[frozenset[int]] = []
+        self._names: list[tuple[frozenset[int], ...]] = []
+        self._text_keys: list[frozenset[int] | None] = []
         self._story_of: list[str | None] = []
         self._stories: dict[str, _Story] = {}
         self._buckets: dict[int | None, _Bucket] = {}
@@ -429,14 +444,16 @@ class StoryClusterer:
                            _cues(a.title, cfg), _cues(b.title, cfg),
                            _timestamp(a.time), _timestamp(b.time), title_numbers(a.title), title_numbers(b.title),
                            day_numbers(a.lead_dates), day_numbers(b.lead_dates),
-                           frozenset(a.title_years), frozenset(b.title_years))
+                           frozenset(a.title_years), frozenset(b.title_years),
+                           missing_names(a.title_names, b.text_keys) + missing_names(b.title_names, a.text_keys))
 
     # ---- internals ----
 
     def _score(self, cos: float, ents_a, ents_b, words_a, words_b, cue_a: int, cue_b: int,
                time_a: float, time_b: float, nums_a: frozenset[str] = frozenset(),
                nums_b: frozenset[str] = frozenset(), days_a: tuple = (), days_b: tuple = (),
-               years_a: frozenset[int] = frozenset(), years_b: frozenset[int] = frozenset()) -> float:
+               years_a: frozenset[int] = frozenset(), years_b: frozenset[int] = frozenset(),
+               names_missing: int = 0) -> float:
         cfg = self.config
         ent = _overlap(ents_a, ents_b)
         if ent < 0:
@@ -452,6 +469,8 @@ class StoryClusterer:
             score -= cfg.date_conflict_penalty       # 'прогноз на 8 ноября' / 'прогноз на 18 ноября'
         if years_a and years_b and not (years_a & years_b):
             score -= cfg.year_conflict_penalty       # 'US Open 2010' / 'Australian Open 2012'
+        if names_missing:
+            score -= cfg.name_missing_penalty        # a title's name that the other article never mentions
         if not (np.isnan(time_a) or np.isnan(time_b)):
             gap_days = abs(time_a - time_b) / _DAY
             if gap_days > cfg.window_days:
@@ -482,6 +501,8 @@ class StoryClusterer:
         self._numbers.append(title_numbers(item.title or ""))
         self._days.append(day_numbers(item.lead_dates))
         self._years.append(frozenset(item.title_years))
+        self._names.append(tuple(item.title_names))
+        self._text_keys.append(item.text_keys)
         self._story_of.append(None)
         return row
 
@@ -603,7 +624,9 @@ class StoryClusterer:
                             self._title_words[row], self._title_words[other],
                             self._followup[row], self._followup[other],
                             self._time[row], self._time[other], self._numbers[row], self._numbers[other],
-                            self._days[row], self._days[other], self._years[row], self._years[other])
+                            self._days[row], self._days[other], self._years[row], self._years[other],
+                            missing_names(self._names[row], self._text_keys[other])
+                            + missing_names(self._names[other], self._text_keys[row]))
             if s > scores.get(sid, -np.inf):
                 scores[sid] = s
         for sid, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -692,7 +715,7 @@ class StoryClusterer:
         self._ids.append(src._ids[row])
         self._row[src._ids[row]] = new
         for name in ("_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers",
-                     "_days", "_years"):
+                     "_days", "_years", "_names", "_text_keys"):
             getattr(self, name).append(getattr(src, name)[row])
         self._story_of.append(None)
         return new
@@ -878,7 +901,21 @@ def story_item(doc, embedding, undated: bool = False) -> StoryItem:
     return StoryItem(article_id=doc.article.id, time=None if undated else story_time(doc),
                      embedding=np.asarray(embedding, np.float32), entities=story_entities(doc),
                      title=doc.article.title or _first_line(doc.article.text), outlet=doc.article.outlet,
-                     lead_dates=story_dates(doc), title_years=title_years(doc))
+                     lead_dates=story_dates(doc), title_years=title_years(doc), **name_evidence(doc))
+
+
+def name_evidence(doc, config: ClusterConfig | None = None) -> dict[str, Any]:
+    """`StoryItem.title_names` and `.text_keys` of an analysed article (see story_names.py)."""
+    config = config or ClusterConfig()
+    if getattr(doc, "language", "ru") not in config.name_languages:
+        return {"title_names": (), "text_keys": None}
+    matcher = default_matcher(config.name_key_chars, config.name_common_words)
+    text = doc.article.text
+    title = doc.article.title or _first_line(text)
+    names = matcher.title_names(title, text)
+    full = text if text.lstrip().startswith(title) else f"{title}\n{text}"
+    long_enough = len(_WORD.findall(text)) >= config.name_min_words
+    return {"title_names": names, "text_keys": matcher.text_keys(full) if long_enough else None}
 
 
 def _first_line(text: str, limit: int = 200) -> str:

