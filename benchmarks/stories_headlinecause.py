@@ -30,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import DATA, RESULTS, Article, analyze, items_for, roc_auc  # noqa: E402
+from stories_common import DATA, RESULTS, Article, analyze, items_for, parse_overrides, roc_auc  # noqa: E402
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 
@@ -131,10 +131,7 @@ def main() -> None:
     docs = analyze(articles, "headlinecause")
     items = {it.article_id: it for it in items_for(docs, args.backend, "headlinecause")}
 
-    overrides = {}
-    for pair in args.set:
-        key, value = pair.split("=", 1)
-        overrides[key] = type(getattr(ClusterConfig(), key))(value)
+    overrides = parse_overrides(args.set)
     config = ClusterConfig().with_(**overrides)
     result = {"dataset": "HeadlineCause ru pilot (Lenta.ru headline pairs)", "backend": args.backend,
               "overrides": args.set, "join_threshold": config.join_threshold, "parts": {}}

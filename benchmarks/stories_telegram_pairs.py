@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import DATA, RESULTS, analyze, embed, roc_auc  # noqa: E402
+from stories_common import DATA, RESULTS, analyze, embed, parse_overrides, roc_auc  # noqa: E402
 
 from parallax.stories import ClusterConfig, StoryClusterer, story_item, story_text  # noqa: E402
 
@@ -32,8 +32,9 @@ STRATUM_SIZE = {"names": 1751, "other": 4709}
 VARIANTS = {
     "default": {},
     "without the name rule": {"name_missing_penalty": 0.0},
-    "without the name rule, lead-day penalty 0.5 (previous version)": {"name_missing_penalty": 0.0,
-                                                                        "date_conflict_penalty": 0.5},
+    "with an entity-overlap floor of 2 (not used)": {"entity_overlap_min_denominator": 2},
+    "previous version (no name rule, lead-day penalty 0.5)": {
+        "name_missing_penalty": 0.0, "date_conflict_penalty": 0.5, "entity_overlap_min_denominator": 1},
 }
 
 
@@ -75,11 +76,7 @@ def main() -> None:
     weight = np.array([STRATUM_SIZE[p["stratum"]] / sum(q["stratum"] == p["stratum"] for q in pairs) for p in pairs])
     variants = dict(VARIANTS)
     if args.set:
-        overrides = {}
-        for pair in args.set:
-            key, value = pair.split("=", 1)
-            overrides[key] = type(getattr(ClusterConfig(), key))(value)
-        variants = {"with " + " ".join(args.set): overrides}
+        variants = {"with " + " ".join(args.set): parse_overrides(args.set)}
     result = {"pairs": len(pairs), "same_story": int(gold.sum()), "high_confidence": int(high.sum()), "variants": {}}
     for name, overrides in variants.items():
         config = ClusterConfig().with_(**overrides)

@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stories_common import (DATA, RESULTS, Article, analyze, best_threshold, embed, items_for, prf,  # noqa: E402
-                            roc_auc, smoothed_threshold)
+                            parse_overrides, roc_auc, smoothed_threshold)
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 from parallax.story_names import missing_names  # noqa: E402
@@ -84,10 +84,7 @@ def main() -> None:
     args = ap.parse_args()
     if not TG.exists():
         sys.exit(f"tgcontest pairs not found at {TG}")
-    overrides = {}
-    for pair in args.set:
-        key, value = pair.split("=", 1)
-        overrides[key] = type(getattr(ClusterConfig(), key))(value)
+    overrides = parse_overrides(args.set)
     config = ClusterConfig().with_(**overrides)
 
     sets = {}
@@ -112,11 +109,13 @@ def main() -> None:
     result = {"dataset": "tgcontest-pairs ru", "backend": args.backend, "overrides": args.set,
               "pairs": {n: {"total": len(s["gold"]), "same_story": int(s["gold"].sum())} for n, s in sets.items()},
               "system": {}, "baselines": {}}
-    # ablations: without the names of the title; the version before it (no names, lead-day penalty 0.5);
-    # without any event-identity evidence (names, days, years)
+    # ablations: without the names of the title; with an entity-overlap floor of 2 (not used); the version
+    # before the second session (no names, lead-day penalty 0.5); without any event-identity evidence
     ablations = {
         "without_name_rule": config.with_(name_missing_penalty=0.0),
-        "previous_version": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.5),
+        "with_entity_overlap_floor_2": config.with_(entity_overlap_min_denominator=2),       # measured, not used
+        "previous_version": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.5,
+                                         entity_overlap_min_denominator=1),
         "without_event_evidence": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.0,
                                                year_conflict_penalty=0.0),
     }

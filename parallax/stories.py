@@ -72,6 +72,7 @@ class ClusterConfig:
     weight_entities: float = _DEFAULTS["weight_entities"]
     weight_title: float = _DEFAULTS["weight_title"]
     entity_overlap_missing: float = _DEFAULTS["entity_overlap_missing"]
+    entity_overlap_min_denominator: int = _DEFAULTS["entity_overlap_min_denominator"]
     join_threshold: float = _DEFAULTS["join_threshold"]
     centroid_min_cosine: float = _DEFAULTS["centroid_min_cosine"]
     followup_penalty: float = _DEFAULTS["followup_penalty"]
@@ -190,13 +191,14 @@ def entity_keys(names: Iterable[str], config: ClusterConfig) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """|A & B| / min(|A|, |B|), -1 when either is empty. A short post names few entities, all of which
-    a long report of the same event also names; Jaccard or cosine would punish the length difference
-    (they also tuned worse, see benchmarks/STORIES.md)."""
+def _overlap(a: frozenset[str], b: frozenset[str], min_denominator: int = 1) -> float:
+    """|A & B| / max(min(|A|, |B|), min_denominator), -1 when either is empty. A short post names few
+    entities, all of which a long report of the same event also names; Jaccard or cosine would punish
+    the length difference (they also tuned worse, see benchmarks/STORIES.md). The floor keeps one
+    shared name (the region both write about) from counting as full agreement."""
     if not a or not b:
         return -1.0
-    return len(a & b) / min(len(a), len(b))
+    return len(a & b) / max(min(len(a), len(b)), min_denominator)
 
 
 def title_numbers(title: str) -> frozenset[str]:
@@ -455,7 +457,7 @@ class StoryClusterer:
                years_a: frozenset[int] = frozenset(), years_b: frozenset[int] = frozenset(),
                names_missing: int = 0) -> float:
         cfg = self.config
-        ent = _overlap(ents_a, ents_b)
+        ent = _overlap(ents_a, ents_b, cfg.entity_overlap_min_denominator)
         if ent < 0:
             ent = cfg.entity_overlap_missing
         score = cos + cfg.weight_entities * ent + cfg.weight_title * _jaccard(words_a, words_b)
@@ -612,7 +614,7 @@ class StoryClusterer:
 
     def _decide(self, row: int, neigh_rows: np.ndarray, neigh_sims: np.ndarray) -> None:
         cfg = self.config
-        best_story, best_score = None, -np.inf
+        best_story = None
         scores: dict[str, float] = {}
         for other, cos in zip(neigh_rows.tolist(), neigh_sims.tolist()):
             if other < 0 or other == row or cos < cfg.candidate_min_cosine:
@@ -640,7 +642,7 @@ class StoryClusterer:
                 centroid = story.vector_sum / max(np.linalg.norm(story.vector_sum), 1e-9)
                 if float(self._emb[row] @ centroid) < cfg.centroid_min_cosine:
                     continue
-            best_story, best_score = sid, s
+            best_story = sid
             break
         if best_story is None:
             best_story = self._new_story_id(self._ids[row])

@@ -217,6 +217,19 @@ def test_shared_entities_raise_the_score():
     assert clusterer.pair_score(a, b) > clusterer.pair_score(a, c)
 
 
+def test_entity_overlap_floor_when_enabled():
+    config = ClusterConfig().with_(entity_overlap_min_denominator=2)
+    region = vec_item("a", unit(1, 0), title="x", ents={"Бурятия"})
+    other = vec_item("b", unit(1, 0), title="y", ents={"Бурятия"})
+    two = replace(other, entities=frozenset({"Бурятия", "Улан-Удэ"}))
+    both = replace(region, entities=frozenset({"Бурятия", "Улан-Удэ"}))
+    one_name = StoryClusterer(config).pair_score(region, other)
+    two_names = StoryClusterer(config).pair_score(both, two)
+    assert two_names - one_name == pytest.approx(config.weight_entities * 0.5)
+    unfloored = StoryClusterer(config.with_(entity_overlap_min_denominator=1)).pair_score(region, other)
+    assert unfloored == pytest.approx(two_names)
+
+
 def test_followup_title_lowers_the_score():
     clusterer = StoryClusterer()
     event = vec_item("a", unit(1, 0), title="Умер известный актер")
