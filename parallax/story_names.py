@@ -119,17 +119,35 @@ class NameMatcher:
             title = title[:tail.start()]
         lower_body = _lowercase_words(body)
         cyrillic_title = bool(_CYRILLIC.search(title))
-        names = []
+        names: list[set[int]] = []
+        previous = None            # (end, is a name, capitalised word's keys, is Latin) of the token before
         for match in _TOKEN.finditer(title):
             word = _POSSESSIVE.sub("", match.group(0))
-            if len(word) < 2 or not self._is_name(word, title[:match.start()], lower_body, cyrillic_title):
-                continue
-            keys: set[int] = set()
-            for part in {word, *re.split(r"[-‐]", word)}:
-                if len(part) >= 2:
-                    keys.update(self.word_keys(part))
-            names.append(frozenset(keys))
-        return tuple(names)
+            capitalised = len(word) >= 2 and word[0].isupper() and _fold(word) not in lower_body \
+                and _fold(word) not in self.common_words
+            keys = self._keys_of(word) if capitalised else None
+            is_name = keys is not None and self._is_name(word, title[:match.start()], lower_body, cyrillic_title)
+            # adjacent capitalised words are one name, mentioned when any of its words is
+            # ('Carlsberg Group' ~ 'Carlsberg', 'Сергей Вострецов' ~ 'Вострецов')
+            adjacent = previous is not None and previous[2] is not None and not title[previous[0]:match.start()].strip()
+            if is_name and adjacent and previous[1]:
+                names[-1].update(keys)
+            elif is_name:
+                # a Latin word at the start is taken along ('Carlsberg Group'); a Cyrillic one was read
+                # by pymorphy3 and is not a name ('Авиавласти Армении')
+                names.append(set(keys) | (previous[2] if adjacent and previous[3] else set()))
+            elif adjacent and previous[1] and keys is not None:
+                names[-1].update(keys)
+            previous = (match.end(), is_name or bool(adjacent and previous[1] and keys is not None), keys,
+                        not _CYRILLIC.search(word))
+        return tuple(frozenset(keys) for keys in names)
+
+    def _keys_of(self, word: str) -> frozenset[int]:
+        keys: set[int] = set()
+        for part in {word, *re.split(r"[-‐]", word)}:
+            if len(part) >= 2:
+                keys.update(self.word_keys(part))
+        return frozenset(keys)
 
     def _is_name(self, word: str, before: str, lower_body: frozenset[str], cyrillic_title: bool) -> bool:
         folded = _fold(word)

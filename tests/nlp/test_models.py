@@ -1,7 +1,6 @@
 import subprocess
 import sys
 
-import pytest
 
 
 def test_natasha_imports_with_pymorphy3_in_place_of_pymorphy2():
