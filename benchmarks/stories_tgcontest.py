@@ -109,13 +109,14 @@ def main() -> None:
     result = {"dataset": "tgcontest-pairs ru", "backend": args.backend, "overrides": args.set,
               "pairs": {n: {"total": len(s["gold"]), "same_story": int(s["gold"].sum())} for n, s in sets.items()},
               "system": {}, "baselines": {}}
-    # ablations: without the names of the title; with an entity-overlap floor of 2 (not used); the version
-    # before the second session (no names, lead-day penalty 0.5); without any event-identity evidence
+    # ablations: without the names of the title; with an entity-overlap floor of 2 (not used); title weight
+    # 0.2; the version before the second session (no names, lead-day penalty 0.5, title weight 0.2; its
+    # time penalty does not apply to undated pairs); without any event-identity evidence
     ablations = {
         "without_name_rule": config.with_(name_missing_penalty=0.0),
         "with_entity_overlap_floor_2": config.with_(entity_overlap_min_denominator=2),       # measured, not used
-        "previous_version": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.5,
-                                         entity_overlap_min_denominator=1),
+        "title_weight_0.2": config.with_(weight_title=0.2),           # before the refit on Telegram pairs
+        "previous_version": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.5, weight_title=0.2),
         "without_event_evidence": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.0,
                                                year_conflict_penalty=0.0),
     }
