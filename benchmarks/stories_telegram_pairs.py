@@ -12,7 +12,6 @@ publication times (time penalty included) and ``join_threshold``.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import sys
@@ -22,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import DATA, RESULTS, analyze, embed, parse_overrides, roc_auc  # noqa: E402
+from stories_common import DATA, RESULTS, analyze, benchmark_parser, embed, parse_overrides, roc_auc  # noqa: E402
 
 from parallax.stories import ClusterConfig, StoryClusterer, story_item, story_text  # noqa: E402
 
@@ -68,9 +67,7 @@ def weighted_prf(pred: np.ndarray, gold: np.ndarray, weight: np.ndarray) -> dict
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", nargs="*", default=[], help="override a ClusterConfig field: key=value")
-    ap.add_argument("--no-save", action="store_true")
+    ap = benchmark_parser(__doc__, backend=False)
     args = ap.parse_args()
     if not RAW.exists():
         sys.exit(f"Telegram corpus not found at {RAW}")

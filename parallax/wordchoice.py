@@ -142,30 +142,21 @@ def _anchors(tokens: Sequence[Token], first: int, last: int, shared: set[str], f
              ) -> tuple[tuple[str, int] | None, tuple[str, int] | None]:
     """(key, index) of the nearest shared content word before token `first` and after token `last`,
     within the same clause (no punctuation in between except hyphens)."""
-    left = right = None
-    i = first - 1
-    while i >= 0:
+    return (_nearest_anchor(tokens, range(first - 1, -1, -1), shared, function),
+            _nearest_anchor(tokens, range(last + 1, len(tokens)), shared, function))
+
+
+def _nearest_anchor(tokens: Sequence[Token], indices: range, shared: set[str], function: set[str]
+                    ) -> tuple[str, int] | None:
+    """The first content word walking `indices` if it is shared; None at punctuation or a non-shared word."""
+    for i in indices:
         t = tokens[i]
         if not _WORDLIKE.search(t.text):
-            break
+            return None
         k = _key(t)
         if k not in function:
-            if k in shared:
-                left = (k, i)
-            break
-        i -= 1
-    i = last + 1
-    while i < len(tokens):
-        t = tokens[i]
-        if not _WORDLIKE.search(t.text):
-            break
-        k = _key(t)
-        if k not in function:
-            if k in shared:
-                right = (k, i)
-            break
-        i += 1
-    return left, right
+            return (k, i) if k in shared else None
+    return None
 
 
 def _term_ok(phrase_tokens: Sequence[Token], function: set[str]) -> bool:

@@ -42,6 +42,15 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
+def _where_in(where: list[str], params: list[Any], column: str, values: Sequence[Any]) -> bool:
+    """Adds the filter `column IN (values)`; False when `values` is empty, so nothing can match."""
+    if not values:
+        return False
+    where.append(f"{column} IN ({_marks(values)})")
+    params.extend(values)
+    return True
+
+
 def normalize_url(url: str) -> str:
     """A URL reduced to what identifies the page: scheme and `www.` ignored, host lower-cased, fragment,
     default port, tracking parameters and trailing slash dropped."""
@@ -484,15 +493,11 @@ class Store:
 
         where, params = [], []
         if pks is not None:
-            if not pks:
+            if not _where_in(where, params, "a.pk", pks):
                 return []
-            where.append(f"a.pk IN ({_marks(pks)})")
-            params.extend(pks)
         if story_ids is not None:
-            if not story_ids:
+            if not _where_in(where, params, "a.story_id", story_ids):
                 return []
-            where.append(f"a.story_id IN ({_marks(story_ids)})")
-            params.extend(story_ids)
         if since_ts is not None:
             where.append("f.time_ts >= ?")
             params.append(since_ts)
@@ -582,15 +587,11 @@ class Store:
         if outlet:
             wanted = outlet.casefold()
             names = [o for o in self.outlets() if wanted in o.casefold()]
-            if not names:
+            if not _where_in(where, params, "a.outlet", names):
                 return []
-            where.append(f"a.outlet IN ({_marks(names)})")
-            params.extend(names)
         if story_ids is not None:
-            if not story_ids:
+            if not _where_in(where, params, "a.story_id", story_ids):
                 return []
-            where.append(f"a.story_id IN ({_marks(story_ids)})")
-            params.extend(story_ids)
         matched: set[int] | None = None
         if query:
             matched = set(self.search(query))
@@ -647,10 +648,8 @@ class Store:
             params.append(story_id)
         if outlet:
             names = [o for o in self.outlets() if outlet.casefold() in o.casefold()]
-            if not names:
+            if not _where_in(where, params, "outlet", names):
                 return
-            where.append(f"outlet IN ({_marks(names)})")
-            params.extend(names)
         sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)

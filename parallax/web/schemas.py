@@ -126,13 +126,7 @@ class ContestedTerm(BaseModel):
     by_month: dict[str, int]
 
 
-class OutletProfile(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    outlet: str
-    articles: int
-    stories: int
-    first: str | None
-    last: str | None
+class OutletProfile(OutletItem):
     contested_terms: list[ContestedTerm]
     sources: dict[str, Any] = Field(description='{"kinds": {kind: n}, "top": [{"source", "kind", "count"}]}')
     tone: list[dict[str, Any]]

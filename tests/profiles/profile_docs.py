@@ -3,11 +3,9 @@ and every test folder has a conftest.py, so `from conftest import` would pick wh
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from pathlib import Path
 
-import numpy as np
+from hashed_encoder import HashedWordEncoder
 
 from parallax.model import AnalyzedArticle, Article, Mention
 from parallax.nlp.segment import split_sentences, split_tokens
@@ -33,19 +31,8 @@ def make_doc(text: str, *mentions, article_id: str = "a", outlet: str = "Outlet"
     return doc
 
 
-class WordEncoder:
-    """Bag of hashed word stems -> unit vector (texts sharing words get a high cosine)."""
+class WordEncoder(HashedWordEncoder):
+    """The hashed stand-in encoder, wide enough for the profile tests' vocabularies."""
 
     dim = 128
     name = "usem3"
-
-    def encode(self, texts):
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                h = int(hashlib.md5(word[:5].encode()).hexdigest(), 16)
-                out[row, h % self.dim] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 
-import numpy as np
+from hashed_encoder import HashedWordEncoder
 
 from parallax.model import AnalyzedArticle, Article, Mention, Sentence
 
@@ -47,18 +46,5 @@ class FakeAnalyzer:
         return out
 
 
-class FakeEncoder:
+class FakeEncoder(HashedWordEncoder):
     """Bag of hashed word stems -> unit vector: texts sharing words get high cosine."""
-
-    dim = 64
-
-    def encode(self, texts):
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                h = int(hashlib.md5(word[:5].encode()).hexdigest(), 16)
-                out[row, h % self.dim] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out
