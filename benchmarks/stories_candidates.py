@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import stories_telegram_pairs as tgp  # noqa: E402
 import stories_tgcontest as tgc  # noqa: E402
-from stories_common import RESULTS, benchmark_parser, best_threshold, embed, prf, roc_auc  # noqa: E402
+from stories_common import benchmark_parser, best_threshold, embed, prf, roc_auc, write_result  # noqa: E402
 
 from parallax.stories import (_DENIAL, _FOLLOWUP, ClusterConfig, StoryClusterer, _cues, _jaccard,  # noqa: E402
                               _overlap, _timestamp, day_numbers, days_conflict, entity_keys, story_item,
@@ -197,16 +197,15 @@ def main() -> None:
     y_posts = np.concatenate([sets[n]["gold"] for n in posts])
     held_out = np.zeros(len(y_posts))
     for fit, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x_posts, y_posts):
-        held_out[test] = LogisticRegression(max_iter=2000).fit(x_posts[fit], y_posts[fit]).decision_function(x_posts[test])
+        fitted = LogisticRegression(max_iter=2000).fit(x_posts[fit], y_posts[fit])
+        held_out[test] = fitted.decision_function(x_posts[test])
     result["candidates"]["learned_on_posts"]["posts_5_fold"] = {
         "auc_learned": roc_auc(held_out, y_posts),
         "auc_default_score": roc_auc(np.concatenate([base[n] for n in posts]), y_posts)}
 
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if not args.no_save:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "stories_candidates.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
-                                                         encoding="utf-8")
+        write_result("stories_candidates", result)
 
 
 if __name__ == "__main__":

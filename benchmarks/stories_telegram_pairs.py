@@ -6,7 +6,8 @@ cross-outlet pairs of real posts near the decision boundary, labelled with the t
 strata (the name rule fires / does not), so its precision, recall and F1 are weighted by stratum size
 to estimate them over all its candidates; sample 2 (300 pairs, both posts of >= 60 words) is a uniform
 draw; sample 3 (300 pairs, both posts of >= 100 words, drawn in the third session and used only to
-measure, never to set a weight) is a uniform draw of nearly all such candidates (300 of 316). AUC is over the pairs as sampled. Decisions use the pair score with the posts' real
+measure, never to set a weight) is a uniform draw of nearly all such candidates (300 of 316). AUC is
+over the pairs as sampled. Decisions use the pair score with the posts' real
 publication times (time penalty included) and ``join_threshold``.
 
     python benchmarks/stories_telegram_pairs.py [--set key=value ...]
@@ -22,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import DATA, RESULTS, analyze, benchmark_parser, embed, parse_overrides, roc_auc  # noqa: E402
+from stories_common import DATA, analyze, benchmark_parser, embed, parse_overrides, roc_auc, write_result  # noqa: E402
 
 from parallax.stories import ClusterConfig, StoryClusterer, story_item, story_text  # noqa: E402
 
@@ -102,9 +103,7 @@ def main() -> None:
         result["variants"][name] = out
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if not args.no_save and not args.set:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "stories_telegram_pairs.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
-                                                             encoding="utf-8")
+        write_result("stories_telegram_pairs", result)
 
 
 if __name__ == "__main__":

