@@ -42,8 +42,8 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(args.db + suffix).unlink(missing_ok=True)
     from parallax.ingest.sources import iter_sources
+    from parallax.pipeline import analyze_pending, cluster_pending, ingest_records
     from parallax.store import Store
-    from parallax.store.corpus import analyze_pending, cluster_pending, ingest_records
 
     files = sorted(str(p) for p in RAW.glob("*_messages.json"))
     results: dict = {"files": len(files), "load_avg_start": os.getloadavg()[0], "cpus": os.cpu_count()}

@@ -42,11 +42,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from parallax.compare.framing import load_stopwords  # noqa: E402
-from parallax.loaded import (MODEL_PATH, MODEL_THRESHOLD, POLARITY_OF_LABEL, EvaluativeWord, find_loaded_language,  # noqa: E402
-                             load_loaded_lexicon, predict_logistic, read_rusentne, score_sentence,
-                             sentence_lemmas, train_logistic, write_evaluative_words)
 from parallax.model import AnalyzedArticle, Article  # noqa: E402
 from parallax.nlp.segment import split_sentences, split_tokens  # noqa: E402
+from parallax.outlets.loaded import (  # noqa: E402
+    MODEL_PATH,
+    MODEL_THRESHOLD,
+    POLARITY_OF_LABEL,
+    EvaluativeWord,
+    find_loaded_language,
+    load_loaded_lexicon,
+    predict_logistic,
+    read_rusentne,
+    score_sentence,
+    sentence_lemmas,
+    train_logistic,
+    write_evaluative_words,
+)
 
 DEFAULT_DATA = ROOT / ".." / "shared" / "data" / "rusentne-2023" / "train_data.csv"
 RESULTS = ROOT / "benchmarks" / "results" / "loaded_eval.json"

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from parallax.profiles import outlet_profile, plot_source_mix  # noqa: E402
-from parallax.sourcing import KINDS  # noqa: E402
+from parallax.outlets.profiles import outlet_profile, plot_source_mix  # noqa: E402
+from parallax.outlets.sourcing import KINDS  # noqa: E402
 from parallax.store import Store  # noqa: E402
 
 RIA, BBC = "РИА Новости", "BBC News | Русская служба"

@@ -188,7 +188,7 @@ def prf(gold: list[str], pred: list[str], kind: str) -> dict[str, float]:
 
 def evaluate(args) -> int:
     from parallax.nlp.attribution import extract_attributions
-    from parallax.sourcing import KINDS, classify_attribution
+    from parallax.outlets.sourcing import KINDS, classify_attribution
     tsv, results_path, _, _ = SAMPLES[args.set]
     rows = read_tsv(tsv)
     unlabelled = [r["row"] for r in rows if r["gold_is_attribution"] not in ("0", "1")]

@@ -108,7 +108,7 @@ def main() -> None:
     results["embedding_sentences_per_s"] = round(len(claims) / t, 1)
 
     # the example pair end to end (models already loaded)
-    from parallax.commands import compare_articles, read_articles
+    from parallax.api import compare_articles, read_articles
     ex = sorted(str(p) for p in (ROOT / "examples").glob("*.txt"))
     enc.clear_cache()
     (_, doc), t = timed(lambda: compare_articles(*read_articles(ex, [])))

@@ -33,12 +33,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import stories_telegram_pairs as tgp  # noqa: E402
 import stories_tgcontest as tgc  # noqa: E402
-from stories_common import benchmark_parser, best_threshold, embed, prf, roc_auc, write_result  # noqa: E402
+from stories_common import (  # noqa: E402
+    benchmark_parser,
+    best_threshold,
+    embed,
+    prf,
+    roc_auc,
+    write_result,
+)
 
-from parallax.stories import (_DENIAL, _FOLLOWUP, ClusterConfig, StoryClusterer, _cues, _jaccard,  # noqa: E402
-                              _overlap, _timestamp, day_numbers, days_conflict, entity_keys, story_item,
-                              story_text, title_words)
-from parallax.story_names import default_matcher, missing_names  # noqa: E402
+from parallax.stories.clustering import (  # noqa: E402
+    _DENIAL,
+    _FOLLOWUP,
+    ClusterConfig,
+    StoryClusterer,
+    _cues,
+    _jaccard,
+    _overlap,
+    _timestamp,
+    day_numbers,
+    days_conflict,
+    entity_keys,
+    story_item,
+    story_text,
+    title_words,
+)
+from parallax.stories.names import default_matcher, missing_names  # noqa: E402
 
 _CONTENT = re.compile(r"[^\W\d_]{4,}")
 _NUMBER = re.compile(r"(?<!\w)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:[.,]\d+)?)(?!\w)")

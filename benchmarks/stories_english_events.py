@@ -19,10 +19,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import (DATA, Article, analyze, bcubed, benchmark_parser, items_for,  # noqa: E402
-                            parse_overrides, write_result)
+from stories_common import (  # noqa: E402
+    DATA,
+    Article,
+    analyze,
+    bcubed,
+    benchmark_parser,
+    items_for,
+    parse_overrides,
+    write_result,
+)
 
-from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
+from parallax.stories.clustering import ClusterConfig, StoryClusterer  # noqa: E402
 
 ECB = DATA / "ecbplus-en" / "ECBplus-prep" / "output_data" / "test_parsing"
 TEST_TOPICS = set(range(36, 46))

@@ -29,10 +29,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import (DATA, Article, analyze, benchmark_parser, items_for,  # noqa: E402
-                            parse_overrides, roc_auc, write_result)
+from stories_common import (  # noqa: E402
+    DATA,
+    Article,
+    analyze,
+    benchmark_parser,
+    items_for,
+    parse_overrides,
+    roc_auc,
+    write_result,
+)
 
-from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
+from parallax.stories.clustering import ClusterConfig, StoryClusterer  # noqa: E402
 
 HC = DATA / "headlinecause-ru-pilot" / "toloka"
 _URL_DATE = re.compile(r"/news/(\d{4})/(\d{2})/(\d{2})/")

@@ -30,8 +30,8 @@ import resource
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stories_common import CACHE, DATA, RESULTS, analyze, embed, write_result  # noqa: E402
 
-from parallax.stories import ClusterConfig, StoryClusterer, StoryItem, story_item, story_text  # noqa: E402
+from parallax.stories.clustering import (  # noqa: E402
+    ClusterConfig,
+    StoryClusterer,
+    StoryItem,
+    story_item,
+    story_text,
+)
 
 RAW = DATA / "telegram-ru-news-channels" / "data" / "raw"
 # v3: items carry the event-identity evidence (lead_dates, title_years; title_names, text_keys)

@@ -23,9 +23,22 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import DATA, analyze, benchmark_parser, embed, parse_overrides, roc_auc, write_result  # noqa: E402
+from stories_common import (  # noqa: E402
+    DATA,
+    analyze,
+    benchmark_parser,
+    embed,
+    parse_overrides,
+    roc_auc,
+    write_result,
+)
 
-from parallax.stories import ClusterConfig, StoryClusterer, story_item, story_text  # noqa: E402
+from parallax.stories.clustering import (  # noqa: E402
+    ClusterConfig,
+    StoryClusterer,
+    story_item,
+    story_text,
+)
 
 PAIRS = Path(__file__).resolve().parent / "data" / "telegram_story_pairs.tsv"
 RAW = DATA / "telegram-ru-news-channels" / "data" / "raw"

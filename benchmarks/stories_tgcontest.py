@@ -30,11 +30,23 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import (DATA, Article, analyze, benchmark_parser, best_threshold, embed,  # noqa: E402
-                            items_for, parse_overrides, prf, roc_auc, smoothed_threshold, write_result)
+from stories_common import (  # noqa: E402
+    DATA,
+    Article,
+    analyze,
+    benchmark_parser,
+    best_threshold,
+    embed,
+    items_for,
+    parse_overrides,
+    prf,
+    roc_auc,
+    smoothed_threshold,
+    write_result,
+)
 
-from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
-from parallax.story_names import missing_names  # noqa: E402
+from parallax.stories.clustering import ClusterConfig, StoryClusterer  # noqa: E402
+from parallax.stories.names import missing_names  # noqa: E402
 
 TG = DATA / "tgcontest-pairs"
 TUNE = ("ru_train_pool", "ru_exam_pool")

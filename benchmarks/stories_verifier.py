@@ -33,7 +33,7 @@ from stories_common import (
 )
 from stories_tgcontest import articles_of, load
 
-from parallax.stories import (
+from parallax.stories.clustering import (
     ClusterConfig,
     StoryClusterer,
     day_numbers,

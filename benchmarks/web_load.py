@@ -56,7 +56,7 @@ def build_corpus(db: Path) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
         json.dump(posts, f, ensure_ascii=False)
     try:
-        subprocess.run([sys.executable, "-m", "parallax.cli", "ingest", f.name, "--db", str(db), "--quiet"],
+        subprocess.run([sys.executable, "-m", "parallax.cli.main", "ingest", f.name, "--db", str(db), "--quiet"],
                        check=True, cwd=ROOT)
     finally:
         os.unlink(f.name)
@@ -197,7 +197,7 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "parallax.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+    server = subprocess.Popen([sys.executable, "-m", "parallax.cli.main", "serve", "--db", str(db), "--host", "127.0.0.1",
                                "--port", str(port), "--workers", str(args.workers), "--log-level", "warning"]
                               + (["--no-response-cache"] if args.no_response_cache else []),
                               cwd=ROOT)

@@ -246,3 +246,16 @@ class StoryComparison:
     framing: list[FramingEntry]
     attributions: list[Attribution]
     errors: list[dict[str, str]] = field(default_factory=list)      # files that could not be read
+
+
+def make_ids_unique(articles: list[Article]) -> list[Article]:
+    """Give every article of one comparison its own id, in place: the second and later articles that
+    share an id (two files named x.txt in different folders, one post read from two dumps) become
+    `x#2`, `x#3`, … The one rule for duplicate ids, used for files and for stored stories alike."""
+    seen: dict[str, int] = {}
+    for article in articles:
+        count = seen.get(article.id, 0) + 1
+        seen[article.id] = count
+        if count > 1:
+            article.id = f"{article.id}#{count}"
+    return articles

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import hashlib
 
-from ..model import AnalyzedArticle, ClaimGroup, ClaimMember, FramingDiff, StoryComparison
-from ..nlp.linking import link_entities
-from .align import align_claims
-from .claims import split_claims
-from .conflicts import find_conflicts
-from .quotes import align_quotes
+from parallax.compare.align import align_claims
+from parallax.compare.claims import split_claims
+from parallax.compare.conflicts import find_conflicts
+from parallax.compare.quotes import align_quotes
+from parallax.model import (
+    AnalyzedArticle,
+    ClaimGroup,
+    ClaimMember,
+    FramingDiff,
+    StoryComparison,
+)
+from parallax.nlp.linking import link_entities
 
 
 def story_id_for(docs: list[AnalyzedArticle]) -> str:
@@ -20,8 +26,8 @@ def story_id_for(docs: list[AnalyzedArticle]) -> str:
 
 
 def compare_story(docs: list[AnalyzedArticle], encoder=None, story_id: str | None = None) -> StoryComparison:
-    from . import framing
-    from .embed import get_encoder
+    from parallax.compare import framing
+    from parallax.compare.embed import get_encoder
     encoder = encoder or get_encoder()
     entities = link_entities(docs)
     names = {e.id: e.name for e in entities}

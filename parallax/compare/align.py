@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
-import yaml
 
-from ..model import AnalyzedArticle
-from .claims import Claim
+from parallax.compare.claims import Claim
+from parallax.model import AnalyzedArticle
+from parallax.resources import load_yaml
 
 
 @functools.lru_cache(maxsize=1)
 def alignment_config() -> dict:
-    return yaml.safe_load(resources.files("parallax.compare").joinpath("data/alignment.yaml").read_text("utf-8"))
+    return load_yaml("compare/data/alignment.yaml")
 
 
 def jaccard(a: set, b: set) -> float:
@@ -38,7 +37,7 @@ class ScoredPair:
 
 
 def blend_config(encoder) -> dict:
-    from .embed import load_blend
+    from parallax.compare.embed import load_blend
     return load_blend(getattr(encoder, "name", "usem3"))
 
 

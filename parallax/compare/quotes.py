@@ -8,9 +8,10 @@ from itertools import combinations
 
 import numpy as np
 
-from ..model import AnalyzedArticle, Quote, QuoteGroup, QuoteRendering
-from .align import alignment_config
-from .claims import normalize_words
+from parallax.compare.align import alignment_config
+from parallax.compare.claims import normalize_words
+from parallax.model import AnalyzedArticle, Quote, QuoteGroup, QuoteRendering
+from parallax.text import fold
 
 _WORD_OR_SPACE = re.compile(r"\w+(?:-\w+)*|[^\w\s]+|\s+")
 
@@ -36,8 +37,8 @@ def word_diff(a: str, b: str) -> list[dict[str, str]]:
     """Diff of `b` against `a` by words (case and ё folded for matching, original text kept)."""
     ta = [t for t in _WORD_OR_SPACE.findall(a) if not t.isspace()]
     tb = [t for t in _WORD_OR_SPACE.findall(b) if not t.isspace()]
-    fold = lambda ts: [t.lower().replace("ё", "е") for t in ts]  # noqa: E731
-    sm = difflib.SequenceMatcher(a=fold(ta), b=fold(tb), autojunk=False)
+    folded = lambda ts: [fold(t) for t in ts]  # noqa: E731
+    sm = difflib.SequenceMatcher(a=folded(ta), b=folded(tb), autojunk=False)
     out: list[dict[str, str]] = []
 
     def push(op, tokens):
@@ -82,8 +83,8 @@ def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, s
     items: list[tuple[AnalyzedArticle, Quote]] = [(d, q) for d in docs for q in d.quotes]
     if not items:
         return []
-    from .align import blend_config, jaccard
-    from .claims import _CONTENT_POS
+    from parallax.compare.align import blend_config, jaccard
+    from parallax.compare.claims import _CONTENT_POS
     blend = blend_config(encoder)
     w = blend["embedding_weight"]
     emb = encoder.encode([q.text for _, q in items])

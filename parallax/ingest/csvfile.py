@@ -12,9 +12,15 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from ..model import Article
-from .errors import InputError
-from .records import DEFAULT_LIMITS, Limits, build_article, detect_stream_encoding, mapped_fields
+from parallax.ingest.errors import InputError
+from parallax.ingest.records import (
+    DEFAULT_LIMITS,
+    Limits,
+    build_article,
+    detect_stream_encoding,
+    mapped_fields,
+)
+from parallax.model import Article
 
 _SAMPLE = 64 * 1024
 _DELIMITERS = ",;\t|"

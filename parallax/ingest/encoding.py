@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 
-from .errors import InputError
+from parallax.ingest.errors import InputError
 
 # The ten most frequent Russian letters cover ~60% of running text; a wrong code page scatters them.
 _FREQUENT = set("оеаинтсрвлкмдпу")

@@ -17,10 +17,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..model import Article
-from .errors import InputError
-from .records import DEFAULT_LIMITS, Limits, build_article
+from parallax import __version__
+from parallax.ingest.errors import InputError
+from parallax.ingest.records import DEFAULT_LIMITS, Limits, build_article
+from parallax.model import Article
 
 FETCH_TIMEOUT = 20.0
 FETCH_MAX_BYTES = 10 * 1024 * 1024

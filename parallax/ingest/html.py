@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..model import Article
-from .encoding import decode_bytes
-from .errors import InputError
-from .records import DEFAULT_LIMITS, Limits, build_article
+from parallax.ingest.encoding import decode_bytes
+from parallax.ingest.errors import InputError
+from parallax.ingest.records import DEFAULT_LIMITS, Limits, build_article
+from parallax.model import Article
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
 # trafilatura's fallbacks return *something* for any page; fewer words than this is a menu or a stub.

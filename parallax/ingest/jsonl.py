@@ -11,9 +11,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..model import Article
-from .errors import InputError
-from .records import DEFAULT_LIMITS, Limits, build_article, detect_stream_encoding, mapped_fields
+from parallax.ingest.errors import InputError
+from parallax.ingest.records import (
+    DEFAULT_LIMITS,
+    Limits,
+    build_article,
+    detect_stream_encoding,
+    mapped_fields,
+)
+from parallax.model import Article
 
 _SAMPLE = 64 * 1024
 

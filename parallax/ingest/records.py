@@ -17,10 +17,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import Article
-from .encoding import decode_bytes
-from .errors import InputError
-from .textfile import normalize_text
+from parallax.ingest.encoding import decode_bytes
+from parallax.ingest.errors import InputError
+from parallax.ingest.textfile import normalize_text
+from parallax.model import Article
 
 # Longer than any news article (War and Peace, vol. 1, is ~700k characters); a text this long is a dump,
 # a book or a broken record, and would stall sentence analysis.

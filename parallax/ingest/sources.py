@@ -26,11 +26,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from ..model import Article
-from .encoding import decode_bytes
-from .errors import InputError
-from .records import DEFAULT_LIMITS, Limits, clean_text
-from .textfile import read_article_file
+from parallax.ingest.encoding import decode_bytes
+from parallax.ingest.errors import InputError
+from parallax.ingest.records import DEFAULT_LIMITS, Limits, clean_text
+from parallax.ingest.textfile import read_article_file
+from parallax.model import Article
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -89,7 +89,7 @@ def file_kind(path: Path, sniff: bool = False) -> str | None:
             sample = fh.read(8192)
     except OSError:
         return "text"          # let the text reader report the error
-    from .feeds import looks_like_feed
+    from parallax.ingest.feeds import looks_like_feed
     head = sample.lstrip(b"\xef\xbb\xbf \t\r\n")
     if looks_like_feed(sample):
         return "feed"
@@ -117,19 +117,19 @@ def iter_file(path: Path, *, outlet: str | None = None, mapping: Mapping[str, st
         except InputError as exc:
             yield exc
     elif kind == "html":
-        from .html import read_html_file
+        from parallax.ingest.html import read_html_file
         try:
             yield read_html_file(path, outlet=outlet, limits=limits)
         except InputError as exc:
             yield exc
     elif kind == "jsonl":
-        from .jsonl import iter_jsonl
+        from parallax.ingest.jsonl import iter_jsonl
         yield from iter_jsonl(path, mapping=mapping, outlet=outlet, limits=limits)
     elif kind == "csv":
-        from .csvfile import iter_csv
+        from parallax.ingest.csvfile import iter_csv
         yield from iter_csv(path, mapping=mapping, outlet=outlet, limits=limits)
     elif kind == "feed":
-        from .feeds import iter_feed
+        from parallax.ingest.feeds import iter_feed
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -141,8 +141,8 @@ def iter_file(path: Path, *, outlet: str | None = None, mapping: Mapping[str, st
 
 
 def _iter_json(path: Path, *, outlet, mapping, limits) -> Iterator[Article | InputError]:
-    from .jsonl import iter_json_array
-    from .telegram import iter_telegram
+    from parallax.ingest.jsonl import iter_json_array
+    from parallax.ingest.telegram import iter_telegram
 
     name = str(path)
     try:
@@ -170,8 +170,8 @@ def _iter_json(path: Path, *, outlet, mapping, limits) -> Iterator[Article | Inp
 
 
 def _iter_url(url: str, *, outlet: str | None, limits: Limits) -> Iterator[Article | InputError]:
-    from .feeds import fetch_url, iter_feed, looks_like_feed
-    from .html import _decode_html, article_from_html
+    from parallax.ingest.feeds import fetch_url, iter_feed, looks_like_feed
+    from parallax.ingest.html import _decode_html, article_from_html
 
     try:
         data = fetch_url(url)

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..model import Article
-from .errors import InputError
-from .jsonl import iter_array_records
-from .records import DEFAULT_LIMITS, Limits, build_article
+from parallax.ingest.errors import InputError
+from parallax.ingest.jsonl import iter_array_records
+from parallax.ingest.records import DEFAULT_LIMITS, Limits, build_article
+from parallax.model import Article
 
 _LINK = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^\s()]+|tg://[^\s()]+)\)")
 # Paired emphasis markers around non-blank content.

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from ..model import Article
-from .encoding import decode_bytes
-from .errors import InputError
+from parallax.ingest.encoding import decode_bytes
+from parallax.ingest.errors import InputError
+from parallax.model import Article
 
 MAX_BYTES = 20 * 1024 * 1024
 

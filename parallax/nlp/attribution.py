@@ -15,13 +15,19 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
-
-from ..model import AnalyzedArticle, Attribution
-from . import morph
-from .quotes import DocIndex, _norm, doc_index, find_quote_spans, resolve_pronoun, skip_addressee, verb_lemmas
+from parallax.model import AnalyzedArticle, Attribution
+from parallax.nlp import morph
+from parallax.nlp.quotes import (
+    DocIndex,
+    doc_index,
+    find_quote_spans,
+    resolve_pronoun,
+    skip_addressee,
+    verb_lemmas,
+)
+from parallax.resources import load_yaml
+from parallax.text import fold
 
 _PROPER = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr", "Trad"})
 _NP_PREPOSITIONS = frozenset({"в", "во", "на", "при", "из", "у"})
@@ -84,31 +90,30 @@ def _name_regex(names: list[str]) -> re.Pattern | None:
 
 @functools.lru_cache(maxsize=1)
 def attribution_table() -> AttributionTable:
-    raw = resources.files("parallax.nlp").joinpath("data/attribution_ru.yaml").read_text("utf-8")
-    data = yaml.safe_load(raw)
+    data = load_yaml("nlp/data/attribution_ru.yaml")
     entries = sorted(data["prefix"], key=lambda e: len(e["cue"]), reverse=True)
     prefix = tuple(PrefixCue(case=e.get("case"), lang=e.get("lang", "ru")) for e in entries)
     prefix_re = re.compile("|".join(f"({_cue_regex(e['cue'])})" for e in entries), re.IGNORECASE)
-    first_words = frozenset(_norm(e["cue"].split()[0]) for e in entries)
+    first_words = frozenset(fold(e["cue"].split()[0]) for e in entries)
     kind_nouns: dict[str, str] = {}
     kind_person_nouns: dict[str, str] = {}
     kind_names = []
     for kind, spec in data["kinds"].items():
         for noun in spec.get("nouns", []):
-            kind_nouns.setdefault(_norm(noun), kind)
+            kind_nouns.setdefault(fold(noun), kind)
         for noun in spec.get("person_nouns", []):
-            kind_person_nouns.setdefault(_norm(noun), kind)
+            kind_person_nouns.setdefault(fold(noun), kind)
         rx = _name_regex(spec.get("names", []))
         if rx is not None:
             kind_names.append((kind, rx))
     return AttributionTable(
         prefix_re=prefix_re, prefix=prefix, prefix_first_words=first_words,
-        report_verbs=frozenset(_norm(v) for v in data["report_verbs"]),
-        belief_verbs=frozenset(_norm(v) for v in data["belief_verbs"]),
+        report_verbs=frozenset(fold(v) for v in data["report_verbs"]),
+        belief_verbs=frozenset(fold(v) for v in data["belief_verbs"]),
         impersonal_prepositions=frozenset(data["impersonal_prepositions"]),
-        determiners=frozenset(_norm(w) for w in data["determiners"]),
-        document_nouns=frozenset(_norm(w) for w in data.get("document_nouns", [])),
-        institutions=frozenset(_norm(w) for w in data.get("institutions", [])),
+        determiners=frozenset(fold(w) for w in data["determiners"]),
+        document_nouns=frozenset(fold(w) for w in data.get("document_nouns", [])),
+        institutions=frozenset(fold(w) for w in data.get("institutions", [])),
         kind_nouns=kind_nouns, kind_person_nouns=kind_person_nouns, kind_names=tuple(kind_names),
         place_kind=data.get("place_kind"),
     )
@@ -128,7 +133,7 @@ def classify_source(source: str, head_lemma: str | None = None) -> str | None:
         head_lemma = next((lm for lm in lemmas if lm not in table.determiners
                            and (lm in table.kind_nouns or lm in table.kind_person_nouns)), None)
     if head_lemma is not None:
-        head_lemma = _norm(head_lemma)
+        head_lemma = fold(head_lemma)
         kind = table.kind_nouns.get(head_lemma) or table.kind_person_nouns.get(head_lemma)
         if kind:
             return kind
@@ -159,7 +164,7 @@ class _NP:
 
 
 def _cases(word: str) -> set[str]:
-    return morph.cases_of(_norm(word))
+    return morph.cases_of(fold(word))
 
 
 def _case_ok(word: str, case: str | None) -> bool:
@@ -204,7 +209,7 @@ def _np_forward(ix: DocIndex, i: int, stop: int, case: str | None) -> _NP | None
 
     while i < stop and words < _MAX_NP_WORDS:
         t = toks[i]
-        w = _norm(t.text)
+        w = fold(t.text)
         if quote_open is not None:
             if t.text in _CLOSE_QUOTES:
                 last = i
@@ -305,7 +310,7 @@ def _np_backward(ix: DocIndex, verb: int, lo_token: int) -> _NP | None:
     that ends at the verb."""
     toks = ix.tokens
     j = verb - 1
-    while j >= lo_token and (_norm(toks[j].text) in ("не", "также", "тоже", "уже", "ранее", "по-прежнему", "же")
+    while j >= lo_token and (fold(toks[j].text) in ("не", "также", "тоже", "уже", "ранее", "по-прежнему", "же")
                              or toks[j].pos == "ADVB"):
         j -= 1
     end = j
@@ -322,7 +327,7 @@ def _np_backward(ix: DocIndex, verb: int, lo_token: int) -> _NP | None:
         if not ix.is_word(t) and t.text not in _OPEN_QUOTES + _CLOSE_QUOTES:
             break
         if ix.is_word(t) and t.pos not in ("NOUN", "ADJF", "PRTF", "NUMR", "LATN", "PREP", "CONJ", None) \
-                and not t.text[:1].isupper() and _norm(t.text) not in attribution_table().determiners:
+                and not t.text[:1].isupper() and fold(t.text) not in attribution_table().determiners:
             break
         if ix.is_word(t) and t.pos not in ("PREP", "CONJ", "NUMR") and (j == lo_token or toks[j - 1].pos != "PREP"):
             np = _np_forward(ix, j, end + 1, "nomn")
@@ -332,7 +337,7 @@ def _np_backward(ix: DocIndex, verb: int, lo_token: int) -> _NP | None:
     if best is None:
         return None
     start = best.first
-    while start < best.head and _norm(toks[start].text) in attribution_table().determiners:
+    while start < best.head and fold(toks[start].text) in attribution_table().determiners:
         start += 1
     best.first = start
     return best
@@ -343,18 +348,18 @@ def _np_backward(ix: DocIndex, verb: int, lo_token: int) -> _NP | None:
 def _is_proper(word: str) -> bool:
     if not re.search(r"[а-яё]", word.lower()) or (word.isupper() and len(word) > 1):
         return True
-    return any(_PROPER & set(p.tag.grammemes) for p in morph.parses(_norm(word)) if morph.is_dictionary_parse(p))
+    return any(_PROPER & set(p.tag.grammemes) for p in morph.parses(fold(word)) if morph.is_dictionary_parse(p))
 
 
 def _head_number(word: str, case: str | None) -> str:
-    for p in morph.parses(_norm(word)):
+    for p in morph.parses(fold(word)):
         if morph.is_dictionary_parse(p) and p.tag.POS == "NOUN" and (case is None or p.tag.case == case):
             return p.tag.number or "sing"
     return "sing"
 
 
 def _head_gender(word: str, case: str | None) -> str | None:
-    for p in morph.parses(_norm(word)):
+    for p in morph.parses(fold(word)):
         if morph.is_dictionary_parse(p) and p.tag.POS == "NOUN" and (case is None or p.tag.case == case):
             return p.tag.gender
     return None
@@ -387,12 +392,12 @@ def normalize_source(ix: DocIndex, np: _NP, case: str | None) -> str:
                 continue
             if case and case != "nomn" and i <= np.head and ix.is_word(t) and re.search(r"[А-Яа-яЁё]", t.text):
                 if i == np.head:
-                    form = morph.inflect_word(_norm(t.text), {"nomn", number}, case=case)
+                    form = morph.inflect_word(fold(t.text), {"nomn", number}, case=case)
                     if form is None and k is not None:
                         form = ix.mentions[k].normal
                 else:
                     req = {"nomn", number} | ({gender} if number == "sing" and gender in ("masc", "femn", "neut") else set())
-                    form = morph.inflect_word(_norm(t.text), req, case=case)
+                    form = morph.inflect_word(fold(t.text), req, case=case)
                 if form and not (t.text.isupper() and len(t.text) > 1):
                     pieces.append((t.start, t.end, morph.match_case(t.text, form)))
             i += 1
@@ -412,7 +417,7 @@ def normalize_source(ix: DocIndex, np: _NP, case: str | None) -> str:
     sent_start = ix.sentences[first_tok.sentence].start if ix.sentences else 0
     if first_tok.start == sent_start and np.mention is None and not _is_proper(first_tok.text):
         out = out[:1].lower() + out[1:]
-    return out.replace("ё", "е").replace("Ё", "Е")
+    return fold(out, keep_case=True)
 
 
 # ---- extraction -----------------------------------------------------------------------------------------
@@ -454,12 +459,12 @@ def _eligible(ix: DocIndex, np: _NP, source: str) -> bool:
                and m.end <= toks[np.last].end]
     if persons:
         return False        # 'глава МЧС Сергей Иванов заявил', 'журналист Иван Петров' is a person speaking
-    if _norm(head.lemma) in table.kind_nouns:
+    if fold(head.lemma) in table.kind_nouns:
         return True
     k = _mention_at(ix, head.start)
     if k is not None and ix.mentions[k].type == "ORG":
         return True
-    if _norm(head.lemma) in table.kind_person_nouns or (k is not None and ix.mentions[k].type == "PER"):
+    if fold(head.lemma) in table.kind_person_nouns or (k is not None and ix.mentions[k].type == "PER"):
         return False
     # a known name the NER missed: 'передает Интерфакс'
     return any(rx.match(ix.text, head.start) for _, rx in table.kind_names)
@@ -473,7 +478,7 @@ def _make(ix: DocIndex, cue_start: int, cue_end: int, np: _NP, case: str | None,
     if eligible_only and not _eligible(ix, np, source):
         return None
     s_start, s_end = toks[np.first].start, toks[np.last].end
-    head_lemma = _norm(toks[np.head].lemma) if np.head is not None else None
+    head_lemma = fold(toks[np.head].lemma) if np.head is not None else None
     kind = classify_source(source, head_lemma)
     start, end = min(cue_start, s_start), max(cue_end, s_end)
     return _Found(start=start, end=end, cue=re.sub(r"\s+", " ", ix.text[cue_start:cue_end].lower()),
@@ -507,7 +512,7 @@ def _prefix_cues(ix: DocIndex, protected) -> list[_Found]:
             np = _np_english(ix, i, stop)
         else:
             np = _np_forward(ix, i, stop, spec.case)
-        if np is not None and np.head is not None and _norm(toks[np.head].lemma) in table.document_nouns:
+        if np is not None and np.head is not None and fold(toks[np.head].lemma) in table.document_nouns:
             # 'говорится в сообщении пресс-службы': the source is whose document it is
             np = _np_forward(ix, np.head + 1, np.last + 1, "gent") if np.head < np.last else None
             spec = PrefixCue(case="gent", lang=spec.lang)
@@ -523,7 +528,7 @@ def _pronoun_source(ix: DocIndex, m: re.Match, pron: re.Match, protected) -> _Fo
     """'по его словам', 'по ее данным': the source is the pronoun's antecedent."""
     p_start = m.start() + pron.start(1)
     p_end = m.start() + pron.end(1)
-    ref = resolve_pronoun(ix, ix.lex.pronouns.get(_norm(pron.group(1))), p_start, [], protected)
+    ref = resolve_pronoun(ix, ix.lex.pronouns.get(fold(pron.group(1))), p_start, [], protected)
     if ref is None:
         return None
     ment = ix.mentions[ref]
@@ -579,8 +584,8 @@ def _verb_cues(ix: DocIndex, protected) -> list[_Found]:
             continue
         if _first_or_second_person(ix.norms[i]):
             continue            # 'пишете на Go', 'сообщаем'
-        lemmas = verb_lemmas(_norm(t.text))
-        negated = i > 0 and _norm(toks[i - 1].text) == "не"
+        lemmas = verb_lemmas(fold(t.text))
+        negated = i > 0 and fold(toks[i - 1].text) == "не"
         if negated:
             # 'в Минприроды не сообщили' cites no one; 'эксперты не исключают' is a belief
             lemmas = frozenset(lm for lm in lemmas if f"не {lm}" in table.belief_verbs)
@@ -646,7 +651,7 @@ def _np_after_verb(ix: DocIndex, last: int, stop: int) -> _NP | None:
         if np.last + 1 < stop:
             # 'сказал ТАСС источник': the first phrase was the addressee
             second = _np_forward(ix, np.last + 1, stop, "nomn")
-            if second is not None and "datv" in morph.cases_of(_norm(toks[np.head].text)) | (
+            if second is not None and "datv" in morph.cases_of(fold(toks[np.head].text)) | (
                     {"datv"} if toks[np.head].text.isupper() else set()):
                 return second
         return np
@@ -662,7 +667,7 @@ def _np_after_verb(ix: DocIndex, last: int, stop: int) -> _NP | None:
         # an adverbial such as 'в пятницу', 'во время брифинга': skip to the next nominative noun
         k = j + 1
         while k < stop and k <= j + 3 and ix.is_word(toks[k]) and toks[k].pos in ("NOUN", "ADJF", "NUMR") \
-                and "nomn" not in morph.cases_of(_norm(toks[k].text)):
+                and "nomn" not in morph.cases_of(fold(toks[k].text)):
             k += 1
         if k == j + 1:
             return None
@@ -701,7 +706,7 @@ def _reporting_use(ix: DocIndex, last: int, stop: int) -> bool:
     if j >= stop:
         return True
     t = toks[j]
-    w = _norm(t.text)
+    w = fold(t.text)
     return (not ix.is_word(t) or w in ix.lex.complementizers or w in ("о", "об", "обо")
             or t.pos == "PREP" or t.pos == "ADVB" or t.text[:1].isupper() or t.pos == "LATN")
 
@@ -725,7 +730,7 @@ def _has_subject(ix: DocIndex, lo: int, hi: int, skip: range | None = None) -> b
             continue
         t = toks[k]
         if t.pos in ("NOUN", "NPRO") and (k == lo or toks[k - 1].pos != "PREP"):
-            best = morph.parses(_norm(t.text))[0]
+            best = morph.parses(fold(t.text))[0]
             if best.tag.case == "nomn" and not (k > lo and toks[k - 1].pos == "NOUN"):
                 return True
     return False
@@ -742,12 +747,12 @@ def _impersonal(ix: DocIndex, i: int, last: int, sent_first: int, stop: int) -> 
             break
     # before the verb: 'В Кремле (также) заявили'
     j = i - 1
-    while j >= lo and (toks[j].pos in ("ADVB", "PRCL") or _norm(toks[j].text) in ("также", "не")):
+    while j >= lo and (toks[j].pos in ("ADVB", "PRCL") or fold(toks[j].text) in ("также", "не")):
         j -= 1
     prep = None
     for k in range(j, lo - 1, -1):
         if toks[k].pos == "PREP":
-            if _norm(toks[k].text) in table.impersonal_prepositions:
+            if fold(toks[k].text) in table.impersonal_prepositions:
                 prep = k
             break
         if not ix.is_word(toks[k]) and toks[k].text not in _OPEN_QUOTES + _CLOSE_QUOTES:
@@ -763,7 +768,7 @@ def _impersonal(ix: DocIndex, i: int, last: int, sent_first: int, stop: int) -> 
     k = skip_addressee(ix, last + 1)
     if k == last + 1:
         k = _skip_named_addressee(ix, k, stop)      # 'сообщили РИА Новости в краевом минздраве'
-    if k + 1 < stop and toks[k].pos == "PREP" and _norm(toks[k].text) in table.impersonal_prepositions:
+    if k + 1 < stop and toks[k].pos == "PREP" and fold(toks[k].text) in table.impersonal_prepositions:
         np = _np_forward(ix, k + 1, stop, "loct")
         if np is not None and _place_like(ix, np) and not _has_subject(ix, lo, i):
             return _impersonal_found(ix, toks[i].start, toks[np.last].end, np, i)
@@ -775,7 +780,7 @@ def _addressee_span(ix: DocIndex, first: int, last: int) -> bool:
     return skip_addressee(ix, first) == last + 1 or (
         _mention_at(ix, ix.tokens[first].start) is not None
         and ix.mentions[_mention_at(ix, ix.tokens[first].start)].end == ix.tokens[last].end
-        and (ix.tokens[first].text.isupper() or "datv" in morph.cases_of(_norm(ix.tokens[first].text))))
+        and (ix.tokens[first].text.isupper() or "datv" in morph.cases_of(fold(ix.tokens[first].text))))
 
 
 def institution_after_preposition(ix: DocIndex, prep: int, stop: int) -> tuple[int, int] | None:
@@ -796,7 +801,7 @@ def _place_like(ix: DocIndex, np: _NP) -> bool:
     k = _mention_at(ix, ix.tokens[np.first].start)
     if k is not None and ix.mentions[k].type in ("ORG", "LOC"):
         return True
-    lemma = _norm(head.lemma)
+    lemma = fold(head.lemma)
     return (lemma in table.kind_nouns and table.kind_nouns[lemma] in ("official", "media", "social",
                                                                        "intelligence", "agency")) \
         or lemma in table.institutions \
@@ -808,7 +813,7 @@ def _impersonal_found(ix: DocIndex, start: int, end: int, np: _NP, verb: int) ->
     toks = ix.tokens
     case = "loct"
     source = normalize_source(ix, np, case if _case_ok(toks[np.head].text, "loct") else None)
-    head_lemma = _norm(toks[np.head].lemma)
+    head_lemma = fold(toks[np.head].lemma)
     kind = classify_source(source, head_lemma)
     entity = None
     if np.mention is not None:

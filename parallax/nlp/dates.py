@@ -16,13 +16,12 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
+from parallax.model import DateMention
+from parallax.resources import load_yaml, resource_path
+from parallax.text import fold
 
-from ..model import DateMention
-
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = resource_path("nlp/data")
 
 # Year of a partial date ('1 сентября', 'в октябре'): the anchor's year, unless that lands more than
 # FUTURE_WINDOW after the anchor (news report the past; 'в декабре' in a January article is last
@@ -66,10 +65,10 @@ def trie_regex(forms) -> str:
 
 def normalize(text: str) -> str:
     """Lower case with 'ё' as 'е', the same length as `text` so offsets carry over."""
-    low = text.lower().replace("ё", "е")
+    low = fold(text)
     if len(low) == len(text):
         return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text).replace("ё", "е")
+    return fold("".join(c if len(c.lower()) != 1 else c.lower() for c in text), keep_case=True)
 
 
 def finditer_words(rx: re.Pattern, text: str):
@@ -348,8 +347,7 @@ def _grammar(language: str) -> _Grammar:
     path = DATA_DIR / f"dates_{language}.yaml"
     if not path.exists():
         return _grammar("ru")
-    with open(path, encoding="utf-8") as f:
-        return _Grammar(language, yaml.safe_load(f))
+    return _Grammar(language, load_yaml(path))
 
 
 def _governs_a_genitive(text: str, end: int) -> bool:
@@ -358,7 +356,7 @@ def _governs_a_genitive(text: str, end: int) -> bool:
     m = _NEXT_WORD.match(text, end)
     if not m:
         return False
-    from .morph import parses
+    from parallax.nlp.morph import parses
     best = parses(m.group(1))[0]
     return best.tag.POS in {"NOUN", "ADJF", "PRTF", "NPRO", "NUMR"} and best.tag.case == "gent"
 

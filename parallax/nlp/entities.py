@@ -6,13 +6,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 
-import yaml
-
-from ..model import Mention, Sentence, Token
-from . import morph
-from .models import ner_tagger
+from parallax.model import Mention, Sentence, Token
+from parallax.nlp import morph
+from parallax.nlp.models import ner_tagger
+from parallax.resources import load_yaml
+from parallax.text import fold
 
 NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
 PLACE_GRAMMEMES = frozenset({"Geox", "Orgn", "Abbr"})
@@ -38,7 +37,7 @@ def lemma_key(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def alias_table() -> AliasTable:
-    data = yaml.safe_load(resources.files("parallax.nlp").joinpath("data/aliases.yaml").read_text("utf-8"))
+    data = load_yaml("nlp/data/aliases.yaml")
     table = AliasTable(metonym_prepositions=frozenset(data.get("metonym_prepositions", [])))
     for entry in data["entities"]:
         name, typ = entry["name"], entry["type"]
@@ -62,7 +61,7 @@ class RoleTable:
 
 @functools.lru_cache(maxsize=1)
 def role_table() -> RoleTable:
-    data = yaml.safe_load(resources.files("parallax.nlp").joinpath("data/roles.yaml").read_text("utf-8"))
+    data = load_yaml("nlp/data/roles.yaml")
     nouns: dict[tuple[str, ...], str] = {}
     for cls, spec in data["classes"].items():
         for noun in spec["nouns"]:
@@ -273,7 +272,7 @@ def normalize_place(text: str) -> str:
 
 def normalize_mention(text: str, typ: str) -> str:
     out = normalize_person(text) if typ == "PER" else normalize_place(text)
-    return out.replace("ё", "е").replace("Ё", "Е")
+    return fold(out, keep_case=True)
 
 
 def split_merged_person(m: Mention) -> list[Mention]:

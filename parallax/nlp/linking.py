@@ -13,9 +13,9 @@ import bisect
 import re
 from collections import Counter, defaultdict
 
-from ..model import AnalyzedArticle, Entity, EntityMentionRef, Mention
-from . import morph
-from .entities import NAME_GRAMMEMES
+from parallax.model import AnalyzedArticle, Entity, EntityMentionRef, Mention
+from parallax.nlp import morph
+from parallax.nlp.entities import NAME_GRAMMEMES
 
 # Russian noun case endings, longest first, for reconciling forms of names pymorphy does not know.
 _CASE_ENDINGS = ("ами", "ями", "ом", "ем", "ой", "ей", "ым", "им", "ою", "ею", "а", "я", "у", "ю", "е", "ы", "и")
@@ -105,7 +105,7 @@ class _Linker:
         raw_words = [(mm.start(), mm.end()) for mm in re.finditer(r"[\w'’]+(?:-[\w'’]+)*", m.text)]
         if len(raw_words) != len(key):
             return None
-        from .entities import normalize_person
+        from parallax.nlp.entities import normalize_person
         # each word on its own: the merged span's words are in different cases ('Ким Путину')
         key = tuple(self.foreign.get(w, normalize_person(w)).lower() for w in _words(m.text))
         if len(raw_words) != len(key):
@@ -148,7 +148,7 @@ class _Linker:
                     surnames[words[-1].lower()] = words[-1]
         if not surnames:
             return
-        from .entities import normalize_person
+        from parallax.nlp.entities import normalize_person
         foreign_stems = {_stem(s).lower() for s in surnames.values() if not _is_known_name(s)}
         for d in self.docs:
             added = []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
-from .models import morph_analyzer
+from parallax.nlp.models import morph_analyzer
+from parallax.text import fold
 
 _WORD = re.compile(r"[A-Za-zА-Яа-яЁёІіЇїЄєҐґ'’-]+$")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -30,10 +31,10 @@ def lemma_and_pos(word: str, language: str = "ru") -> tuple[str, str | None]:
         return word, "NUMR"
     if not _CYRILLIC.search(word) or language == "en":
         return word.lower(), "LATN" if _WORD.match(word) else None
-    p = _parse_best(word.lower().replace("ё", "е"))
+    p = _parse_best(fold(word))
     # POS as plain str (pymorphy's grammeme objects refuse comparison with unknown names);
     # words pymorphy cannot tag are still words, unlike punctuation (None)
-    return p.normal_form.replace("ё", "е"), str(p.tag.POS) if p.tag.POS else "UNKN"
+    return fold(p.normal_form), str(p.tag.POS) if p.tag.POS else "UNKN"
 
 
 def lemma(word: str) -> str:

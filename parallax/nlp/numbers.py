@@ -25,14 +25,13 @@ import heapq
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
+from parallax.model import DateMention, NumberMention
+from parallax.nlp.dates import finditer_words, normalize, trie_regex
+from parallax.resources import load_yaml, resource_path
+from parallax.text import fold
 
-from ..model import DateMention, NumberMention
-from .dates import finditer_words, normalize, trie_regex
-
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = resource_path("nlp/data")
 APPROXIMATE_QUALIFIERS = {"about", "more_than", "less_than", "up_to", "at_least"}
 # Bare four-digit numbers in this range with nothing counted are years ('в 2024', 'до 2030').
 YEAR_LIKE = range(1900, 2101)
@@ -71,8 +70,6 @@ class _Phrase:
     vague: bool = False       # 'сотни', 'тысячи людей', 'несколько тысяч': more than the multiplier
 
 
-def _fold(s: str) -> str:
-    return s.replace("ё", "е")
 
 
 class _Lexicon:
@@ -166,16 +163,16 @@ class _Lexicon:
                 for form in spec.get("plural", []):
                     add(form, _Atom(0, 0, kind, float(spec["value"]), plural=True))
         else:
-            from .models import morph_analyzer
+            from parallax.nlp.models import morph_analyzer
             morph = morph_analyzer()
             for lemma, value in table["cardinals"].items():
                 for form in _lexeme(morph, lemma, "NUMR"):
-                    add(_fold(form), _Atom(0, 0, "cardinal", float(value)))
+                    add(fold(form, keep_case=True), _Atom(0, 0, "cardinal", float(value)))
             for lemma, spec in table["multipliers"].items():
                 kind = "group" if spec.get("group") else "big"
                 forms: dict[str, bool] = {}
                 for p in _lexeme_parses(morph, lemma, "NOUN"):
-                    forms[_fold(p.word)] = forms.get(_fold(p.word), False) or "plur" in p.tag
+                    forms[fold(p.word, keep_case=True)] = forms.get(fold(p.word, keep_case=True), False) or "plur" in p.tag
                 for form, plural in forms.items():
                     add(form, _Atom(0, 0, kind, float(spec["value"]), plural=plural))
         for form, value in (table.get("fixed_forms") or {}).items():
@@ -198,8 +195,7 @@ def _lexeme(morph, lemma: str, pos: str) -> list[str]:
 @functools.lru_cache(maxsize=None)
 def _lexicon(language: str) -> _Lexicon:
     path = DATA_DIR / f"numbers_{language}.yaml"
-    with open(path, encoding="utf-8") as f:
-        return _Lexicon(language, yaml.safe_load(f))
+    return _Lexicon(language, load_yaml(path))
 
 
 # ---- reading one number -----------------------------------------------------------------------------
@@ -316,7 +312,7 @@ def _word_role(word: str) -> tuple[str | None, str | None, str | None]:
     'name' and 'abbr' (a proper name or an abbreviation: not a lemma); None: stop looking."""
     if not _CYRILLIC_WORD.match(word):
         return None, None, None
-    from .morph import parses
+    from parallax.nlp.morph import parses
     ps = parses(word)
     if not ps:
         return None, None, None
@@ -327,17 +323,17 @@ def _word_role(word: str) -> tuple[str | None, str | None, str | None]:
     if pos == "NOUN" and _PROPER & best.tag.grammemes:    # 'двух Корей': a name, not a unit
         return "name", None, None
     if pos == "NOUN":
-        return "noun", _fold(best.normal_form), best.tag.case
+        return "noun", fold(best.normal_form, keep_case=True), best.tag.case
     if pos in _ADJECTIVE_POS:
         noun_reading = next((p for p in ps if p.tag.POS == "NOUN"), None)
         if noun_reading is not None:
-            return "adj_or_noun", _fold(noun_reading.normal_form), noun_reading.tag.case
+            return "adj_or_noun", fold(noun_reading.normal_form, keep_case=True), noun_reading.tag.case
         # a substantivized one is reported in masculine nominative, not as the verb's infinitive
         try:
             form = best.inflect({"masc", "sing", "nomn"})
         except ValueError:
             form = None
-        lemma = _fold(form.word) if form is not None else _fold(best.normal_form)
+        lemma = fold(form.word, keep_case=True) if form is not None else fold(best.normal_form, keep_case=True)
         return ("participle" if pos == "PRTF" else "adj"), lemma, best.tag.case
     return None, None, None
 
@@ -508,7 +504,7 @@ def extract_numbers(text: str, language: str = "ru", *, dates: list[DateMention]
     lex = _lexicon(language if language in ("ru", "en") else "ru")
     folded = normalize(text)
     if dates is None:
-        from .dates import extract_dates
+        from parallax.nlp.dates import extract_dates
         dates = extract_dates(text, None, language)
     blocked = [(d.start, d.end) for d in dates]
     blocked += [(m.start(), m.end()) for m in _LIST_MARKER.finditer(folded)]

@@ -11,10 +11,10 @@ from typing import Iterable
 
 from threadpoolctl import threadpool_limits
 
-from ..model import AnalyzedArticle, Article
-from . import attribution, dates, entities, numbers, quotes
-from .models import language_detector
-from .segment import split_sentences, split_tokens
+from parallax.model import AnalyzedArticle, Article
+from parallax.nlp import attribution, dates, entities, numbers, quotes
+from parallax.nlp.models import language_detector
+from parallax.nlp.segment import split_sentences, split_tokens
 
 _UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")

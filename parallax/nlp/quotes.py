@@ -31,12 +31,11 @@ import functools
 import re
 import weakref
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
-
-from ..model import AnalyzedArticle, Mention, Quote, Token
-from . import morph
+from parallax.model import AnalyzedArticle, Mention, Quote, Token
+from parallax.nlp import morph
+from parallax.resources import load_yaml
+from parallax.text import fold
 
 NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
 _DASH = "—–−-"
@@ -68,26 +67,23 @@ class SpeechLexicon:
     pronouns: dict[str, str]                              # pronoun -> masc | femn | plur
 
 
-def _norm(word: str) -> str:
-    return word.lower().replace("ё", "е")
 
 
 @functools.lru_cache(maxsize=1)
 def speech_lexicon() -> SpeechLexicon:
-    raw = resources.files("parallax.nlp").joinpath("data/speech_verbs_ru.yaml").read_text("utf-8")
-    data = yaml.safe_load(raw)
-    english = {_norm(form): lemma for lemma, forms in data["english"].items() for form in forms}
+    data = load_yaml("nlp/data/speech_verbs_ru.yaml")
+    english = {fold(form): lemma for lemma, forms in data["english"].items() for form in forms}
     return SpeechLexicon(
-        speech=frozenset(_norm(v) for v in data["speech"]),
-        opinion=frozenset(_norm(v) for v in data["opinion"]),
-        phrases={_norm(v): tuple(tuple(_norm(w) for w in obj.split()) for obj in objs)
+        speech=frozenset(fold(v) for v in data["speech"]),
+        opinion=frozenset(fold(v) for v in data["opinion"]),
+        phrases={fold(v): tuple(tuple(fold(w) for w in obj.split()) for obj in objs)
                  for v, objs in data["phrases"].items()},
         english=english,
         english_opinion=frozenset(data.get("english_opinion", [])),
-        complementizers=frozenset(_norm(w) for w in data["complementizers"]),
-        anaphoric_leads=tuple(tuple(_norm(p).split()) for p in data["anaphoric_leads"]),
-        clause_joiners=tuple(tuple(_norm(p).split()) for p in data["clause_joiners"]),
-        pronouns={_norm(k): v for k, v in data["pronouns"].items()},
+        complementizers=frozenset(fold(w) for w in data["complementizers"]),
+        anaphoric_leads=tuple(tuple(fold(p).split()) for p in data["anaphoric_leads"]),
+        clause_joiners=tuple(tuple(fold(p).split()) for p in data["clause_joiners"]),
+        pronouns={fold(k): v for k, v in data["pronouns"].items()},
     )
 
 
@@ -99,7 +95,7 @@ def verb_lemmas(word: str) -> frozenset[str]:
     for p in morph.parses(word):
         pos = p.tag.POS
         if pos in ("VERB", "INFN", "GRND", "PRTS") or (pos == "PRTF" and "actv" in p.tag):
-            out.add(_norm(p.normal_form))
+            out.add(fold(p.normal_form))
     return frozenset(out)
 
 
@@ -131,7 +127,7 @@ def can_be_nominative(word: str) -> bool:
 
 def _case_parses(word: str) -> list:
     """Dictionary readings that carry a case ('Силуанов' has only a short-adjective one: none)."""
-    return [p for p in morph.parses(_norm(word)) if morph.is_dictionary_parse(p) and p.tag.case]
+    return [p for p in morph.parses(fold(word)) if morph.is_dictionary_parse(p) and p.tag.case]
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -151,7 +147,7 @@ def likely_nominative(word: str) -> bool:
 @functools.lru_cache(maxsize=50_000)
 def _word_genders(word: str) -> frozenset[str]:
     out = set()
-    for p in morph.parses(_norm(word)):
+    for p in morph.parses(fold(word)):
         if morph.is_dictionary_parse(p) and p.tag.case == "nomn" and (
                 p.tag.POS == "ADJF" or p.tag.POS == "NOUN" and "anim" in p.tag):
             if p.tag.number == "plur":
@@ -169,7 +165,7 @@ def mention_gender(text: str) -> str | None:
         genders = _word_genders(word)
         if len(genders) == 1 and next(iter(genders)) in ("masc", "femn", "plur"):
             return next(iter(genders))
-        parses = [p for p in morph.parses(_norm(word)) if morph.is_dictionary_parse(p)]
+        parses = [p for p in morph.parses(fold(word)) if morph.is_dictionary_parse(p)]
         if parses and parses[0].tag.POS == "NOUN" and not NAME_GRAMMEMES & set(parses[0].tag.grammemes):
             return None
     return None
@@ -272,7 +268,7 @@ class DocIndex:
         self.sentences = doc.sentences
         self.sentence_starts = [s.start for s in self.sentences]
         self.mentions: list[Mention] = doc.mentions
-        self.norms = [_norm(t.text) for t in self.tokens]
+        self.norms = [fold(t.text) for t in self.tokens]
         self._cues: dict[int, tuple[str, str, int] | None] = {}
         self.mention_by_start: dict[int, int] = {}
         for k, m in enumerate(self.mentions):
@@ -339,7 +335,7 @@ class DocIndex:
             for obj in self.lex.phrases.get(lemma, ()):
                 j = i + 1
                 window = self.tokens[j:j + len(obj)]
-                if len(window) == len(obj) and all(_norm(w.lemma) == o for w, o in zip(window, obj)) \
+                if len(window) == len(obj) and all(fold(w.lemma) == o for w, o in zip(window, obj)) \
                         and window[-1].sentence == t.sentence:
                     surface = self.text[window[0].start:window[-1].end].lower()
                     return f"{lemma} {surface}", "speech", j + len(obj) - 1
@@ -352,10 +348,10 @@ class DocIndex:
         return None
 
     def is_finite(self, t: Token) -> bool:
-        return _verb_shape(_norm(t.text))[0] or t.pos == "LATN"
+        return _verb_shape(fold(t.text))[0] or t.pos == "LATN"
 
     def is_plural_verb(self, t: Token) -> bool:
-        return _verb_shape(_norm(t.text))[1]
+        return _verb_shape(fold(t.text))[1]
 
     def is_participle(self, t: Token) -> bool:
         return t.pos in ("PRTF", "GRND")
@@ -376,7 +372,7 @@ class DocIndex:
             covered_until = m.end
             gender = None
             if m.kind == "pronoun":
-                gender = self.lex.pronouns.get(_norm(m.text))
+                gender = self.lex.pronouns.get(fold(m.text))
             out.append(self._candidate(m.start, m.end, m.type, k, gender))
         taken = {(c.start, c.end) for c in out}
         for i, t in enumerate(self.tokens):
@@ -398,7 +394,7 @@ class DocIndex:
                          self._titled(i - 1) or "nomn" in morph.cases_of(self.norms[i], NAME_GRAMMEMES))))
         surface = self.text[start:end]
         if pronoun is not None:
-            nominative = likely = _norm(surface) in _NOMINATIVE_PRONOUNS
+            nominative = likely = fold(surface) in _NOMINATIVE_PRONOUNS
         else:
             nominative = first is not None and can_be_nominative(first.text)
             likely = nominative and likely_nominative(first.text)
@@ -441,7 +437,7 @@ def _trim_merged_names(cand: Candidate) -> None:
     words = list(re.finditer(r"[\w'’-]+", cand.text))
     if len(words) < 2:
         return
-    cases = [morph.cases_of(_norm(w.group()), NAME_GRAMMEMES) for w in words]
+    cases = [morph.cases_of(fold(w.group()), NAME_GRAMMEMES) for w in words]
     for k in range(1, len(words)):
         right = cases[k]
         if not right or "nomn" in right or not words[k].group()[:1].isupper():
@@ -486,7 +482,7 @@ def subject_after(ix: DocIndex, verb_end: int, hi: int, exclude) -> Candidate | 
 def impersonal_place(ix: DocIndex, first: int, last: int, lo: int) -> Candidate | None:
     """'В Кремле заявили', 'заявили в Минобороны', 'в военном ведомстве сообщили': the place an
     impersonal plural verb speaks from."""
-    from .attribution import institution_after_preposition
+    from parallax.nlp.attribution import institution_after_preposition
     toks = ix.tokens
     if not ix.is_plural_verb(toks[first]):
         return None
@@ -501,14 +497,14 @@ def impersonal_place(ix: DocIndex, first: int, last: int, lo: int) -> Candidate 
         if toks[p].start < lo:
             break
         if toks[p].pos == "PREP":
-            if _norm(toks[p].text) in ("в", "во", "на"):
+            if fold(toks[p].text) in ("в", "во", "на"):
                 span = institution_after_preposition(ix, p, j + 1)
                 if span and span[1] == j:
                     return _place_candidate(ix, *span)
             break
     # after the verb, past an addressee: 'сообщили журналистам в военном ведомстве'
     j = skip_addressee(ix, last + 1)
-    if j + 1 < sent_stop and toks[j].pos == "PREP" and _norm(toks[j].text) in ("в", "во", "на"):
+    if j + 1 < sent_stop and toks[j].pos == "PREP" and fold(toks[j].text) in ("в", "во", "на"):
         span = institution_after_preposition(ix, j, sent_stop)
         if span:
             return _place_candidate(ix, *span)
@@ -543,7 +539,7 @@ def skip_addressee(ix: DocIndex, j: int) -> int:
             if quoted and k < len(toks) and toks[k].text in "»\"“”":
                 k += 1
             return k
-        cases = morph.cases_of(_norm(toks[k].text))
+        cases = morph.cases_of(fold(toks[k].text))
         if "datv" in cases and (len(cases) == 1 or toks[k].text.isupper() or quoted) and toks[k].pos != "PREP":
             k += 1
             if quoted and k < len(toks) and toks[k].text in "»\"“”":
@@ -763,7 +759,7 @@ def _object_fragment(ix: DocIndex, o: int, s: int, e: int, marks) -> list[_Draft
             if t.text in ",;:.!?()—–-" or t.text in _QUOTE_CHARS:
                 return None
             continue
-        if _norm(t.text) in _CLAUSE_BREAK_WORDS:
+        if fold(t.text) in _CLAUSE_BREAK_WORDS:
             return None
         cue = ix.speech_cue(i)
         if cue and cue[1] == "speech":
@@ -812,7 +808,7 @@ def _anaphoric_author(ix: DocIndex, start: int):
         return None
     for lead in ix.lex.anaphoric_leads:
         window = toks[idx:idx + len(lead)]
-        if len(window) == len(lead) and all(_norm(t.text) == w for t, w in zip(window, lead)):
+        if len(window) == len(lead) and all(fold(t.text) == w for t, w in zip(window, lead)):
             sent = ix.sentences[toks[idx].sentence] if ix.sentences else None
             end = sent.end if sent else len(ix.text)
             found = _verb_in(ix, window[-1].end, end, 3)
@@ -892,7 +888,7 @@ def _clause_end(ix: DocIndex, start: int, sent_end: int, participle: bool, prote
             matched_joiner = False
             for joiner in ix.lex.clause_joiners:
                 window = toks[j:j + len(joiner)]
-                if len(window) == len(joiner) and all(_norm(w.text) == p for w, p in zip(window, joiner)):
+                if len(window) == len(joiner) and all(fold(w.text) == p for w, p in zip(window, joiner)):
                     j += len(joiner)
                     matched_joiner = True
                     break
@@ -900,8 +896,8 @@ def _clause_end(ix: DocIndex, start: int, sent_end: int, participle: bool, prote
             cue = ix.speech_cue(j)
             if cue and ix.is_finite(toks[j]):
                 return t.start
-            if _norm(toks[j].text) in ("по", "как", "согласно") and j + 1 < len(toks) and \
-                    _norm(toks[j + 1].text) in ("словам", "данным", "информации", "сообщает", "сообщил",
+            if fold(toks[j].text) in ("по", "как", "согласно") and j + 1 < len(toks) and \
+                    fold(toks[j + 1].text) in ("словам", "данным", "информации", "сообщает", "сообщил",
                                                 "сообщила", "сообщили", "передает", "пишет", "заявил",
                                                 "отметил", "мнению", "сведениям"):
                 return t.start
@@ -935,7 +931,7 @@ def _indirect_quotes(ix: DocIndex, taken: list[_Draft], marks) -> list[_Draft]:
                 i += 1
                 continue
             lemma, _, last = cue
-            if i > rng.start and _norm(toks[i - 1].text) == "не":
+            if i > rng.start and fold(toks[i - 1].text) == "не":
                 i += 1
                 continue        # 'не пояснил, что имеет в виду' reports nothing
             comp = _complementizer_after(ix, last, rng.stop)
@@ -972,7 +968,7 @@ def _complementizer_after(ix: DocIndex, last: int, stop: int) -> int | None:
     words = 0
     for j in range(last + 1, min(stop, last + 10)):
         t = toks[j]
-        w = _norm(t.text)
+        w = fold(t.text)
         if w in ix.lex.complementizers:
             return j
         if t.text in ".;:!?" or t.text in _QUOTE_CHARS or t.text in _DASH:
@@ -1023,14 +1019,14 @@ def noun_after(ix: DocIndex, last: int, end: int) -> Candidate | None:
     while j < len(toks) and toks[j].end <= end and words < 4:
         t = toks[j]
         if t.pos == "NOUN" and (j == 0 or toks[j - 1].pos != "PREP"):
-            best = morph.parses(_norm(t.text))[0]
+            best = morph.parses(fold(t.text))[0]
             if best.tag.case != "nomn":
                 j += 1
                 words += 1
                 continue
             k = j
             while k + 1 < len(toks) and toks[k + 1].end <= end and ix.is_word(toks[k + 1]) \
-                    and toks[k + 1].pos in ("NOUN", "ADJF", "LATN") and "gent" in morph.cases_of(_norm(toks[k + 1].text)) | (
+                    and toks[k + 1].pos in ("NOUN", "ADJF", "LATN") and "gent" in morph.cases_of(fold(toks[k + 1].text)) | (
                         {"gent"} if toks[k + 1].pos == "LATN" or toks[k + 1].text.isupper() else set()):
                 k += 1
             return Candidate(start=t.start, end=toks[k].end, text=ix.text[t.start:toks[k].end],
@@ -1046,7 +1042,7 @@ def noun_subject(ix: DocIndex, i: int, sent_start: int) -> Candidate | None:
     """'Эксперты полагают, что …': a common-noun subject right before the verb, with its adjectives."""
     toks = ix.tokens
     j = i - 1
-    while j >= 0 and toks[j].start >= sent_start and (toks[j].pos in ("ADVB", "PRCL") or _norm(toks[j].text) == "также"):
+    while j >= 0 and toks[j].start >= sent_start and (toks[j].pos in ("ADVB", "PRCL") or fold(toks[j].text) == "также"):
         j -= 1
     # skip prepositional phrases between subject and verb: 'Иванов в свою очередь заявил'
     for _ in range(2):
@@ -1060,7 +1056,7 @@ def noun_subject(ix: DocIndex, i: int, sent_start: int) -> Candidate | None:
     end = j
     # walk back over genitive dependents to the head: 'шеф российской дипломатии', 'Автор статьи'
     while j >= 0 and toks[j].start >= sent_start and end - j < 4 and toks[j].pos in ("NOUN", "ADJF"):
-        best = morph.parses(_norm(toks[j].text))[0]
+        best = morph.parses(fold(toks[j].text))[0]
         if toks[j].pos == "NOUN" and best.tag.case == "nomn":
             k = j
             while k > 0 and toks[k - 1].start >= sent_start and toks[k - 1].pos == "ADJF":
@@ -1069,7 +1065,7 @@ def noun_subject(ix: DocIndex, i: int, sent_start: int) -> Candidate | None:
                 return None
             return Candidate(start=toks[k].start, end=toks[end].end, text=ix.text[toks[k].start:toks[end].end],
                              type="PER" if "anim" in best.tag else "ORG", mention=None)
-        cases = morph.cases_of(_norm(toks[j].text))
+        cases = morph.cases_of(fold(toks[j].text))
         if cases and "gent" not in cases:
             return None
         j -= 1
@@ -1155,7 +1151,7 @@ def _trailing_author(ix: DocIndex, protected) -> list[_Draft]:
             if not found:
                 continue
             i, (cue, _, last) = found
-            if not ix.is_finite(toks[i]) or any(_norm(toks[k].text) in ix.lex.complementizers
+            if not ix.is_finite(toks[i]) or any(fold(toks[k].text) in ix.lex.complementizers
                                                 for k in range(last + 1, rng.stop)):
                 continue
             clause = _AUTHOR_END.search(text, toks[last].end)
@@ -1175,12 +1171,12 @@ def _trailing_author(ix: DocIndex, protected) -> list[_Draft]:
 
 
 def _past_tense(t: Token) -> bool:
-    return not _verb_shape(_norm(t.text))[2]
+    return not _verb_shape(fold(t.text))[2]
 
 
 def _is_publication(ix: DocIndex, cand: Candidate) -> bool:
     """Agencies and media cited with 'передает', 'пишет' are attributions, not speakers."""
-    from .attribution import classify_source
+    from parallax.nlp.attribution import classify_source
     return classify_source(cand.text) in ("agency", "media", "social")
 
 

@@ -5,8 +5,8 @@ import re
 
 from razdel import sentenize, tokenize
 
-from ..model import Sentence, Token
-from .morph import lemma_and_pos
+from parallax.model import Sentence, Token
+from parallax.nlp.morph import lemma_and_pos
 
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 

@@ -2,8 +2,15 @@
 
 Default location: `--db`, else $PARALLAX_DB, else ./parallax.sqlite.
 """
-from .db import DEFAULT_DB, ENV_DB, resolve_db
-from .store import AddResult, Store, StoredArticle, StorySummary, identity_key, normalize_url
+from parallax.store.db import DEFAULT_DB, ENV_DB, resolve_db
+from parallax.store.store import (
+           AddResult,
+           Store,
+           StoredArticle,
+           StorySummary,
+           identity_key,
+           normalize_url,
+)
 
 __all__ = ["DEFAULT_DB", "ENV_DB", "AddResult", "Store", "StoredArticle", "StorySummary", "identity_key",
            "normalize_url", "resolve_db"]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .store import Store, StoredArticle
+from parallax.store.store import Store, StoredArticle
 
 CHUNK = 500
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from parallax.text import fold
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -28,7 +30,7 @@ class ReprintConfig:
 
 
 def shingles(text: str, size: int) -> set[bytes]:
-    words = _WORD.findall(text.lower().replace("ё", "е"))
+    words = _WORD.findall(fold(text))
     if len(words) < size:
         return set()
     return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .db import Database
+from parallax.store.db import Database
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model import AnalyzedArticle, Article
+from parallax.model import AnalyzedArticle, Article
 
 _NDARRAY = "__ndarray__"
 

@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from ..ingest.textfile import text_hash
-from ..model import AnalyzedArticle, Article
-from .db import Database, redact, resolve_db
-from .reprints import ReprintConfig, ReprintIndex
-from .schema import migrate, now_iso
-from .serialize import dumps_analysis, loads_analysis
+from parallax.ingest.textfile import text_hash
+from parallax.model import AnalyzedArticle, Article
+from parallax.store.db import Database, redact, resolve_db
+from parallax.store.reprints import ReprintConfig, ReprintIndex
+from parallax.store.schema import migrate, now_iso
+from parallax.store.serialize import dumps_analysis, loads_analysis
+from parallax.text import fold
 
 # Query parameters that only track the reader; the same page with and without them is one article.
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|ysclid|_openstat|from|ref|rss|mc_cid|mc_eid)$", re.I)
@@ -78,7 +79,7 @@ _MIN_STEM = 4
 
 def search_terms(query: str) -> list[str]:
     terms = []
-    for word in re.findall(r"\w+", query.lower().replace("ё", "е")):
+    for word in re.findall(r"\w+", fold(query)):
         while len(word) > _MIN_STEM and word[-1] in _FINAL_VOWELS:
             word = word[:-1]
         terms.append(word)
@@ -489,7 +490,7 @@ class Store:
                          clustered_only: bool = False) -> list[tuple[int, Any, str | None]]:
         """(pk, StoryItem, story id) in time order. StoryItem.article_id is the article's identity key,
         which is unique and stable, so story ids derived from it are stable too."""
-        from ..stories import StoryItem
+        from parallax.stories.clustering import StoryItem
 
         where, params = [], []
         if pks is not None:

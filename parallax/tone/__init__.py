@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..model import AnalyzedArticle, Mention
-from .data import ToneItem
-from .model import ToneModel, default_model
+from parallax.model import AnalyzedArticle, Mention
+from parallax.tone.data import ToneItem
+from parallax.tone.model import ToneModel, default_model
 
 __all__ = ["MENTION_TAGS", "ToneItem", "ToneModel", "predict_tone", "tone_for_mentions"]
 

@@ -16,9 +16,11 @@ from pathlib import Path
 import numpy as np
 from razdel import tokenize
 
-from ..nlp.morph import lemma_and_pos
+from parallax.nlp.morph import lemma
+from parallax.resources import resource_path
+from parallax.text import fold
 
-LEXICON_PATH = Path(__file__).resolve().parent / "polarity_ru.tsv"
+LEXICON_PATH = resource_path("tone/polarity_ru.tsv")
 
 ENTITY = "<E>"
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
@@ -39,7 +41,7 @@ class Prepared:
 def _norm_lemma(word: str) -> str:
     if _NUMBER.match(word):
         return "<num>"
-    return lemma_and_pos(word)[0].lower().replace("ё", "е")
+    return lemma(word)
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -80,7 +82,7 @@ def prepare(sentence: str, start: int, end: int, entity_tag: str = "") -> Prepar
                 entity_lemmas.append(_norm_lemma(text))
             continue
         lemmas.append(_norm_lemma(text))
-        forms.append(text.lower().replace("ё", "е"))
+        forms.append(fold(text))
     if entity_index < 0:
         entity_index = len(lemmas)
         lemmas.append(ENTITY)

@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from . import features as F
-from .data import LABELS, ToneItem
-from .vectorize import FeatureVectorizer
+from parallax.resources import resource_path
+from parallax.tone import features as F
+from parallax.tone.data import LABELS, ToneItem
+from parallax.tone.vectorize import FeatureVectorizer
 
-MODEL_PATH = Path(__file__).resolve().parent / "tone_model.json"
+MODEL_PATH = resource_path("tone/tone_model.json")
 FORMAT_VERSION = 1
 
 
@@ -40,7 +41,7 @@ def sparse_docs(prepared: Sequence[F.Prepared], group: str) -> list[list[str]]:
 
 
 def embedding_block(prepared: Sequence[F.Prepared]) -> np.ndarray:
-    from ..nlp.models import news_embedding
+    from parallax.nlp.models import news_embedding
     emb = news_embedding()
     if not prepared:
         return np.zeros((0, 2 * F.EMBEDDING_DIM), dtype=np.float32)

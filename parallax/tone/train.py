@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import features as F
-from .data import (
+from parallax.tone import features as F
+from parallax.tone.data import (
     LABELS,
     LabelledItem,
     heldout_split,
@@ -27,8 +27,14 @@ from .data import (
     read_rusentne,
     sentence_folds,
 )
-from .model import MODEL_PATH, FeatureSpec, ToneModel, embedding_block, sparse_docs
-from .vectorize import FeatureVectorizer
+from parallax.tone.model import (
+    MODEL_PATH,
+    FeatureSpec,
+    ToneModel,
+    embedding_block,
+    sparse_docs,
+)
+from parallax.tone.vectorize import FeatureVectorizer
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO / ".." / "shared" / "data" / "rusentne-2023" / "train_data.csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 def create_app(db: str | None = None, **kwargs):
     """The ASGI app (FastAPI). Imported lazily so `import parallax.web` needs no web packages."""
-    from .app import create_app as _create_app
+    from parallax.web.app import create_app as _create_app
     return _create_app(db, **kwargs)
 
 

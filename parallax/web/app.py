@@ -24,7 +24,6 @@ import logging
 import math
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -37,11 +36,12 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
-from . import schemas
-from .cache import ResponseCache
-from .queries import Filters, iso_utc, list_articles, list_stories
-from .service import Corpus, StoryBundle
+from parallax import __version__
+from parallax.resources import read_text
+from parallax.store.queries import Filters, iso_utc, list_articles, list_stories
+from parallax.web import schemas
+from parallax.web.cache import ResponseCache
+from parallax.web.service import Corpus, StoryBundle
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def render(name: str, **context: Any) -> str:
 
 
 def _safe_href(url: str | None) -> str | None:
-    from ..report.html import safe_href
+    from parallax.render.html import safe_href
     return safe_href(url)
 
 
@@ -331,7 +331,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
             return Response(text, media_type=STATIC[name] + "; charset=utf-8",
                             headers={"cache-control": "public, max-age=3600"})
         if name in REPORT_STATIC:
-            from ..report.html import report_asset
+            from parallax.render.html import report_asset
             return Response(report_asset(name), media_type=REPORT_STATIC[name] + "; charset=utf-8",
                             headers={"cache-control": "public, max-age=3600"})
         raise not_found("file")
@@ -431,7 +431,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
 
     @app.get("/api/outlets", tags=["api"], response_model=schemas.OutletList, summary="Every outlet with its counts")
     async def api_outlets():
-        from .profiles import list_outlets
+        from parallax.web.profiles import list_outlets
         data = await cached(("outlets",), lambda: list_outlets(corpus.store()))
         return {"outlets": data}
 
@@ -460,7 +460,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
     async def profile_of(name: str, pq: ProfileQuery) -> dict:
         if name not in await run_in_threadpool(corpus.outlet_names):
             raise not_found("outlet")
-        from .profiles import outlet_profile
+        from parallax.web.profiles import outlet_profile
         return await cached(("profile", name, pq.since, pq.until),
                             lambda: outlet_profile(corpus.store(), name, since=_day_start(pq.since),
                                                    until=_day_end(pq.until)))
@@ -498,7 +498,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
         bundle = await story_bundle(story_id)
 
         def build():
-            from ..report.html import render_html
+            from parallax.render.html import render_html
             with bundle.lock:
                 if "report" not in bundle.extra:
                     bundle.extra["report"] = render_html(bundle.doc).encode("utf-8")
@@ -522,7 +522,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
 
     @app.get("/outlets", tags=["pages"], response_class=HTMLResponse, summary="Outlets page")
     async def outlets_page():
-        from .profiles import list_outlets
+        from parallax.web.profiles import list_outlets
 
         def build():
             return page("outlets.html", page="outlets", outlets=list_outlets(corpus.store()))
@@ -609,7 +609,7 @@ def _article_item(row) -> dict:
 
 
 def _article_detail(store, article) -> dict:
-    from .search import speaker_name
+    from parallax.store.search import speaker_name
 
     item = {"id": article.pk, "ext_id": article.ext_id, "outlet": article.outlet, "title": article.title,
             "published": article.published or iso_utc(article.published_ts), "url": article.url,
@@ -634,7 +634,7 @@ def _article_detail(store, article) -> dict:
 
 
 def _search(corpus: Corpus, sq: SearchQuery) -> dict:
-    from .search import search
+    from parallax.store.search import search
     return search(corpus.store(), sq.filters(corpus), sq.q, sq.speaker, limit=sq.per_page,
                   offset=(sq.page - 1) * sq.per_page)
 
@@ -655,7 +655,7 @@ def _search_json(sq: SearchQuery, r: dict) -> dict:
 @lru_cache(maxsize=1)
 def _v1_components() -> dict:
     """The parallax-v1 JSON Schema as OpenAPI components: its `$defs` hoisted next to it, refs rewritten."""
-    from ..report.jsonout import load_schema
+    from parallax.render.jsonout import load_schema
 
     prefix = "ParallaxV1_"
 
@@ -683,13 +683,13 @@ def _v1_components() -> dict:
 
 @lru_cache(maxsize=None)
 def _web_asset(name: str) -> str:
-    return resources.files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
+    return read_text(f"web/static/{name}")
 
 
 # ---- page builders (run in worker threads) -------------------------------------------------------------
 
 def _story_page(bundle: StoryBundle) -> bytes:
-    from ..report.html import render_legend, render_story
+    from parallax.render.html import render_legend, render_story
 
     with bundle.lock:
         if "page" not in bundle.extra:
@@ -738,7 +738,7 @@ def _only_article(story: dict, article_id: str) -> dict:
 
 
 def _article_page(corpus: Corpus, bundle: StoryBundle, article, key) -> bytes:
-    from ..report.html import article_anchors, render_article_text, render_legend
+    from parallax.render.html import article_anchors, render_article_text, render_legend
 
     with bundle.lock:
         if key in bundle.extra:
@@ -760,7 +760,7 @@ def _article_page(corpus: Corpus, bundle: StoryBundle, article, key) -> bytes:
 
 
 def _profile_plots(p: dict) -> dict[str, Markup]:
-    from . import plots
+    from parallax.render import plots
 
     out: dict[str, Markup] = {}
     by_day = p.get("by_day") or {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import profiles as _profiles
+from parallax.outlets import profiles as _profiles
 
 
 def list_outlets(store) -> list[dict[str, Any]]:

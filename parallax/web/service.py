@@ -21,11 +21,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import ANALYZER_VERSION, __version__
-from ..store import Store, StoredArticle
-from ..store.db import is_postgres_url, redact, resolve_db
-from .cache import LRUCache
-from .queries import iso_utc, story_key_rows
+from parallax import ANALYZER_VERSION, __version__
+from parallax.store import Store, StoredArticle
+from parallax.store.db import is_postgres_url, redact, resolve_db
+from parallax.store.queries import iso_utc, story_key_rows
+from parallax.web.cache import LRUCache
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ class Corpus:
         return self.stories.get_or_compute(key, lambda: self._compute_story(story_id, key))
 
     def _compute_story(self, story_id: str, key: tuple) -> StoryBundle | None:
-        from ..store.corpus import story_documents
+        from parallax.pipeline import story_documents
 
         store = self.store()
         summary = store.story(story_id)
@@ -194,8 +194,8 @@ class Corpus:
         return article, bundle
 
     def _compute_single(self, article: StoredArticle, key: tuple) -> StoryBundle:
-        from ..nlp.pipeline import Analyzer
-        from ..store.corpus import analyzer_version
+        from parallax.nlp.pipeline import Analyzer
+        from parallax.pipeline import analyzer_version
 
         store = self.store()
         with self._compute_lock:
@@ -211,15 +211,15 @@ class Corpus:
         return self._bundle(key, comparison.id, comparison, [article], article.title)
 
     def _compare(self, docs, story_id: str):
-        from ..compare import compare_story
+        from parallax.compare import compare_story
 
         self.compare_calls += 1
         return compare_story(docs, story_id=story_id)
 
     def _bundle(self, key: tuple, story_id: str, comparison, stored: list[StoredArticle],
                 title: str | None) -> StoryBundle:
-        from ..report.jsonout import document_to_dict
-        from . import plots
+        from parallax.render.jsonout import document_to_dict
+        from parallax.render import plots
 
         doc = document_to_dict([comparison], [])
         story = doc["stories"][0]
@@ -239,8 +239,8 @@ class Corpus:
     # ---- ingest (token only) ----
 
     def ingest(self, records: list[dict], *, analyze: bool = True) -> dict[str, Any]:
-        from ..ingest.errors import InputError
-        from ..ingest.records import Limits, build_article
+        from parallax.ingest.errors import InputError
+        from parallax.ingest.records import Limits, build_article
 
         limits = Limits()
         articles, problems = [], []
@@ -261,7 +261,7 @@ class Corpus:
                     touched.append(res.pk)
             summary = {"analysed": 0, "clustered": 0}
             if analyze and touched:
-                from ..store.corpus import analyze_pending, cluster_pending
+                from parallax.pipeline import analyze_pending, cluster_pending
                 with self._compute_lock:
                     s = analyze_pending(store, pending=touched)
                     s = cluster_pending(store, summary=s)

@@ -2,7 +2,15 @@ import datetime as dt
 
 from parallax.compare.claims import Claim
 from parallax.compare.conflicts import find_conflicts
-from parallax.model import AnalyzedArticle, Article, Attribution, DateMention, Mention, NumberMention, Quote
+from parallax.model import (
+    AnalyzedArticle,
+    Article,
+    Attribution,
+    DateMention,
+    Mention,
+    NumberMention,
+    Quote,
+)
 
 
 def _doc(aid, text):

@@ -9,8 +9,15 @@ import pytest
 import yaml
 
 from parallax.compare.framing import (
-    LEXICON_PATH, LexiconError, differing_phrases, find_contested_terms, framing_by_article,
-    load_lexicon, load_stopwords, parse_lexicon, phrase_differences,
+    LEXICON_PATH,
+    LexiconError,
+    differing_phrases,
+    find_contested_terms,
+    framing_by_article,
+    load_lexicon,
+    load_stopwords,
+    parse_lexicon,
+    phrase_differences,
 )
 from parallax.model import AnalyzedArticle, Article
 from parallax.nlp.morph import is_dictionary_parse, match_case, parses

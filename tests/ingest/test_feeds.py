@@ -3,7 +3,12 @@ import datetime as dt
 import pytest
 
 from parallax.ingest.errors import InputError
-from parallax.ingest.feeds import fetch_url, html_fragment_to_text, iter_feed, looks_like_feed
+from parallax.ingest.feeds import (
+    fetch_url,
+    html_fragment_to_text,
+    iter_feed,
+    looks_like_feed,
+)
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Новости Города</title><link>https://city.example/</link>

@@ -3,7 +3,13 @@ import datetime as dt
 import pytest
 
 from parallax.ingest.errors import InputError
-from parallax.ingest.records import Limits, build_article, derive_title, parse_mapping, parse_published
+from parallax.ingest.records import (
+    Limits,
+    build_article,
+    derive_title,
+    parse_mapping,
+    parse_published,
+)
 
 
 @pytest.mark.parametrize("value, date, published", [

@@ -1,10 +1,14 @@
 import re
 
 import pytest
-
 from hand_doc import hand_doc
+
 from parallax.model import Article
-from parallax.nlp.attribution import attribution_table, classify_source, extract_attributions
+from parallax.nlp.attribution import (
+    attribution_table,
+    classify_source,
+    extract_attributions,
+)
 
 
 def attrs(text, *mentions):

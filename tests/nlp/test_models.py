@@ -2,7 +2,6 @@ import subprocess
 import sys
 
 
-
 def test_natasha_imports_with_pymorphy3_in_place_of_pymorphy2():
     from parallax.nlp import models
     nat = models.natasha()

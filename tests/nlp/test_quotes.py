@@ -1,8 +1,14 @@
 import pytest
-
 from hand_doc import hand_doc, mention_text
+
 from parallax.model import Article
-from parallax.nlp.quotes import extract_quotes, find_quote_spans, mention_gender, speech_lexicon, verb_lemmas
+from parallax.nlp.quotes import (
+    extract_quotes,
+    find_quote_spans,
+    mention_gender,
+    speech_lexicon,
+    verb_lemmas,
+)
 
 
 def quotes_of(text, *mentions):

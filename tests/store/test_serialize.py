@@ -3,9 +3,25 @@ import datetime as dt
 
 import numpy as np
 
-from parallax.model import (AnalyzedArticle, Article, Attribution, DateMention, Mention, NumberMention, Quote,
-                            Sentence, Token)
-from parallax.store.serialize import analysis_from_dict, analysis_to_dict, dumps_analysis, from_jsonable, loads_analysis, to_jsonable
+from parallax.model import (
+    AnalyzedArticle,
+    Article,
+    Attribution,
+    DateMention,
+    Mention,
+    NumberMention,
+    Quote,
+    Sentence,
+    Token,
+)
+from parallax.store.serialize import (
+    analysis_from_dict,
+    analysis_to_dict,
+    dumps_analysis,
+    from_jsonable,
+    loads_analysis,
+    to_jsonable,
+)
 
 
 def _rich_doc() -> AnalyzedArticle:

@@ -11,6 +11,7 @@ pytest.importorskip("fastapi")
 from web_corpus import build_corpus  # noqa: E402
 from web_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
+
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("web") / "corpus.sqlite"

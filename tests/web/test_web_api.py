@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from web_support import TOKEN
 from web_corpus import BRIDGE, FLOOD, HOSTILE, STORIES
+from web_support import TOKEN
 
 
 def test_health(client):
@@ -70,7 +69,7 @@ def test_story_detail(client, corpus_db):
 
 
 def test_comparison_is_the_v1_document(client):
-    from parallax.report.jsonout import check_offsets, validate_document
+    from parallax.render.jsonout import check_offsets, validate_document
 
     response = client.get(f"/api/stories/{BRIDGE}/comparison")
     assert response.status_code == 200
@@ -92,9 +91,9 @@ def test_comparison_is_the_v1_document(client):
 def test_comparison_matches_the_cli(client, corpus_db):
     """The same document `parallax compare --story` writes."""
     from parallax.compare import compare_story
-    from parallax.report.jsonout import document_to_dict
+    from parallax.pipeline import story_documents
+    from parallax.render.jsonout import document_to_dict
     from parallax.store import Store
-    from parallax.store.corpus import story_documents
 
     with Store(str(corpus_db[0])) as store:
         expected = document_to_dict([compare_story(story_documents(store, FLOOD), story_id=FLOOD)], [])
@@ -113,8 +112,8 @@ def test_comparisons_are_cached_until_an_article_changes(db_copy):
     from fastapi.testclient import TestClient
 
     from parallax.nlp.pipeline import Analyzer
+    from parallax.pipeline import analyzer_version
     from parallax.store import Store
-    from parallax.store.corpus import analyzer_version
     from parallax.web import create_app
 
     path, pks = db_copy

@@ -8,9 +8,8 @@ import threading
 from urllib.parse import quote
 
 import pytest
-
-from web_support import TOKEN, LiveServer, free_port
 from web_corpus import BRIDGE, HOSTILE, XSS_OUTLET
+from web_support import TOKEN, LiveServer, free_port
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from web_support import CHROMIUM, LiveServer
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "telegram-ru-news-channels" / "data" / "raw"
@@ -40,7 +39,7 @@ def real_server(tmp_path_factory):
     work = tmp_path_factory.mktemp("e2e")
     source, db = work / "posts.json", work / "real.sqlite"
     source.write_text(json.dumps(posts, ensure_ascii=False), encoding="utf-8")
-    from parallax.cli import main
+    from parallax.cli.main import main
     assert main(["ingest", str(source), "--db", str(db), "--quiet"]) == 0
     from parallax.web import create_app
     with LiveServer(create_app(str(db))) as server:

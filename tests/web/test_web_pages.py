@@ -5,7 +5,6 @@ import re
 from urllib.parse import quote
 
 import pytest
-
 from web_corpus import BRIDGE, FLOOD, HOSTILE, STORIES, XSS_OUTLET
 
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.I)

@@ -8,9 +8,8 @@ import time
 
 import pytest
 
+from parallax.store.search import contains_all, marked_segments, snippet
 from parallax.web.cache import LRUCache, ResponseCache
-from parallax.web.search import contains_all, marked_segments, snippet
-
 
 # ---- caches -------------------------------------------------------------------------------------------
 
@@ -110,7 +109,7 @@ def test_response_cache_keeps_only_successes_and_respects_its_size():
 # ---- plots --------------------------------------------------------------------------------------------
 
 def test_timeline_is_inline_svg_with_escaped_labels():
-    from parallax.web.plots import coverage_timeline
+    from parallax.render.plots import coverage_timeline
 
     t = dt.datetime(2024, 12, 3, 10, tzinfo=dt.timezone.utc)
     svg = coverage_timeline([("<script>alert(1)</script>", t), ("Цена $5$", t + dt.timedelta(hours=2)),
@@ -123,7 +122,7 @@ def test_timeline_is_inline_svg_with_escaped_labels():
 
 
 def test_plots_without_data_are_none():
-    from parallax.web.plots import coverage_timeline, horizontal_bars, stacked_bars
+    from parallax.render.plots import coverage_timeline, horizontal_bars, stacked_bars
 
     assert coverage_timeline([("A", None)]) is None
     assert stacked_bars([], {}, "t") is None
@@ -152,7 +151,7 @@ def test_marked_segments_and_snippet():
 # ---- report pieces reused by the app ---------------------------------------------------------------------
 
 def test_quote_diff_keeps_spaces_between_trimmed_segments():
-    from parallax.report.html import _diff_html
+    from parallax.render.html import _diff_html
 
     html = _diff_html({"text": "", "diff": [{"op": "delete", "text": "и, что"}, {"op": "equal", "text": "сотрудники"},
                                            {"op": "insert", "text": "ГУР"}, {"op": "equal", "text": ", и «так»"}]})
@@ -160,7 +159,7 @@ def test_quote_diff_keeps_spaces_between_trimmed_segments():
 
 
 def test_article_text_and_anchors_match_the_story_page():
-    from parallax.report.html import article_anchors, render_article_text, render_story
+    from parallax.render.html import article_anchors, render_article_text, render_story
 
     story = {"id": "s", "title": "t", "articles": [
         {"id": "a", "outlet": "A", "title": None, "date": None, "language": "ru", "text": "Один. Два <b>."},
@@ -182,14 +181,14 @@ def test_article_text_and_anchors_match_the_story_page():
 # ---- the serve command -----------------------------------------------------------------------------------
 
 def test_serve_is_a_subcommand_with_safe_defaults():
-    from parallax.cli import build_parser
+    from parallax.cli.main import build_parser
 
     args = build_parser().parse_args(["serve", "--db", "x.sqlite"])
     assert args.host == "127.0.0.1" and args.port == 8000 and args.token is None
 
 
 def test_serve_refuses_a_missing_database_and_a_short_token(tmp_path, capsys, monkeypatch):
-    from parallax.cli import main
+    from parallax.cli.main import main
 
     monkeypatch.delenv("PARALLAX_TOKEN", raising=False)
     assert main(["serve", "--db", str(tmp_path / "none.sqlite")]) == 1

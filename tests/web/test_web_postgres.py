@@ -5,7 +5,6 @@ import os
 import uuid
 
 import pytest
-
 from web_corpus import BRIDGE, FLOOD, HOSTILE, build_corpus
 
 PG_ENV = "PARALLAX_TEST_PG"
@@ -46,7 +45,7 @@ def test_stories_and_filters(pg_client):
 
 
 def test_comparison_pages_and_search(pg_client):
-    from parallax.report.jsonout import check_offsets, validate_document
+    from parallax.render.jsonout import check_offsets, validate_document
 
     client, _, _ = pg_client
     doc = client.get(f"/api/stories/{BRIDGE}/comparison").json()

@@ -70,8 +70,8 @@ STORIES: dict[str, list[Article]] = {
 def build_corpus(path: Path | str) -> dict[str, list[int]]:
     """Store, analyse and group the articles; returns story id -> article pks in story order."""
     from parallax.nlp.pipeline import Analyzer
+    from parallax.pipeline import analyzer_version
     from parallax.store import Store
-    from parallax.store.corpus import analyzer_version
 
     analyzer = Analyzer()
     pks: dict[str, list[int]] = {}

@@ -1,0 +1,55 @@
+"""`parallax compare`: two or more article files, or a stored story, compared and rendered."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from parallax.api import (
+    compare_articles,
+    compare_stored_story,
+    open_corpus,
+    read_articles,
+)
+from parallax.ingest.errors import InputError
+
+
+def _use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def run_compare(args) -> int:
+    from parallax.render.html import render_html
+    from parallax.render.terminal import render_text
+    errors: list[dict] = []
+    if args.story:
+        try:
+            with open_corpus(args.db) as store:
+                _, doc = compare_stored_story(store, args.story)
+        except InputError as exc:
+            print(f"parallax compare: {exc}", file=sys.stderr)
+            return 1
+    else:
+        if not args.articles:
+            print("parallax compare: give two or more ARTICLE files, or --story ID", file=sys.stderr)
+            return 2
+        articles, errors = read_articles(args.articles, args.outlet)
+        for e in errors:
+            where = f"{e['file']}:{e['line']}" if e.get("line") else e["file"]
+            print(f"parallax: skipped {where}: {e['error']}", file=sys.stderr)
+        if len(articles) < 2:
+            print(f"parallax compare: need at least two readable articles, got {len(articles)}", file=sys.stderr)
+            return 1
+        _, doc = compare_articles(articles, errors)
+    if args.json:
+        import json
+        Path(args.json).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.html:
+        Path(args.html).write_text(render_html(doc), encoding="utf-8")
+    if not args.quiet:
+        print(render_text(doc, color=_use_color(args.color)))
+    return 0

@@ -1,0 +1,312 @@
+"""`parallax ingest`, `parallax stories`, `parallax export`: the corpus commands.
+
+The database is `--db PATH_OR_URL`, else $PARALLAX_DB, else ./parallax.sqlite (created on first use);
+`postgresql://user:pass@host/db` selects PostgreSQL.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from parallax.ingest.errors import InputError
+
+_DB_HELP = "corpus database: SQLite file or postgresql:// URL (default: $PARALLAX_DB or ./parallax.sqlite)"
+MAX_PRINTED_ERRORS = 20
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ingest", help="add articles to the corpus, analyse them and group them into stories",
+                       description="Read articles from files, folders or feed URLs into the corpus database. "
+                                   "Formats: .txt, .html, .jsonl, .json (article array or Telegram export), "
+                                   ".csv/.tsv, RSS/Atom (.xml/.rss/.atom or an http(s) URL). Re-running is safe: "
+                                   "known articles are skipped, changed ones stored as revisions.")
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="file, folder or http(s) feed URL")
+    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--outlet", metavar="NAME", help="outlet for records that do not name one")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=NAME", dest="mapping",
+                   help="JSONL/CSV: read FIELD (id, url, outlet, title, date, text, language) from column or key "
+                        "NAME; dotted names reach into nested JSON (e.g. --map outlet=source.name)")
+    p.add_argument("--max-chars", type=int, default=None, metavar="N",
+                   help="reject texts longer than N characters (default 500000)")
+    p.add_argument("--batch-size", type=int, default=None, metavar="N",
+                   help="articles per database transaction (default 200)")
+    p.add_argument("--no-analyze", action="store_true", help="only store the articles (no analysis, no stories)")
+    p.add_argument("--no-cluster", action="store_true", help="store and analyse, but do not group into stories")
+    p.add_argument("--reanalyze", action="store_true",
+                   help="also re-analyse articles analysed by an older analyzer version (may be slow)")
+    p.add_argument("--errors", metavar="OUT.jsonl", help="write every rejected record to this file")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no per-record messages")
+    p.set_defaults(func=run_ingest)
+
+    p = sub.add_parser("stories", help="list the stories in the corpus",
+                       description="List stories, latest first: title, time span, outlets, article count.")
+    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--since", metavar="DATE", help="stories with an article on/after DATE (YYYY-MM-DD or ISO time)")
+    p.add_argument("--until", metavar="DATE", help="stories with an article on/before DATE")
+    p.add_argument("--outlet", metavar="NAME", help="stories with an article from this outlet (substring, any case)")
+    p.add_argument("--query", metavar="TEXT", help="stories with an article containing every word of TEXT "
+                                                   "(word prefixes: 'Путин' matches 'Путина')")
+    p.add_argument("--min-articles", type=int, default=1, metavar="N", help="at least N articles (default 1)")
+    p.add_argument("--min-outlets", type=int, default=1, metavar="N", help="at least N outlets (default 1)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N stories")
+    p.add_argument("--json", action="store_true",
+                   help='print {"stories": [{"id", "title", "articles": [{"id", "url", "outlet", "title", "date"}]}]}')
+    p.add_argument("--recluster", action="store_true",
+                   help="first re-cluster the --since/--until period from scratch and print how stories changed")
+    p.set_defaults(func=run_stories)
+
+    p = sub.add_parser("export", help="export stories, articles and analyses for research (JSONL or Parquet)",
+                       description="One row per article: story id and title, the article, its reprint link, "
+                                   "its analysis (JSON) and story embedding.")
+    p.add_argument("out", metavar="OUT", help="output file (.jsonl or .parquet)")
+    p.add_argument("--format", choices=["jsonl", "parquet"], help="default: from the OUT suffix, else jsonl")
+    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--since", metavar="DATE")
+    p.add_argument("--until", metavar="DATE")
+    p.add_argument("--outlet", metavar="NAME")
+    p.add_argument("--story", metavar="ID", help="only this story")
+    p.add_argument("--no-text", action="store_true", help="leave article texts out")
+    p.add_argument("--no-analysis", action="store_true", help="leave analyses and embeddings out")
+    p.add_argument("--profiles", metavar="OUT.json",
+                   help="also write every outlet's profile (contested terms, sources, tone, omissions) as JSON")
+    p.set_defaults(func=run_export)
+
+
+# ---- helpers ------------------------------------------------------------------------------------------
+
+def _open_store(db: str | None):
+    from parallax.store import Store
+    return Store(db)
+
+
+def _progress(total: int | None, desc: str, quiet: bool):
+    from tqdm import tqdm
+    return tqdm(total=total, desc=desc, unit=" art", file=sys.stderr, dynamic_ncols=True, leave=False,
+                disable=quiet or not sys.stderr.isatty(), mininterval=0.5)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"parallax: {message}", file=sys.stderr)
+    return code
+
+
+# ---- ingest -------------------------------------------------------------------------------------------
+
+def run_ingest(args) -> int:
+    from parallax.ingest.records import Limits, parse_mapping
+    from parallax.ingest.sources import iter_sources
+    from parallax.pipeline import (
+        INGEST_BATCH,
+        IngestSummary,
+        analyze_pending,
+        analyzer_version,
+        cluster_pending,
+        ingest_records,
+    )
+    from parallax.store.db import redact, resolve_db
+
+    if not args.sources and not args.reanalyze:
+        return _fail("ingest: give at least one SOURCE (file, folder or feed URL)")
+    try:
+        mapping = parse_mapping(args.mapping)
+    except ValueError as exc:
+        return _fail(f"ingest: {exc}")
+    limits = Limits(args.max_chars) if args.max_chars else Limits()
+    missing = [s for s in args.sources if "://" not in s and not Path(s).exists()]
+    if missing and len(missing) == len(args.sources):
+        return _fail(f"ingest: no such file or folder: {', '.join(missing)}")
+
+    summary = IngestSummary()
+    printed = 0
+    errors_out = open(args.errors, "w", encoding="utf-8") if args.errors else None
+    bar = _progress(None, "reading", args.quiet)
+
+    def on_error(error: InputError) -> None:
+        nonlocal printed
+        if errors_out is not None:
+            errors_out.write(json.dumps(error.as_dict(), ensure_ascii=False) + "\n")
+        if args.quiet:
+            return
+        printed += 1
+        if printed <= MAX_PRINTED_ERRORS:
+            bar.write(f"parallax: skipped {error}", file=sys.stderr)
+        elif printed == MAX_PRINTED_ERRORS + 1:
+            bar.write("parallax: further skipped records are only counted"
+                      + (f" (all are in {args.errors})" if args.errors else " (use --errors FILE to list them)"),
+                      file=sys.stderr)
+
+    try:
+        with _open_store(args.db) as store:
+            reprints_before = store.stats()["reprints"]
+            records = iter_sources(args.sources, outlet=args.outlet, mapping=mapping, limits=limits)
+            ingest_records(store, records, batch_size=args.batch_size or INGEST_BATCH, summary=summary,
+                           on_error=on_error, on_progress=lambda n: bar.update(n))
+            bar.close()
+            # originals can turn into reprints when an earlier copy arrives later: count the net change
+            summary.reprints = store.stats()["reprints"] - reprints_before
+            if not args.no_analyze:
+                _analyze_and_cluster(store, args, summary, analyze_pending, cluster_pending, analyzer_version)
+            totals = store.stats()
+            location = store.location
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the database itself failed: say so plainly
+        from parallax.store.schema import SchemaError
+        if isinstance(exc, (SchemaError, OSError)) or type(exc).__module__.startswith(("sqlite3", "psycopg")):
+            return _fail(f"ingest: database {redact(resolve_db(args.db))}: {exc}", 1)
+        raise
+    finally:
+        bar.close()
+        if errors_out is not None:
+            errors_out.close()
+    if args.json:
+        print(json.dumps({"db": location, "summary": summary.as_dict(), "totals": totals}, ensure_ascii=False,
+                         indent=2))
+    else:
+        print(_format_summary(summary, totals, location))
+    nothing_read = summary.read == 0 or (summary.rejected == summary.read and summary.read > 0)
+    return 1 if nothing_read and args.sources else 0
+
+
+def _analyze_and_cluster(store, args, summary, analyze_pending, cluster_pending, analyzer_version) -> None:
+    version = analyzer_version()
+    pending = store.pending_analysis(version, outdated=args.reanalyze)
+    if pending:
+        try:
+            from parallax.compare.embed import get_encoder  # noqa: F401
+            from parallax.nlp.pipeline import Analyzer  # noqa: F401
+            from parallax.stories.clustering import story_features_many  # noqa: F401
+        except ImportError as exc:
+            summary.analysis_note = f"analysis unavailable ({exc}); articles stored, run ingest again later"
+            return
+        bar = _progress(len(pending), "analysing", args.quiet)
+        try:
+            analyze_pending(store, pending=pending, summary=summary, on_progress=bar.update)
+        finally:
+            bar.close()
+    if args.no_cluster:
+        return
+    try:
+        from parallax.stories.clustering import StoryClusterer  # noqa: F401
+    except ImportError as exc:
+        summary.cluster_note = f"story clustering unavailable ({exc})"
+        return
+    waiting = len(store.pending_clustering())
+    if waiting:
+        bar = _progress(waiting, "clustering", args.quiet)
+        try:
+            cluster_pending(store, summary=summary, on_progress=bar.update)
+        finally:
+            bar.close()
+
+
+def _format_summary(s, totals: dict, location: str) -> str:
+    lines = [f"read {s.read} records: {s.new} new articles ({s.reprints} reprints), {s.revisions} revisions, "
+             f"{s.duplicates} duplicates skipped, {s.rejected} rejected"]
+    for reason, count in s.reasons.most_common():
+        lines.append(f"  rejected {count:>6}  {reason}")
+    if s.analysed or s.analysis_failed:
+        lines.append(f"analysed {s.analysed} articles" + (f" ({s.analysis_failed} failed)" if s.analysis_failed else ""))
+    if s.analysis_note:
+        lines.append(s.analysis_note)
+    if s.clustered:
+        lines.append(f"clustered {s.clustered} articles: {s.stories_new} new stories, "
+                     f"{s.stories_joined} existing stories grew")
+    if s.cluster_note:
+        lines.append(s.cluster_note)
+    lines.append(f"{location}: {totals['articles']} articles from {totals['outlets']} outlets, "
+                 f"{totals['stories']} stories, {totals['reprints']} reprints, {totals['revisions']} earlier revisions")
+    return "\n".join(lines)
+
+
+# ---- stories ------------------------------------------------------------------------------------------
+
+def run_stories(args) -> int:
+    from parallax.periods import parse_period
+    from parallax.pipeline import recluster_period
+
+    try:
+        since, until = parse_period(args.since, args.until)
+    except ValueError as exc:
+        return _fail(f"stories: bad date ({exc}); use YYYY-MM-DD or an ISO timestamp")
+    with _open_store(args.db) as store:
+        if args.recluster:
+            report = recluster_period(store, since_ts=since, until_ts=until, since_label=args.since,
+                                      until_label=args.until)
+            print(_format_recluster(report), file=sys.stderr if args.json else sys.stdout)
+        stories = store.list_stories(since=since, until=until, outlet=args.outlet, query=args.query,
+                                     min_articles=args.min_articles, min_outlets=args.min_outlets, limit=args.limit)
+    if args.json:
+        print(json.dumps(stories_to_dict(stories), ensure_ascii=False, indent=2))
+        return 0
+    if not stories:
+        print("no stories match" if any((args.since, args.until, args.outlet, args.query)) else
+              "no stories yet (run `parallax ingest SOURCE...` first)")
+        return 0
+    for story in stories:
+        print(_format_story(story))
+    return 0
+
+
+def stories_to_dict(stories) -> dict[str, Any]:
+    return {"stories": [
+        {"id": s.id, "title": s.title,
+         "articles": [{"id": a.ext_id, "url": a.url, "outlet": a.outlet, "title": a.title, "date": a.published}
+                      for a in s.articles]}
+        for s in stories]}
+
+
+def _short_time(stamp: str | None) -> str:
+    if not stamp:
+        return "?"
+    return stamp[:16].replace("T", " ")
+
+
+def _format_story(story) -> str:
+    first, last = _short_time(story.first), _short_time(story.last)
+    span = first if first == last else (f"{first} – {last[11:]}" if first[:10] == last[:10] else f"{first} – {last}")
+    outlets = ", ".join(story.outlets)
+    n = len(story.articles)
+    return f"{story.id}  {story.title or '(untitled)'}\n    {span} · {n} article{'s' if n != 1 else ''} · {outlets}"
+
+
+def _format_recluster(report: dict) -> str:
+    counts = report.get("counts", {})
+    if not report.get("articles"):
+        return "re-clustered nothing: no analysed articles in that period"
+    parts = [f"{counts.get(k, 0)} {k}" for k in ("unchanged", "changed", "new", "merged", "split", "removed")]
+    return f"re-clustered {report['articles']} articles: " + ", ".join(parts)
+
+
+# ---- export -------------------------------------------------------------------------------------------
+
+def run_export(args) -> int:
+    from parallax.periods import parse_period
+    from parallax.store.export import export_corpus
+
+    fmt = args.format or ("parquet" if args.out.lower().endswith(".parquet") else "jsonl")
+    try:
+        since, until = parse_period(args.since, args.until)
+    except ValueError as exc:
+        return _fail(f"export: bad date ({exc})")
+    with _open_store(args.db) as store:
+        n = export_corpus(store, args.out, fmt=fmt, since=since, until=until, outlet=args.outlet,
+                          story_id=args.story, with_text=not args.no_text, with_analysis=not args.no_analysis)
+        print(f"wrote {n} articles to {args.out} ({fmt})")
+        if args.profiles:
+            import json
+
+            from parallax.outlets.profiles import list_outlets, outlet_profile
+            outlets = [o["outlet"] for o in list_outlets(store)
+                       if args.outlet is None or args.outlet.lower() in o["outlet"].lower()]
+            doc = {"profiles": [outlet_profile(store, name, since=since, until=until) for name in outlets]}
+            with open(args.profiles, "w", encoding="utf-8") as f:
+                json.dump(doc, f, ensure_ascii=False, indent=2, default=str)
+            print(f"wrote {len(outlets)} outlet profiles to {args.profiles}")
+    return 0
+
+
+__all__ = ["register", "stories_to_dict"]

@@ -1,0 +1,133 @@
+"""`parallax outlet NAME` and `parallax wordchoice`: outlet profiles and word-choice discovery.
+
+The lead wires `register(sub)` into parallax/cli.py.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+_DB_HELP = "corpus database: SQLite file or postgresql:// URL (default: $PARALLAX_DB or ./parallax.sqlite)"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("outlet", help="profile one outlet: contested terms, sources, tone, omissions",
+                       description="How one outlet covers the stories of the corpus: contested-term usage over "
+                                   "time, source mix and most cited sources, tone toward the most mentioned "
+                                   "entities, typical omissions (stories with >= 3 outlets), loaded wording.")
+    p.add_argument("name", metavar="NAME", nargs="?", help="outlet name or a unique part of it "
+                                                           "(without NAME: list the outlets)")
+    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--since", metavar="DATE", help="articles on/after DATE (YYYY-MM-DD or ISO time)")
+    p.add_argument("--until", metavar="DATE", help="articles on/before DATE")
+    p.add_argument("--json", action="store_true", help="print the profile as JSON")
+    p.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML page with plots")
+    p.add_argument("--no-omissions", action="store_true",
+                   help="skip omissions (they need a comparison of every story with >= 3 outlets; cached "
+                        "next to a SQLite database after the first run)")
+    p.set_defaults(func=run_outlet)
+
+    p = sub.add_parser("wordchoice", help="discover word-choice pairs across the stories of the corpus",
+                       description="Pairs of expressions that outlets use for the same referent in aligned "
+                                   "claims, ranked by how strongly each is tied to an outlet (log-odds ratio "
+                                   "with an informative Dirichlet prior).")
+    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--since", metavar="DATE")
+    p.add_argument("--until", metavar="DATE")
+    p.add_argument("--top", type=int, default=30, metavar="N", help="show the N strongest pairs (default 30)")
+    p.add_argument("--min-observations", type=int, default=1, metavar="N",
+                   help="pairs seen in at least N aligned claim groups (default 1)")
+    p.add_argument("--min-stories", type=int, default=1, metavar="N", help="... from at least N stories (default 1)")
+    p.add_argument("--json", action="store_true", help="print the pairs as JSON")
+    p.add_argument("--export", metavar="OUT.yaml",
+                   help="write the top pairs as a lexicon candidate file (contested-terms format) for review")
+    p.set_defaults(func=run_wordchoice)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"parallax: {message}", file=sys.stderr)
+    return code
+
+
+def _progress(desc: str):
+    if not sys.stderr.isatty():
+        return None
+
+    def report(i: int, n: int) -> None:
+        print(f"\r{desc}: {i}/{n}", end="" if i < n else "\n", file=sys.stderr, flush=True)
+    return report
+
+
+def run_outlet(args) -> int:
+    from parallax.outlets.profiles import (
+        UnknownOutlet,
+        list_outlets,
+        outlet_profile,
+        profile_html,
+        profile_text,
+    )
+    from parallax.periods import parse_period
+    from parallax.store import Store
+    try:
+        since, until = parse_period(args.since, args.until)
+    except ValueError as exc:
+        return _fail(f"bad date: {exc}")
+    with Store(args.db) as store:
+        if not args.name:
+            outlets = list_outlets(store)
+            if args.json:
+                print(json.dumps({"outlets": outlets}, ensure_ascii=False, indent=2))
+            else:
+                for o in outlets:
+                    print(f"{o['articles']:6d} articles {o['stories']:6d} stories  "
+                          f"{(o['first'] or '?')[:10]} .. {(o['last'] or '?')[:10]}  {o['outlet']}")
+            return 0
+        try:
+            profile = outlet_profile(store, args.name, since, until, omissions=not args.no_omissions)
+        except UnknownOutlet as exc:
+            return _fail(str(exc))
+    if args.html:
+        Path(args.html).write_text(profile_html(profile), encoding="utf-8")
+    if args.json:
+        print(json.dumps(profile, ensure_ascii=False, indent=2))
+    elif not args.html or sys.stdout.isatty():
+        sys.stdout.write(profile_text(profile))
+    if args.html:
+        print(f"wrote {args.html}", file=sys.stderr)
+    return 0
+
+
+def run_wordchoice(args) -> int:
+    from parallax.outlets.wordchoice import candidates_yaml, discover
+    from parallax.periods import parse_period
+    from parallax.store import Store
+    try:
+        since, until = parse_period(args.since, args.until)
+    except ValueError as exc:
+        return _fail(f"bad date: {exc}")
+    with Store(args.db) as store:
+        pairs = discover(store, since=since, until=until, min_observations=args.min_observations,
+                         min_stories=args.min_stories, progress=_progress("comparing stories"))
+    top = pairs[:args.top] if args.top else pairs
+    if args.export:
+        Path(args.export).write_text(candidates_yaml(top), encoding="utf-8")
+        print(f"wrote {len(top)} pairs to {args.export}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"pairs": [p.as_dict() for p in top], "total": len(pairs)}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{len(pairs)} pairs; the {len(top)} most outlet-specific:")
+    for i, p in enumerate(top, 1):
+        print(f"{i:3d}. {p.text_a}  /  {p.text_b}    [{p.concept}]  score {p.score:.2f}, "
+              f"{p.observations} claim group(s), {p.stories} stor{'y' if p.stories == 1 else 'ies'}")
+        counts = ", ".join(f"{o}: {c[p.term_a]}/{c[p.term_b]}" for o, c in p.counts.items()
+                           if c[p.term_a] or c[p.term_b])
+        prefers = []
+        if p.favours_a:
+            prefers.append(f"'{p.text_a}' most by {p.favours_a}")
+        if p.favours_b:
+            prefers.append(f"'{p.text_b}' most by {p.favours_b}")
+        print(f"      counts (a/b): {counts}")
+        if prefers:
+            print(f"      {'; '.join(prefers)}")
+    return 0

@@ -1,0 +1,923 @@
+"""Group articles into stories: one story = one event, as many outlets as covered it.
+
+Incremental and time-aware. Each new article is compared with its nearest neighbours among the
+articles published within ``window_days`` of it (exact or HNSW inner-product search in per-day faiss
+buckets, so the cost per article depends on how many articles appeared around that day, not on the
+size of the corpus). A neighbour's story is scored with
+
+    score = cosine(embeddings) + w_e * entity overlap + w_t * title-word overlap
+            - time penalty - follow-up / denial penalties
+            - event-identity penalties (days or years that conflict; a name of one title that the
+              other, long enough article never mentions: see story_names.py)
+
+and the article joins the best story whose score reaches ``join_threshold`` and whose centroid is
+close enough (``centroid_min_cosine``, which stops a chain of pairwise links drifting from the
+event); otherwise it opens a new story. The thresholds live in ``stories_config.yaml``.
+
+Story ids are derived from the founding article id, so the same input in the same order gives the
+same ids in every run; :meth:`StoryClusterer.recluster` re-clusters a period from scratch and keeps,
+for every new story, the id of the old story it overlaps most.
+
+Items without a time (``time=None``) are clustered only with other undated items, with no time
+penalty. A clusterer is not thread-safe: one writer at a time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from parallax.resources import load_yaml_mapping, resource_path
+from parallax.stories.names import default_matcher, missing_names
+from parallax.text import fold
+
+CONFIG_PATH = resource_path("stories/config.yaml")
+ENTITY_TYPES = frozenset({"PER", "ORG", "LOC"})
+_DAY = 86400.0
+_WORD = re.compile(r"\w+", re.UNICODE)
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?")
+
+
+def _config_file(path: Path) -> dict[str, Any]:
+    return load_yaml_mapping(path)
+
+
+_DEFAULTS = _config_file(CONFIG_PATH)
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """Clustering settings; defaults come from ``stories_config.yaml`` (see the comments there)."""
+    window_days: float = _DEFAULTS["window_days"]
+    time_grace_hours: float = _DEFAULTS["time_grace_hours"]
+    time_penalty_per_day: float = _DEFAULTS["time_penalty_per_day"]
+    max_story_days: float = _DEFAULTS["max_story_days"]
+    neighbours: int = _DEFAULTS["neighbours"]
+    candidate_min_cosine: float = _DEFAULTS["candidate_min_cosine"]
+    index: str = _DEFAULTS["index"]
+    hnsw_m: int = _DEFAULTS["hnsw_m"]
+    batch_size: int = _DEFAULTS["batch_size"]
+    faiss_threads: int | None = _DEFAULTS["faiss_threads"]
+    weight_entities: float = _DEFAULTS["weight_entities"]
+    weight_title: float = _DEFAULTS["weight_title"]
+    entity_overlap_missing: float = _DEFAULTS["entity_overlap_missing"]
+    entity_overlap_min_denominator: int = _DEFAULTS["entity_overlap_min_denominator"]
+    join_threshold: float = _DEFAULTS["join_threshold"]
+    centroid_min_cosine: float = _DEFAULTS["centroid_min_cosine"]
+    followup_penalty: float = _DEFAULTS["followup_penalty"]
+    number_conflict_penalty: float = _DEFAULTS["number_conflict_penalty"]
+    date_lead_sentences: int = _DEFAULTS["date_lead_sentences"]
+    date_tolerance_days: float = _DEFAULTS["date_tolerance_days"]
+    date_conflict_penalty: float = _DEFAULTS["date_conflict_penalty"]
+    year_conflict_penalty: float = _DEFAULTS["year_conflict_penalty"]
+    date_skip_after: frozenset[str] = frozenset(_DEFAULTS.get("date_skip_after") or ())
+    title_stem_chars: int = _DEFAULTS["title_stem_chars"]
+    title_min_word_chars: int = _DEFAULTS["title_min_word_chars"]
+    representative_max_members: int = _DEFAULTS["representative_max_members"]
+    title_stopwords: frozenset[str] = frozenset(_DEFAULTS.get("title_stopwords") or ())
+    followup_cues: tuple[str, ...] = tuple(_DEFAULTS.get("followup_cues") or ())
+    denial_penalty: float = _DEFAULTS["denial_penalty"]
+    denial_cues: tuple[str, ...] = tuple(_DEFAULTS.get("denial_cues") or ())
+    name_missing_penalty: float = _DEFAULTS["name_missing_penalty"]
+    name_min_words: int = _DEFAULTS["name_min_words"]
+    name_key_chars: int = _DEFAULTS["name_key_chars"]
+    name_common_words: frozenset[str] = frozenset(_DEFAULTS.get("name_common_words") or ())
+    name_languages: frozenset[str] = frozenset(_DEFAULTS.get("name_languages") or ())
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides: Any) -> "ClusterConfig":
+        data = dict(_config_file(Path(path)))
+        data.update(overrides)
+        names = {f.name for f in fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"{path}: unknown clustering settings {sorted(unknown)}")
+        for key in ("title_stopwords", "date_skip_after", "name_common_words", "name_languages"):
+            if key in data:
+                data[key] = frozenset(data[key] or ())
+        for key in ("followup_cues", "denial_cues"):
+            if key in data:
+                data[key] = tuple(data[key] or ())
+        return cls(**data)
+
+    def with_(self, **changes: Any) -> "ClusterConfig":
+        return replace(self, **changes)
+
+
+@dataclass
+class StoryItem:
+    """What clustering needs to know about one article."""
+    article_id: str
+    time: dt.datetime | None
+    embedding: np.ndarray            # L2-normalized; title + lead sentences
+    entities: frozenset[str]         # canonical/normal names of PER/ORG/LOC mentions
+    title: str
+    outlet: str
+    # Event-identity evidence (empty = none; items saved by older versions have none):
+    # days named in the title and lead, ISO 'YYYY-MM-DD', or '--MM-DD' when the year is not known
+    lead_dates: frozenset[str] = frozenset()
+    title_years: frozenset[int] = frozenset()   # years named in the title ('US Open 2010')
+    # names the title gives, each as its word keys; keys of every word of the article, or None when it
+    # is too short to count a name it lacks as evidence (see story_names.py)
+    title_names: tuple[frozenset[int], ...] = ()
+    text_keys: frozenset[int] | None = None
+
+
+# ---- features ---------------------------------------------------------------------------------------
+
+def normalize_name(name: str) -> str:
+    return " ".join(fold(name).split())
+
+
+def title_words(title: str, config: ClusterConfig) -> frozenset[str]:
+    """Content words of a title, cut to their first letters: a cheap stemmer that works for ru and en."""
+    out = set()
+    for word in _WORD.findall(fold(title)):
+        if word.isdigit():
+            out.add(word)      # numbers tell '8 ноября' from '18 ноября'
+        elif len(word) >= config.title_min_word_chars and word not in config.title_stopwords:
+            out.add(word[:config.title_stem_chars])
+    return frozenset(out)
+
+
+def has_followup_cue(title: str, config: ClusterConfig) -> bool:
+    pattern = _cue_pattern(config.followup_cues)
+    return bool(pattern and pattern.search(fold(title)))
+
+
+def has_denial_cue(title: str, config: ClusterConfig) -> bool:
+    pattern = _cue_pattern(config.denial_cues)
+    return bool(pattern and pattern.search(fold(title)))
+
+
+@lru_cache(maxsize=8)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern | None:
+    # a cue is a sequence of word beginnings: 'назван причин' matches 'Названа причина ...'
+    alternatives = []
+    for cue in cues:
+        words = fold(str(cue)).split()
+        if words:
+            alternatives.append(r"\w*\s+".join(re.escape(w) for w in words) + r"\w*")
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
+
+
+_FOLLOWUP, _DENIAL = 1, 2
+
+
+def _cues(title: str, config: ClusterConfig) -> int:
+    return (_FOLLOWUP if has_followup_cue(title, config) else 0) | (_DENIAL if has_denial_cue(title, config) else 0)
+
+
+def entity_keys(names: Iterable[str], config: ClusterConfig) -> frozenset[str]:
+    """Entity names as a set of word stems, so 'Сергей Вострецов' and 'Вострецова' share 'востр'."""
+    keys = set()
+    for name in names:
+        for word in _WORD.findall(normalize_name(name)):
+            if len(word) >= config.title_min_word_chars:
+                keys.add(word if word.isdigit() else word[:config.title_stem_chars])
+    return frozenset(keys)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str], min_denominator: int = 1) -> float:
+    """|A & B| / max(min(|A|, |B|), min_denominator), -1 when either is empty. A short post names few
+    entities, all of which a long report of the same event also names; Jaccard or cosine would punish
+    the length difference (they also tuned worse, see benchmarks/STORIES.md). The floor keeps one
+    shared name (the region both write about) from counting as full agreement."""
+    if not a or not b:
+        return -1.0
+    return len(a & b) / max(min(len(a), len(b)), min_denominator)
+
+
+def title_numbers(title: str) -> frozenset[str]:
+    return frozenset(_NUMBER.findall(title))
+
+
+@lru_cache(maxsize=65536)
+def day_numbers(lead_dates: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """`StoryItem.lead_dates` as (ordinal day or 0, day of year in a leap year): cheap to compare."""
+    out = []
+    for label in lead_dates:
+        try:
+            if label.startswith("--"):
+                month, day = int(label[2:4]), int(label[5:7])
+                out.append((0, dt.date(2000, month, day).timetuple().tm_yday))
+            else:
+                value = dt.date.fromisoformat(label)
+                out.append((value.toordinal(), dt.date(2000, value.month, value.day).timetuple().tm_yday))
+        except ValueError:
+            continue
+    return tuple(sorted(set(out)))
+
+
+def days_conflict(days_a: tuple[tuple[int, int], ...], days_b: tuple[tuple[int, int], ...],
+                  tolerance_days: float) -> bool:
+    """True when both name days and no day of one lies within `tolerance_days` of a day of the other.
+    Days without a year are compared by month and day (the pair files have no dates; a story never
+    spans a year)."""
+    if not days_a or not days_b:
+        return False
+    for ord_a, yday_a in days_a:
+        for ord_b, yday_b in days_b:
+            if ord_a and ord_b:
+                gap = abs(ord_a - ord_b)
+            else:
+                gap = abs(yday_a - yday_b)
+                gap = min(gap, 366 - gap)
+            if gap <= tolerance_days:
+                return False
+    return True
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def _timestamp(time: dt.datetime | dt.date | None) -> float:
+    if time is None:
+        return float("nan")
+    if not isinstance(time, dt.datetime):
+        time = dt.datetime(time.year, time.month, time.day, 12, tzinfo=dt.timezone.utc)
+    if time.tzinfo is None:
+        time = time.replace(tzinfo=dt.timezone.utc)
+    return time.timestamp()
+
+
+def story_id_for(article_id: str) -> str:
+    """A story's id is derived from the article that founded it: stable across runs."""
+    return "s" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
+
+
+# ---- index ------------------------------------------------------------------------------------------
+
+_UNDATED = None
+
+
+class _Bucket:
+    """The articles of one day (or all undated articles) in a faiss inner-product index."""
+
+    def __init__(self, dim: int, config: ClusterConfig):
+        import faiss
+        if config.index == "hnsw":
+            self.index = faiss.IndexHNSWFlat(dim, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        elif config.index == "flat":
+            self.index = faiss.IndexFlatIP(dim)
+        else:
+            raise ValueError(f"unknown index type {config.index!r} (flat | hnsw)")
+        self.rows = np.empty(0, dtype=np.int64)
+
+    def add(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+        self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        self.rows = np.concatenate([self.rows, rows])
+
+
+@dataclass
+class _Story:
+    members: list[int] = field(default_factory=list)
+    vector_sum: np.ndarray | None = None
+    first: float = float("inf")        # earliest / latest publication time (timestamps) of the members
+    last: float = float("-inf")
+
+
+# ---- clusterer --------------------------------------------------------------------------------------
+
+class StoryClusterer:
+    def __init__(self, config: ClusterConfig | None = None):
+        self.config = config or ClusterConfig()
+        if self.config.faiss_threads:
+            import faiss
+            # process-wide; the searches here are small, and OpenMP workers spinning on a busy machine
+            # made clustering several times slower (benchmarks/STORIES.md)
+            faiss.omp_set_num_threads(self.config.faiss_threads)
+        self._reset()
+
+    def _reset(self) -> None:
+        self._dim: int | None = None
+        self._emb = np.empty((0, 0), dtype=np.float32)
+        self._time = np.empty(0, dtype=np.float64)
+        self._n = 0
+        self._ids: list[str] = []
+        self._row: dict[str, int] = {}
+        self._titles: list[str] = []
+        self._outlets: list[str] = []
+        self._entity_keys: list[frozenset[str]] = []
+        self._title_words: list[frozenset[str]] = []
+        self._followup: list[int] = []
+        self._numbers: list[frozenset[str]] = []
+        self._days: list[tuple[tuple[int, int], ...]] = []
+        self._years: list[frozenset[int]] = []
+        self._names: list[tuple[frozenset[int], ...]] = []
+        self._text_keys: list[frozenset[int] | None] = []
+        self._story_of: list[str | None] = []
+        self._stories: dict[str, _Story] = {}
+        self._buckets: dict[int | None, _Bucket] = {}
+
+    # ---- public API ----
+
+    def add(self, item: StoryItem) -> str:
+        """Put one article into an existing story or open a new one; returns the story id.
+        Adding an article id that is already clustered returns its story unchanged."""
+        return self.add_many([item])[0]
+
+    def add_many(self, items: list[StoryItem]) -> list[str]:
+        """Same as calling :meth:`add` for each item in order, but searches neighbours in batches."""
+        out: list[str] = []
+        size = max(1, self.config.batch_size)
+        for start in range(0, len(items), size):
+            out.extend(self._add_batch(items[start:start + size]))
+        return out
+
+    def recluster(self, items: list[StoryItem]) -> tuple[dict[str, str], dict]:
+        """Cluster `items` from scratch (in time order) and replace their story assignments.
+
+        Every new story takes the id of the old story it shares most articles with (largest overlap
+        first; each old id is given once); other stories get an id from their earliest article.
+        Articles not in `items` keep their stories. Returns (article id -> story id, change report).
+        The report lists, relative to the previous assignment of these articles: ``unchanged``
+        stories (same articles), ``changed`` (kept their id, gained or lost articles), ``new``
+        (made only of articles not clustered before), ``merged`` (new id -> old ids it absorbed),
+        ``split`` (old id -> new ids its articles went to) and ``removed`` (old ids left empty).
+        """
+        unique: dict[str, StoryItem] = {}
+        for item in items:
+            unique[item.article_id] = item
+        batch = sorted(unique.values(),
+                       key=lambda it: (np.inf if it.time is None else _timestamp(it.time), it.article_id))
+        fresh = StoryClusterer(self.config)
+        temp_ids = fresh.add_many(batch)
+        old_of = {it.article_id: self.story_of(it.article_id) for it in batch}
+
+        groups: dict[str, list[str]] = defaultdict(list)
+        for it, temp in zip(batch, temp_ids):
+            groups[temp].append(it.article_id)
+        # overlap of every new group with every old story
+        overlaps: list[tuple[int, str, str]] = []
+        for temp, members in groups.items():
+            for old, count in Counter(old_of[a] for a in members if old_of[a] is not None).items():
+                overlaps.append((count, temp, old))
+        overlaps.sort(key=lambda t: (-t[0], t[1], t[2]))
+        final_of_group: dict[str, str] = {}
+        taken: set[str] = set()
+        for _, temp, old in overlaps:
+            if temp in final_of_group or old in taken:
+                continue
+            final_of_group[temp] = old
+            taken.add(old)
+        # stories untouched by this period keep their ids, so new ids must avoid them too
+        outside = {sid for sid, story in self._stories.items()
+                   if any(self._ids[r] not in unique for r in story.members)}
+        used = set(taken) | outside
+        for temp in sorted(groups, key=lambda t: groups[t][0]):
+            if temp in final_of_group:
+                continue
+            sid = story_id_for(groups[temp][0])
+            suffix = 2
+            while sid in used:
+                sid = f"{story_id_for(groups[temp][0])}-{suffix}"
+                suffix += 1
+            final_of_group[temp] = sid
+            used.add(sid)
+
+        assignment = {a: final_of_group[temp] for temp, members in groups.items() for a in members}
+        report = self._change_report(groups, final_of_group, old_of)
+        self._rebuild(fresh, assignment)
+        return assignment, report
+
+    def representative_title(self, story_id: str) -> str:
+        """The title of the member closest to the story's centroid."""
+        story = self._stories[story_id]
+        members = story.members[-self.config.representative_max_members:]
+        centroid = story.vector_sum
+        sims = self._emb[members] @ centroid
+        order = np.lexsort((np.array([-len(self._titles[m]) for m in members]), -sims))
+        for position in order:
+            if self._titles[members[position]].strip():
+                return self._titles[members[position]]
+        return self._titles[members[order[0]]]
+
+    def stories(self) -> dict[str, list[str]]:
+        return {sid: [self._ids[r] for r in story.members] for sid, story in self._stories.items()}
+
+    # ---- extras used by storage and benchmarks ----
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self._row.get(article_id)
+        return None if row is None else self._story_of[row]
+
+    def load(self, items: list[StoryItem], story_ids: list[str]) -> None:
+        """Restore a saved state: put each item into the given story without re-deciding."""
+        if len(items) != len(story_ids):
+            raise ValueError("load(): items and story_ids differ in length")
+        rows = []
+        for item, sid in zip(items, story_ids):
+            if item.article_id in self._row:
+                continue
+            row = self._append(item)
+            self._assign(row, sid)
+            rows.append(row)
+        if rows:
+            self._index_rows(np.array(rows, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return self._n
+
+    def pair_score(self, a: StoryItem, b: StoryItem) -> float:
+        """The same-story score of two articles (what a 2-article corpus would be decided on)."""
+        cfg = self.config
+        cos = float(np.dot(_unit(a.embedding), _unit(b.embedding)))
+        ents_a = entity_keys(a.entities, cfg)
+        ents_b = entity_keys(b.entities, cfg)
+        return self._score(cos, ents_a, ents_b, title_words(a.title, cfg), title_words(b.title, cfg),
+                           _cues(a.title, cfg), _cues(b.title, cfg),
+                           _timestamp(a.time), _timestamp(b.time), title_numbers(a.title), title_numbers(b.title),
+                           day_numbers(a.lead_dates), day_numbers(b.lead_dates),
+                           frozenset(a.title_years), frozenset(b.title_years),
+                           missing_names(a.title_names, b.text_keys) + missing_names(b.title_names, a.text_keys))
+
+    # ---- internals ----
+
+    def _score(self, cos: float, ents_a, ents_b, words_a, words_b, cue_a: int, cue_b: int,
+               time_a: float, time_b: float, nums_a: frozenset[str] = frozenset(),
+               nums_b: frozenset[str] = frozenset(), days_a: tuple = (), days_b: tuple = (),
+               years_a: frozenset[int] = frozenset(), years_b: frozenset[int] = frozenset(),
+               names_missing: int = 0) -> float:
+        cfg = self.config
+        ent = _overlap(ents_a, ents_b, cfg.entity_overlap_min_denominator)
+        if ent < 0:
+            ent = cfg.entity_overlap_missing
+        score = cos + cfg.weight_entities * ent + cfg.weight_title * _jaccard(words_a, words_b)
+        if (cue_a & _FOLLOWUP) != (cue_b & _FOLLOWUP):
+            score -= cfg.followup_penalty
+        if (cue_a & _DENIAL) != (cue_b & _DENIAL):
+            score -= cfg.denial_penalty
+        if nums_a and nums_b and not (nums_a & nums_b):
+            score -= cfg.number_conflict_penalty
+        if days_a and days_b and days_conflict(days_a, days_b, cfg.date_tolerance_days):
+            score -= cfg.date_conflict_penalty       # 'прогноз на 8 ноября' / 'прогноз на 18 ноября'
+        if years_a and years_b and not (years_a & years_b):
+            score -= cfg.year_conflict_penalty       # 'US Open 2010' / 'Australian Open 2012'
+        if names_missing:
+            score -= cfg.name_missing_penalty        # a title's name that the other article never mentions
+        if not (np.isnan(time_a) or np.isnan(time_b)):
+            gap_days = abs(time_a - time_b) / _DAY
+            if gap_days > cfg.window_days:
+                return -np.inf
+            score -= cfg.time_penalty_per_day * max(0.0, gap_days - cfg.time_grace_hours / 24.0)
+        elif np.isnan(time_a) != np.isnan(time_b):
+            return -np.inf
+        return score
+
+    def _append(self, item: StoryItem) -> int:
+        vec = _unit(np.asarray(item.embedding, dtype=np.float32).ravel())
+        if self._dim is None:
+            self._allocate(vec.shape[0])
+        elif vec.shape[0] != self._dim:
+            raise ValueError(f"embedding of {item.article_id!r} has {vec.shape[0]} dims, expected {self._dim}")
+        self._grow_if_full()
+        row = self._n
+        self._emb[row] = vec
+        self._time[row] = _timestamp(item.time)
+        self._n += 1
+        self._ids.append(item.article_id)
+        self._row[item.article_id] = row
+        self._titles.append(item.title or "")
+        self._outlets.append(item.outlet)
+        self._entity_keys.append(entity_keys(item.entities, self.config))
+        self._title_words.append(title_words(item.title or "", self.config))
+        self._followup.append(_cues(item.title or "", self.config))
+        self._numbers.append(title_numbers(item.title or ""))
+        self._days.append(day_numbers(item.lead_dates))
+        self._years.append(frozenset(item.title_years))
+        self._names.append(tuple(item.title_names))
+        self._text_keys.append(item.text_keys)
+        self._story_of.append(None)
+        return row
+
+    def _assign(self, row: int, story_id: str) -> None:
+        story = self._stories.get(story_id)
+        if story is None:
+            story = self._stories[story_id] = _Story(vector_sum=np.zeros(self._dim, dtype=np.float32))
+        story.members.append(row)
+        story.vector_sum += self._emb[row]
+        t = self._time[row]
+        if not np.isnan(t):
+            story.first = min(story.first, t)
+            story.last = max(story.last, t)
+        self._story_of[row] = story_id
+
+    def _bucket_key(self, row: int) -> int | None:
+        t = self._time[row]
+        return _UNDATED if np.isnan(t) else int(t // _DAY)
+
+    def _index_rows(self, rows: np.ndarray) -> None:
+        by_bucket: dict[int | None, list[int]] = defaultdict(list)
+        for r in rows:
+            by_bucket[self._bucket_key(int(r))].append(int(r))
+        for key, members in by_bucket.items():
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = _Bucket(self._dim, self.config)
+            arr = np.array(members, dtype=np.int64)
+            bucket.add(arr, self._emb[arr])
+
+    def _neighbours(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k neighbours (rows, cosines) of each row among indexed articles within the window;
+        -1 where there are fewer."""
+        k = self.config.neighbours
+        window = self.config.window_days
+        # buckets are whole days: a neighbour within `window` days is at most ceil(window) buckets away
+        span = int(np.ceil(window))
+        n = len(rows)
+        slots = 2 * span + 1
+        cand_rows = np.full((n, slots * k), -1, dtype=np.int64)
+        cand_sims = np.full((n, slots * k), -np.inf, dtype=np.float32)
+        times = self._time[rows]
+        undated = np.isnan(times)
+        days = np.where(undated, 0, times // _DAY).astype(np.int64)
+        queries = self._emb[rows]
+
+        if undated.any() and _UNDATED in self._buckets:
+            sel = np.flatnonzero(undated)
+            self._search_bucket(self._buckets[_UNDATED], queries[sel], sel, 0, k, cand_rows, cand_sims)
+        dated = np.flatnonzero(~undated)
+        if len(dated):
+            for offset in range(-span, span + 1):
+                target = days[dated] + offset
+                for day in np.unique(target):
+                    bucket = self._buckets.get(int(day))
+                    if bucket is None:
+                        continue
+                    sel = dated[target == day]
+                    self._search_bucket(bucket, queries[sel], sel, offset + span, k, cand_rows, cand_sims)
+            # exact window on timestamps (buckets are whole days)
+            valid = cand_rows >= 0
+            gaps = np.abs(self._time[np.where(valid, cand_rows, 0)] - times[:, None]) / _DAY
+            out = valid & (gaps > window) & ~undated[:, None]
+            cand_rows[out] = -1
+            cand_sims[out] = -np.inf
+        # keep the best k per row
+        if cand_rows.shape[1] > k:
+            top = np.argpartition(-cand_sims, k - 1, axis=1)[:, :k]
+            cand_rows = np.take_along_axis(cand_rows, top, axis=1)
+            cand_sims = np.take_along_axis(cand_sims, top, axis=1)
+        return cand_rows, cand_sims
+
+    @staticmethod
+    def _search_bucket(bucket: _Bucket, queries: np.ndarray, sel: np.ndarray, slot: int, k: int,
+                       cand_rows: np.ndarray, cand_sims: np.ndarray) -> None:
+        kk = min(k, bucket.index.ntotal)
+        if kk == 0:
+            return
+        sims, local = bucket.index.search(np.ascontiguousarray(queries), kk)
+        found = local >= 0
+        rows = np.where(found, bucket.rows[np.where(found, local, 0)], -1)
+        cols = slice(slot * k, slot * k + kk)
+        cand_rows[sel, cols] = rows
+        cand_sims[sel, cols] = np.where(found, sims, -np.inf)
+
+    def _add_batch(self, items: list[StoryItem]) -> list[str]:
+        result: list[str | None] = [None] * len(items)
+        new_rows: list[int] = []
+        new_pos: list[int] = []
+        for pos, item in enumerate(items):
+            row = self._row.get(item.article_id)
+            if row is not None:
+                continue       # already clustered (or earlier in this batch): resolved below
+            new_rows.append(self._append(item))
+            new_pos.append(pos)
+        if new_rows:
+            rows = np.array(new_rows, dtype=np.int64)
+            # index the batch first so articles of one batch can find each other; a row only ever
+            # joins rows decided before it, which keeps add_many() equal to repeated add()
+            self._index_rows(rows)
+            neigh_rows, neigh_sims = self._neighbours(rows)
+            for i, row in enumerate(new_rows):
+                self._decide(row, neigh_rows[i], neigh_sims[i])
+        for pos, item in enumerate(items):
+            result[pos] = self._story_of[self._row[item.article_id]]
+        return result  # type: ignore[return-value]
+
+    def _decide(self, row: int, neigh_rows: np.ndarray, neigh_sims: np.ndarray) -> None:
+        cfg = self.config
+        best_story = None
+        scores: dict[str, float] = {}
+        for other, cos in zip(neigh_rows.tolist(), neigh_sims.tolist()):
+            if other < 0 or other == row or cos < cfg.candidate_min_cosine:
+                continue
+            sid = self._story_of[other]
+            if sid is None:
+                continue       # later in the same batch
+            s = self._score(cos, self._entity_keys[row], self._entity_keys[other],
+                            self._title_words[row], self._title_words[other],
+                            self._followup[row], self._followup[other],
+                            self._time[row], self._time[other], self._numbers[row], self._numbers[other],
+                            self._days[row], self._days[other], self._years[row], self._years[other],
+                            missing_names(self._names[row], self._text_keys[other])
+                            + missing_names(self._names[other], self._text_keys[row]))
+            if s > scores.get(sid, -np.inf):
+                scores[sid] = s
+        for sid, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
+            if s < cfg.join_threshold:
+                break
+            story = self._stories[sid]
+            t = self._time[row]
+            if not np.isnan(t) and (max(story.last, t) - min(story.first, t)) / _DAY > cfg.max_story_days:
+                continue       # a chain of daily near-repeats (weather, exchange rates) is not one event
+            if len(story.members) > 1:
+                centroid = story.vector_sum / max(np.linalg.norm(story.vector_sum), 1e-9)
+                if float(self._emb[row] @ centroid) < cfg.centroid_min_cosine:
+                    continue
+            best_story = sid
+            break
+        if best_story is None:
+            best_story = self._new_story_id(self._ids[row])
+        self._assign(row, best_story)
+
+    def _new_story_id(self, article_id: str) -> str:
+        sid = story_id_for(article_id)
+        base, suffix = sid, 2
+        while sid in self._stories:
+            sid = f"{base}-{suffix}"
+            suffix += 1
+        return sid
+
+    def _change_report(self, groups: dict[str, list[str]], final_of_group: dict[str, str],
+                       old_of: dict[str, str | None]) -> dict:
+        report: dict[str, Any] = {"unchanged": [], "changed": [], "new": [], "merged": {}, "split": {},
+                                  "removed": []}
+        old_members: dict[str, set[str]] = defaultdict(set)
+        for a, old in old_of.items():
+            if old is not None:
+                old_members[old].add(a)
+        new_of_old: dict[str, set[str]] = defaultdict(set)
+        for temp, members in groups.items():
+            sid = final_of_group[temp]
+            olds = {old_of[a] for a in members if old_of[a] is not None}
+            for old in olds:
+                new_of_old[old].add(sid)
+            if not olds:
+                report["new"].append(sid)
+            elif len(olds) > 1:
+                report["merged"][sid] = sorted(olds)
+            elif olds == {sid} and old_members[sid] == set(members):
+                report["unchanged"].append(sid)
+            else:
+                report["changed"].append(sid)
+        for old, news in new_of_old.items():
+            if len(news) > 1:
+                report["split"][old] = sorted(news)
+            if old not in news:
+                # every article of this old story moved; it survives only if articles outside the
+                # period still belong to it
+                still = any(self._ids[r] not in old_of for r in self._stories[old].members)
+                if not still:
+                    report["removed"].append(old)
+        for key in ("unchanged", "changed", "new", "removed"):
+            report[key].sort()
+        report["counts"] = {key: len(value) for key, value in report.items()}
+        return report
+
+    def _rebuild(self, fresh: "StoryClusterer", assignment: dict[str, str]) -> None:
+        """Replace the state with: old articles outside the re-clustered batch (in their old stories)
+        + the batch (in its new stories). Features are copied, not recomputed."""
+        old = StoryClusterer.__new__(StoryClusterer)
+        old.__dict__ = dict(self.__dict__)
+        sources = [(old, r, old._story_of[r]) for r in range(old._n) if old._ids[r] not in assignment]
+        sources += [(fresh, r, assignment[fresh._ids[r]]) for r in range(fresh._n)]
+        # time order, so that stories list their members chronologically
+        sources.sort(key=lambda s: (np.inf if np.isnan(s[0]._time[s[1]]) else s[0]._time[s[1]]))
+        self._reset()
+        for src, row, sid in sources:
+            self._assign(self._copy_row(src, row), sid)
+        self._index_rows(np.arange(self._n, dtype=np.int64))
+
+    def _copy_row(self, src: "StoryClusterer", row: int) -> int:
+        if self._dim is None:
+            self._allocate(src._dim)
+        self._grow_if_full()
+        new = self._n
+        self._emb[new] = src._emb[row]
+        self._time[new] = src._time[row]
+        self._n += 1
+        self._ids.append(src._ids[row])
+        self._row[src._ids[row]] = new
+        for name in ("_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers",
+                     "_days", "_years", "_names", "_text_keys"):
+            getattr(self, name).append(getattr(src, name)[row])
+        self._story_of.append(None)
+        return new
+
+    def _allocate(self, dim: int) -> None:
+        self._dim = dim
+        self._emb = np.zeros((1024, dim), dtype=np.float32)
+        self._time = np.zeros(1024, dtype=np.float64)
+
+    def _grow_if_full(self) -> None:
+        if self._n == self._emb.shape[0]:
+            grow = max(1024, self._n)
+            self._emb = np.concatenate([self._emb, np.zeros((grow, self._dim), dtype=np.float32)])
+            self._time = np.concatenate([self._time, np.zeros(grow, dtype=np.float64)])
+
+
+def _unit(vec: np.ndarray) -> np.ndarray:
+    vec = np.asarray(vec, dtype=np.float32)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm > 0 else vec
+
+
+# ---- from an analysed article ------------------------------------------------------------------------
+
+LEAD_SENTENCES = 3
+LEAD_MAX_CHARS = 600
+ENTITY_SENTENCES = 6
+
+
+def story_text(doc, lead_sentences: int = LEAD_SENTENCES, max_chars: int = LEAD_MAX_CHARS) -> str:
+    """Title + the first sentences of the body: what the story embedding is computed from.
+    A lead sentence that merely repeats the title (Telegram posts have no separate title) is skipped."""
+    title = (doc.article.title or "").strip()
+    parts = [title] if title else []
+    norm_title = " ".join(title.lower().split())
+    for sent in doc.sentences:
+        if len(parts) >= lead_sentences + (1 if title else 0):
+            break
+        text = " ".join(sent.text.split())
+        if not text or (norm_title and text.lower() in norm_title):
+            continue
+        parts.append(text)
+    out = " ".join(p if p.endswith((".", "!", "?", "…")) else p + "." for p in parts)
+    if not out:
+        out = doc.article.text[:max_chars]
+    return out[:max_chars]
+
+
+def story_entities(doc, max_sentences: int | None = ENTITY_SENTENCES) -> frozenset[str]:
+    """PER/ORG/LOC names of the first sentences: the event's participants are named early, while the
+    background paragraphs of a long article name everyone the topic ever involved."""
+    names = set()
+    for m in doc.mentions:
+        if m.type not in ENTITY_TYPES or m.kind == "pronoun":
+            continue
+        if max_sentences is not None and m.sentence >= max_sentences:
+            continue
+        if m.kind == "role" and not m.canonical:
+            continue       # 'глава ведомства' names nobody in particular
+        name = m.canonical or m.normal or m.text
+        if name and name.strip():
+            names.add(normalize_name(name))
+    return frozenset(names)
+
+
+def story_time(doc) -> dt.datetime | None:
+    published = doc.article.meta.get("published") if doc.article.meta else None
+    if published:
+        try:
+            stamp = dt.datetime.fromisoformat(str(published))
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+        except ValueError:
+            pass
+    if doc.article.date is not None:
+        d = doc.article.date
+        return dt.datetime(d.year, d.month, d.day, 12, tzinfo=dt.timezone.utc)
+    return None
+
+
+# An anchor for reading month and day out of a date written without a year ('8 ноября'): only the
+# month and day are kept, so the year is arbitrary (a leap year, so that 29 February reads too).
+_MONTH_DAY_ANCHOR = dt.date(2000, 7, 1)
+# a bare year: four digits 1900-2099 that are not part of a longer number, an amount or a percentage
+_BARE_YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\w|[.,]\d|\s?(?:%|₽|\$|€|руб|долл|евро|тыс|млн|млрд))")
+# 'в пятницу' is left out: read as the last Friday, it is a week off in forecasts and announcements
+_DAY_GRANULARITIES = ("day", "relative_day")
+
+
+def _language(doc) -> str:
+    return "en" if getattr(doc, "language", "ru") == "en" else "ru"
+
+
+@lru_cache(maxsize=65536)
+def _month_day(text: str, language: str) -> str | None:
+    from parallax.nlp.dates import extract_dates
+    for mention in extract_dates(text, _MONTH_DAY_ANCHOR, language):
+        if mention.granularity == "day" and mention.value is not None:
+            return f"--{mention.value.month:02d}-{mention.value.day:02d}"
+    return None
+
+
+def _day_label(mention, language: str) -> str | None:
+    """The day a date mention names: ISO when its year is written ('12.11.2019') or it is resolved from
+    the article's own date ('вчера'); '--MM-DD' for a day written without a year ('8 ноября'), whose
+    inferred year may be wrong ('выборы пройдут 15 февраля' read as last February)."""
+    if mention.granularity not in _DAY_GRANULARITIES:
+        return None
+    if mention.granularity == "day" and mention.relative:
+        if mention.value is not None:
+            return f"--{mention.value.month:02d}-{mention.value.day:02d}"
+        return _month_day(mention.text, language)
+    return mention.value.isoformat() if mention.value is not None else None
+
+
+def _word_before(text: str, start: int) -> str:
+    match = _LAST_WORD.search(text, 0, start)
+    return match.group(1).lower() if match else ""
+
+
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+
+
+def _title_mentions(doc) -> list:
+    """Date mentions of the title when the title is not part of the text (tgcontest, ECB+); a
+    Telegram post's title is its first line, already analysed with the text."""
+    title = (doc.article.title or "").strip()
+    if not title or doc.article.text.lstrip().startswith(title):
+        return []
+    from parallax.nlp.dates import extract_dates
+    return extract_dates(title, doc.article.date, _language(doc))
+
+
+def story_dates(doc, lead_sentences: int | None = None, config: ClusterConfig | None = None) -> frozenset[str]:
+    """Days named in the title and the first `lead_sentences` sentences (see `StoryItem.lead_dates`).
+    A date after 'с', 'до', 'по'... is a start, end or deadline ('штрафы с 1 января'), not the day of
+    the event, and is skipped."""
+    config = config or ClusterConfig()
+    if lead_sentences is None:
+        lead_sentences = config.date_lead_sentences
+    language = _language(doc)
+    title = (doc.article.title or "").strip()
+    sources = [(m, title) for m in _title_mentions(doc)]
+    sources += [(m, doc.article.text) for m in doc.dates if m.sentence < lead_sentences]
+    out = set()
+    for mention, text in sources:
+        if _word_before(text, mention.start) in config.date_skip_after:
+            continue
+        label = _day_label(mention, language)
+        if label:
+            out.add(label)
+    return frozenset(out)
+
+
+def title_years(doc) -> frozenset[int]:
+    """Years the title names: written dates with a year, and bare years ('US Open 2010')."""
+    title = doc.article.title or ""
+    if not title:
+        return frozenset()
+    from parallax.nlp.dates import extract_dates
+    years = {m.value.year for m in extract_dates(title, doc.article.date, _language(doc))
+             if m.value is not None and not m.relative and m.granularity in ("day", "month", "year")}
+    years.update(int(y) for y in _BARE_YEAR.findall(title))
+    return frozenset(years)
+
+
+def story_features(doc, encoder) -> StoryItem:
+    """StoryItem of an analysed article: embedding of title + lead, PER/ORG/LOC names, publication time
+    (``meta['published']`` if the input had a time of day, else noon of ``Article.date``, else None)."""
+    return story_features_many([doc], encoder)[0]
+
+
+def story_features_many(docs: Iterable, encoder) -> list[StoryItem]:
+    """:func:`story_features` for many articles with one encoder call."""
+    docs = list(docs)
+    if not docs:
+        return []
+    vecs = encoder.encode([story_text(d) for d in docs])
+    return [story_item(d, v) for d, v in zip(docs, vecs)]
+
+
+def story_item(doc, embedding, undated: bool = False) -> StoryItem:
+    """The StoryItem of an analysed article with a given embedding (`undated`: drop the time)."""
+    return StoryItem(article_id=doc.article.id, time=None if undated else story_time(doc),
+                     embedding=np.asarray(embedding, np.float32), entities=story_entities(doc),
+                     title=doc.article.title or _first_line(doc.article.text), outlet=doc.article.outlet,
+                     lead_dates=story_dates(doc), title_years=title_years(doc), **name_evidence(doc))
+
+
+def name_evidence(doc, config: ClusterConfig | None = None) -> dict[str, Any]:
+    """`StoryItem.title_names` and `.text_keys` of an analysed article (see story_names.py)."""
+    config = config or ClusterConfig()
+    if getattr(doc, "language", "ru") not in config.name_languages:
+        return {"title_names": (), "text_keys": None}
+    matcher = default_matcher(config.name_key_chars, config.name_common_words)
+    text = doc.article.text
+    title = doc.article.title or _first_line(text)
+    names = matcher.title_names(title, text)
+    full = text if text.lstrip().startswith(title) else f"{title}\n{text}"
+    long_enough = len(_WORD.findall(text)) >= config.name_min_words
+    return {"title_names": names, "text_keys": matcher.text_keys(full) if long_enough else None}
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:limit]
+    return ""

@@ -1,0 +1,247 @@
+import copy
+import re
+from collections import defaultdict
+from html.parser import HTMLParser
+
+import pytest
+
+from parallax.model import ClaimGroup, ClaimMember, EntityMentionRef
+from parallax.render.html import render_html
+from parallax.render.jsonout import document_to_dict
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+ARTICLE_ID = re.compile(r"^s(\d+)-a(\d+)$")
+
+
+class Inspector(HTMLParser):
+    """Checks nesting and rebuilds, for every article column, its plain text and where each span sits."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict]] = []
+        self.problems: list[str] = []
+        self.ids: list[str] = []
+        self.attrs: list[tuple[str, str, str | None]] = []
+        self.links: list[tuple[str, str]] = []
+        self.texts: dict[str, str] = {}                 # article element id -> rebuilt text
+        self.anchors: dict[str, int] = {}               # anchor id -> offset in the rebuilt text
+        self.groups = defaultdict(list)                 # (article element, attr, group id) -> [(offset, text)]
+        self.article: str | None = None
+        self.text_depth: int | None = None
+        self.script = ""
+
+    def handle_starttag(self, tag, attr_list):
+        attrs = dict(attr_list)
+        for name, value in attr_list:
+            self.attrs.append((tag, name, value))
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "a" and "href" in attrs:
+            self.links.append((attrs.get("class") or "", attrs["href"]))
+        if tag == "article":
+            self.article = attrs["id"]
+        if tag == "div" and "text" in (attrs.get("class") or "").split():
+            self.text_depth = len(self.stack)
+            self.texts[self.article] = ""
+        if self.text_depth is not None and "anchor" in (attrs.get("class") or "").split():
+            self.anchors[attrs["id"]] = len(self.texts[self.article])
+        if tag not in VOID:
+            self.stack.append((tag, attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1][0] if self.stack else 'nothing'}")
+            return
+        self.stack.pop()
+        if self.text_depth is not None and len(self.stack) == self.text_depth:
+            self.text_depth = None
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1][0] == "script":
+            self.script += data
+        if self.text_depth is None:
+            return
+        offset = len(self.texts[self.article])
+        self.texts[self.article] += data
+        for _, attrs in self.stack[self.text_depth + 1:]:
+            for attr in ("data-claim", "data-quote", "data-entity"):
+                for group in (attrs.get(attr) or "").split():
+                    self.groups[(self.article, attr, group)].append((offset, data))
+
+
+def inspect(page: str) -> Inspector:
+    parser = Inspector()
+    parser.feed(page)
+    parser.close()
+    assert parser.problems == []
+    assert parser.stack == []
+    return parser
+
+
+def span_of(inspector: Inspector, element: str, attr: str, group: str) -> tuple[int, str]:
+    """Start offset and joined text of the contiguous span marked with this group."""
+    pieces = inspector.groups[(element, attr, group)]
+    assert pieces, f"no {attr}={group} in {element}"
+    start = pieces[0][0]
+    text = "".join(p for _, p in pieces)
+    assert pieces[-1][0] + len(pieces[-1][1]) == start + len(text), "span is not contiguous"
+    return start, text
+
+
+@pytest.fixture
+def page(document):
+    return render_html(document)
+
+
+def test_page_is_well_formed_and_self_contained(page):
+    inspector = inspect(page)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "<script src" not in page.lower()
+    assert "<link" not in page.lower()
+    assert "url(" not in page and "@import" not in page
+    resource_attrs = {"src", "srcset", "data", "poster", "action", "formaction", "background", "manifest"}
+    assert [a for a in inspector.attrs if a[1] in resource_attrs] == []
+    # The only http(s) text in attributes is the article's own link.
+    external = [(t, n, v) for t, n, v in inspector.attrs if v and re.search(r"https?:", v)]
+    assert external == [("a", "href", "https://vecher.example/most")]
+    assert page.count("<script") == 1
+    assert "addEventListener" in inspector.script
+
+
+def test_every_in_page_link_resolves_and_ids_are_unique(page):
+    inspector = inspect(page)
+    assert len(inspector.ids) == len(set(inspector.ids))
+    internal = [href for _, href in inspector.links if href.startswith("#")]
+    assert len(internal) > 30
+    missing = [href for href in internal if href[1:] not in set(inspector.ids)]
+    assert missing == []
+
+
+def test_article_text_survives_exactly(page, document):
+    inspector = inspect(page)
+    for j, article in enumerate(document["stories"][0]["articles"]):
+        assert inspector.texts[f"s0-a{j}"] == article["text"]
+
+
+def test_anchors_sit_at_their_offsets(page):
+    inspector = inspect(page)
+    assert inspector.anchors
+    for anchor, offset in inspector.anchors.items():
+        assert anchor.endswith(f"-{offset}"), anchor
+
+
+def test_claim_quote_and_entity_spans_cover_their_text(page, document):
+    inspector = inspect(page)
+    story = document["stories"][0]
+    element = {a["id"]: f"s0-a{j}" for j, a in enumerate(story["articles"])}
+    for claim in story["claims"]:
+        for m in claim["members"]:
+            assert span_of(inspector, element[m["article"]], "data-claim", claim["id"]) == (m["start"], m["text"])
+    for group in story["quotes"]:
+        for r in group["renderings"]:
+            assert span_of(inspector, element[r["article"]], "data-quote", group["id"]) == (r["start"], r["text"])
+    petrov = inspector.groups[("s0-a1", "data-entity", "e1")]
+    assert "".join(text for _, text in petrov) == "глава городаИван Петров"
+
+
+def test_links_from_sections_point_at_the_right_span(page, document):
+    story = document["stories"][0]
+    # the conflict values link to the value spans, the quote cards to the renderings
+    assert '<a class="jump" href="#s0-a0-177" data-claim="c3">12 млрд рублей</a>' in page
+    assert '<a class="jump" href="#s0-a1-175" data-claim="c3">15 млрд рублей</a>' in page
+    start = story["quotes"][0]["renderings"][1]["start"]
+    assert f'href="#s0-a1-{start}" data-quote="q1">in the text</a>' in page
+
+
+def test_status_colours_legend_and_sections(page):
+    for status in ("consensus", "partial", "unique", "conflict"):
+        assert f'class="swatch st-{status}"' in page
+        assert f'class="cl st-{status}' in page
+    for section in ("consensus", "partial", "adds", "conflicts", "quotes", "framing", "sources", "entities"):
+        assert f'id="s0-{section}"' in page
+    assert "Мост откроют <ins>уже </ins>к 2027 году" in page
+    assert '<span class="badge rel-reworded">reworded</span>' in page
+    assert "Inputs that could not be used (2)" in page and "missing.txt:3" in page
+
+
+def test_hostile_text_is_escaped(make_story):
+    story = make_story()
+    a, b, c = (x.article for x in story.articles)
+    a.title = "<script>alert(1)</script>"
+    a.outlet = '"><img src=x onerror=alert(1)>'
+    a.url = "javascript:alert(1)"
+    b.url = " JaVaScRiPt:alert(2)"
+    c.url = 'https://ok.example/?q="><script>alert(3)</script>'
+    evil = "<script>alert(1)</script> <img src=x onerror=alert(1)> &amp; javascript:alert(4)"
+    start = len(c.text) + 1
+    c.text += " " + evil
+    story.claims.append(ClaimGroup("c9", "unique", [ClaimMember("c3", evil, start, start + len(evil), 2)]))
+    img = evil.index("<img")
+    story.entities[0].mentions.append(EntityMentionRef("c3", "<img src=x onerror=alert(1)>", start + img,
+                                                       start + img + 28))
+    story.entities[0].name = "<svg onload=alert(1)>"
+    story.quotes[0].speaker_name = "<b>Boss</b>"
+    story.framing[0].concept = '<iframe src="javascript:alert(1)">'
+    doc = document_to_dict([story], [{"file": "<script>x</script>.txt", "error": "<b>bad</b>"}])
+    page = render_html(doc)
+    inspector = inspect(page)
+
+    assert page.count("<script") == 1
+    for tag in ("<img", "<svg", "<iframe", "<b>"):
+        assert tag not in page
+    assert not [a for a in inspector.attrs if a[1].startswith("on")]
+    hrefs = [v for t, n, v in inspector.attrs if n == "href"]
+    assert not [h for h in hrefs if not (h.startswith("#") or h.startswith("https://"))]
+    assert 'https://ok.example/?q="><script>alert(3)</script>' in hrefs      # exact value, safely quoted
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "JaVaScRiPt:alert(2)" in page                                      # shown, not linked
+    assert inspector.texts["s0-a2"] == c.text
+    assert span_of(inspector, "s0-a2", "data-claim", "c9") == (start, evil)
+
+
+def test_overlapping_spans_are_split(document):
+    doc = copy.deepcopy(document)
+    story = doc["stories"][0]
+    text = story["articles"][0]["text"]
+    story["claims"].append({"id": "c6", "status": "partial", "conflicts": [], "framing": None, "members": [
+        {"article": "a1", "text": text[10:100], "start": 10, "end": 100, "sentence": 0, "similarity": None}]})
+    inspector = inspect(render_html(doc))
+    assert inspector.texts["s0-a0"] == text
+    assert span_of(inspector, "s0-a0", "data-claim", "c6") == (10, text[10:100])
+    assert span_of(inspector, "s0-a0", "data-claim", "c1") == (0, text[0:80])
+    assert 'data-claim="c1 c6"' in render_html(doc)
+
+
+def test_bad_offsets_are_skipped_not_fatal(document):
+    doc = copy.deepcopy(document)
+    story = doc["stories"][0]
+    story["entities"][0]["mentions"][0].update(start=10_000, end=10_010)
+    story["claims"][0]["members"][0].update(start=50, end=20)
+    story["quotes"][0]["renderings"][0]["article"] = "nope"
+    page = render_html(doc)
+    inspector = inspect(page)
+    assert inspector.texts["s0-a0"] == story["articles"][0]["text"]
+    missing = [href for _, href in inspector.links if href.startswith("#") and href[1:] not in set(inspector.ids)]
+    assert missing == []
+
+
+def test_several_stories_get_separate_ids(make_story):
+    page = render_html(document_to_dict([make_story(), make_story()], []))
+    inspector = inspect(page)
+    assert len(inspector.ids) == len(set(inspector.ids))
+    assert 'id="s0-a0-0"' in page and 'id="s1-a0-0"' in page
+    assert '<a href="#s1">' in page
+
+
+def test_no_stories_only_errors():
+    page = render_html(document_to_dict([], [{"file": "a.txt", "error": "cannot decode", "line": 4}]))
+    inspect(page)
+    assert "No stories." in page and "a.txt:4" in page

@@ -1,0 +1,127 @@
+"""The ingest -> analyse -> cluster pipeline with a fake analyzer and encoder (no models)."""
+import datetime as dt
+
+import pytest
+from corpus_fakes import make_article
+from store_fixtures import db_target, fake_analyzer, fake_encoder, store  # noqa: F401 - fixtures
+
+import parallax
+from parallax.ingest.errors import InputError
+from parallax.periods import parse_when
+from parallax.pipeline import (
+    analyze_pending,
+    cluster_pending,
+    ingest_records,
+    reason_of,
+    recluster_period,
+    story_documents,
+)
+
+KOREA = [
+    ("k1", "РИА Новости", "2024-12-03T14:00:00+00:00",
+     "Президент Южной Кореи Юн Сок Ёль ввел военное положение в стране. Оппозиция осудила решение Юна."),
+    ("k2", "BBC", "2024-12-03T14:20:00+00:00",
+     "Юн Сок Ёль объявил военное положение в Южной Корее. Оппозиция назвала решение Юна незаконным."),
+    ("k3", "ТАСС", "2024-12-03T15:00:00+00:00",
+     "В Южной Корее введено военное положение, заявил президент Юн Сок Ёль. Оппозиция против решения Юна."),
+]
+WEATHER = [
+    ("w1", "Москва Live", "2024-12-03T08:00:00+00:00",
+     "Синоптики обещают снегопад в Москве. Температура опустится до минус десяти градусов."),
+    ("w2", "Новости Москвы", "2024-12-03T09:00:00+00:00",
+     "В Москве ожидается снегопад и похолодание до минус десяти градусов, сообщили синоптики."),
+]
+
+
+def _articles(rows):
+    return [make_article(i, text, outlet, when=when, title=text.split(".")[0]) for i, outlet, when, text in rows]
+
+
+def _run(store, analyzer, encoder, records):
+    summary = ingest_records(store, records, batch_size=2)
+    analyze_pending(store, analyzer=analyzer, encoder=encoder, summary=summary)
+    cluster_pending(store, summary=summary)
+    return summary
+
+
+def test_pipeline_groups_by_event_and_is_idempotent(store, fake_analyzer, fake_encoder):
+    records = _articles(KOREA + WEATHER) + [InputError("bad.jsonl", "empty text", 4)]
+    summary = _run(store, fake_analyzer, fake_encoder, records)
+    assert (summary.read, summary.new, summary.rejected) == (6, 5, 1)
+    assert summary.reasons == {"empty text": 1}
+    assert summary.analysed == 5 and summary.clustered == 5
+    stories = store.list_stories()
+    groups = sorted(sorted(a.ext_id for a in s.articles) for s in stories)
+    assert groups == [["k1", "k2", "k3"], ["w1", "w2"]]
+    assert all(s.title for s in stories)
+
+    # the same input again: nothing new stored, analysed or clustered
+    analysed_before = list(fake_analyzer.analysed)
+    again = _run(store, fake_analyzer, fake_encoder, _articles(KOREA + WEATHER))
+    assert (again.new, again.duplicates, again.analysed, again.clustered) == (0, 5, 0, 0)
+    assert fake_analyzer.analysed == analysed_before
+
+
+def test_new_articles_join_stored_stories_after_restart(db_target, fake_analyzer, fake_encoder):
+    from parallax.store import Store
+    with Store(db_target) as store:
+        _run(store, fake_analyzer, fake_encoder, _articles(KOREA[:2] + WEATHER))
+        ids_before = {s.id: sorted(a.ext_id for a in s.articles) for s in store.list_stories()}
+    with Store(db_target) as store:       # a new process: the clusterer is rebuilt from stored features
+        summary = _run(store, fake_analyzer, fake_encoder, _articles(KOREA[2:]))
+        assert summary.stories_new == 0 and summary.stories_joined == 1
+        after = {s.id: sorted(a.ext_id for a in s.articles) for s in store.list_stories()}
+    korea_id = next(sid for sid, members in ids_before.items() if "k1" in members)
+    assert after[korea_id] == ["k1", "k2", "k3"]                 # story id stable, article joined it
+    assert set(after) == set(ids_before)
+
+
+def test_story_documents_reanalyse_only_on_version_change(store, fake_analyzer, fake_encoder, monkeypatch):
+    _run(store, fake_analyzer, fake_encoder, _articles(KOREA))
+    [story] = store.list_stories()
+    fake_analyzer.analysed.clear()
+    docs = story_documents(store, story.id, analyzer=fake_analyzer)
+    assert [d.id for d in docs] == ["k1", "k2", "k3"] and fake_analyzer.analysed == []
+    assert docs[0].sentences and docs[0].article.outlet == "РИА Новости"
+    monkeypatch.setattr(parallax, "ANALYZER_VERSION", "test-next")
+    docs = story_documents(store, story.id, analyzer=fake_analyzer)
+    assert sorted(fake_analyzer.analysed) == ["k1", "k2", "k3"]
+    fake_analyzer.analysed.clear()
+    story_documents(store, story.id, analyzer=fake_analyzer)
+    assert fake_analyzer.analysed == []                           # stored under the new version
+
+
+def test_story_documents_unknown_story(store):
+    with pytest.raises(InputError) as info:
+        story_documents(store, "s-missing")
+    assert "no story" in info.value.problem
+
+
+def test_story_documents_mark_reprints_and_unique_ids(store, fake_analyzer, fake_encoder):
+    text = KOREA[0][3] + " Подробности уточняются корреспондентами агентства на месте событий."
+    arts = [make_article("same", text, "ТАСС", when="2024-12-03T14:00:00+00:00", title="Военное положение"),
+            make_article("same", text, "РИА Новости", when="2024-12-03T14:05:00+00:00", title="Военное положение")]
+    _run(store, fake_analyzer, fake_encoder, arts)
+    [story] = store.list_stories()
+    docs = story_documents(store, story.id, analyzer=fake_analyzer)
+    assert [d.id for d in docs] == ["same", "same#2"]
+    assert docs[1].article.meta["reprint_of"] == "same" and "reprint_of" not in docs[0].article.meta
+
+
+def test_recluster_keeps_ids_and_reports(store, fake_analyzer, fake_encoder):
+    _run(store, fake_analyzer, fake_encoder, _articles(KOREA + WEATHER))
+    before = {s.id for s in store.list_stories()}
+    report = recluster_period(store, since_ts=parse_when("2024-12-03"), until_ts=parse_when("2024-12-03", end=True))
+    assert report["articles"] == 5 and sorted(report["unchanged"]) == sorted(before)
+    assert {s.id for s in store.list_stories()} == before
+    assert store.db.scalar("SELECT COUNT(*) FROM recluster_runs") == 1
+
+
+def test_parse_when_and_reason_of():
+    day = dt.datetime(2024, 12, 3, tzinfo=dt.timezone.utc).timestamp()
+    assert parse_when("2024-12-03") == day
+    assert parse_when("2024-12-03", end=True) == pytest.approx(day + 86400, abs=0.01)
+    assert parse_when("2024-12-03T05:00:00+03:00") == day + 2 * 3600
+    assert parse_when(None) is None
+    assert reason_of(InputError("f", "text too long (12 characters, limit 10)")) == "text too long"
+    assert reason_of(InputError("f", "invalid JSON (Expecting value at column 3)")) == "invalid JSON"
