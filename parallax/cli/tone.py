@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TextIO
 
 REQUIRED_COLUMNS = ("sentence", "entity_pos_start_rel", "entity_pos_end_rel")
-OPTIONAL_COLUMNS = ("entity", "entity_tag")
 LABEL_COLUMN = "label"
 MAX_PRINTED_ERRORS = 20
 

@@ -3,7 +3,6 @@ that a group holds at most one claim per article."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,15 +24,6 @@ def jaccard(a: set, b: set) -> float:
 
 def claim_entities(claim: Claim, doc: AnalyzedArticle) -> set[str]:
     return {m.entity for m in doc.mentions if m.entity and m.start >= claim.start and m.end <= claim.end}
-
-
-@dataclass
-class ScoredPair:
-    a: Claim
-    b: Claim
-    score: float
-    cosine: float
-    lexical: float
 
 
 def blend_config(encoder) -> dict:

@@ -33,15 +33,6 @@ _ITALIC_OPEN = re.compile(r"(?<!\w)_{2,}(?=\S)")
 _ITALIC_CLOSE = re.compile(r"(?<=\S)_{2,}(?!\w)")
 
 
-def looks_like_telegram(records: Any) -> bool:
-    if isinstance(records, dict):
-        return isinstance(records.get("messages"), list) and "name" in records
-    if isinstance(records, list) and records and isinstance(records[0], dict):
-        first = records[0]
-        return "message_id" in first and ("channel" in first or "sender_id" in first)
-    return False
-
-
 def markdown_to_text(text: str) -> tuple[str, list[str]]:
     """Strip Telethon markdown; return (plain text, link targets in order)."""
     links: list[str] = []

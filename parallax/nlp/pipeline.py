@@ -104,6 +104,3 @@ class Analyzer:
         doc.quotes = quotes.extract_quotes(doc)
         doc.attributions = attribution.extract_attributions(doc)
 
-
-def analyze_articles(articles: Iterable[Article], anchor_date=None) -> list[AnalyzedArticle]:
-    return Analyzer().analyze_many(articles, anchor_date=anchor_date)

@@ -427,8 +427,6 @@ class DocIndex:
                 out.append(c)
         return out
 
-    def mention_of(self, cand: Candidate) -> Mention | None:
-        return self.mentions[cand.mention] if cand.mention is not None else None
 
 
 def _trim_merged_names(cand: Candidate) -> None:

@@ -136,9 +136,6 @@ class Database:
             finally:
                 self._depth -= 1
 
-    @property
-    def in_transaction(self) -> bool:
-        return self._depth > 0
 
     def close(self) -> None:
         try:

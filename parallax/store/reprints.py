@@ -136,5 +136,3 @@ class ReprintIndex:
         out.sort(key=lambda m: (-m[1], m[0]))
         return out
 
-    def entry_time(self, pk: int) -> float | None:
-        return self._entries[pk].ts

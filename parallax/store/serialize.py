@@ -133,9 +133,5 @@ def loads_analysis(blob: bytes, article: Article) -> AnalyzedArticle:
     return analysis_from_dict(json.loads(zlib.decompress(bytes(blob)).decode("utf-8")), article)
 
 
-def article_to_dict(article: Article) -> dict[str, Any]:
-    return to_jsonable(article)
-
-
 def article_from_dict(data: dict[str, Any]) -> Article:
     return from_jsonable(Article, data)

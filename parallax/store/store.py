@@ -379,9 +379,6 @@ class Store:
                 out[article.pk] = article
         return [out[pk] for pk in pks if pk in out]
 
-    def find_articles(self, ext_id: str) -> list[StoredArticle]:
-        return [StoredArticle.from_row(r) for r in
-                self.db.query(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE ext_id = ? ORDER BY pk", (ext_id,))]
 
     def revisions(self, pk: int) -> list[dict[str, Any]]:
         rows = self.db.query("SELECT revision, title, published, text, text_hash, source, ingested_at "
@@ -452,8 +449,6 @@ class Store:
                 out[pk] = (version, revision, json.loads(zlib.decompress(bytes(blob)).decode("utf-8")))
         return out
 
-    def analysis_versions(self) -> dict[str, int]:
-        return dict(self.db.query("SELECT analyzer_version, COUNT(*) FROM analyses GROUP BY analyzer_version"))
 
     # ---- clustering features ----
 
@@ -625,12 +620,6 @@ class Store:
                              (story_id,))
         return StorySummary(story_id, title[0], [StoredArticle.from_row(r) for r in rows])
 
-    def story_ids_of(self, pks: Sequence[int]) -> dict[int, str | None]:
-        out = {}
-        for chunk in _chunks(list(pks), 500):
-            out.update(self.db.query(f"SELECT pk, story_id FROM articles WHERE pk IN ({_marks(chunk)})",
-                                     chunk))
-        return out
 
     def story_titles(self) -> dict[str, str | None]:
         return dict(self.db.query("SELECT id, title FROM stories"))

@@ -218,8 +218,8 @@ class Corpus:
 
     def _bundle(self, key: tuple, story_id: str, comparison, stored: list[StoredArticle],
                 title: str | None) -> StoryBundle:
-        from parallax.render.jsonout import document_to_dict
         from parallax.render import plots
+        from parallax.render.jsonout import document_to_dict
 
         doc = document_to_dict([comparison], [])
         story = doc["stories"][0]
