@@ -18,8 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from parallax.outlets.profiles import outlet_profile, plot_source_mix  # noqa: E402
+from parallax.outlets.profiles import outlet_profile  # noqa: E402
 from parallax.outlets.sourcing import KINDS  # noqa: E402
+from parallax.render.profile import plot_source_mix  # noqa: E402
 from parallax.store import Store  # noqa: E402
 
 RIA, BBC = "РИА Новости", "BBC News | Русская служба"

@@ -42,15 +42,9 @@ from stories_common import (  # noqa: E402
     write_result,
 )
 
-from parallax.stories.clustering import (  # noqa: E402
-    _DENIAL,
-    _FOLLOWUP,
+from parallax.stories import (  # noqa: E402
     ClusterConfig,
     StoryClusterer,
-    _cues,
-    _jaccard,
-    _overlap,
-    _timestamp,
     day_numbers,
     days_conflict,
     entity_keys,
@@ -58,6 +52,10 @@ from parallax.stories.clustering import (  # noqa: E402
     story_text,
     title_words,
 )
+from parallax.stories.clustering import _jaccard, _overlap, _timestamp  # noqa: E402
+from parallax.stories.features import DENIAL_CUE as _DENIAL  # noqa: E402
+from parallax.stories.features import FOLLOWUP_CUE as _FOLLOWUP  # noqa: E402
+from parallax.stories.features import title_cues as _cues  # noqa: E402
 from parallax.stories.names import default_matcher, missing_names  # noqa: E402
 
 _CONTENT = re.compile(r"[^\W\d_]{4,}")

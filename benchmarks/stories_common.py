@@ -23,7 +23,7 @@ CACHE = Path(os.environ.get("PARALLAX_BENCH_CACHE", "/tmp/parallax-stories-cache
 sys.path.insert(0, str(ROOT))
 
 from parallax.model import AnalyzedArticle, Article  # noqa: E402
-from parallax.stories.clustering import StoryItem, story_item, story_text  # noqa: E402
+from parallax.stories import StoryItem, story_item, story_text  # noqa: E402
 
 
 def _key(*parts: str) -> str:
@@ -108,7 +108,7 @@ def benchmark_parser(doc: str | None, backend: bool = True):
 
 def parse_overrides(pairs: list[str]) -> dict:
     """`--set key=value ...` of the story benchmarks -> ClusterConfig overrides (typed like the default)."""
-    from parallax.stories.clustering import ClusterConfig
+    from parallax.stories import ClusterConfig
     out = {}
     for pair in pairs:
         key, value = pair.split("=", 1)

@@ -30,7 +30,7 @@ from stories_common import (  # noqa: E402
     write_result,
 )
 
-from parallax.stories.clustering import ClusterConfig, StoryClusterer  # noqa: E402
+from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 
 ECB = DATA / "ecbplus-en" / "ECBplus-prep" / "output_data" / "test_parsing"
 TEST_TOPICS = set(range(36, 46))

@@ -40,7 +40,7 @@ from stories_common import (  # noqa: E402
     write_result,
 )
 
-from parallax.stories.clustering import ClusterConfig, StoryClusterer  # noqa: E402
+from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 
 HC = DATA / "headlinecause-ru-pilot" / "toloka"
 _URL_DATE = re.compile(r"/news/(\d{4})/(\d{2})/(\d{2})/")

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stories_common import CACHE, DATA, RESULTS, analyze, embed, write_result  # noqa: E402
 
-from parallax.stories.clustering import (  # noqa: E402
+from parallax.stories import (  # noqa: E402
     ClusterConfig,
     StoryClusterer,
     StoryItem,

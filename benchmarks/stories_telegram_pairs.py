@@ -33,7 +33,7 @@ from stories_common import (  # noqa: E402
     write_result,
 )
 
-from parallax.stories.clustering import (  # noqa: E402
+from parallax.stories import (  # noqa: E402
     ClusterConfig,
     StoryClusterer,
     story_item,

@@ -45,7 +45,7 @@ from stories_common import (  # noqa: E402
     write_result,
 )
 
-from parallax.stories.clustering import ClusterConfig, StoryClusterer  # noqa: E402
+from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
 from parallax.stories.names import missing_names  # noqa: E402
 
 TG = DATA / "tgcontest-pairs"

@@ -33,7 +33,7 @@ from stories_common import (
 )
 from stories_tgcontest import articles_of, load
 
-from parallax.stories.clustering import (
+from parallax.stories import (
     ClusterConfig,
     StoryClusterer,
     day_numbers,

@@ -23,6 +23,7 @@ from parallax.ingest.errors import InputError
 from parallax.ingest.records import DEFAULT_LIMITS, Limits
 from parallax.ingest.textfile import read_article_file
 from parallax.model import Article, StoryComparison, make_ids_unique
+from parallax.nlp.pipeline import Analyzer
 from parallax.outlets.profiles import outlet_profile
 from parallax.pipeline import (
     IngestSummary,
@@ -55,9 +56,6 @@ def compare_articles(articles: list[Article], errors: list[dict] | None = None,
                      analyzer: Any = None) -> tuple[StoryComparison, dict]:
     """Analyse `articles` (two or more, one event) and compare them; also the JSON document, with
     `errors` (files that could not be read) listed in it."""
-    from parallax.nlp.pipeline import (
-        Analyzer,  # loads the NER and morphology models: only when used
-    )
     # relative dates in undated articles resolve against the story's date: the latest known article date
     dated = [a.date for a in articles if a.date]
     docs = (analyzer or Analyzer()).analyze_many(articles, anchor_date=max(dated) if dated else None)

@@ -174,13 +174,28 @@ class Entity:
 
 
 @dataclass
+class ClaimOccurrence:
+    """A later post of the same outlet that states a fact again; `update` says what changed in it."""
+    article: str
+    text: str
+    start: int
+    end: int
+    sentence: int
+    published: str | None = None
+    update: str | None = None          # '14 → 18 человек' when the repeat changes a figure
+
+
+@dataclass
 class ClaimMember:
+    """One outlet's rendering of a fact: its first statement of it, plus the outlet's later repeats."""
     article: str
     text: str
     start: int
     end: int
     sentence: int
     similarity: float | None = None    # to the group's anchor claim
+    outlet: str | None = None
+    repeats: list[ClaimOccurrence] = field(default_factory=list)
 
 
 @dataclass
@@ -237,6 +252,25 @@ class FramingEntry:
 
 
 @dataclass
+class StoryOutlet:
+    """An outlet of a story and its posts in time order: the unit the comparison is made over."""
+    name: str
+    articles: list[str]
+    kind: str | None = None            # state, independent, ... (None: unrated)
+
+
+@dataclass
+class KeyDifference:
+    """One of the few points a reader should see first: a plain sentence, linked to its evidence."""
+    kind: str                          # conflict | only_some | quote | term
+    text: str
+    weight: float
+    claims: list[str] = field(default_factory=list)     # claim group ids
+    quotes: list[str] = field(default_factory=list)     # quote group ids
+    outlets: list[str] = field(default_factory=list)    # the outlets the point is about
+
+
+@dataclass
 class StoryComparison:
     id: str
     articles: list[AnalyzedArticle]
@@ -246,6 +280,8 @@ class StoryComparison:
     framing: list[FramingEntry]
     attributions: list[Attribution]
     errors: list[dict[str, str]] = field(default_factory=list)      # files that could not be read
+    outlets: list[StoryOutlet] = field(default_factory=list)
+    key_differences: list[KeyDifference] = field(default_factory=list)
 
 
 def make_ids_unique(articles: list[Article]) -> list[Article]:

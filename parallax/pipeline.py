@@ -13,10 +13,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import parallax
+from parallax.compare import embed
 from parallax.ingest.errors import InputError
 from parallax.ingest.records import DEFAULT_LIMITS, Limits
+from parallax.ingest.sources import iter_sources
 from parallax.model import AnalyzedArticle, Article, make_ids_unique
+from parallax.nlp.pipeline import Analyzer
 from parallax.store.store import AddResult, Store, StoredArticle
+from parallax.stories import ClusterConfig, StoryClusterer, story_features_many
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +46,9 @@ class IngestSummary:
     reasons: Counter = field(default_factory=Counter)
     analysed: int = 0
     analysis_failed: int = 0
-    analysis_note: str | None = None
     clustered: int = 0
     stories_new: int = 0
     stories_joined: int = 0
-    cluster_note: str | None = None
 
     def count(self, result: AddResult) -> None:
         if result.status == "new":
@@ -108,15 +111,13 @@ def ingest_records(store: Store, records: Iterable[Article | InputError], *, bat
 def ingest_sources(store: Store, sources: Iterable[str], *, outlet: str | None = None,
                    mapping: Mapping[str, str] | None = None, limits: Limits = DEFAULT_LIMITS,
                    **kwargs: Any) -> IngestSummary:
-    from parallax.ingest.sources import iter_sources
     return ingest_records(store, iter_sources(sources, outlet=outlet, mapping=mapping, limits=limits), **kwargs)
 
 
 # ---- analysis -------------------------------------------------------------------------------------
 
 def analyzer_version() -> str:
-    from parallax import ANALYZER_VERSION
-    return str(ANALYZER_VERSION)
+    return str(parallax.ANALYZER_VERSION)
 
 
 def analyze_pending(store: Store, *, analyzer: Any = None, encoder: Any = None, outdated: bool = False,
@@ -131,13 +132,9 @@ def analyze_pending(store: Store, *, analyzer: Any = None, encoder: Any = None, 
     if not pending:
         return summary
     if analyzer is None:
-        from parallax.nlp.pipeline import Analyzer
         analyzer = Analyzer()
     if encoder is None:
-        from parallax.compare.embed import get_encoder
-        encoder = get_encoder()
-    from parallax.stories.clustering import story_features_many
-
+        encoder = embed.get_encoder()
     for start in range(0, len(pending), batch_size):
         stored = store.get_articles(pending[start:start + batch_size])
         docs = _analyze_robustly(analyzer, stored, summary)
@@ -170,19 +167,17 @@ def _analyze_robustly(analyzer: Any, stored: list[StoredArticle],
 
 # ---- clustering -----------------------------------------------------------------------------------
 
-def _window_seconds(clusterer: Any) -> float:
+def _window_seconds(clusterer: StoryClusterer) -> float:
     return (float(clusterer.config.window_days) + 1.0) * 86400.0
 
 
-def cluster_pending(store: Store, *, config: Any = None, batch_size: int = CLUSTER_BATCH,
+def cluster_pending(store: Store, *, config: ClusterConfig | None = None, batch_size: int = CLUSTER_BATCH,
                     summary: IngestSummary | None = None,
                     on_progress: Callable[[int], None] | None = None) -> IngestSummary:
     """Put every analysed, unclustered article into a story (existing or new), in time order.
 
     The clusterer is restored from the stored features of the stories around the new articles' dates
     (whole stories, so centroids are exact), which makes the outcome the same as if it had never stopped."""
-    from parallax.stories.clustering import StoryClusterer
-
     summary = summary or IngestSummary()
     pending = store.pending_clustering()
     if not pending:
@@ -219,12 +214,11 @@ def cluster_pending(store: Store, *, config: Any = None, batch_size: int = CLUST
     return summary
 
 
-def recluster_period(store: Store, *, since_ts: float | None, until_ts: float | None, config: Any = None,
-                     since_label: str | None = None, until_label: str | None = None) -> dict:
+def recluster_period(store: Store, *, since_ts: float | None, until_ts: float | None,
+                     config: ClusterConfig | None = None, since_label: str | None = None,
+                     until_label: str | None = None) -> dict:
     """Re-cluster every analysed article of a period from scratch; ids of stories that survive are kept.
     Returns the clusterer's change report (unchanged / changed / new / merged / split / removed)."""
-    from parallax.stories.clustering import StoryClusterer
-
     items = store.load_story_items(since_ts=since_ts, until_ts=until_ts)
     if not items:
         return {"counts": {}, "articles": 0}
@@ -245,6 +239,21 @@ def recluster_period(store: Store, *, since_ts: float | None, until_ts: float | 
 
 # ---- stories for comparison -------------------------------------------------------------------------
 
+def article_document(store: Store, article: StoredArticle, *, analyzer: Any = None) -> AnalyzedArticle:
+    """The stored analysis of one article when it is current, else the article analysed now and stored
+    (when the database takes it: a read-only one still shows the article). The one-article counterpart of
+    `story_documents`."""
+    version = analyzer_version()
+    doc = store.load_analyses([article], version).get(article.pk)
+    if doc is None:
+        doc = (analyzer or Analyzer()).analyze(article.to_article())
+        try:
+            store.save_analyses([(article.pk, article.revision, doc)], version)
+        except Exception:  # noqa: BLE001 - a read-only database still shows the article
+            log.warning("could not store the analysis of article %s", article.pk, exc_info=True)
+    return doc
+
+
 def story_documents(store: Store, story_id: str, *, analyzer: Any = None) -> list[AnalyzedArticle]:
     """The analysed articles of a stored story, in publication order. Stored analyses are used when they
     were made by the current ANALYZER_VERSION for the current revision; the rest are analysed now (with the
@@ -258,7 +267,6 @@ def story_documents(store: Store, story_id: str, *, analyzer: Any = None) -> lis
     missing = [a for a in stored if a.pk not in docs]
     if missing:
         if analyzer is None:
-            from parallax.nlp.pipeline import Analyzer
             analyzer = Analyzer()
         dates = [a.to_article().date for a in stored if a.to_article().date]
         fresh = analyzer.analyze_many([a.to_article() for a in missing], anchor_date=max(dates) if dates else None)

@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 from hashed_encoder import HashedWordEncoder
-
 from parallax.model import AnalyzedArticle, Article, Mention, Sentence
 
 

@@ -7,8 +7,8 @@ import os
 import uuid
 
 import pytest
-from corpus_fakes import FakeAnalyzer, FakeEncoder
 
+from corpus_fakes import FakeAnalyzer, FakeEncoder
 from parallax.store import Store
 
 PG_ENV = "PARALLAX_TEST_PG"

@@ -2,10 +2,10 @@
 import datetime as dt
 
 import pytest
-from corpus_fakes import make_article
-from store_fixtures import db_target, fake_analyzer, fake_encoder, store  # noqa: F401 - fixtures
 
 import parallax
+import store_fixtures
+from corpus_fakes import make_article
 from parallax.ingest.errors import InputError
 from parallax.periods import parse_when
 from parallax.pipeline import (
@@ -16,6 +16,10 @@ from parallax.pipeline import (
     recluster_period,
     story_documents,
 )
+
+# the fixtures of tests/store, by name (test parameters named like them must not read as redefined imports)
+db_target, store = store_fixtures.db_target, store_fixtures.store
+fake_analyzer, fake_encoder = store_fixtures.fake_analyzer, store_fixtures.fake_encoder
 
 KOREA = [
     ("k1", "РИА Новости", "2024-12-03T14:00:00+00:00",

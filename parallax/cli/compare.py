@@ -1,6 +1,7 @@
 """`parallax compare`: two or more article files, or a stored story, compared and rendered."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from parallax.api import (
     read_articles,
 )
 from parallax.ingest.errors import InputError
+from parallax.render.html import render_html
+from parallax.render.terminal import render_text
 
 
 def _use_color(choice: str) -> bool:
@@ -23,8 +26,6 @@ def _use_color(choice: str) -> bool:
 
 
 def run_compare(args) -> int:
-    from parallax.render.html import render_html
-    from parallax.render.terminal import render_text
     errors: list[dict] = []
     if args.story:
         try:
@@ -46,7 +47,6 @@ def run_compare(args) -> int:
             return 1
         _, doc = compare_articles(articles, errors)
     if args.json:
-        import json
         Path(args.json).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if args.html:
         Path(args.html).write_text(render_html(doc), encoding="utf-8")

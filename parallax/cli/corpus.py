@@ -10,9 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from parallax.cli.common import DB_HELP, fail
 from parallax.ingest.errors import InputError
+from parallax.periods import parse_period
 
-_DB_HELP = "corpus database: SQLite file or postgresql:// URL (default: $PARALLAX_DB or ./parallax.sqlite)"
+# The commands import the store and the pipeline when they run: those pull numpy, the analysis modules and
+# their data (~0.3 s), which `parallax --help` and the other commands must not pay.
+
 MAX_PRINTED_ERRORS = 20
 
 
@@ -23,7 +27,7 @@ def register(sub) -> None:
                                    ".csv/.tsv, RSS/Atom (.xml/.rss/.atom or an http(s) URL). Re-running is safe: "
                                    "known articles are skipped, changed ones stored as revisions.")
     p.add_argument("sources", nargs="*", metavar="SOURCE", help="file, folder or http(s) feed URL")
-    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     p.add_argument("--outlet", metavar="NAME", help="outlet for records that do not name one")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=NAME", dest="mapping",
                    help="JSONL/CSV: read FIELD (id, url, outlet, title, date, text, language) from column or key "
@@ -43,7 +47,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("stories", help="list the stories in the corpus",
                        description="List stories, latest first: title, time span, outlets, article count.")
-    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     p.add_argument("--since", metavar="DATE", help="stories with an article on/after DATE (YYYY-MM-DD or ISO time)")
     p.add_argument("--until", metavar="DATE", help="stories with an article on/before DATE")
     p.add_argument("--outlet", metavar="NAME", help="stories with an article from this outlet (substring, any case)")
@@ -63,7 +67,7 @@ def register(sub) -> None:
                                    "its analysis (JSON) and story embedding.")
     p.add_argument("out", metavar="OUT", help="output file (.jsonl or .parquet)")
     p.add_argument("--format", choices=["jsonl", "parquet"], help="default: from the OUT suffix, else jsonl")
-    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     p.add_argument("--since", metavar="DATE")
     p.add_argument("--until", metavar="DATE")
     p.add_argument("--outlet", metavar="NAME")
@@ -78,46 +82,36 @@ def register(sub) -> None:
 # ---- helpers ------------------------------------------------------------------------------------------
 
 def _open_store(db: str | None):
-    from parallax.store import Store
+    from parallax.store import Store  # lazy: see the top of the module
     return Store(db)
 
 
 def _progress(total: int | None, desc: str, quiet: bool):
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: ~50 ms, only ingest shows progress
     return tqdm(total=total, desc=desc, unit=" art", file=sys.stderr, dynamic_ncols=True, leave=False,
                 disable=quiet or not sys.stderr.isatty(), mininterval=0.5)
-
-
-def _fail(message: str, code: int = 2) -> int:
-    print(f"parallax: {message}", file=sys.stderr)
-    return code
 
 
 # ---- ingest -------------------------------------------------------------------------------------------
 
 def run_ingest(args) -> int:
+    # lazy: see the top of the module
     from parallax.ingest.records import Limits, parse_mapping
     from parallax.ingest.sources import iter_sources
-    from parallax.pipeline import (
-        INGEST_BATCH,
-        IngestSummary,
-        analyze_pending,
-        analyzer_version,
-        cluster_pending,
-        ingest_records,
-    )
+    from parallax.pipeline import INGEST_BATCH, IngestSummary, ingest_records
     from parallax.store.db import redact, resolve_db
+    from parallax.store.schema import SchemaError
 
     if not args.sources and not args.reanalyze:
-        return _fail("ingest: give at least one SOURCE (file, folder or feed URL)")
+        return fail("ingest: give at least one SOURCE (file, folder or feed URL)")
     try:
         mapping = parse_mapping(args.mapping)
     except ValueError as exc:
-        return _fail(f"ingest: {exc}")
+        return fail(f"ingest: {exc}")
     limits = Limits(args.max_chars) if args.max_chars else Limits()
     missing = [s for s in args.sources if "://" not in s and not Path(s).exists()]
     if missing and len(missing) == len(args.sources):
-        return _fail(f"ingest: no such file or folder: {', '.join(missing)}")
+        return fail(f"ingest: no such file or folder: {', '.join(missing)}")
 
     summary = IngestSummary()
     printed = 0
@@ -148,15 +142,14 @@ def run_ingest(args) -> int:
             # originals can turn into reprints when an earlier copy arrives later: count the net change
             summary.reprints = store.stats()["reprints"] - reprints_before
             if not args.no_analyze:
-                _analyze_and_cluster(store, args, summary, analyze_pending, cluster_pending, analyzer_version)
+                _analyze_and_cluster(store, args, summary)
             totals = store.stats()
             location = store.location
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # noqa: BLE001 - the database itself failed: say so plainly
-        from parallax.store.schema import SchemaError
         if isinstance(exc, (SchemaError, OSError)) or type(exc).__module__.startswith(("sqlite3", "psycopg")):
-            return _fail(f"ingest: database {redact(resolve_db(args.db))}: {exc}", 1)
+            return fail(f"ingest: database {redact(resolve_db(args.db))}: {exc}", 1)
         raise
     finally:
         bar.close()
@@ -171,28 +164,17 @@ def run_ingest(args) -> int:
     return 1 if nothing_read and args.sources else 0
 
 
-def _analyze_and_cluster(store, args, summary, analyze_pending, cluster_pending, analyzer_version) -> None:
-    version = analyzer_version()
-    pending = store.pending_analysis(version, outdated=args.reanalyze)
+def _analyze_and_cluster(store, args, summary) -> None:
+    from parallax.pipeline import analyze_pending, analyzer_version, cluster_pending  # lazy: see the top
+
+    pending = store.pending_analysis(analyzer_version(), outdated=args.reanalyze)
     if pending:
-        try:
-            from parallax.compare.embed import get_encoder  # noqa: F401
-            from parallax.nlp.pipeline import Analyzer  # noqa: F401
-            from parallax.stories.clustering import story_features_many  # noqa: F401
-        except ImportError as exc:
-            summary.analysis_note = f"analysis unavailable ({exc}); articles stored, run ingest again later"
-            return
         bar = _progress(len(pending), "analysing", args.quiet)
         try:
             analyze_pending(store, pending=pending, summary=summary, on_progress=bar.update)
         finally:
             bar.close()
     if args.no_cluster:
-        return
-    try:
-        from parallax.stories.clustering import StoryClusterer  # noqa: F401
-    except ImportError as exc:
-        summary.cluster_note = f"story clustering unavailable ({exc})"
         return
     waiting = len(store.pending_clustering())
     if waiting:
@@ -210,13 +192,9 @@ def _format_summary(s, totals: dict, location: str) -> str:
         lines.append(f"  rejected {count:>6}  {reason}")
     if s.analysed or s.analysis_failed:
         lines.append(f"analysed {s.analysed} articles" + (f" ({s.analysis_failed} failed)" if s.analysis_failed else ""))
-    if s.analysis_note:
-        lines.append(s.analysis_note)
     if s.clustered:
         lines.append(f"clustered {s.clustered} articles: {s.stories_new} new stories, "
                      f"{s.stories_joined} existing stories grew")
-    if s.cluster_note:
-        lines.append(s.cluster_note)
     lines.append(f"{location}: {totals['articles']} articles from {totals['outlets']} outlets, "
                  f"{totals['stories']} stories, {totals['reprints']} reprints, {totals['revisions']} earlier revisions")
     return "\n".join(lines)
@@ -225,13 +203,12 @@ def _format_summary(s, totals: dict, location: str) -> str:
 # ---- stories ------------------------------------------------------------------------------------------
 
 def run_stories(args) -> int:
-    from parallax.periods import parse_period
-    from parallax.pipeline import recluster_period
+    from parallax.pipeline import recluster_period  # lazy: see the top of the module
 
     try:
         since, until = parse_period(args.since, args.until)
     except ValueError as exc:
-        return _fail(f"stories: bad date ({exc}); use YYYY-MM-DD or an ISO timestamp")
+        return fail(f"stories: bad date ({exc}); use YYYY-MM-DD or an ISO timestamp")
     with _open_store(args.db) as store:
         if args.recluster:
             report = recluster_period(store, since_ts=since, until_ts=until, since_label=args.since,
@@ -284,22 +261,20 @@ def _format_recluster(report: dict) -> str:
 # ---- export -------------------------------------------------------------------------------------------
 
 def run_export(args) -> int:
-    from parallax.periods import parse_period
+    # lazy: see the top of the module
+    from parallax.outlets.profiles import list_outlets, outlet_profile
     from parallax.store.export import export_corpus
 
     fmt = args.format or ("parquet" if args.out.lower().endswith(".parquet") else "jsonl")
     try:
         since, until = parse_period(args.since, args.until)
     except ValueError as exc:
-        return _fail(f"export: bad date ({exc})")
+        return fail(f"export: bad date ({exc})")
     with _open_store(args.db) as store:
         n = export_corpus(store, args.out, fmt=fmt, since=since, until=until, outlet=args.outlet,
                           story_id=args.story, with_text=not args.no_text, with_analysis=not args.no_analysis)
         print(f"wrote {n} articles to {args.out} ({fmt})")
         if args.profiles:
-            import json
-
-            from parallax.outlets.profiles import list_outlets, outlet_profile
             outlets = [o["outlet"] for o in list_outlets(store)
                        if args.outlet is None or args.outlet.lower() in o["outlet"].lower()]
             doc = {"profiles": [outlet_profile(store, name, since=since, until=until) for name in outlets]}

@@ -5,6 +5,10 @@ import argparse
 import sys
 
 from parallax import __version__
+from parallax.cli.corpus import register as register_corpus
+from parallax.cli.outlets import register as register_outlet
+from parallax.cli.serve import register as register_web
+from parallax.cli.tone import register as register_tone
 
 
 def _add_compare(sub) -> None:
@@ -22,6 +26,7 @@ def _add_compare(sub) -> None:
 
 
 def _run_compare(args) -> int:
+    # lazy: parallax.cli.compare imports parallax.api, i.e. every analysis module (~0.7 s); `--help` must not
     from parallax.cli.compare import run_compare
     return run_compare(args)
 
@@ -31,11 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"parallax {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_compare(sub)
-    # each command family registers its own subcommands; imports stay light (models load on use)
-    from parallax.cli.corpus import register as register_corpus
-    from parallax.cli.outlets import register as register_outlet
-    from parallax.cli.serve import register as register_web
-    from parallax.cli.tone import register as register_tone
+    # each command family registers its own subcommands; their modules import the heavy parts (the store,
+    # the analysis, the web app) only when a command runs
     for register in (register_corpus, register_outlet, register_tone, register_web):
         register(sub)
     return parser

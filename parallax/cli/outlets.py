@@ -1,14 +1,15 @@
-"""`parallax outlet NAME` and `parallax wordchoice`: outlet profiles and word-choice discovery.
-
-The lead wires `register(sub)` into parallax/cli.py.
-"""
+"""`parallax outlet NAME` and `parallax wordchoice`: outlet profiles and word-choice discovery."""
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
 
-_DB_HELP = "corpus database: SQLite file or postgresql:// URL (default: $PARALLAX_DB or ./parallax.sqlite)"
+from parallax.cli.common import DB_HELP, fail
+from parallax.periods import parse_period
+
+# The commands import the store and the outlet analyses when they run: those pull numpy, the morphology,
+# the tone model and their data (~0.6 s), which `parallax --help` and the other commands must not pay.
 
 
 def register(sub) -> None:
@@ -18,7 +19,7 @@ def register(sub) -> None:
                                    "entities, typical omissions (stories with >= 3 outlets), loaded wording.")
     p.add_argument("name", metavar="NAME", nargs="?", help="outlet name or a unique part of it "
                                                            "(without NAME: list the outlets)")
-    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     p.add_argument("--since", metavar="DATE", help="articles on/after DATE (YYYY-MM-DD or ISO time)")
     p.add_argument("--until", metavar="DATE", help="articles on/before DATE")
     p.add_argument("--json", action="store_true", help="print the profile as JSON")
@@ -32,7 +33,7 @@ def register(sub) -> None:
                        description="Pairs of expressions that outlets use for the same referent in aligned "
                                    "claims, ranked by how strongly each is tied to an outlet (log-odds ratio "
                                    "with an informative Dirichlet prior).")
-    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     p.add_argument("--since", metavar="DATE")
     p.add_argument("--until", metavar="DATE")
     p.add_argument("--top", type=int, default=30, metavar="N", help="show the N strongest pairs (default 30)")
@@ -45,11 +46,6 @@ def register(sub) -> None:
     p.set_defaults(func=run_wordchoice)
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(f"parallax: {message}", file=sys.stderr)
-    return code
-
-
 def _progress(desc: str):
     if not sys.stderr.isatty():
         return None
@@ -60,19 +56,14 @@ def _progress(desc: str):
 
 
 def run_outlet(args) -> int:
-    from parallax.outlets.profiles import (
-        UnknownOutlet,
-        list_outlets,
-        outlet_profile,
-        profile_html,
-        profile_text,
-    )
-    from parallax.periods import parse_period
+    # lazy: see the top of the module
+    from parallax.outlets.profiles import UnknownOutlet, list_outlets, outlet_profile
+    from parallax.render.profile import profile_html, profile_text
     from parallax.store import Store
     try:
         since, until = parse_period(args.since, args.until)
     except ValueError as exc:
-        return _fail(f"bad date: {exc}")
+        return fail(f"bad date: {exc}")
     with Store(args.db) as store:
         if not args.name:
             outlets = list_outlets(store)
@@ -86,7 +77,7 @@ def run_outlet(args) -> int:
         try:
             profile = outlet_profile(store, args.name, since, until, omissions=not args.no_omissions)
         except UnknownOutlet as exc:
-            return _fail(str(exc))
+            return fail(str(exc))
     if args.html:
         Path(args.html).write_text(profile_html(profile), encoding="utf-8")
     if args.json:
@@ -99,13 +90,13 @@ def run_outlet(args) -> int:
 
 
 def run_wordchoice(args) -> int:
+    # lazy: see the top of the module
     from parallax.outlets.wordchoice import candidates_yaml, discover
-    from parallax.periods import parse_period
     from parallax.store import Store
     try:
         since, until = parse_period(args.since, args.until)
     except ValueError as exc:
-        return _fail(f"bad date: {exc}")
+        return fail(f"bad date: {exc}")
     with Store(args.db) as store:
         pairs = discover(store, since=since, until=until, min_observations=args.min_observations,
                          min_stories=args.min_stories, progress=_progress("comparing stories"))

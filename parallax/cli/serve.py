@@ -5,11 +5,12 @@ import ipaddress
 import os
 import sys
 
+from parallax.cli.common import DB_HELP
+
 ENV_TOKEN = "PARALLAX_TOKEN"
 ENV_SERVE_DB = "PARALLAX_SERVE_DB"
 MIN_TOKEN_CHARS = 16
 GRACEFUL_SHUTDOWN_S = 10      # then requests still running (a long first comparison) are cut
-_DB_HELP = "corpus database: SQLite file or postgresql:// URL (default: $PARALLAX_DB or ./parallax.sqlite)"
 
 
 def register(sub) -> None:
@@ -18,7 +19,7 @@ def register(sub) -> None:
         description="Serve the web app and the JSON API (OpenAPI at /openapi.json, documentation at /docs) over "
                     "the corpus database. Read-only unless a token is given: then POST /api/articles accepts "
                     "articles sent with 'Authorization: Bearer TOKEN'.")
-    p.add_argument("--db", metavar="PATH_OR_URL", help=_DB_HELP)
+    p.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--token", metavar="TOKEN",
@@ -49,8 +50,9 @@ def run_serve(args) -> int:
     except ImportError:
         print("parallax serve: uvicorn is missing; reinstall Parallax (pip install -e .)", file=sys.stderr)
         return 2
-    from parallax.store.db import resolve_db
-    from parallax.web.service import Corpus, NoDatabase
+    # lazy: the web service pulls in fastapi, jinja2 and the analysis stack (~0.8 s); `parallax --help` must not
+    from parallax.store.db import resolve_db  # lazy: see above
+    from parallax.web.service import Corpus, NoDatabase  # lazy: see above
 
     token = args.token or os.environ.get(ENV_TOKEN) or None
     if token is not None and len(token) < MIN_TOKEN_CHARS:
@@ -78,7 +80,7 @@ def run_serve(args) -> int:
                     workers=args.workers, log_level=args.log_level, access_log=args.log_level == "debug",
                     timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
         return 0
-    from parallax.web.app import create_app
+    from parallax.web.app import create_app  # lazy: fastapi and the analysis stack, only when serving
     uvicorn.run(create_app(corpus=corpus, response_cache=not args.no_response_cache), host=args.host,
                 port=args.port, log_level=args.log_level, access_log=args.log_level == "debug",
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
@@ -87,7 +89,7 @@ def run_serve(args) -> int:
 
 def app_from_env():
     """The app for a worker process started by `parallax serve --workers N`."""
-    from parallax.web.app import create_app
+    from parallax.web.app import create_app  # lazy: fastapi and the analysis stack, only in a server worker
     return create_app(os.environ.get(ENV_SERVE_DB), token=os.environ.get(ENV_TOKEN) or None,
                       cache_size=int(os.environ.get("PARALLAX_SERVE_CACHE", "64")),
                       response_cache=os.environ.get("PARALLAX_SERVE_RESPONSE_CACHE", "1") != "0")

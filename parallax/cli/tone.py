@@ -57,6 +57,7 @@ def _check_row(row: dict[str, str | None]) -> tuple[int, int] | str:
 
 def label_rows(src: TextIO, dst: TextIO, model=None) -> tuple[int, list[RowError]]:
     """Copy rows from `src` to `dst` with a label column. Returns (rows labelled, bad rows)."""
+    # lazy: the tone model pulls numpy, scipy and the morphology (~0.4 s); `parallax --help` must not
     from parallax.tone import ToneItem, predict_tone
 
     header_line = src.readline()

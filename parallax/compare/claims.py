@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from parallax.model import AnalyzedArticle, Token
+from parallax.nlp.morph import parses
 from parallax.text import fold
 
 # Where a sentence may join two facts: a coordinating conjunction or semicolon after a comma.
@@ -36,10 +37,10 @@ class Claim:
         # figures are left out: two outlets giving different numbers for one fact is a conflict to
         # report, not a reason to miss the alignment
         return frozenset(t.lemma for t in (self.core_tokens or self.tokens)
-                         if t.pos in _CONTENT_POS and not t.text[:1].isdigit())
+                         if t.pos in CONTENT_POS and not t.text[:1].isdigit())
 
 
-_CONTENT_POS = {"NOUN", "VERB", "INFN", "ADJF", "ADJS", "PRTF", "PRTS", "NUMR", "ADVB", "GRND", "COMP", "LATN", "UNKN"}
+CONTENT_POS = {"NOUN", "VERB", "INFN", "ADJF", "ADJS", "PRTF", "PRTS", "NUMR", "ADVB", "GRND", "COMP", "LATN", "UNKN"}
 _FINITE = {"VERB"}
 
 
@@ -95,7 +96,6 @@ def is_channel_furniture(tokens: list[Token]) -> bool:
     words = [t for t in tokens if t.pos is not None]
     if not words or len(words) > MAX_FURNITURE_WORDS or any(t.text in "«»„“\"" for t in tokens):
         return False
-    from parallax.nlp.morph import parses
     finite = [t for t in words if t.pos == "VERB"]
     imperative = [t for t in finite if "impr" in parses(t.text.lower())[0].tag.grammemes]
     if finite:

@@ -5,7 +5,10 @@ from itertools import combinations
 
 from parallax.compare.align import alignment_config
 from parallax.compare.claims import Claim
+from parallax.compare.quotes import containment
 from parallax.model import AnalyzedArticle, Conflict
+from parallax.nlp.entities import alias_table, lemma_key
+from parallax.nlp.morph import parses
 
 
 def _within(items, claim: Claim):
@@ -78,7 +81,6 @@ def _places(claim: Claim, doc: AnalyzedArticle) -> list:
 def place_level(m) -> tuple[str, str | None]:
     """(level, country) of a place mention: 'country', 'capital' (with its country), 'region' or 'city'.
     Without a gazetteer, only places whose relation is known can be said to contradict each other."""
-    from parallax.nlp.entities import alias_table, lemma_key
     table = alias_table()
     if m.canonical and m.canonical in {name for name, typ in table.canonical.values() if typ == "LOC"}:
         if m.kind == "alias" and lemma_key(m.text) in table.metonyms:
@@ -92,7 +94,6 @@ def place_level(m) -> tuple[str, str | None]:
         return "region", None
     # a settlement has a geographic-name reading ('Шанхай'); a square, street or building
     # ('Красная площадь') lies inside one and contradicts nothing
-    from parallax.nlp.morph import parses
     words = (m.normal or m.text).split()
     if words and any("Geox" in p.tag.grammemes for p in parses(words[-1].lower())):
         return "city", None
@@ -129,12 +130,11 @@ def _speaker_is_person(q, doc: AnalyzedArticle) -> bool:
 def speaker_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle, names: dict) -> list[Conflict]:
     """The same words given to two different people. Only person speakers count (a statement by
     'Россия' nested in one by Путин is no contradiction), and only quotes that share most words."""
-    from parallax.compare.quotes import _containment
     qa = [q for q in da.quotes if ca.start <= q.start < ca.end and q.speaker_entity and _speaker_is_person(q, da)]
     qb = [q for q in db.quotes if cb.start <= q.start < cb.end and q.speaker_entity and _speaker_is_person(q, db)]
     for x in qa:
         for y in qb:
-            if x.speaker_entity != y.speaker_entity and _containment(x.text, y.text) >= 0.5:
+            if x.speaker_entity != y.speaker_entity and containment(x.text, y.text) >= 0.5:
                 return [Conflict(kind="speaker", values={da.id: names.get(x.speaker_entity, x.speaker_text or ""),
                                                          db.id: names.get(y.speaker_entity, y.speaker_text or "")},
                                  description=f"said by {x.speaker_text} vs {y.speaker_text}",

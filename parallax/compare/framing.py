@@ -26,6 +26,7 @@ from typing import Any
 from razdel import tokenize
 
 from parallax.model import AnalyzedArticle, FramingEntry, Token
+from parallax.nlp.morph import parses
 from parallax.resources import ResourceError, load_yaml, resource_path
 from parallax.text import fold
 
@@ -62,14 +63,12 @@ def _lemmas_of(word: str) -> frozenset[str]:
     """Every lemma pymorphy offers for a (normalized) Russian word form, plus the form itself."""
     if not _CYRILLIC.search(word):
         return frozenset({word})
-    from parallax.nlp.morph import parses
     return frozenset({word} | {normalize(p.normal_form) for p in parses(word)})
 
 
 def _first_lemma(word: str) -> str:
     if not _CYRILLIC.search(word):
         return word
-    from parallax.nlp.morph import parses
     found = parses(word)
     return normalize(found[0].normal_form) if found else word
 

@@ -8,8 +8,8 @@ from itertools import combinations
 
 import numpy as np
 
-from parallax.compare.align import alignment_config
-from parallax.compare.claims import normalize_words
+from parallax.compare.align import alignment_config, blend_config, jaccard
+from parallax.compare.claims import CONTENT_POS, normalize_words
 from parallax.model import AnalyzedArticle, Quote, QuoteGroup, QuoteRendering
 from parallax.text import fold
 
@@ -71,7 +71,7 @@ def _join(tokens: list[str]) -> str:
     return s
 
 
-def _containment(a: str, b: str) -> float:
+def containment(a: str, b: str) -> float:
     wa, wb = set(normalize_words(a)), set(normalize_words(b))
     if not wa or not wb:
         return 0.0
@@ -83,12 +83,10 @@ def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, s
     items: list[tuple[AnalyzedArticle, Quote]] = [(d, q) for d in docs for q in d.quotes]
     if not items:
         return []
-    from parallax.compare.align import blend_config, jaccard
-    from parallax.compare.claims import _CONTENT_POS
     blend = blend_config(encoder)
     w = blend["embedding_weight"]
     emb = encoder.encode([q.text for _, q in items])
-    lemmas = [{t.lemma for t in d.tokens_in(q.start, q.end) if t.pos in _CONTENT_POS} for d, q in items]
+    lemmas = [{t.lemma for t in d.tokens_in(q.start, q.end) if t.pos in CONTENT_POS} for d, q in items]
     edges = []
     for i, j in combinations(range(len(items)), 2):
         (da, qa), (db, qb) = items[i], items[j]
@@ -101,7 +99,7 @@ def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, s
         # one known speaker on both sides makes a paraphrase enough; otherwise ask for a close one
         same_speaker = qa.speaker_entity is not None and qa.speaker_entity == qb.speaker_entity
         threshold = blend["paraphrase_threshold"] if same_speaker else blend["precise_threshold"]
-        cont = _containment(qa.text, qb.text)
+        cont = containment(qa.text, qb.text)
         if score >= threshold or cos >= cfg["embedding_threshold"] or cont >= cfg["containment_threshold"]:
             edges.append((max(score, cont), i, j))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))

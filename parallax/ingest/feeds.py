@@ -113,7 +113,7 @@ def _entry_time(entry: Any) -> str | None:
 
 def iter_feed(data: bytes, *, name: str, outlet: str | None = None,
               limits: Limits = DEFAULT_LIMITS) -> Iterator[Article | InputError]:
-    import feedparser
+    import feedparser  # lazy: 0.1 s to import; only feeds need it
 
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.entries:

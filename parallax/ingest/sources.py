@@ -26,9 +26,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from parallax.ingest.csvfile import iter_csv
 from parallax.ingest.encoding import decode_bytes
 from parallax.ingest.errors import InputError
+from parallax.ingest.feeds import fetch_url, iter_feed, looks_like_feed
+from parallax.ingest.html import article_from_html, decode_html, read_html_file
+from parallax.ingest.jsonl import iter_json_array, iter_jsonl
 from parallax.ingest.records import DEFAULT_LIMITS, Limits, clean_text
+from parallax.ingest.telegram import iter_telegram
 from parallax.ingest.textfile import read_article_file
 from parallax.model import Article
 
@@ -89,7 +94,6 @@ def file_kind(path: Path, sniff: bool = False) -> str | None:
             sample = fh.read(8192)
     except OSError:
         return "text"          # let the text reader report the error
-    from parallax.ingest.feeds import looks_like_feed
     head = sample.lstrip(b"\xef\xbb\xbf \t\r\n")
     if looks_like_feed(sample):
         return "feed"
@@ -117,19 +121,15 @@ def iter_file(path: Path, *, outlet: str | None = None, mapping: Mapping[str, st
         except InputError as exc:
             yield exc
     elif kind == "html":
-        from parallax.ingest.html import read_html_file
         try:
             yield read_html_file(path, outlet=outlet, limits=limits)
         except InputError as exc:
             yield exc
     elif kind == "jsonl":
-        from parallax.ingest.jsonl import iter_jsonl
         yield from iter_jsonl(path, mapping=mapping, outlet=outlet, limits=limits)
     elif kind == "csv":
-        from parallax.ingest.csvfile import iter_csv
         yield from iter_csv(path, mapping=mapping, outlet=outlet, limits=limits)
     elif kind == "feed":
-        from parallax.ingest.feeds import iter_feed
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -141,9 +141,6 @@ def iter_file(path: Path, *, outlet: str | None = None, mapping: Mapping[str, st
 
 
 def _iter_json(path: Path, *, outlet, mapping, limits) -> Iterator[Article | InputError]:
-    from parallax.ingest.jsonl import iter_json_array
-    from parallax.ingest.telegram import iter_telegram
-
     name = str(path)
     try:
         size = path.stat().st_size
@@ -170,9 +167,6 @@ def _iter_json(path: Path, *, outlet, mapping, limits) -> Iterator[Article | Inp
 
 
 def _iter_url(url: str, *, outlet: str | None, limits: Limits) -> Iterator[Article | InputError]:
-    from parallax.ingest.feeds import fetch_url, iter_feed, looks_like_feed
-    from parallax.ingest.html import _decode_html, article_from_html
-
     try:
         data = fetch_url(url)
     except InputError as exc:
@@ -182,7 +176,7 @@ def _iter_url(url: str, *, outlet: str | None, limits: Limits) -> Iterator[Artic
         yield from iter_feed(data, name=url, outlet=outlet, limits=limits)
         return
     try:
-        html, encoding = _decode_html(data, url)
+        html, encoding = decode_html(data, url)
         yield article_from_html(html, name=url, url=url, outlet=outlet, limits=limits, encoding=encoding)
     except InputError as exc:
         yield exc

@@ -13,6 +13,7 @@ offsets must point into readable text. Service messages are not articles and are
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,7 +76,6 @@ def iter_telegram(path: str | Path, text: str, *, outlet: str | None = None, lim
     wrapper_head = text.lstrip()[:1] == "{"
     if wrapper_head:
         # Desktop export: channel name and id sit before the messages array.
-        import json
         try:
             wrapper = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from parallax.model import DateMention
+from parallax.nlp.morph import parses
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
@@ -35,6 +36,7 @@ NEXT_YEAR_WINDOW = dt.timedelta(days=62)
 # look-behind second so that the regex engine can skip ahead to the next digit.
 _DIGIT_START = r"[0-9](?<![\w.,/][0-9])"
 _YEAR_START = r"[12](?<![\w.,/\-][12])"
+_YEAR4 = r"[12]\d{3}"
 _E = r"(?![\w])"           # word end; word starts are checked in code (see _finditer), which
                            # lets the regex engine skip ahead on the first letter
 _WEEKDAY_DATE_GAP = re.compile(r"^[\s,(]*$")
@@ -107,7 +109,18 @@ class _Grammar:
 
     def __init__(self, language: str, table: dict):
         self.language = language
-        english = language == "en"
+        gen_forms, all_forms = self._read_months(table)
+        self._read_vocabulary(table)
+        words = self._word_regexes(table, gen_forms, all_forms)
+        self._compile_gaps(table, words)
+        # matched against normalize(text): lower case, so no IGNORECASE (which defeats the engine's
+        # first-character skipping); English names are checked for their capital in `candidates`
+        self.patterns = [(kind, re.compile(rx)) for kind, rx in self._pattern_sources(table, words)]
+
+    # ---- building ----------------------------------------------------------------------------------
+
+    def _read_months(self, table: dict) -> tuple[list[str], list[str]]:
+        """Fill `month_of`; return the genitive (and abbreviated) month forms and all full forms."""
         self.month_of: dict[str, int] = {}
         gen_forms, all_forms = [], []
         for month, forms in table["months"].items():
@@ -120,6 +133,10 @@ class _Grammar:
                 self.month_of[f.lower()] = int(month)
             gen_forms += gen
             all_forms += other + (forms["genitive"] if isinstance(forms, dict) else gen)
+        return gen_forms, all_forms
+
+    def _read_vocabulary(self, table: dict) -> None:
+        """The word -> value tables: weekdays, modifiers ('прошлой'), periods, relative days, 'ago'."""
         self.weekday_of = {f.lower(): int(wd)
                            for wd, forms in table["weekdays"].items() for f in forms}
         self.modifier_of = {f.lower(): int(off) for off, forms in table["modifiers"].items()
@@ -136,37 +153,59 @@ class _Grammar:
         self.ago_numbers = {k.lower(): v for k, v in ago["numbers"].items()}
         self.ago_implicit_one = {f.lower() for f in ago.get("implicit_one", [])}
 
-        month_gen = trie_regex(gen_forms if not english else all_forms)
-        month_any = trie_regex(all_forms)
-        weekday = trie_regex(self.weekday_of)
-        mods = trie_regex(self.modifier_of)
-        wd_mods = trie_regex(weekday_modifier_of)
-        periods = trie_regex(self.period_of)
-        year_period = trie_regex(table["periods"]["year"])
-        month_lead = trie_regex(table["month_lead_words"])
-        weekday_lead = trie_regex(table["weekday_lead_words"])
-        reldays = trie_regex(self.relative_days)
-        ago_units = trie_regex(self.ago_unit_of)
-        ago_numbers = trie_regex(self.ago_numbers)
-        year4 = r"[12]\d{3}"
-        if english:
-            year_tail = ""
-            day_suffix = r"(?:st|nd|rd|th)?"
-        else:
-            year_tail = (r"(?:-?" + trie_regex(table["year_suffixes"]) + r")?"
-                         r"(?:\s*" + trie_regex(table["year_words"]) + r"(?![\w]))?")
-            day_suffix = r"(?:-?(?:го|е))?"
-        year_suffix = "" if english else r"(?:-?" + trie_regex(table["year_suffixes"]) + r")?"
-        year_words_req = None if english else (
-            year_suffix + r"\s*" + trie_regex(table["year_words"]) + r"(?![\w])")
-        range_words = trie_regex(table["range_words"])
-        list_connector = rf"(?:[-–—]|,|{range_words})"
+    def _word_regexes(self, table: dict, gen_forms: list[str], all_forms: list[str]) -> dict[str, str]:
+        """One trie regex per word class, by name."""
+        english = self.language == "en"
+        return {
+            "month_gen": trie_regex(gen_forms if not english else all_forms),
+            "month_any": trie_regex(all_forms),
+            "weekday": trie_regex(self.weekday_of),
+            "mods": trie_regex(self.modifier_of),
+            "wd_mods": trie_regex(self.weekday_modifier_of),
+            "periods": trie_regex(self.period_of),
+            "year_period": trie_regex(table["periods"]["year"]),
+            "month_lead": trie_regex(table["month_lead_words"]),
+            "weekday_lead": trie_regex(table["weekday_lead_words"]),
+            "year_lead": trie_regex(table["year_lead_words"]),
+            "reldays": trie_regex(self.relative_days),
+            "ago_units": trie_regex(self.ago_unit_of),
+            "ago_numbers": trie_regex(self.ago_numbers),
+            "range_words": trie_regex(table["range_words"]),
+        }
+
+    def _compile_gaps(self, table: dict, words: dict[str, str]) -> None:
+        """The patterns read around a match: range and list gaps, the weekday gap, what stands before."""
         # the text between two dates of one range ('с 1 по 3', '31 августа — 3 сентября')
-        self.range_gap = re.compile(rf"^\s*(?:[-–—]|,|{range_words})?\s*$")
+        self.range_gap = re.compile(rf"^\s*(?:[-–—]|,|{words['range_words']})?\s*$")
         self.list_end = re.compile(rf"(?<!\w){trie_regex(table['list_end_words'])}(?!\w)")
         # between a date and its weekday: '3 июня, в понедельник'
-        self.date_weekday_gap = re.compile(rf"^[\s,(—–-]*(?:{weekday_lead}\s+)?$")
-        year_lead = trie_regex(table["year_lead_words"])
+        self.date_weekday_gap = re.compile(rf"^[\s,(—–-]*(?:{words['weekday_lead']}\s+)?$")
+        # What may stand before a weekday or an 'ago' unit, read backwards from the match: leading
+        # optional words in the main pattern would be tried at every position of the text.
+        self.before = {
+            "weekday": re.compile(rf"(?<!\w)(?:(?P<lead>{words['weekday_lead']})\s+)?"
+                                  rf"(?:(?P<mod>{words['wd_mods']})\s+)?$"),
+            "ago": re.compile(rf"(?<!\w)(?:(?P<n>\d{{1,3}}|{words['ago_numbers']})\s+)?$"),
+        }
+
+    def _year_forms(self, table: dict) -> tuple[str, str, str, str | None]:
+        """(what may follow a year, a day-number suffix, a year suffix, the required 'года' words)."""
+        if self.language == "en":
+            return "", r"(?:st|nd|rd|th)?", "", None
+        year_tail = (r"(?:-?" + trie_regex(table["year_suffixes"]) + r")?"
+                     r"(?:\s*" + trie_regex(table["year_words"]) + r"(?![\w]))?")
+        year_suffix = r"(?:-?" + trie_regex(table["year_suffixes"]) + r")?"
+        year_words_req = year_suffix + r"\s*" + trie_regex(table["year_words"]) + r"(?![\w])"
+        return year_tail, r"(?:-?(?:го|е))?", year_suffix, year_words_req
+
+    def _pattern_sources(self, table: dict, words: dict[str, str]) -> list[tuple[str, str]]:
+        """(kind, regex) in priority order: among equal spans the earlier pattern wins."""
+        month_gen, month_any, mods = words["month_gen"], words["month_any"], words["mods"]
+        year_period, range_words = words["year_period"], words["range_words"]
+        year4 = _YEAR4
+        year_forms = self._year_forms(table)
+        year_tail, day_suffix = year_forms[0], year_forms[1]
+        list_connector = rf"(?:[-–—]|,|{range_words})"
         day_list = (rf"(?P<days>{_DIGIT_START}[0-9]?{day_suffix}"
                     rf"(?:\s*{list_connector}\s*\d{{1,2}}{day_suffix})*)")
         year_or_mod = (rf"(?:,?\s+(?P<year>{year4})(?!\d){year_tail}"
@@ -181,40 +220,36 @@ class _Grammar:
                            f"{year_tail}"),
             ("month_mod", rf"(?P<month>{month_any}){_E}\s+(?:of\s+)?(?P<mod>{mods})\s+"
                           rf"{year_period}{_E}"),
-            ("month_bare", rf"(?P<lead>{month_lead})\s+(?P<core>(?P<month>{month_any})){_E}"),
-            ("period", rf"(?P<mod>{mods})\s+(?P<period>{periods}){_E}"),
-            ("weekday", rf"(?P<wd>{weekday}){_E}"),
-            ("relday", rf"(?P<word>{reldays}){_E}"),
-            ("ago", rf"(?P<unit>{ago_units})\s+{re.escape(ago['word'])}{_E}"),
+            ("month_bare", rf"(?P<lead>{words['month_lead']})\s+(?P<core>(?P<month>{month_any})){_E}"),
+            ("period", rf"(?P<mod>{mods})\s+(?P<period>{words['periods']}){_E}"),
+            ("weekday", rf"(?P<wd>{words['weekday']}){_E}"),
+            ("relday", rf"(?P<word>{words['reldays']}){_E}"),
+            ("ago", rf"(?P<unit>{words['ago_units']})\s+{re.escape(table['ago']['word'])}{_E}"),
         ]
-        # What may stand before a weekday or an 'ago' unit, read backwards from the match: leading
-        # optional words in the main pattern would be tried at every position of the text.
-        self.before = {
-            "weekday": re.compile(rf"(?<!\w)(?:(?P<lead>{weekday_lead})\s+)?"
-                                  rf"(?:(?P<mod>{wd_mods})\s+)?$"),
-            "ago": re.compile(rf"(?<!\w)(?:(?P<n>\d{{1,3}}|{ago_numbers})\s+)?$"),
-        }
-        if english:
-            patterns += [
-                ("day", rf"(?P<month>{month_any})\s+(?P<days>\d{{1,2}}){day_suffix}(?!\d)"
+        return patterns + self._year_patterns(words, year_forms)
+
+    def _year_patterns(self, words: dict[str, str], year_forms: tuple) -> list[tuple[str, str]]:
+        """The language's own patterns: English 'September 3, 2025'; years with or without 'год'."""
+        year4 = _YEAR4
+        _, day_suffix, year_suffix, year_words_req = year_forms
+        year_lead, range_words = words["year_lead"], words["range_words"]
+        if self.language == "en":
+            return [
+                ("day", rf"(?P<month>{words['month_any']})\s+(?P<days>\d{{1,2}}){day_suffix}(?!\d)"
                         rf"(?:,?\s+(?P<year>{year4})(?!\d))?"),
                 # 'in 2024', but not 'in 2024 people' (a count)
                 ("year_bare", rf"(?P<lead>{year_lead})\s+"
                               rf"(?P<core>(?P<year>(?:19|20)\d{{2}}))(?![\w%]|[.,]\d)"
                               r"(?!\s+(?:[a-z]+s|people|men|women|children)\b)"),
             ]
-        else:
-            patterns += [
-                ("year", rf"(?P<year>{_YEAR_START}[0-9]{{3}})(?:{year_words_req}|{year_suffix}\s*"
-                         rf"(?:[-–—]|{range_words})\s*(?P<year2>{year4}){year_words_req})"),
-                # 'как и в 2014,': a year without 'год' only before punctuation or a conjunction
-                ("year_bare", rf"(?P<lead>{year_lead})\s+"
-                              rf"(?P<core>(?P<year>(?:19|20)\d{{2}}))(?![\w%]|[.,]\d)"
-                              r"(?=\s*(?:[,.;:!?)»\"”\n]|$)|\s+(?:и|или|—|–)\s)"),
-            ]
-        # matched against normalize(text): lower case, so no IGNORECASE (which defeats the engine's
-        # first-character skipping); English names are checked for their capital in `candidates`
-        self.patterns = [(kind, re.compile(rx)) for kind, rx in patterns]
+        return [
+            ("year", rf"(?P<year>{_YEAR_START}[0-9]{{3}})(?:{year_words_req}|{year_suffix}\s*"
+                     rf"(?:[-–—]|{range_words})\s*(?P<year2>{year4}){year_words_req})"),
+            # 'как и в 2014,': a year without 'год' only before punctuation or a conjunction
+            ("year_bare", rf"(?P<lead>{year_lead})\s+"
+                          rf"(?P<core>(?P<year>(?:19|20)\d{{2}}))(?![\w%]|[.,]\d)"
+                          r"(?=\s*(?:[,.;:!?)»\"”\n]|$)|\s+(?:и|или|—|–)\s)"),
+        ]
 
     # ---- reading matches ---------------------------------------------------------------------------
 
@@ -233,38 +268,9 @@ class _Grammar:
         else:
             start, end = m.span()
         if kind == "iso" or kind == "dotted":
-            d, mo, y = int(g["day"]), int(g["month"]), int(g["year"])
-            if len(g["year"]) == 2:             # '03.09.25' but never '3.9.25'
-                if len(g["day"]) != 2 or len(g["month"]) != 2:
-                    return []
-                y += 2000
-            if _valid(y, mo, d):
-                return [_Candidate(start, end, "day", year=y, month=mo, day=d)]
-            return []
+            return self._numeric_date(g, start, end)
         if kind == "day":
-            month = self.month_number(g["month"])
-            year = int(g["year"]) if g.get("year") else None
-            offset = self.modifier_of.get(g["mod"]) if g.get("mod") else None
-            days_start = m.start("days")
-            numbers = list(_DIGITS.finditer(g["days"]))
-            if "," in g["days"] and not self.list_end.search(g["days"]):
-                numbers = numbers[-1:]          # 'погибли 15, 3 сентября': a list needs its 'и'
-            out = []
-            for i, dm in enumerate(numbers):
-                day = int(dm.group())
-                if not 1 <= day <= 31 or (year and not _valid(year, month, day)):
-                    continue
-                if not _valid(2024, month, day):          # a leap year admits every real day
-                    continue
-                last = i == len(numbers) - 1
-                s = days_start + dm.start()
-                e = end if last else days_start + dm.end()
-                if self.language == "en" and not last:
-                    continue
-                if self.language == "en" and m.start("month") < days_start:
-                    s = start                              # 'September 3, 2025'
-                out.append(_Candidate(s, e, "day", year=year, month=month, day=day, offset=offset))
-            return out
+            return self._day_list(m, g, start, end)
         if kind == "month_year":
             y = int(g["year"])
             return [_Candidate(start, end, "month", year=y, month=self.month_number(g["month"]))]
@@ -277,41 +283,91 @@ class _Grammar:
             return [_Candidate(start, end, "period", offset=self.modifier_of[g["mod"]],
                                unit=self.period_of[g["period"]])]
         if kind == "weekday":
-            b = self.before["weekday"].search(text, max(0, start - 40), start)
-            if not b.group("lead") and not b.group("mod"):
-                return []
-            offset = None
-            if b.group("mod"):
-                offset = self.weekday_modifier_of[b.group("mod")]
-                start = b.start("mod")
-            return [_Candidate(start, end, "weekday", weekday=self.weekday_of[g["wd"]], offset=offset)]
+            return self._weekday(g, start, end, text)
         if kind == "relday":
             return [_Candidate(start, end, "relday", offset=self.relative_days[g["word"]])]
         if kind == "ago":
-            b = self.before["ago"].search(text, max(0, start - 20), start)
-            n = b.group("n")
-            if n is not None:
-                start = b.start("n")
-            elif g["unit"] not in self.ago_implicit_one:
-                return []                       # 'более 3 миллиардов лет назад' is not 'a year ago'
-            if n is None:
-                count = 1
-            elif n.isdigit():
-                count = int(n)
-            else:
-                count = self.ago_numbers.get(n)
-            if count is None:                   # 'несколько дней назад'
-                return []
-            return [_Candidate(start, end, "ago", offset=count, unit=self.ago_unit_of[g["unit"]])]
+            return self._ago(g, start, end, text)
         if kind == "year":
-            out = [_Candidate(start, end if not g.get("year2") else m.start("year") + 4, "year",
-                              year=int(g["year"]))]
-            if g.get("year2"):
-                out.append(_Candidate(m.start("year2"), end, "year", year=int(g["year2"])))
-            return out
+            return self._years(m, g, start, end)
         if kind == "year_bare":
             return [_Candidate(start, end, "year", year=int(g["year"]))]
         raise ValueError(kind)
+
+    def _numeric_date(self, g: dict, start: int, end: int) -> list[_Candidate]:
+        """'2025-09-03', '3.09.2025', '03.09.25'."""
+        d, mo, y = int(g["day"]), int(g["month"]), int(g["year"])
+        if len(g["year"]) == 2:             # '03.09.25' but never '3.9.25'
+            if len(g["day"]) != 2 or len(g["month"]) != 2:
+                return []
+            y += 2000
+        if _valid(y, mo, d):
+            return [_Candidate(start, end, "day", year=y, month=mo, day=d)]
+        return []
+
+    def _day_list(self, m: re.Match, g: dict, start: int, end: int) -> list[_Candidate]:
+        """'3 сентября 2025 года', '1, 2 и 3 сентября', 'September 3': one candidate per day number."""
+        month = self.month_number(g["month"])
+        year = int(g["year"]) if g.get("year") else None
+        offset = self.modifier_of.get(g["mod"]) if g.get("mod") else None
+        days_start = m.start("days")
+        numbers = list(_DIGITS.finditer(g["days"]))
+        if "," in g["days"] and not self.list_end.search(g["days"]):
+            numbers = numbers[-1:]          # 'погибли 15, 3 сентября': a list needs its 'и'
+        out = []
+        for i, dm in enumerate(numbers):
+            day = int(dm.group())
+            if not 1 <= day <= 31 or (year and not _valid(year, month, day)):
+                continue
+            if not _valid(2024, month, day):          # a leap year admits every real day
+                continue
+            last = i == len(numbers) - 1
+            s = days_start + dm.start()
+            e = end if last else days_start + dm.end()
+            if self.language == "en" and not last:
+                continue
+            if self.language == "en" and m.start("month") < days_start:
+                s = start                              # 'September 3, 2025'
+            out.append(_Candidate(s, e, "day", year=year, month=month, day=day, offset=offset))
+        return out
+
+    def _weekday(self, g: dict, start: int, end: int, text: str) -> list[_Candidate]:
+        """'в среду', 'в прошлую пятницу': a weekday counts only after a lead word or a modifier."""
+        b = self.before["weekday"].search(text, max(0, start - 40), start)
+        if not b.group("lead") and not b.group("mod"):
+            return []
+        offset = None
+        if b.group("mod"):
+            offset = self.weekday_modifier_of[b.group("mod")]
+            start = b.start("mod")
+        return [_Candidate(start, end, "weekday", weekday=self.weekday_of[g["wd"]], offset=offset)]
+
+    def _ago(self, g: dict, start: int, end: int, text: str) -> list[_Candidate]:
+        """'два года назад', 'год назад'."""
+        b = self.before["ago"].search(text, max(0, start - 20), start)
+        n = b.group("n")
+        if n is not None:
+            start = b.start("n")
+        elif g["unit"] not in self.ago_implicit_one:
+            return []                       # 'более 3 миллиардов лет назад' is not 'a year ago'
+        if n is None:
+            count = 1
+        elif n.isdigit():
+            count = int(n)
+        else:
+            count = self.ago_numbers.get(n)
+        if count is None:                   # 'несколько дней назад'
+            return []
+        return [_Candidate(start, end, "ago", offset=count, unit=self.ago_unit_of[g["unit"]])]
+
+    @staticmethod
+    def _years(m: re.Match, g: dict, start: int, end: int) -> list[_Candidate]:
+        """'в 2024 году', '2014–2015 годах' (two candidates)."""
+        out = [_Candidate(start, end if not g.get("year2") else m.start("year") + 4, "year",
+                          year=int(g["year"]))]
+        if g.get("year2"):
+            out.append(_Candidate(m.start("year2"), end, "year", year=int(g["year2"])))
+        return out
 
 
 def _valid(y: int, m: int | None, d: int) -> bool:
@@ -356,7 +412,6 @@ def _governs_a_genitive(text: str, end: int) -> bool:
     m = _NEXT_WORD.match(text, end)
     if not m:
         return False
-    from parallax.nlp.morph import parses
     best = parses(m.group(1))[0]
     return best.tag.POS in {"NOUN", "ADJF", "PRTF", "NPRO", "NUMR"} and best.tag.case == "gent"
 

@@ -3,6 +3,7 @@ the NER model does not give (aliases such as 'КНДР', metonyms such as 'Пх�
 'российский лидер'). Linking mentions to entities across a story is `linking.py`."""
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -126,7 +127,6 @@ def document_ner(texts: list[str]) -> list[list[tuple[int, int, str]]]:
 
 def spans_by_sentence(doc_spans: list[tuple[int, int, str]], sentences: list[Sentence]) -> list[list[tuple[int, int, str]]]:
     """Document-level spans -> spans relative to the sentence they start in (clipped to it)."""
-    import bisect
     starts = [s.start for s in sentences]
     out: list[list[tuple[int, int, str]]] = [[] for _ in sentences]
     for a, b, t in doc_spans:

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 from parallax.model import AnalyzedArticle, Entity, EntityMentionRef, Mention
 from parallax.nlp import morph
-from parallax.nlp.entities import NAME_GRAMMEMES
+from parallax.nlp.entities import NAME_GRAMMEMES, normalize_person
 
 # Russian noun case endings, longest first, for reconciling forms of names pymorphy does not know.
 _CASE_ENDINGS = ("ами", "ями", "ом", "ем", "ой", "ей", "ым", "им", "ою", "ею", "а", "я", "у", "ю", "е", "ы", "и")
@@ -105,7 +105,6 @@ class _Linker:
         raw_words = [(mm.start(), mm.end()) for mm in re.finditer(r"[\w'’]+(?:-[\w'’]+)*", m.text)]
         if len(raw_words) != len(key):
             return None
-        from parallax.nlp.entities import normalize_person
         # each word on its own: the merged span's words are in different cases ('Ким Путину')
         key = tuple(self.foreign.get(w, normalize_person(w)).lower() for w in _words(m.text))
         if len(raw_words) != len(key):
@@ -148,7 +147,6 @@ class _Linker:
                     surnames[words[-1].lower()] = words[-1]
         if not surnames:
             return
-        from parallax.nlp.entities import normalize_person
         foreign_stems = {_stem(s).lower() for s in surnames.values() if not _is_known_name(s)}
         for d in self.docs:
             added = []
@@ -164,17 +162,24 @@ class _Linker:
         self.refs = [(d, m) for d in self.docs for m in d.mentions]
 
     def link(self) -> list[Entity]:
-        all_person_words = [w for _, m in self.refs if m.type == "PER" and m.kind == "name" for w in _words(m.normal)]
-        self.foreign = foreign_name_forms(all_person_words, self._subject_forms())
+        self._learn_foreign_forms()
         self.add_missed_surnames()
-        all_person_words = [w for _, m in self.refs if m.type == "PER" and m.kind == "name" for w in _words(m.normal)]
-        self.foreign = foreign_name_forms(all_person_words, self._subject_forms())
+        self._learn_foreign_forms()
         self.split_merged()
         groups: dict[str, list[tuple[AnalyzedArticle, Mention]]] = defaultdict(list)
         names: dict[str, Counter] = defaultdict(Counter)
         types: dict[str, str] = {}
+        self._group_persons(groups, names, types)
+        self._group_roles(groups, names, types)
+        self._group_places(groups, names, types)
+        return self._entities(groups, names, types)
 
-        # full names first, so that short mentions can join them
+    def _learn_foreign_forms(self) -> None:
+        all_person_words = [w for _, m in self.refs if m.type == "PER" and m.kind == "name" for w in _words(m.normal)]
+        self.foreign = foreign_name_forms(all_person_words, self._subject_forms())
+
+    def _group_persons(self, groups, names, types) -> None:
+        """Full names first, so that short mentions can join them."""
         persons = [(d, m) for d, m in self.refs if m.type == "PER" and m.kind == "name"]
         full: dict[tuple, str] = {}
         for d, m in sorted(persons, key=lambda dm: -len(_words(dm[1].normal))):
@@ -203,7 +208,8 @@ class _Linker:
             names[target][" ".join(words)] += 0 if target in full.values() else 1
             types[target] = "PER"
 
-        # roles: learned from appositions ('президент России Владимир Путин'), resolved if unambiguous
+    def _group_roles(self, groups, names, types) -> None:
+        """Roles: learned from appositions ('президент России Владимир Путин'), resolved if unambiguous."""
         role_people: dict[str, set[str]] = defaultdict(set)
         for gid, members in groups.items():
             for _, m in members:
@@ -219,7 +225,8 @@ class _Linker:
                 names[target][m.normal] += 1
             types[target] = "PER"
 
-        # places and organisations: by canonical name or nominative form
+    def _group_places(self, groups, names, types) -> None:
+        """Places and organisations: by canonical name or nominative form."""
         for d, m in self.refs:
             if m.type == "PER":
                 continue
@@ -230,6 +237,8 @@ class _Linker:
             names[target][name] += 3 if m.canonical else 1
             types[target] = m.type
 
+    def _entities(self, groups, names, types) -> list[Entity]:
+        """One entity per group, numbered in order of first mention; sets `Mention.entity`."""
         order = {id(d): i for i, d in enumerate(self.docs)}
         ordered = sorted(groups.items(), key=lambda kv: min((order[id(d)], m.start) for d, m in kv[1]))
         entities: list[Entity] = []

@@ -16,7 +16,7 @@ _lock = threading.Lock()
 
 
 def _use_pymorphy3_for_natasha() -> None:
-    import pymorphy3
+    import pymorphy3  # lazy: see morph_analyzer
     sys.modules.setdefault("pymorphy2", pymorphy3)
 
 
@@ -24,13 +24,13 @@ def _use_pymorphy3_for_natasha() -> None:
 def natasha():
     with _lock:
         _use_pymorphy3_for_natasha()
-        import natasha as _natasha
+        import natasha as _natasha  # lazy: natasha + slovnet take 0.3 s to import; only the NER needs them
     return _natasha
 
 
 @functools.lru_cache(maxsize=1)
 def morph_analyzer():
-    import pymorphy3
+    import pymorphy3  # lazy: 0.1 s to import; `import parallax.nlp.morph` (tone, outlets) stays light
     return pymorphy3.MorphAnalyzer()
 
 
@@ -49,6 +49,6 @@ def ner_tagger():
 def language_detector():
     # Restricted to the languages Parallax analyses: the all-language detector is 1.1 GB and
     # confuses Ukrainian with Kazakh.
-    from lingua import Language, LanguageDetectorBuilder
+    from lingua import Language, LanguageDetectorBuilder  # lazy: 0.1 s to import; only analysis detects languages
     return LanguageDetectorBuilder.from_languages(
         Language.RUSSIAN, Language.UKRAINIAN, Language.ENGLISH).build()

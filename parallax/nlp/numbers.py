@@ -27,7 +27,9 @@ import re
 from dataclasses import dataclass
 
 from parallax.model import DateMention, NumberMention
-from parallax.nlp.dates import finditer_words, normalize, trie_regex
+from parallax.nlp.dates import extract_dates, finditer_words, normalize, trie_regex
+from parallax.nlp.models import morph_analyzer
+from parallax.nlp.morph import parses
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
@@ -163,7 +165,6 @@ class _Lexicon:
                 for form in spec.get("plural", []):
                     add(form, _Atom(0, 0, kind, float(spec["value"]), plural=True))
         else:
-            from parallax.nlp.models import morph_analyzer
             morph = morph_analyzer()
             for lemma, value in table["cardinals"].items():
                 for form in _lexeme(morph, lemma, "NUMR"):
@@ -312,7 +313,6 @@ def _word_role(word: str) -> tuple[str | None, str | None, str | None]:
     'name' and 'abbr' (a proper name or an abbreviation: not a lemma); None: stop looking."""
     if not _CYRILLIC_WORD.match(word):
         return None, None, None
-    from parallax.nlp.morph import parses
     ps = parses(word)
     if not ps:
         return None, None, None
@@ -504,7 +504,6 @@ def extract_numbers(text: str, language: str = "ru", *, dates: list[DateMention]
     lex = _lexicon(language if language in ("ru", "en") else "ru")
     folded = normalize(text)
     if dates is None:
-        from parallax.nlp.dates import extract_dates
         dates = extract_dates(text, None, language)
     blocked = [(d.start, d.end) for d in dates]
     blocked += [(m.start(), m.end()) for m in _LIST_MARKER.finditer(folded)]

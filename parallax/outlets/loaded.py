@@ -30,6 +30,7 @@ import numpy as np
 
 from parallax.compare.framing import Lexicon, find_contested_terms, load_lexicon
 from parallax.model import AnalyzedArticle, Token
+from parallax.nlp import morph
 from parallax.resources import resource_path
 from parallax.text import fold
 
@@ -94,7 +95,6 @@ def load_evaluative_model(path: str | Path | None = None) -> dict[str, Evaluativ
 
 @functools.lru_cache(maxsize=200_000)
 def _lemma_pos(word: str) -> tuple[str, str | None]:
-    from parallax.nlp import morph
     lemma, pos = morph.lemma_and_pos(fold(word))
     return fold(lemma), pos
 

@@ -23,7 +23,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parallax.compare import compare_story, embed
 from parallax.model import AnalyzedArticle, ClaimGroup, ClaimMember, StoryComparison
+from parallax.nlp import morph
+from parallax.pipeline import analyzer_version, story_documents
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
@@ -43,7 +46,6 @@ class OmissionRules:
 
 
 def _lemma(word: str) -> str:
-    from parallax.nlp import morph
     return morph.lemma(word)
 
 
@@ -201,8 +203,8 @@ def omission_profiles(items: Iterable[tuple[StoryComparison, list[Omission]]],
 
 # ---- over a stored corpus ----------------------------------------------------------------------------
 
-def _fingerprint(articles) -> str:
-    from parallax.pipeline import analyzer_version
+def story_fingerprint(articles) -> str:
+    """What a cached result of a story depends on: its articles' revisions and the analyzer version."""
     key = "|".join(f"{a.pk}:{a.revision}" for a in sorted(articles, key=lambda a: a.pk))
     return hashlib.sha1(f"{CACHE_VERSION}|{analyzer_version()}|{key}".encode()).hexdigest()[:16]
 
@@ -216,7 +218,7 @@ def cache_path(store) -> Path | None:
     return path.with_name(path.name + ".omissions.json") if path.parent.exists() else None
 
 
-def _read_cache(path: Path | None) -> dict[str, Any]:
+def read_cache(path: Path | None) -> dict[str, Any]:
     if path is None or not path.exists():
         return {}
     try:
@@ -225,7 +227,7 @@ def _read_cache(path: Path | None) -> dict[str, Any]:
         return {}
 
 
-def _write_cache(path: Path | None, data: dict[str, Any]) -> None:
+def write_cache(path: Path | None, data: dict[str, Any]) -> None:
     if path is None:
         return
     try:
@@ -242,22 +244,19 @@ def corpus_omissions(store, *, story_ids: Sequence[str] | None = None, since: fl
     """Omissions of every stored story with >= `min_outlets` outlets (optionally: with an article of
     `outlet`, in the period). Comparisons are computed once per story version and cached next to a
     SQLite database."""
-    from parallax.compare import compare_story
-    from parallax.pipeline import story_documents
     stories = store.list_stories(since=since, until=until, outlet=outlet, min_outlets=min_outlets,
                                  story_ids=story_ids)
     path = cache_path(store) if use_cache else None
-    cache = _read_cache(path)
+    cache = read_cache(path)
     changed = False
     out: list[StoryOmissions] = []
     for i, story in enumerate(stories):
-        fp = _fingerprint(story.articles)
+        fp = story_fingerprint(story.articles)
         entry = cache.get(story.id)
         if entry is None or entry.get("fingerprint") != fp:
             docs = story_documents(store, story.id)
             if encoder is None:
-                from parallax.compare.embed import get_encoder
-                encoder = get_encoder()
+                encoder = embed.get_encoder()
             comparison = compare_story(docs, encoder=encoder, story_id=story.id)
             entry = {"fingerprint": fp, "outlets": sorted({d.article.outlet for d in docs}),
                      "majority_facts": majority_facts(comparison, min_outlets),
@@ -269,7 +268,7 @@ def corpus_omissions(store, *, story_ids: Sequence[str] | None = None, since: fl
         if progress:
             progress(i + 1, len(stories))
     if changed:
-        _write_cache(path, cache)
+        write_cache(path, cache)
     return out
 
 

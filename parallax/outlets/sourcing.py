@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from parallax.model import AnalyzedArticle, Attribution
+from parallax.nlp import morph
+from parallax.nlp.sources import classify_source
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
@@ -47,7 +49,6 @@ _ADDRESSEE_SPLIT = re.compile(r"^(?P<name>.+?)\s+(?P<prep>в|во|на)\s+(?P<re
 def _lemma(word: str) -> str:
     if not re.search(r"[А-Яа-яЁё]", word):
         return fold(word)
-    from parallax.nlp import morph
     return fold(morph.lemma(fold(word)))
 
 
@@ -193,7 +194,6 @@ def _head_lemma(lemmas: list[str], table: SourceKindTable) -> str | None:
 def _is_noun(lemma: str) -> bool:
     if not re.search(r"[а-яё]", lemma):
         return True
-    from parallax.nlp import morph
     found = morph.parses(lemma)
     return bool(found) and found[0].tag.POS == "NOUN"
 
@@ -250,7 +250,6 @@ def source_kind(source: str, hint: str | None = None, outlet: str | None = None,
     if not source:
         return "other"
     if hint is None:
-        from parallax.nlp.attribution import classify_source
         hint = classify_source(source)
     lemmas_list = [_lemma(w) for w in _WORD.findall(source)]
     lemmas = " ".join(lemmas_list)

@@ -33,7 +33,18 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import yaml
+
+from parallax.compare import compare_story, embed
+from parallax.compare.framing import differing_phrases, load_stopwords
+from parallax.compare.story import entity_tokens
 from parallax.model import AnalyzedArticle, StoryComparison, Token
+from parallax.nlp import morph
+from parallax.nlp.models import news_embedding
+from parallax.outlets.omissions import cache_path as omissions_cache_path
+from parallax.outlets.omissions import read_cache, story_fingerprint, write_cache
+from parallax.pipeline import story_documents
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
@@ -91,7 +102,6 @@ def _clean_key(text: str, lemma: str) -> str:
         return fold(clean)
     if clean == text and lemma:
         return fold(lemma)
-    from parallax.nlp import morph
     return fold(morph.lemma(fold(clean)))
 
 
@@ -124,7 +134,6 @@ class PairObservation:
 # ---- observations from one story ------------------------------------------------------------------------
 
 def _entity_tokens(tokens: Sequence[Token], doc: AnalyzedArticle) -> list[Token]:
-    from parallax.compare import _entity_tokens as entity_tokens
     return entity_tokens(list(tokens), doc)
 
 
@@ -177,7 +186,6 @@ def _head(phrase_tokens: Sequence[Token], function: set[str]) -> Token | None:
 def same_slot_kind(a: Token, b: Token) -> bool:
     """Whether two phrase heads can name the same thing in one slot: the same part-of-speech class and,
     for nouns and adjectives, a case in common (indeclinable words fit any case)."""
-    from parallax.nlp import morph
     classes = settings().pos_class
     ca, cb = classes.get(a.pos, "other"), classes.get(b.pos, "other")
     if ca != cb:
@@ -194,7 +202,6 @@ def claim_pair_observations(doc_a: AnalyzedArticle, start_a: int, end_a: int,
                             doc_b: AnalyzedArticle, start_b: int, end_b: int,
                             story: str = "", group: str = "") -> list[PairObservation]:
     """Pairs of differing phrases that fill the same slot in two aligned claims."""
-    from parallax.compare.framing import differing_phrases, load_stopwords
     lang = doc_a.language if doc_a.language == doc_b.language else None
     function = set(load_stopwords(lang if lang in ("ru", "en") else None))
     orig_a = _claim_tokens(doc_a, start_a, end_a)
@@ -359,9 +366,6 @@ class WordChoicePair:
 def navec_similarity():
     """cosine(term a, term b) of the mean navec news vectors of their lemmas (None when a term has no
     known word). navec ships inside the natasha wheel."""
-    import numpy as np
-
-    from parallax.nlp.models import news_embedding
     emb = news_embedding()
 
     @functools.lru_cache(maxsize=50_000)
@@ -466,8 +470,7 @@ def _name_concepts(pairs: list[WordChoicePair]) -> None:
 # ---- over a stored corpus -------------------------------------------------------------------------------
 
 def cache_path(store) -> Path | None:
-    from parallax.outlets.omissions import cache_path as omissions_cache
-    path = omissions_cache(store)
+    path = omissions_cache_path(store)
     return path.with_name(path.name.replace(".omissions.json", ".wordchoice.json")) if path else None
 
 
@@ -476,24 +479,20 @@ def corpus_observations(store, *, since: float | None = None, until: float | Non
                         progress=None) -> list[PairObservation]:
     """Observations from every stored story with >= `min_outlets` outlets; cached per story version
     next to a SQLite database (<db>.wordchoice.json)."""
-    from parallax.compare import compare_story
-    from parallax.outlets.omissions import _fingerprint, _read_cache, _write_cache
-    from parallax.pipeline import story_documents
     stories = store.list_stories(since=since, until=until, min_outlets=min_outlets)
     path = cache_path(store) if use_cache else None
-    cache = _read_cache(path)
+    cache = read_cache(path)
     if cache.get("version") != CACHE_VERSION:
         cache = {"version": CACHE_VERSION, "stories": {}}
     changed = False
     out: list[PairObservation] = []
     for i, story in enumerate(stories):
-        fp = _fingerprint(story.articles)
+        fp = story_fingerprint(story.articles)
         entry = cache["stories"].get(story.id)
         if entry is None or entry.get("fingerprint") != fp:
             docs = story_documents(store, story.id)
             if encoder is None:
-                from parallax.compare.embed import get_encoder
-                encoder = get_encoder()
+                encoder = embed.get_encoder()
             comparison = compare_story(docs, encoder=encoder, story_id=story.id)
             entry = {"fingerprint": fp, "observations": [asdict(o) for o in story_observations(comparison)]}
             cache["stories"][story.id] = entry
@@ -502,7 +501,7 @@ def corpus_observations(store, *, since: float | None = None, until: float | Non
         if progress:
             progress(i + 1, len(stories))
     if changed:
-        _write_cache(path, cache)
+        write_cache(path, cache)
     return out
 
 
@@ -544,7 +543,6 @@ def candidates_yaml(pairs: Sequence[WordChoicePair], top: int | None = None) -> 
     """The pairs as a lexicon candidate file in the contested-terms format (category `discovered`, one
     concept per discovered concept, each term labelled with the outlet that prefers it). For review:
     a reviewer moves accepted terms into compare/data/contested_terms.yaml with real labels."""
-    import yaml
     chosen = list(pairs[:top] if top else pairs)
     labels: dict[str, str] = {}
     concepts: dict[str, list[dict[str, Any]]] = {}

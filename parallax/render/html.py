@@ -7,7 +7,6 @@ segments, each carrying the classes of every span that covers it.
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from parallax.render.jsonout import article_labels
+from parallax.render.page import escape, page_start
 from parallax.resources import read_text
 
 STATUSES = ("consensus", "partial", "unique", "conflict")
@@ -34,27 +34,23 @@ def render_html(doc: dict) -> str:
     else:
         page_title = f"Parallax — {len(stories)} stories"
     out = [
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n',
-        '<meta name="referrer" content="no-referrer">\n',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        f"<title>{_e(page_title)}</title>\n<style>\n{_asset('report.css')}</style>\n</head>\n<body>\n",
+        page_start(page_title, csp=CSP, css=report_asset("report.css")),
         '<header class="page-head"><h1>Parallax</h1>',
-        f'<span class="meta">{_e(doc.get("generator", ""))}',
-        f' · {_e(doc["created"])}' if doc.get("created") else "",
+        f'<span class="meta">{escape(doc.get("generator", ""))}',
+        f' · {escape(doc["created"])}' if doc.get("created") else "",
         f" · {len(stories)} stor{'y' if len(stories) == 1 else 'ies'}</span></header>\n",
-        _legend(),
+        render_legend(),
         _errors(doc.get("errors", [])),
     ]
     if len(stories) > 1:
         out.append('<nav class="sections">')
-        out.extend(f'<a href="#s{k}">{_e(s.get("title", ""))}</a>' for k, s in enumerate(stories))
+        out.extend(f'<a href="#s{k}">{escape(s.get("title", ""))}</a>' for k, s in enumerate(stories))
         out.append("</nav>\n")
     if not stories:
         out.append('<p class="empty">No stories.</p>\n')
     for k, story in enumerate(stories):
         out.append(_StoryView(story, k).render())
-    out.append(f"<script>\n{_asset('report.js')}</script>\n</body>\n</html>\n")
+    out.append(f"<script>\n{report_asset('report.js')}</script>\n</body>\n</html>\n")
     return "".join(out)
 
 
@@ -65,11 +61,6 @@ def render_story(story: dict, number: int = 0) -> str:
     with every span marked, then consensus, partial, additions, conflicts, quotes, framing, sources,
     entities. Element ids are prefixed `s{number}-` so several stories can share a page."""
     return _StoryView(story, number).render()
-
-
-def render_legend() -> str:
-    """The claim-status colours, mark samples and layer toggles shown above a story."""
-    return _legend()
 
 
 def render_article_text(story: dict, article_id: str, number: int = 0) -> str:
@@ -92,28 +83,15 @@ def article_anchors(story: dict, article_id: str, number: int = 0) -> dict[int, 
     return {start: view.anchor_id(j, start) for start in sorted(view.anchors[j])}
 
 
-def report_asset(name: str) -> str:
-    """`report.css` or `report.js`, as inlined into the report page."""
-    return _asset(name)
-
-
-def safe_href(url: str | None) -> str | None:
-    """`url` when it is an absolute http(s) URL safe to put in a link, else None."""
-    return _safe_href(url)
-
-
 # ---- small helpers --------------------------------------------------------------------------------
-
-def _e(value: Any) -> str:
-    return "" if value is None else html.escape(str(value), quote=True)
-
 
 def _token(value: Any) -> str:
     """A group id as one token of a space-separated data attribute."""
     return re.sub(r"\s+", "_", str(value))
 
 
-def _safe_href(url: str | None) -> str | None:
+def safe_href(url: str | None) -> str | None:
+    """`url` when it is an absolute http(s) URL safe to put in a link, else None."""
     if not url:
         return None
     url = url.strip()
@@ -129,7 +107,8 @@ def _safe_href(url: str | None) -> str | None:
 
 
 @lru_cache(maxsize=None)
-def _asset(name: str) -> str:
+def report_asset(name: str) -> str:
+    """`report.css` or `report.js`, as inlined into the report page."""
     text = read_text(f"render/templates/{name}")
     # Inlined verbatim: a closing tag inside would end the <style>/<script> element early.
     if "</" in text:
@@ -138,14 +117,15 @@ def _asset(name: str) -> str:
 
 
 def _badge(text: str, cls: str = "") -> str:
-    return f'<span class="badge{" " + cls if cls else ""}">{_e(text)}</span>'
+    return f'<span class="badge{" " + cls if cls else ""}">{escape(text)}</span>'
 
 
 def _status_class(status: str) -> str:
     return f"st-{status}" if status in STATUSES else "st-other"
 
 
-def _legend() -> str:
+def render_legend() -> str:
+    """The claim-status colours, mark samples and layer toggles shown above a story."""
     swatches = "".join(f'<span class="swatch {_status_class(s)}">{s}</span>' for s in STATUSES)
     samples = ('<span class="ent">entity</span><span class="q">quote</span><span class="cv">conflicting value</span>'
                '<span class="fr">framing term</span><span class="att">source cited</span>')
@@ -163,7 +143,7 @@ def _errors(errors: list[dict]) -> str:
         where = err.get("file", "")
         if err.get("line") is not None:
             where = f"{where}:{err['line']}"
-        items.append(f"<li><code>{_e(where)}</code>: {_e(err.get('error', ''))}</li>")
+        items.append(f"<li><code>{escape(where)}</code>: {escape(err.get('error', ''))}</li>")
     return (f'<section class="errors" id="errors"><h3>Inputs that could not be used ({len(errors)})</h3>'
             f'<ul class="plain">{"".join(items)}</ul></section>\n')
 
@@ -244,7 +224,7 @@ class _StoryView:
         return f'<a class="jump" href="#{self.anchor_id(j, start)}"{data}>{inner_html}</a>'
 
     def outlet(self, article: str) -> str:
-        return _e(self.labels.get(article, article))
+        return escape(self.labels.get(article, article))
 
     # -- page parts --
 
@@ -258,8 +238,8 @@ class _StoryView:
                     ("sources", "Sources cited"), ("entities", "Entities")]
         nav = "".join(f'<a href="#{p}-{key}">{title}</a>' for key, title in sections)
         head = (
-            f'<section class="story" id="{p}"><header><h2>{_e(story.get("title", ""))}</h2>'
-            f'<p class="meta">{_e(story.get("date") or "date unknown")} · {len(self.articles)} article(s): {outlets}'
+            f'<section class="story" id="{p}"><header><h2>{escape(story.get("title", ""))}</h2>'
+            f'<p class="meta">{escape(story.get("date") or "date unknown")} · {len(self.articles)} article(s): {outlets}'
             f' · claims: ' + ", ".join(f"{counts[s]} {s}" for s in STATUSES) +
             f' · {len(story.get("quotes", []))} quote group(s) · {len(story.get("entities", []))} entities</p>'
             f'<nav class="sections"><a href="#{p}-articles">Articles</a>{nav}</nav></header>\n'
@@ -279,30 +259,30 @@ class _StoryView:
         ])
 
     def _section(self, key: str, title: str, body: str) -> str:
-        return f'<section id="{self.prefix}-{key}"><h3>{_e(title)}</h3>{body}</section>\n'
+        return f'<section id="{self.prefix}-{key}"><h3>{escape(title)}</h3>{body}</section>\n'
 
     def _articles(self) -> str:
         cols = []
         for j, art in enumerate(self.articles):
-            meta = [_e(art.get("date") or "no date"),
-                    f'{_e(art.get("language"))} ({_e(art.get("language_confidence"))})']
+            meta = [escape(art.get("date") or "no date"),
+                    f'{escape(art.get("language"))} ({escape(art.get("language_confidence"))})']
             if art.get("source"):
-                meta.append(f'<code>{_e(art["source"])}</code>')
+                meta.append(f'<code>{escape(art["source"])}</code>')
             if art.get("encoding") and art["encoding"].lower() not in ("utf-8", "utf8"):
-                meta.append(_e(art["encoding"]))
-            href = _safe_href(art.get("url"))
+                meta.append(escape(art["encoding"]))
+            href = safe_href(art.get("url"))
             if href:
-                url = (f'<div class="url"><a href="{_e(href)}" rel="noopener noreferrer nofollow" '
-                       f'target="_blank">{_e(art["url"])}</a></div>')
+                url = (f'<div class="url"><a href="{escape(href)}" rel="noopener noreferrer nofollow" '
+                       f'target="_blank">{escape(art["url"])}</a></div>')
             elif art.get("url"):
-                url = f'<div class="url muted">{_e(art["url"])}</div>'
+                url = f'<div class="url muted">{escape(art["url"])}</div>'
             else:
                 url = ""
-            title = f'<div class="title">{_e(art["title"])}</div>' if art.get("title") else ""
+            title = f'<div class="title">{escape(art["title"])}</div>' if art.get("title") else ""
             cols.append(
                 f'<article class="doc" id="{self.prefix}-a{j}"><header><h4>{self.outlet(art["id"])}</h4>{title}'
                 f'<div class="meta">{" · ".join(meta)}</div>{url}</header>'
-                f'<div class="text" lang="{_e(art.get("language", ""))}">{self._article_text(j)}</div></article>'
+                f'<div class="text" lang="{escape(art.get("language", ""))}">{self._article_text(j)}</div></article>'
             )
         return f'<div class="articles" id="{self.prefix}-articles">{"".join(cols)}</div>\n'
 
@@ -314,7 +294,7 @@ class _StoryView:
         for start, end in zip(cuts, cuts[1:]):
             if start in self.anchors[j]:
                 out.append(f'<span class="anchor" id="{self.anchor_id(j, start)}"></span>')
-            piece = _e(text[start:end])
+            piece = escape(text[start:end])
             covering = [m for m in marks if m.start <= start and m.end >= end]
             out.append(self._segment(covering, piece) if covering else piece)
         return "".join(out)
@@ -333,26 +313,26 @@ class _StoryView:
         for layer in ("q", "ent", "cv", "fr", "att"):
             if any(m.layer == layer for m in covering):
                 classes.append(layer)
-        attrs = "".join(f' {name}="{_e(" ".join(ids))}"' for name, ids in data.items())
+        attrs = "".join(f' {name}="{escape(" ".join(ids))}"' for name, ids in data.items())
         tip = "\n".join(dict.fromkeys(m.note for m in covering if m.note))
-        return f'<span class="{" ".join(classes)}"{attrs} title="{_e(tip)}">{piece}</span>'
+        return f'<span class="{" ".join(classes)}"{attrs} title="{escape(tip)}">{piece}</span>'
 
     def _members_links(self, claim: dict) -> str:
-        data = f' data-claim="{_e(_token(claim["id"]))}"'
+        data = f' data-claim="{escape(_token(claim["id"]))}"'
         links = []
         for m in sorted(claim["members"], key=lambda m: self.position.get(m["article"], len(self.position))):
             sim = f" ({m['similarity']:.2f})" if isinstance(m.get("similarity"), (int, float)) else ""
-            links.append(self.link(m["article"], m["start"], self.outlet(m["article"]) + _e(sim), data))
+            links.append(self.link(m["article"], m["start"], self.outlet(m["article"]) + escape(sim), data))
         return " · ".join(links)
 
     def _claim_item(self, claim: dict, extra: str = "") -> str:
         first = claim["members"][0]
-        return (f'<li class="{_status_class(claim["status"])}" data-claim="{_e(_token(claim["id"]))}">'
-                f'{_e(first["text"])} <span class="where">— {self._members_links(claim)}{extra}</span></li>')
+        return (f'<li class="{_status_class(claim["status"])}" data-claim="{escape(_token(claim["id"]))}">'
+                f'{escape(first["text"])} <span class="where">— {self._members_links(claim)}{extra}</span></li>')
 
     def _claim_list(self, claims: list[dict], empty: str, extra=None) -> str:
         if not claims:
-            return f'<p class="empty">{_e(empty)}</p>'
+            return f'<p class="empty">{escape(empty)}</p>'
         items = "".join(self._claim_item(c, extra(c) if extra else "") for c in claims)
         return f'<ol class="claims">{items}</ol>'
 
@@ -389,7 +369,7 @@ class _StoryView:
             return self._section("conflicts", "Conflicts (0)", '<p class="empty">No conflicting facts found.</p>')
         parts = []
         for claim in claims:
-            data = f' data-claim="{_e(_token(claim["id"]))}"'
+            data = f' data-claim="{escape(_token(claim["id"]))}"'
             members = {m["article"]: m for m in claim["members"]}
             body = []
             for conflict in claim.get("conflicts", []):
@@ -398,16 +378,16 @@ class _StoryView:
                     span = conflict.get("spans", {}).get(article)
                     target = span[0] if span else members.get(article, {}).get("start")
                     sentence = members.get(article)
-                    context = (f'<div class="muted">{self.link(article, sentence["start"], _e(sentence["text"]), data)}</div>'
+                    context = (f'<div class="muted">{self.link(article, sentence["start"], escape(sentence["text"]), data)}</div>'
                                if sentence else "")
                     cards.append(f'<div class="card"><div class="outlet">{self.outlet(article)}</div>'
-                                 f'<div class="value">{self.link(article, target, _e(value), data)}</div>{context}</div>')
-                body.append(f'<div class="conflict">{_badge(conflict["kind"])} {_e(conflict.get("description", ""))}'
+                                 f'<div class="value">{self.link(article, target, escape(value), data)}</div>{context}</div>')
+                body.append(f'<div class="conflict">{_badge(conflict["kind"])} {escape(conflict.get("description", ""))}'
                             f'<div class="side">{"".join(cards)}</div></div>')
             if not claim.get("conflicts"):
                 cards = [f'<div class="card"><div class="outlet">{self.outlet(m["article"])}</div>'
-                         f'{self.link(m["article"], m["start"], _e(m["text"]), data)}</div>' for m in claim["members"]]
-                body.append(f'<div class="conflict">{_badge("conflict")} claim {_e(claim["id"])}'
+                         f'{self.link(m["article"], m["start"], escape(m["text"]), data)}</div>' for m in claim["members"]]
+                body.append(f'<div class="conflict">{_badge("conflict")} claim {escape(claim["id"])}'
                             f'<div class="side">{"".join(cards)}</div></div>')
             parts.append("".join(body))
         return self._section("conflicts", f"Conflicts ({len(claims)})", "".join(parts))
@@ -418,18 +398,18 @@ class _StoryView:
             return self._section("quotes", "Quotes (0)", '<p class="empty">No quotes found.</p>')
         parts = []
         for group in groups:
-            data = f' data-quote="{_e(_token(group["id"]))}"'
-            speaker = _e(group.get("speaker_name") or "unknown speaker")
+            data = f' data-quote="{escape(_token(group["id"]))}"'
+            speaker = escape(group.get("speaker_name") or "unknown speaker")
             if group.get("speaker") in self.entity_names:
-                speaker = f'<span data-entity="{_e(_token(group["speaker"]))}">{speaker}</span>'
+                speaker = f'<span data-entity="{escape(_token(group["speaker"]))}">{speaker}</span>'
             cards = []
             for r in group["renderings"]:
-                said = f'<div class="muted">as “{_e(r["speaker_text"])}”</div>' if r.get("speaker_text") else ""
+                said = f'<div class="muted">as “{escape(r["speaker_text"])}”</div>' if r.get("speaker_text") else ""
                 sim = f" · {r['similarity']:.2f}" if isinstance(r.get("similarity"), (int, float)) else ""
                 cards.append(
                     f'<div class="card"><div class="outlet">{self.outlet(r["article"])} '
                     f'{_badge(r["relation"], "rel-" + r["relation"] if r["relation"] in RELATIONS else "")}</div>'
-                    f'<div class="muted">{_e(r["kind"])}{_e(sim)} · '
+                    f'<div class="muted">{escape(r["kind"])}{escape(sim)} · '
                     f'{self.link(r["article"], r["start"], "in the text", data)}</div>'
                     f'<div class="quote-text">{_diff_html(r)}</div>{said}</div>'
                 )
@@ -455,10 +435,10 @@ class _StoryView:
                 for art in self.articles:
                     terms = entry.get("terms", {}).get(art["id"], [])
                     cells.append("<td>" + ", ".join(
-                        self.link(art["id"], t["start"], _e(t["term"]))
+                        self.link(art["id"], t["start"], escape(t["term"]))
                         + (" " + _badge(t["label"]) if t.get("label") else "") for t in terms) + "</td>")
-                rows.append(f"<tr><td>{_e(entry['category'])}</td><td>{_e(entry['concept'])}</td>{''.join(cells)}"
-                            f"<td>{_e(entry.get('note') or '')}</td></tr>")
+                rows.append(f"<tr><td>{escape(entry['category'])}</td><td>{escape(entry['concept'])}</td>{''.join(cells)}"
+                            f"<td>{escape(entry.get('note') or '')}</td></tr>")
             body.append(f'<div class="scroll"><table><thead><tr><th>Category</th><th>Concept</th>{head}<th>Note</th>'
                         f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
         else:
@@ -467,14 +447,14 @@ class _StoryView:
         if worded:
             items = []
             for claim in worded:
-                data = f' data-claim="{_e(_token(claim["id"]))}"'
+                data = f' data-claim="{escape(_token(claim["id"]))}"'
                 members = {m["article"]: m for m in claim["members"]}
                 rows = "".join(
                     f"<li>{self.link(article, members.get(article, {}).get('start'), self.outlet(article), data)}: "
-                    + ", ".join(f"<q>{_e(p)}</q>" for p in phrases) + "</li>"
+                    + ", ".join(f"<q>{escape(p)}</q>" for p in phrases) + "</li>"
                     for article, phrases in claim["framing"]["terms"].items())
-                items.append(f'<li class="{_status_class(claim["status"])}" data-claim="{_e(_token(claim["id"]))}">'
-                             f'{_e(claim["members"][0]["text"])}<ul class="plain">{rows}</ul></li>')
+                items.append(f'<li class="{_status_class(claim["status"])}" data-claim="{escape(_token(claim["id"]))}">'
+                             f'{escape(claim["members"][0]["text"])}<ul class="plain">{rows}</ul></li>')
             body.append(f'<h4>Same fact, different words</h4><ol class="claims">{"".join(items)}</ol>')
         return self._section("framing", "Framing", "".join(body))
 
@@ -487,8 +467,8 @@ class _StoryView:
                 parts.append(f'<h4>{self.outlet(art["id"])}</h4><p class="empty">No sources named.</p>')
                 continue
             rows = "".join(
-                f"<tr><td>{_e(a['source'])}</td><td>{_e(a.get('kind') or '')}</td><td>{_e(a['cue'])}</td>"
-                f"<td>{self.link(a['article'], a['start'], _e(a['text']))}</td></tr>" for a in own)
+                f"<tr><td>{escape(a['source'])}</td><td>{escape(a.get('kind') or '')}</td><td>{escape(a['cue'])}</td>"
+                f"<td>{self.link(a['article'], a['start'], escape(a['text']))}</td></tr>" for a in own)
             parts.append(f'<h4>{self.outlet(art["id"])} ({len(own)})</h4><div class="scroll"><table><thead><tr>'
                          f'<th>Source</th><th>Kind</th><th>Cue</th><th>Text</th></tr></thead><tbody>{rows}'
                          f'</tbody></table></div>')
@@ -501,17 +481,17 @@ class _StoryView:
         head = "".join(f"<th>{self.outlet(a['id'])}</th>" for a in self.articles)
         rows = []
         for entity in entities:
-            data = f' data-entity="{_e(_token(entity["id"]))}"'
+            data = f' data-entity="{escape(_token(entity["id"]))}"'
             cells = []
             for art in self.articles:
                 mentions = [m for m in entity["mentions"] if m["article"] == art["id"]]
                 first: dict[str, dict] = {}
                 for m in mentions:
                     first.setdefault(m["text"], m)
-                forms = ", ".join(self.link(art["id"], m["start"], _e(text), data) for text, m in first.items())
+                forms = ", ".join(self.link(art["id"], m["start"], escape(text), data) for text, m in first.items())
                 cells.append(f"<td>{len(mentions) or ''}{' · ' + forms if forms else ''}</td>")
-            aliases = ", ".join(_e(a) for a in entity.get("aliases", []))
-            rows.append(f"<tr{data}><td><strong>{_e(entity['name'])}</strong> {_badge(entity['type'])}</td>"
+            aliases = ", ".join(escape(a) for a in entity.get("aliases", []))
+            rows.append(f"<tr{data}><td><strong>{escape(entity['name'])}</strong> {_badge(entity['type'])}</td>"
                         f"<td>{aliases}</td>{''.join(cells)}</tr>")
         return self._section("entities", f"Entities ({len(entities)})",
                              f'<div class="scroll"><table><thead><tr><th>Entity</th><th>Aliases</th>{head}</tr></thead>'
@@ -521,7 +501,7 @@ class _StoryView:
 def _diff_html(rendering: dict) -> str:
     diff = rendering.get("diff") or []
     if not diff:
-        return _e(rendering["text"])
+        return escape(rendering["text"])
     out = []
     previous = ""
     for part in diff:
@@ -531,7 +511,7 @@ def _diff_html(rendering: dict) -> str:
                 and (raw[0].isalnum() or raw[0] in "«„(\"") and not previous.endswith(("«", "„", "(")):
             out.append(" ")
         previous = raw
-        text = _e(raw)
+        text = escape(raw)
         if part["op"] == "insert":
             out.append(f"<ins>{text}</ins>")
         elif part["op"] == "delete":

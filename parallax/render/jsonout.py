@@ -29,6 +29,9 @@ from parallax.model import (
 from parallax.resources import read_text
 
 FORMAT_VERSION = 1
+# 1.1 adds, and changes nothing of 1: stories[].outlets, stories[].key_differences, claims[].members[].outlet
+# and .repeats. A reader of version 1 ignores them.
+MINOR_VERSION = 1
 SCHEMA_DIR, SCHEMA_FILE = "schema", "parallax-v1.schema.json"
 SIMILARITY_DIGITS = 3
 TITLE_CHARS = 120
@@ -54,7 +57,8 @@ def document_to_dict(
 ) -> dict:
     """The whole output. `errors` are files that could not be read; each story's own `errors` are
     appended (duplicates dropped). `created` is left out unless given, so snapshots stay stable."""
-    doc: dict[str, Any] = {"version": FORMAT_VERSION, "generator": f"parallax {__version__}"}
+    doc: dict[str, Any] = {"version": FORMAT_VERSION, "minor_version": MINOR_VERSION,
+                           "generator": f"parallax {__version__}"}
     if created is not None:
         doc["created"] = created.isoformat(timespec="seconds") if isinstance(created, dt.datetime) else str(created)
     doc["stories"] = [comparison_to_dict(comp) for comp in comparisons]
@@ -79,6 +83,12 @@ def comparison_to_dict(comp: StoryComparison) -> dict:
         "attributions": [
             _attribution(a)
             for a in sorted(comp.attributions, key=lambda a: (_rank(order, a.article), a.start, a.end))
+        ],
+        "outlets": [{"name": o.name, "kind": o.kind, "articles": list(o.articles)} for o in comp.outlets],
+        "key_differences": [
+            {"kind": k.kind, "text": k.text, "weight": _round(k.weight), "claims": list(k.claims),
+             "quotes": list(k.quotes), "outlets": list(k.outlets)}
+            for k in comp.key_differences
         ],
     }
 
@@ -164,7 +174,10 @@ def _claim(c: ClaimGroup, order: dict[str, int]) -> dict:
         "status": c.status,
         "members": [
             {"article": m.article, "text": m.text, "start": m.start, "end": m.end, "sentence": m.sentence,
-             "similarity": _round(m.similarity)}
+             "similarity": _round(m.similarity), "outlet": m.outlet,
+             "repeats": [{"article": r.article, "text": r.text, "start": r.start, "end": r.end,
+                          "sentence": r.sentence, "published": r.published, "update": r.update}
+                         for r in m.repeats]}
             for m in c.members
         ],
         "conflicts": [
@@ -302,6 +315,7 @@ def load_schema() -> dict:
 
 def validate_document(doc: dict) -> None:
     """Raise `DocumentError` listing every place `doc` breaks the parallax-v1 schema."""
+    # lazy: jsonschema takes ~0.1 s to import and only the tests validate documents
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(load_schema())
@@ -357,6 +371,8 @@ def check_offsets(doc: dict) -> list[str]:
         for ci, claim in enumerate(story.get("claims", [])):
             for i, m in enumerate(claim.get("members", [])):
                 check(f"claims[{ci}].members[{i}]", m["article"], m["start"], m["end"], m["text"])
+                for ri, r in enumerate(m.get("repeats", [])):
+                    check(f"claims[{ci}].members[{i}].repeats[{ri}]", r["article"], r["start"], r["end"], r["text"])
             for xi, conflict in enumerate(claim.get("conflicts", [])):
                 for article in conflict.get("values", {}):
                     known(f"claims[{ci}].conflicts[{xi}].values", article)

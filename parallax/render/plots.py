@@ -1,8 +1,10 @@
 """Plots drawn with matplotlib on the server and inlined as SVG: nothing is loaded when a page is viewed.
+The one place parallax draws plots: the web pages and the outlet profile page both use these.
 
 Only matplotlib's object API is used (no pyplot state), under one lock, so plots can be drawn from the
 server's worker threads. Text is written as SVG <text> (escaped by matplotlib), so labels taken from
 articles stay text; the SVG is scaled by CSS (the fixed width/height are replaced by the viewBox).
+The bar charts can also be written as PNG bytes (`fmt="png"`, for the figures of benchmarks/).
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import datetime as dt
 import io
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 _LOCK = threading.Lock()
@@ -26,6 +28,7 @@ def color_of(index: int) -> str:
 
 
 def _figure(height_in: float):
+    # lazy: matplotlib takes ~0.3 s to import; pages without plots and `parallax --help` must not pay it
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -35,6 +38,15 @@ def _figure(height_in: float):
         "text.parse_math": False,   # a "$" in an outlet name is text, not TeX
     })
     return Figure(figsize=(WIDTH_IN, height_in), dpi=96, layout="constrained")
+
+
+def _output(fig, title: str, fmt: str) -> str | bytes:
+    """The figure as an SVG element (`fmt="svg"`), else as the bytes of an image file of that format."""
+    if fmt == "svg":
+        return _svg(fig, title)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=110)
+    return buf.getvalue()
 
 
 def _svg(fig, title: str) -> str:
@@ -62,7 +74,7 @@ def coverage_timeline(rows: Sequence[tuple[str, dt.datetime | None]], title: str
         return None
     outlets = list(dict.fromkeys(o for o, _ in rows))
     with _LOCK:
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # lazy: as in _figure
 
         fig = _figure(0.7 + 0.38 * len(outlets))
         ax = fig.add_subplot()
@@ -88,7 +100,7 @@ def coverage_timeline(rows: Sequence[tuple[str, dt.datetime | None]], title: str
 
 
 def stacked_bars(categories: Sequence[str], series: dict[str, Sequence[float]], title: str,
-                 ylabel: str = "") -> str | None:
+                 ylabel: str = "", fmt: str = "svg") -> str | bytes | None:
     """Bars per category (e.g. month), stacked by series (e.g. the label of a contested term)."""
     if not categories or not series or not any(any(v) for v in series.values()):
         return None
@@ -108,10 +120,11 @@ def stacked_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
             ax.set_ylabel(ylabel)
         ax.set_title(title, loc="left")
         ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        return _svg(fig, title)
+        return _output(fig, title, fmt)
 
 
-def horizontal_bars(items: Sequence[tuple[str, float]], title: str, xlabel: str = "") -> str | None:
+def horizontal_bars(items: Sequence[tuple[str, float]], title: str, xlabel: str = "",
+                    fmt: str = "svg") -> str | bytes | None:
     """One bar per item, largest at the top."""
     items = [(label, value) for label, value in items if value]
     if not items:
@@ -129,14 +142,45 @@ def horizontal_bars(items: Sequence[tuple[str, float]], title: str, xlabel: str 
         if xlabel:
             ax.set_xlabel(xlabel)
         ax.set_title(title, loc="left")
-        return _svg(fig, title)
+        return _output(fig, title, fmt)
+
+
+def stacked_horizontal_bars(rows: Sequence[str], series: dict[str, Sequence[float]], title: str,
+                            xlabel: str = "", colors: Mapping[str, str] | None = None,
+                            xmax: float | None = None, fmt: str = "svg") -> str | bytes | None:
+    """One bar per row (first row at the top), stacked by series (e.g. the kinds of sources of each outlet);
+    `colors` gives a series its colour, `xmax` fixes the scale (100 for percentages)."""
+    if not rows or not series or not any(any(v) for v in series.values()):
+        return None
+    with _LOCK:
+        fig = _figure(max(1.6, 0.6 + 0.32 * len(rows)))
+        ax = fig.add_subplot()
+        left = [0.0] * len(rows)
+        positions = list(range(len(rows)))
+        for i, (name, values) in enumerate(series.items()):
+            if not any(values):
+                continue
+            ax.barh(positions, values, left=left, color=(colors or {}).get(name, color_of(i)),
+                    label=_short(name, 40), height=0.65, zorder=3)
+            left = [a + b for a, b in zip(left, values)]
+        ax.set_yticks(positions, [_short(r, 40) for r in rows])
+        ax.invert_yaxis()
+        if xmax is not None:
+            ax.set_xlim(0, xmax)
+        ax.grid(axis="x", color="#ddd", linewidth=0.6, zorder=0)
+        ax.tick_params(axis="y", length=0)
+        if xlabel:
+            ax.set_xlabel(xlabel)
+        ax.set_title(title, loc="left")
+        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        return _output(fig, title, fmt)
 
 
 def daily_counts(days: Sequence[dt.date], counts: Sequence[int], title: str) -> str | None:
     if not days:
         return None
     with _LOCK:
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # lazy: as in _figure
 
         fig = _figure(1.9)
         ax = fig.add_subplot()

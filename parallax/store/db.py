@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -171,9 +173,54 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
 
 def _connect_postgres(url: str):
     try:
-        import psycopg
+        import psycopg  # lazy: optional (the postgres extra); SQLite corpora never load it
     except ImportError:
         raise RuntimeError("PostgreSQL storage needs psycopg 3: pip install 'parallax[postgres]'") from None
     url = re.sub(r"^postgres(ql)?\+psycopg://", "postgresql://", url, flags=re.I)
     conn = psycopg.connect(url, autocommit=True)
     return conn
+
+
+class ChangeStamp:
+    """A token that changes whenever the database does, for caches that must notice other writers.
+
+    SQLite: ``PRAGMA data_version``, read on a connection of its own, because it changes only for commits
+    made on *other* connections (this process's own writers included). PostgreSQL: the snapshot's xmax, the
+    next transaction id to be assigned; PostgreSQL assigns one only to a transaction that writes, so it moves
+    exactly when something was written. It is re-read at most every `ttl` seconds, and at once after
+    `touched()` (a write of this process)."""
+
+    def __init__(self, target: str, ttl: float = 1.0):
+        self.target = target
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._cached: tuple[float, str] | None = None
+
+    def current(self) -> str:
+        with self._lock:
+            if not is_postgres_url(self.target):
+                if self._conn is None:
+                    self._conn = sqlite3.connect(self.target, check_same_thread=False, timeout=60.0)
+                return str(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            now = time.monotonic()
+            if self._cached is not None and now - self._cached[0] < self.ttl:
+                return self._cached[1]
+            if self._conn is None:
+                self._conn = _connect_postgres(self.target)
+            with self._conn.cursor() as cur:
+                cur.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())")
+                value = str(cur.fetchone()[0])
+            self._conn.rollback()
+            self._cached = (now, value)
+            return value
+
+    def touched(self) -> None:
+        with self._lock:
+            self._cached = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

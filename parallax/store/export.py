@@ -80,6 +80,7 @@ def export_corpus(store: Store, out: str | Path, *, fmt: str = "jsonl", since: f
 
 
 def _write_parquet(out, chunks, *, with_text: bool, with_analysis: bool) -> int:
+    # lazy: pyarrow takes ~0.1 s to import and only Parquet export needs it
     import pyarrow as pa
     import pyarrow.parquet as pq
 

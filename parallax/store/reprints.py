@@ -60,6 +60,7 @@ class _Entry:
 
 class ReprintIndex:
     def __init__(self, config: ReprintConfig | None = None):
+        # lazy: datasketch takes ~0.5 s to import; only adding articles needs it, not reading a corpus
         from datasketch import MinHash, MinHashLSH
 
         self.config = config or ReprintConfig()

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import re
 import urllib.parse
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from parallax.store.db import Database, redact, resolve_db
 from parallax.store.reprints import ReprintConfig, ReprintIndex
 from parallax.store.schema import migrate, now_iso
 from parallax.store.serialize import dumps_analysis, loads_analysis
+from parallax.stories import StoryItem
 from parallax.text import fold
 
 # Query parameters that only track the reader; the same page with and without them is one article.
@@ -440,7 +442,6 @@ class Store:
 
     def raw_analyses(self, pks: Sequence[int]) -> dict[int, tuple[str, int, dict]]:
         """(analyzer version, revision, analysis as plain JSON data) for export."""
-        import zlib
         out = {}
         for chunk in _chunks(list(pks), 500):
             for pk, version, revision, blob in self.db.query(
@@ -452,7 +453,7 @@ class Store:
 
     # ---- clustering features ----
 
-    def save_features(self, items: Sequence[tuple[int, Any]], analyzer_version: str) -> None:
+    def save_features(self, items: Sequence[tuple[int, StoryItem]], analyzer_version: str) -> None:
         """`items`: (pk, StoryItem). The embedding is stored as float32 bytes."""
         rows = []
         for pk, item in items:
@@ -482,11 +483,9 @@ class Store:
 
     def load_story_items(self, *, pks: Sequence[int] | None = None, since_ts: float | None = None,
                          until_ts: float | None = None, story_ids: Sequence[str] | None = None,
-                         clustered_only: bool = False) -> list[tuple[int, Any, str | None]]:
+                         clustered_only: bool = False) -> list[tuple[int, StoryItem, str | None]]:
         """(pk, StoryItem, story id) in time order. StoryItem.article_id is the article's identity key,
         which is unique and stable, so story ids derived from it are stable too."""
-        from parallax.stories.clustering import StoryItem
-
         where, params = [], []
         if pks is not None:
             if not _where_in(where, params, "a.pk", pks):
@@ -678,7 +677,7 @@ def _chunks(items: list, size: int):
 
 def _connection_broken(exc: Exception) -> bool:
     try:
-        import psycopg
+        import psycopg  # lazy: optional (the postgres extra); SQLite corpora never load it
     except ImportError:
         return False
     return isinstance(exc, psycopg.OperationalError)

@@ -8,11 +8,11 @@ size of the corpus). A neighbour's story is scored with
     score = cosine(embeddings) + w_e * entity overlap + w_t * title-word overlap
             - time penalty - follow-up / denial penalties
             - event-identity penalties (days or years that conflict; a name of one title that the
-              other, long enough article never mentions: see story_names.py)
+              other, long enough article never mentions: see stories/names.py)
 
 and the article joins the best story whose score reaches ``join_threshold`` and whose centroid is
 close enough (``centroid_min_cosine``, which stops a chain of pairwise links drifting from the
-event); otherwise it opens a new story. The thresholds live in ``stories_config.yaml``.
+event); otherwise it opens a new story. The thresholds live in ``stories/config.yaml``.
 
 Story ids are derived from the founding article id, so the same input in the same order gives the
 same ids in every run; :meth:`StoryClusterer.recluster` re-clusters a period from scratch and keeps,
@@ -25,167 +25,29 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from parallax.resources import load_yaml_mapping, resource_path
-from parallax.stories.names import default_matcher, missing_names
-from parallax.text import fold
+from parallax.stories.config import ClusterConfig
+from parallax.stories.features import (
+    DENIAL_CUE,
+    FOLLOWUP_CUE,
+    StoryItem,
+    day_numbers,
+    entity_keys,
+    title_cues,
+    title_numbers,
+    title_words,
+)
+from parallax.stories.names import missing_names
 
-CONFIG_PATH = resource_path("stories/config.yaml")
-ENTITY_TYPES = frozenset({"PER", "ORG", "LOC"})
 _DAY = 86400.0
-_WORD = re.compile(r"\w+", re.UNICODE)
-_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?")
 
 
-def _config_file(path: Path) -> dict[str, Any]:
-    return load_yaml_mapping(path)
-
-
-_DEFAULTS = _config_file(CONFIG_PATH)
-
-
-@dataclass(frozen=True)
-class ClusterConfig:
-    """Clustering settings; defaults come from ``stories_config.yaml`` (see the comments there)."""
-    window_days: float = _DEFAULTS["window_days"]
-    time_grace_hours: float = _DEFAULTS["time_grace_hours"]
-    time_penalty_per_day: float = _DEFAULTS["time_penalty_per_day"]
-    max_story_days: float = _DEFAULTS["max_story_days"]
-    neighbours: int = _DEFAULTS["neighbours"]
-    candidate_min_cosine: float = _DEFAULTS["candidate_min_cosine"]
-    index: str = _DEFAULTS["index"]
-    hnsw_m: int = _DEFAULTS["hnsw_m"]
-    batch_size: int = _DEFAULTS["batch_size"]
-    faiss_threads: int | None = _DEFAULTS["faiss_threads"]
-    weight_entities: float = _DEFAULTS["weight_entities"]
-    weight_title: float = _DEFAULTS["weight_title"]
-    entity_overlap_missing: float = _DEFAULTS["entity_overlap_missing"]
-    entity_overlap_min_denominator: int = _DEFAULTS["entity_overlap_min_denominator"]
-    join_threshold: float = _DEFAULTS["join_threshold"]
-    centroid_min_cosine: float = _DEFAULTS["centroid_min_cosine"]
-    followup_penalty: float = _DEFAULTS["followup_penalty"]
-    number_conflict_penalty: float = _DEFAULTS["number_conflict_penalty"]
-    date_lead_sentences: int = _DEFAULTS["date_lead_sentences"]
-    date_tolerance_days: float = _DEFAULTS["date_tolerance_days"]
-    date_conflict_penalty: float = _DEFAULTS["date_conflict_penalty"]
-    year_conflict_penalty: float = _DEFAULTS["year_conflict_penalty"]
-    date_skip_after: frozenset[str] = frozenset(_DEFAULTS.get("date_skip_after") or ())
-    title_stem_chars: int = _DEFAULTS["title_stem_chars"]
-    title_min_word_chars: int = _DEFAULTS["title_min_word_chars"]
-    representative_max_members: int = _DEFAULTS["representative_max_members"]
-    title_stopwords: frozenset[str] = frozenset(_DEFAULTS.get("title_stopwords") or ())
-    followup_cues: tuple[str, ...] = tuple(_DEFAULTS.get("followup_cues") or ())
-    denial_penalty: float = _DEFAULTS["denial_penalty"]
-    denial_cues: tuple[str, ...] = tuple(_DEFAULTS.get("denial_cues") or ())
-    name_missing_penalty: float = _DEFAULTS["name_missing_penalty"]
-    name_min_words: int = _DEFAULTS["name_min_words"]
-    name_key_chars: int = _DEFAULTS["name_key_chars"]
-    name_common_words: frozenset[str] = frozenset(_DEFAULTS.get("name_common_words") or ())
-    name_languages: frozenset[str] = frozenset(_DEFAULTS.get("name_languages") or ())
-
-    @classmethod
-    def from_yaml(cls, path: str | Path, **overrides: Any) -> "ClusterConfig":
-        data = dict(_config_file(Path(path)))
-        data.update(overrides)
-        names = {f.name for f in fields(cls)}
-        unknown = set(data) - names
-        if unknown:
-            raise ValueError(f"{path}: unknown clustering settings {sorted(unknown)}")
-        for key in ("title_stopwords", "date_skip_after", "name_common_words", "name_languages"):
-            if key in data:
-                data[key] = frozenset(data[key] or ())
-        for key in ("followup_cues", "denial_cues"):
-            if key in data:
-                data[key] = tuple(data[key] or ())
-        return cls(**data)
-
-    def with_(self, **changes: Any) -> "ClusterConfig":
-        return replace(self, **changes)
-
-
-@dataclass
-class StoryItem:
-    """What clustering needs to know about one article."""
-    article_id: str
-    time: dt.datetime | None
-    embedding: np.ndarray            # L2-normalized; title + lead sentences
-    entities: frozenset[str]         # canonical/normal names of PER/ORG/LOC mentions
-    title: str
-    outlet: str
-    # Event-identity evidence (empty = none; items saved by older versions have none):
-    # days named in the title and lead, ISO 'YYYY-MM-DD', or '--MM-DD' when the year is not known
-    lead_dates: frozenset[str] = frozenset()
-    title_years: frozenset[int] = frozenset()   # years named in the title ('US Open 2010')
-    # names the title gives, each as its word keys; keys of every word of the article, or None when it
-    # is too short to count a name it lacks as evidence (see story_names.py)
-    title_names: tuple[frozenset[int], ...] = ()
-    text_keys: frozenset[int] | None = None
-
-
-# ---- features ---------------------------------------------------------------------------------------
-
-def normalize_name(name: str) -> str:
-    return " ".join(fold(name).split())
-
-
-def title_words(title: str, config: ClusterConfig) -> frozenset[str]:
-    """Content words of a title, cut to their first letters: a cheap stemmer that works for ru and en."""
-    out = set()
-    for word in _WORD.findall(fold(title)):
-        if word.isdigit():
-            out.add(word)      # numbers tell '8 ноября' from '18 ноября'
-        elif len(word) >= config.title_min_word_chars and word not in config.title_stopwords:
-            out.add(word[:config.title_stem_chars])
-    return frozenset(out)
-
-
-def has_followup_cue(title: str, config: ClusterConfig) -> bool:
-    pattern = _cue_pattern(config.followup_cues)
-    return bool(pattern and pattern.search(fold(title)))
-
-
-def has_denial_cue(title: str, config: ClusterConfig) -> bool:
-    pattern = _cue_pattern(config.denial_cues)
-    return bool(pattern and pattern.search(fold(title)))
-
-
-@lru_cache(maxsize=8)
-def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern | None:
-    # a cue is a sequence of word beginnings: 'назван причин' matches 'Названа причина ...'
-    alternatives = []
-    for cue in cues:
-        words = fold(str(cue)).split()
-        if words:
-            alternatives.append(r"\w*\s+".join(re.escape(w) for w in words) + r"\w*")
-    if not alternatives:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
-
-
-_FOLLOWUP, _DENIAL = 1, 2
-
-
-def _cues(title: str, config: ClusterConfig) -> int:
-    return (_FOLLOWUP if has_followup_cue(title, config) else 0) | (_DENIAL if has_denial_cue(title, config) else 0)
-
-
-def entity_keys(names: Iterable[str], config: ClusterConfig) -> frozenset[str]:
-    """Entity names as a set of word stems, so 'Сергей Вострецов' and 'Вострецова' share 'востр'."""
-    keys = set()
-    for name in names:
-        for word in _WORD.findall(normalize_name(name)):
-            if len(word) >= config.title_min_word_chars:
-                keys.add(word if word.isdigit() else word[:config.title_stem_chars])
-    return frozenset(keys)
-
+# ---- comparing two articles -------------------------------------------------------------------------
 
 def _overlap(a: frozenset[str], b: frozenset[str], min_denominator: int = 1) -> float:
     """|A & B| / max(min(|A|, |B|), min_denominator), -1 when either is empty. A short post names few
@@ -195,27 +57,6 @@ def _overlap(a: frozenset[str], b: frozenset[str], min_denominator: int = 1) -> 
     if not a or not b:
         return -1.0
     return len(a & b) / max(min(len(a), len(b)), min_denominator)
-
-
-def title_numbers(title: str) -> frozenset[str]:
-    return frozenset(_NUMBER.findall(title))
-
-
-@lru_cache(maxsize=65536)
-def day_numbers(lead_dates: frozenset[str]) -> tuple[tuple[int, int], ...]:
-    """`StoryItem.lead_dates` as (ordinal day or 0, day of year in a leap year): cheap to compare."""
-    out = []
-    for label in lead_dates:
-        try:
-            if label.startswith("--"):
-                month, day = int(label[2:4]), int(label[5:7])
-                out.append((0, dt.date(2000, month, day).timetuple().tm_yday))
-            else:
-                value = dt.date.fromisoformat(label)
-                out.append((value.toordinal(), dt.date(2000, value.month, value.day).timetuple().tm_yday))
-        except ValueError:
-            continue
-    return tuple(sorted(set(out)))
 
 
 def days_conflict(days_a: tuple[tuple[int, int], ...], days_b: tuple[tuple[int, int], ...],
@@ -264,11 +105,18 @@ def story_id_for(article_id: str) -> str:
 _UNDATED = None
 
 
+def _faiss():
+    # lazy: faiss adds ~30 ms and ~15 MB (its OpenMP runtime) to every process that imports the store,
+    # which needs StoryItem but never clusters
+    import faiss
+    return faiss
+
+
 class _Bucket:
     """The articles of one day (or all undated articles) in a faiss inner-product index."""
 
     def __init__(self, dim: int, config: ClusterConfig):
-        import faiss
+        faiss = _faiss()
         if config.index == "hnsw":
             self.index = faiss.IndexHNSWFlat(dim, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         elif config.index == "flat":
@@ -296,10 +144,9 @@ class StoryClusterer:
     def __init__(self, config: ClusterConfig | None = None):
         self.config = config or ClusterConfig()
         if self.config.faiss_threads:
-            import faiss
             # process-wide; the searches here are small, and OpenMP workers spinning on a busy machine
             # made clustering several times slower (benchmarks/STORIES.md)
-            faiss.omp_set_num_threads(self.config.faiss_threads)
+            _faiss().omp_set_num_threads(self.config.faiss_threads)
         self._reset()
 
     def _reset(self) -> None:
@@ -439,7 +286,7 @@ class StoryClusterer:
         ents_a = entity_keys(a.entities, cfg)
         ents_b = entity_keys(b.entities, cfg)
         return self._score(cos, ents_a, ents_b, title_words(a.title, cfg), title_words(b.title, cfg),
-                           _cues(a.title, cfg), _cues(b.title, cfg),
+                           title_cues(a.title, cfg), title_cues(b.title, cfg),
                            _timestamp(a.time), _timestamp(b.time), title_numbers(a.title), title_numbers(b.title),
                            day_numbers(a.lead_dates), day_numbers(b.lead_dates),
                            frozenset(a.title_years), frozenset(b.title_years),
@@ -457,9 +304,9 @@ class StoryClusterer:
         if ent < 0:
             ent = cfg.entity_overlap_missing
         score = cos + cfg.weight_entities * ent + cfg.weight_title * _jaccard(words_a, words_b)
-        if (cue_a & _FOLLOWUP) != (cue_b & _FOLLOWUP):
+        if (cue_a & FOLLOWUP_CUE) != (cue_b & FOLLOWUP_CUE):
             score -= cfg.followup_penalty
-        if (cue_a & _DENIAL) != (cue_b & _DENIAL):
+        if (cue_a & DENIAL_CUE) != (cue_b & DENIAL_CUE):
             score -= cfg.denial_penalty
         if nums_a and nums_b and not (nums_a & nums_b):
             score -= cfg.number_conflict_penalty
@@ -495,7 +342,7 @@ class StoryClusterer:
         self._outlets.append(item.outlet)
         self._entity_keys.append(entity_keys(item.entities, self.config))
         self._title_words.append(title_words(item.title or "", self.config))
-        self._followup.append(_cues(item.title or "", self.config))
+        self._followup.append(title_cues(item.title or "", self.config))
         self._numbers.append(title_numbers(item.title or ""))
         self._days.append(day_numbers(item.lead_dates))
         self._years.append(frozenset(item.title_years))
@@ -734,190 +581,3 @@ def _unit(vec: np.ndarray) -> np.ndarray:
     vec = np.asarray(vec, dtype=np.float32)
     norm = float(np.linalg.norm(vec))
     return vec / norm if norm > 0 else vec
-
-
-# ---- from an analysed article ------------------------------------------------------------------------
-
-LEAD_SENTENCES = 3
-LEAD_MAX_CHARS = 600
-ENTITY_SENTENCES = 6
-
-
-def story_text(doc, lead_sentences: int = LEAD_SENTENCES, max_chars: int = LEAD_MAX_CHARS) -> str:
-    """Title + the first sentences of the body: what the story embedding is computed from.
-    A lead sentence that merely repeats the title (Telegram posts have no separate title) is skipped."""
-    title = (doc.article.title or "").strip()
-    parts = [title] if title else []
-    norm_title = " ".join(title.lower().split())
-    for sent in doc.sentences:
-        if len(parts) >= lead_sentences + (1 if title else 0):
-            break
-        text = " ".join(sent.text.split())
-        if not text or (norm_title and text.lower() in norm_title):
-            continue
-        parts.append(text)
-    out = " ".join(p if p.endswith((".", "!", "?", "…")) else p + "." for p in parts)
-    if not out:
-        out = doc.article.text[:max_chars]
-    return out[:max_chars]
-
-
-def story_entities(doc, max_sentences: int | None = ENTITY_SENTENCES) -> frozenset[str]:
-    """PER/ORG/LOC names of the first sentences: the event's participants are named early, while the
-    background paragraphs of a long article name everyone the topic ever involved."""
-    names = set()
-    for m in doc.mentions:
-        if m.type not in ENTITY_TYPES or m.kind == "pronoun":
-            continue
-        if max_sentences is not None and m.sentence >= max_sentences:
-            continue
-        if m.kind == "role" and not m.canonical:
-            continue       # 'глава ведомства' names nobody in particular
-        name = m.canonical or m.normal or m.text
-        if name and name.strip():
-            names.add(normalize_name(name))
-    return frozenset(names)
-
-
-def story_time(doc) -> dt.datetime | None:
-    published = doc.article.meta.get("published") if doc.article.meta else None
-    if published:
-        try:
-            stamp = dt.datetime.fromisoformat(str(published))
-            return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
-        except ValueError:
-            pass
-    if doc.article.date is not None:
-        d = doc.article.date
-        return dt.datetime(d.year, d.month, d.day, 12, tzinfo=dt.timezone.utc)
-    return None
-
-
-# An anchor for reading month and day out of a date written without a year ('8 ноября'): only the
-# month and day are kept, so the year is arbitrary (a leap year, so that 29 February reads too).
-_MONTH_DAY_ANCHOR = dt.date(2000, 7, 1)
-# a bare year: four digits 1900-2099 that are not part of a longer number, an amount or a percentage
-_BARE_YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?!\w|[.,]\d|\s?(?:%|₽|\$|€|руб|долл|евро|тыс|млн|млрд))")
-# 'в пятницу' is left out: read as the last Friday, it is a week off in forecasts and announcements
-_DAY_GRANULARITIES = ("day", "relative_day")
-
-
-def _language(doc) -> str:
-    return "en" if getattr(doc, "language", "ru") == "en" else "ru"
-
-
-@lru_cache(maxsize=65536)
-def _month_day(text: str, language: str) -> str | None:
-    from parallax.nlp.dates import extract_dates
-    for mention in extract_dates(text, _MONTH_DAY_ANCHOR, language):
-        if mention.granularity == "day" and mention.value is not None:
-            return f"--{mention.value.month:02d}-{mention.value.day:02d}"
-    return None
-
-
-def _day_label(mention, language: str) -> str | None:
-    """The day a date mention names: ISO when its year is written ('12.11.2019') or it is resolved from
-    the article's own date ('вчера'); '--MM-DD' for a day written without a year ('8 ноября'), whose
-    inferred year may be wrong ('выборы пройдут 15 февраля' read as last February)."""
-    if mention.granularity not in _DAY_GRANULARITIES:
-        return None
-    if mention.granularity == "day" and mention.relative:
-        if mention.value is not None:
-            return f"--{mention.value.month:02d}-{mention.value.day:02d}"
-        return _month_day(mention.text, language)
-    return mention.value.isoformat() if mention.value is not None else None
-
-
-def _word_before(text: str, start: int) -> str:
-    match = _LAST_WORD.search(text, 0, start)
-    return match.group(1).lower() if match else ""
-
-
-_LAST_WORD = re.compile(r"(\w+)\W*$")
-
-
-def _title_mentions(doc) -> list:
-    """Date mentions of the title when the title is not part of the text (tgcontest, ECB+); a
-    Telegram post's title is its first line, already analysed with the text."""
-    title = (doc.article.title or "").strip()
-    if not title or doc.article.text.lstrip().startswith(title):
-        return []
-    from parallax.nlp.dates import extract_dates
-    return extract_dates(title, doc.article.date, _language(doc))
-
-
-def story_dates(doc, lead_sentences: int | None = None, config: ClusterConfig | None = None) -> frozenset[str]:
-    """Days named in the title and the first `lead_sentences` sentences (see `StoryItem.lead_dates`).
-    A date after 'с', 'до', 'по'... is a start, end or deadline ('штрафы с 1 января'), not the day of
-    the event, and is skipped."""
-    config = config or ClusterConfig()
-    if lead_sentences is None:
-        lead_sentences = config.date_lead_sentences
-    language = _language(doc)
-    title = (doc.article.title or "").strip()
-    sources = [(m, title) for m in _title_mentions(doc)]
-    sources += [(m, doc.article.text) for m in doc.dates if m.sentence < lead_sentences]
-    out = set()
-    for mention, text in sources:
-        if _word_before(text, mention.start) in config.date_skip_after:
-            continue
-        label = _day_label(mention, language)
-        if label:
-            out.add(label)
-    return frozenset(out)
-
-
-def title_years(doc) -> frozenset[int]:
-    """Years the title names: written dates with a year, and bare years ('US Open 2010')."""
-    title = doc.article.title or ""
-    if not title:
-        return frozenset()
-    from parallax.nlp.dates import extract_dates
-    years = {m.value.year for m in extract_dates(title, doc.article.date, _language(doc))
-             if m.value is not None and not m.relative and m.granularity in ("day", "month", "year")}
-    years.update(int(y) for y in _BARE_YEAR.findall(title))
-    return frozenset(years)
-
-
-def story_features(doc, encoder) -> StoryItem:
-    """StoryItem of an analysed article: embedding of title + lead, PER/ORG/LOC names, publication time
-    (``meta['published']`` if the input had a time of day, else noon of ``Article.date``, else None)."""
-    return story_features_many([doc], encoder)[0]
-
-
-def story_features_many(docs: Iterable, encoder) -> list[StoryItem]:
-    """:func:`story_features` for many articles with one encoder call."""
-    docs = list(docs)
-    if not docs:
-        return []
-    vecs = encoder.encode([story_text(d) for d in docs])
-    return [story_item(d, v) for d, v in zip(docs, vecs)]
-
-
-def story_item(doc, embedding, undated: bool = False) -> StoryItem:
-    """The StoryItem of an analysed article with a given embedding (`undated`: drop the time)."""
-    return StoryItem(article_id=doc.article.id, time=None if undated else story_time(doc),
-                     embedding=np.asarray(embedding, np.float32), entities=story_entities(doc),
-                     title=doc.article.title or _first_line(doc.article.text), outlet=doc.article.outlet,
-                     lead_dates=story_dates(doc), title_years=title_years(doc), **name_evidence(doc))
-
-
-def name_evidence(doc, config: ClusterConfig | None = None) -> dict[str, Any]:
-    """`StoryItem.title_names` and `.text_keys` of an analysed article (see story_names.py)."""
-    config = config or ClusterConfig()
-    if getattr(doc, "language", "ru") not in config.name_languages:
-        return {"title_names": (), "text_keys": None}
-    matcher = default_matcher(config.name_key_chars, config.name_common_words)
-    text = doc.article.text
-    title = doc.article.title or _first_line(text)
-    names = matcher.title_names(title, text)
-    full = text if text.lstrip().startswith(title) else f"{title}\n{text}"
-    long_enough = len(_WORD.findall(text)) >= config.name_min_words
-    return {"title_names": names, "text_keys": matcher.text_keys(full) if long_enough else None}
-
-
-def _first_line(text: str, limit: int = 200) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:limit]
-    return ""

@@ -17,7 +17,7 @@ Words are compared by keys: the first ``name_key_chars`` letters of the word and
 "Дзержинском" finds "Дзержинский", "Москвы" finds "московские"), the canonical entity of an alias
 (РФ = Россия = российский, from ``nlp/data/aliases.yaml``) and a letter-by-letter Cyrillic reading of
 Latin words (TikTok = тикток). Keys are CRC32 numbers, so an article's keys take little memory and
-persist as JSON. Lists of words live in ``stories_config.yaml``.
+persist as JSON. Lists of words live in ``stories/config.yaml``.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import re
 import zlib
 from functools import lru_cache
 
+from parallax.nlp.morph import parses
 from parallax.resources import load_yaml
 from parallax.text import fold
 
@@ -160,8 +161,8 @@ class NameMatcher:
             return True
         if not _CYRILLIC.search(word):
             return False                   # a Latin first word: nothing tells a name from 'Report'
-        parses = _parses(word)
-        return bool(parses) and bool(_PROPER_GRAMMEMES & set(parses[0].tag.grammemes))
+        found = parses(word)
+        return bool(found) and bool(_PROPER_GRAMMEMES & set(found[0].tag.grammemes))
 
 
 def missing_names(names: tuple[frozenset[int], ...], keys: frozenset[int] | None) -> int:
@@ -175,14 +176,9 @@ def _lowercase_words(text: str) -> frozenset[str]:
     return frozenset(fold(w) for w in _TOKEN.findall(text) if w[:1].islower())
 
 
-def _parses(word: str):
-    from parallax.nlp.morph import parses
-    return parses(word)
-
-
 def _lemma(word: str) -> str:
-    parses = _parses(word)
-    return parses[0].normal_form if parses else word
+    found = parses(word)
+    return found[0].normal_form if found else word
 
 
 @lru_cache(maxsize=4)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from parallax.nlp.models import news_embedding
 from parallax.resources import resource_path
 from parallax.tone import features as F
 from parallax.tone.data import LABELS, ToneItem
@@ -41,7 +42,6 @@ def sparse_docs(prepared: Sequence[F.Prepared], group: str) -> list[list[str]]:
 
 
 def embedding_block(prepared: Sequence[F.Prepared]) -> np.ndarray:
-    from parallax.nlp.models import news_embedding
     emb = news_embedding()
     if not prepared:
         return np.zeros((0, 2 * F.EMBEDDING_DIM), dtype=np.float32)

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
 
 from parallax.tone import features as F
 from parallax.tone.data import (
@@ -63,7 +65,6 @@ class _Features:
                 for g in self.spec.sparse}
 
     def matrix(self, rows: np.ndarray, vectorizers: dict[str, FeatureVectorizer]):
-        from scipy import sparse
         blocks = [vectorizers[g].transform([self.docs[g][i] for i in rows]) * w
                   for g, w in self.spec.sparse.items()]
         if self.spec.embeddings:
@@ -72,7 +73,6 @@ class _Features:
 
 
 def _classifier(C: float):
-    from sklearn.linear_model import LogisticRegression
     # Balanced class weights: positive and negative are 13-15% of the rows each, and the metric
     # ignores the neutral class's F1.
     return LogisticRegression(C=C, class_weight="balanced", max_iter=5000)

@@ -6,6 +6,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+
 
 class LRUCache:
     def __init__(self, size: int):
@@ -65,6 +67,14 @@ class LRUCache:
         return key in self._items
 
 
+async def corpus_version(corpus) -> str:
+    """The corpus version without blocking the event loop: PostgreSQL may query for it, so it is read in a
+    worker thread there; SQLite's (a pragma on an open connection) is cheaper read inline than the hop."""
+    if getattr(corpus, "is_postgres", False):
+        return await run_in_threadpool(corpus.version)
+    return corpus.version()
+
+
 class ResponseCache:
     """ASGI middleware: whole GET responses (status 200) kept in memory under (path, query, corpus version).
 
@@ -84,18 +94,12 @@ class ResponseCache:
         self._lock = threading.Lock()
         self.hits = 0
 
-    async def _version(self) -> str:
-        if getattr(self.corpus, "is_postgres", False):
-            from starlette.concurrency import run_in_threadpool
-            return await run_in_threadpool(self.corpus.version)
-        return self.corpus.version()
-
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET" or \
                 any(k == b"if-none-match" for k, _ in scope.get("headers") or []):
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope.get("query_string", b""), await self._version())
+        key = (scope["path"], scope.get("query_string", b""), await corpus_version(self.corpus))
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:

@@ -1,7 +1,7 @@
 """Response and request bodies of the JSON API, as pydantic models: they make the OpenAPI document.
 
 The story comparison is not modelled here: it is the parallax-v1 document, whose JSON Schema ships with
-the report package and is added to the OpenAPI components as is (see `app.openapi_schema_with_v1`).
+the report package and is added to the OpenAPI components as is (see `app.openapi_with_v1`).
 """
 from __future__ import annotations
 

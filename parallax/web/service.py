@@ -14,16 +14,21 @@ import hashlib
 import json
 import logging
 import os
-import sqlite3
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from parallax import ANALYZER_VERSION, __version__
+from parallax.compare import compare_story
+from parallax.ingest.errors import InputError
+from parallax.ingest.records import Limits, build_article
+from parallax.model import AnalyzedArticle, StoryComparison
+from parallax.pipeline import analyze_pending, article_document, cluster_pending, story_documents
+from parallax.render import plots
+from parallax.render.jsonout import document_to_dict
 from parallax.store import Store, StoredArticle
-from parallax.store.db import is_postgres_url, redact, resolve_db
+from parallax.store.db import ChangeStamp, is_postgres_url, redact, resolve_db
 from parallax.store.queries import iso_utc, story_key_rows
 from parallax.web.cache import LRUCache
 
@@ -76,9 +81,7 @@ class Corpus:
         self._stores_lock = threading.Lock()
         self._compute_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._pg_version: tuple[float, str] | None = None
-        self._version_conn: sqlite3.Connection | None = None
-        self._version_lock = threading.Lock()
+        self._stamp = ChangeStamp(self.target, ttl=PG_VERSION_TTL)
         self.stories = LRUCache(cache_size)          # comparison key -> StoryBundle
         self.keys = LRUCache(4096)                   # (story id, corpus version) -> comparison key
         self.pages = LRUCache(512)                   # (what, params, corpus version) -> rendered bytes/data
@@ -102,10 +105,7 @@ class Corpus:
         return store
 
     def close(self) -> None:
-        with self._version_lock:
-            if self._version_conn is not None:
-                self._version_conn.close()
-                self._version_conn = None
+        self._stamp.close()
         with self._stores_lock:
             stores, self._stores = self._stores, []
         for store in stores:
@@ -117,23 +117,8 @@ class Corpus:
     # ---- corpus version ----
 
     def version(self) -> str:
-        """A token that changes whenever the database does (SQLite: its data_version; PostgreSQL: the next
-        transaction id, re-read at most every PG_VERSION_TTL seconds and after this server's own writes)."""
-        if not self.is_postgres:
-            # PRAGMA data_version changes whenever another connection commits, and every writer (other
-            # processes, this server's own threads) is another connection than this one.
-            with self._version_lock:
-                if self._version_conn is None:
-                    self._version_conn = sqlite3.connect(self.target, check_same_thread=False, timeout=60.0)
-                return str(self._version_conn.execute("PRAGMA data_version").fetchone()[0])
-        now = time.monotonic()
-        if self._pg_version is not None and now - self._pg_version[0] < PG_VERSION_TTL:
-            return self._pg_version[1]
-        # The snapshot's xmax is the next transaction id to be assigned; PostgreSQL assigns one only to a
-        # transaction that writes, so it moves exactly when something (anywhere in the cluster) was written.
-        value = str(self.store().db.scalar("SELECT pg_snapshot_xmax(pg_current_snapshot())"))
-        self._pg_version = (now, value)
-        return value
+        """A token that changes whenever the database does (see `parallax.store.db.ChangeStamp`)."""
+        return self._stamp.current()
 
     # ---- outlets ----
 
@@ -167,8 +152,6 @@ class Corpus:
         return self.stories.get_or_compute(key, lambda: self._compute_story(story_id, key))
 
     def _compute_story(self, story_id: str, key: tuple) -> StoryBundle | None:
-        from parallax.pipeline import story_documents
-
         store = self.store()
         summary = store.story(story_id)
         if summary is None or not summary.articles:
@@ -194,33 +177,17 @@ class Corpus:
         return article, bundle
 
     def _compute_single(self, article: StoredArticle, key: tuple) -> StoryBundle:
-        from parallax.nlp.pipeline import Analyzer
-        from parallax.pipeline import analyzer_version
-
-        store = self.store()
         with self._compute_lock:
-            docs = store.load_analyses([article], analyzer_version())
-            doc = docs.get(article.pk)
-            if doc is None:
-                doc = Analyzer().analyze(article.to_article())
-                try:
-                    store.save_analyses([(article.pk, article.revision, doc)], analyzer_version())
-                except Exception:  # noqa: BLE001 - a read-only database still shows the article
-                    log.warning("could not store the analysis of article %s", article.pk, exc_info=True)
+            doc = article_document(self.store(), article)
             comparison = self._compare([doc], f"article-{article.pk}")
         return self._bundle(key, comparison.id, comparison, [article], article.title)
 
-    def _compare(self, docs, story_id: str):
-        from parallax.compare import compare_story
-
+    def _compare(self, docs: list[AnalyzedArticle], story_id: str) -> StoryComparison:
         self.compare_calls += 1
         return compare_story(docs, story_id=story_id)
 
-    def _bundle(self, key: tuple, story_id: str, comparison, stored: list[StoredArticle],
+    def _bundle(self, key: tuple, story_id: str, comparison: StoryComparison, stored: list[StoredArticle],
                 title: str | None) -> StoryBundle:
-        from parallax.render import plots
-        from parallax.render.jsonout import document_to_dict
-
         doc = document_to_dict([comparison], [])
         story = doc["stories"][0]
         articles = []
@@ -239,9 +206,6 @@ class Corpus:
     # ---- ingest (token only) ----
 
     def ingest(self, records: list[dict], *, analyze: bool = True) -> dict[str, Any]:
-        from parallax.ingest.errors import InputError
-        from parallax.ingest.records import Limits, build_article
-
         limits = Limits()
         articles, problems = [], []
         for i, record in enumerate(records):
@@ -261,12 +225,11 @@ class Corpus:
                     touched.append(res.pk)
             summary = {"analysed": 0, "clustered": 0}
             if analyze and touched:
-                from parallax.pipeline import analyze_pending, cluster_pending
                 with self._compute_lock:
                     s = analyze_pending(store, pending=touched)
                     s = cluster_pending(store, summary=s)
                 summary = {"analysed": s.analysed, "clustered": s.clustered}
-        self._pg_version = None
+        self._stamp.touched()
         results.sort(key=lambda r: r["index"])
         return {"results": results, **summary}
 

@@ -20,7 +20,7 @@ from parallax.cli.main import main
 from parallax.model import AnalyzedArticle, Article, Sentence
 from parallax.pipeline import story_documents
 from parallax.store import Store
-from parallax.stories.clustering import StoryItem
+from parallax.stories import StoryItem
 
 REPO = Path(__file__).resolve().parents[1]
 

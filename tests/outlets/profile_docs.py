@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 from hashed_encoder import HashedWordEncoder
-
 from parallax.model import AnalyzedArticle, Article, Mention
 from parallax.nlp.segment import split_sentences, split_tokens
 

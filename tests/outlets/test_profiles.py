@@ -11,11 +11,10 @@ from parallax.outlets.profiles import (
     contested_term_usage,
     list_outlets,
     outlet_profile,
-    profile_html,
-    profile_text,
     resolve_outlet,
     tone_by_entity,
 )
+from parallax.render.profile import profile_html, profile_text
 
 BBC = "BBC News | Русская служба"
 
@@ -67,9 +66,8 @@ def test_omissions_in_the_profile(small_store, word_encoder, monkeypatch):
     assert sum(o["count"] for o in p["omissions"]) == p["omission_summary"]["omitted"]
 
 
-def test_tone_is_empty_without_the_tone_package(small_store, monkeypatch):
-    monkeypatch.setattr(profiles, "tone_function", lambda: None)
-    assert outlet_profile(small_store, "РИА", omissions=False)["tone"] == []
+def test_tone_is_empty_when_left_out(small_store):
+    assert outlet_profile(small_store, "РИА", omissions=False, tone=False)["tone"] == []
 
 
 def test_tone_is_aggregated_per_entity():

@@ -2,12 +2,12 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from corpus_fakes import make_article
 
+from corpus_fakes import make_article
 from parallax.model import AnalyzedArticle, DateMention, Quote, Sentence
 from parallax.store import Store, identity_key, normalize_url
 from parallax.store.schema import LATEST_VERSION, Migration, SchemaError, migrate
-from parallax.stories.clustering import StoryItem
+from parallax.stories import StoryItem
 
 AGENCY = ("Парламент Южной Кореи проголосовал за отмену военного положения, введённого президентом накануне "
           "вечером. За резолюцию высказались все присутствовавшие депутаты, сообщил спикер парламента. "

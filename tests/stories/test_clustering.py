@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from parallax.model import AnalyzedArticle, Article, Mention, Sentence
-from parallax.stories.clustering import (
+from parallax.stories import (
     CONFIG_PATH,
     ClusterConfig,
     StoryClusterer,

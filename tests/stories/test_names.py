@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from parallax.model import AnalyzedArticle, Article
-from parallax.stories.clustering import (
+from parallax.stories import (
     ClusterConfig,
     StoryClusterer,
     StoryItem,

@@ -216,8 +216,8 @@ def test_corpus_version_changes_with_any_writer(db_copy):
 
 
 def test_outlet_profile_comes_from_parallax_profiles(corpus_db):
+    from parallax.outlets import profiles
     from parallax.store import Store
-    from parallax.web import profiles
 
     with Store(str(corpus_db[0])) as store:
         profile = profiles.outlet_profile(store, "Сибирь Онлайн")

@@ -60,11 +60,9 @@ def test_comparison_pages_and_search(pg_client):
 
 def test_writes_change_the_corpus_version(pg_client, monkeypatch):
     from parallax.store import Store
-    from parallax.web import service
-
     client, app, target = pg_client
-    monkeypatch.setattr(service, "PG_VERSION_TTL", 0.0)
     corpus = app.state.corpus
+    monkeypatch.setattr(corpus._stamp, "ttl", 0.0)      # re-read the stamp on every call
     before = corpus.version()
     first = client.get("/api/stories").json()["stories"][0]["title"]
     with Store(target) as store:

@@ -1,0 +1,434 @@
+"""Dump the sentence units of the claim-facts benchmark stories for labelling, and check a labelled file.
+
+The benchmark (`benchmarks/data/claim_facts.tsv`, guideline `benchmarks/data/claim_facts_guideline.md`)
+labels every sentence of 15 multi-outlet stories of the Telegram corpus
+(`../shared/data/telegram-ru-news-channels`) with a story-local fact id. The stories are listed below by
+their post keys (channel id + message ids), not by Parallax story ids: story ids change whenever the
+clustering changes, and two of the stories are unions of several stored stories.
+
+    # 1. a corpus with the posts (news channels, 2024-11-25 .. 2024-12-05), only if you have none yet
+    # (needs an importable Parallax, e.g. PYTHONPATH=/tmp/px_snapshot)
+    python benchmarks/claim_facts_extract.py --build ../shared/data/telegram-ru-news-channels/data/raw
+    # 2. dump the units (sentences as the analyzer splits them) to /tmp/claim_facts/units/
+    python benchmarks/claim_facts_extract.py --db /tmp/claim_facts/corpus.sqlite
+    # 3. check a labelled TSV against the corpus (keys, offsets, check strings, every unit labelled once)
+    python benchmarks/claim_facts_extract.py --check benchmarks/data/claim_facts.tsv
+
+Units are the `Sentence`s of the stored analysis (`analyses` table, analyzer output: razdel sentences
+inside line-break paragraphs), offsets into the stored article text. When an article has no stored
+analysis, the sentences are computed with the package's splitter; the package is imported inside a
+function so that this script keeps working (or fails with one clear message) while the package is being
+restructured. The dump goes to /tmp only: post texts of the data set are not copied into the repository.
+
+Rerunnable: every run rewrites its outputs; `--build` skips ingestion when the database exists.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+OUT_DIR = Path("/tmp/claim_facts")
+DEFAULT_DB = OUT_DIR / "corpus.sqlite"
+SINCE, UNTIL = "2024-11-25", "2024-12-05"
+CHECK_CHARS = 24
+
+# Channel ids (the absolute Telegram sender id, the part before "/" in a Parallax article id).
+CHANNELS = {
+    "1001003921752": "BBC News | Русская служба",
+    "1001101170442": "РИА Новости",
+    "1001394050290": "Раньше всех. Ну почти.",
+    "1001166834860": "Ньюсач/Двач",
+    "1001754252633": "Топор Live",
+    "1001237513492": "Топор+",
+    "1001288489154": "ТОПОР - Горячие новости",
+    "1001100158992": "SHOT",
+    "1001117628569": "Mash",
+    "1001136626166": "Банкста",
+    "1001259695380": "112",
+    "1001125816841": "Москва с огоньком",
+    "1001699803165": "Москва с огоньком Live",
+    "1001747110091": "Москва Live",
+    "1001326203371": "Москва - новостная",
+    "1001288481277": "Москвач • Новости Москвы",
+}
+# Channels of the data set that are not news channels (left out of --build).
+NOT_NEWS = ("Хабр", "Типичный программист", "Библиотека")
+
+# (slug, part, {channel id: [message ids]}) in the order the stories were picked. Part rule, fixed before
+# labelling: the i-th story (1-based) is `test` when i % 3 == 1, else `tune`; the two required stories
+# (Carlsberg, martial law) were placed at positions 1 and 4.
+STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
+    # 1. Putin's decree releases Carlsberg's former assets; Carlsberg sells «Балтика» to its managers.
+    #    Union of 4 stored stories (the clusterer split RIA 271500 and both «Раньше всех» posts off).
+    ("carlsberg_baltika", "test", {
+        "1001394050290": [195139, 195205],
+        "1001136626166": [61672],
+        "1001101170442": [271497, 271500],
+        "1001166834860": [129234],
+        "1001003921752": [73672],
+    }),
+    # 2. Biden pardons his son Hunter, and the reactions (one stored story).
+    ("biden_pardon", "tune", {
+        "1001101170442": [271303, 271304, 271305, 271313, 271356, 271449, 271603],
+        "1001166834860": [129151],
+        "1001100158992": [74769],
+        "1001754252633": [125935, 125936, 125956, 126013, 126149],
+        "1001003921752": [73619, 73627, 73652, 73689, 73697],
+        "1001394050290": [195093, 195103, 195164, 195184],
+        "1001136626166": [61639],
+    }),
+    # 3. The Prosecutor General declares The Satanic Temple undesirable.
+    ("satanic_temple", "tune", {
+        "1001101170442": [271610],
+        "1001166834860": [129317],
+        "1001394050290": [195285],
+        "1001100158992": [74858],
+        "1001003921752": [73710],
+        "1001326203371": [27209],
+    }),
+    # 4. South Korea's martial law of 3-4 December: union of the two stored stories that hold RIA 271523,
+    #    271524 and BBC 73681, 73685, 73688 (smaller fragments of the same episode stay out, see guideline).
+    ("korea_martial_law", "test", {
+        "1001101170442": [271523, 271524, 271529, 271532, 271535, 271537, 271541, 271545, 271549, 271550,
+                          271555, 271556, 271557, 271563, 271566, 271570, 271571, 271574, 271575, 271583,
+                          271591, 271593, 271599, 271608, 271627, 271628, 271635],
+        "1001166834860": [129247, 129248, 129250, 129252, 129256, 129261, 129262, 129263, 129265, 129266,
+                          129267, 129278, 129286, 129287, 129291, 129292, 129306, 129307, 129314],
+        "1001754252633": [126095, 126096, 126097, 126100, 126102, 126103, 126108, 126109, 126111, 126116,
+                          126117, 126118, 126129, 126131, 126132, 126138, 126140, 126142, 126143, 126151,
+                          126154, 126159],
+        "1001237513492": [73118, 73119, 73131],
+        "1001100158992": [74826, 74829, 74840],
+        "1001394050290": [195220, 195221, 195225, 195230, 195231, 195237, 195238, 195239, 195240, 195241,
+                          195243, 195246, 195247, 195261, 195263, 195264, 195270, 195271, 195273, 195275,
+                          195276, 195281, 195287],
+        "1001136626166": [61726, 61730, 61736, 61748],
+        "1001003921752": [73681, 73682, 73685, 73687, 73688, 73698, 73699, 73701, 73705, 73708],
+        "1001117628569": [59740, 59751],
+    }),
+    # 5. A small asteroid burns up over Yakutia (13 channels, many video posts).
+    ("yakutia_asteroid", "tune", {
+        "1001394050290": [195248, 195249],
+        "1001166834860": [129268, 129269, 129271],
+        "1001100158992": [74841, 74844],
+        "1001117628569": [59752],
+        "1001125816841": [46367, 46368, 46370],
+        "1001237513492": [73134, 73138],
+        "1001699803165": [27583, 27584, 27586],
+        "1001747110091": [19675],
+        "1001101170442": [271559],
+        "1001259695380": [19216],
+        "1001326203371": [27204],
+        "1001754252633": [126125],
+        "1001003921752": [73696],
+    }),
+    # 6. Two men fall through the ice of Кошачий пруд in Moscow.
+    ("koshachiy_pond_ice", "tune", {
+        "1001125816841": [46345, 46346, 46351],
+        "1001117628569": [59730],
+        "1001100158992": [74811],
+        "1001166834860": [129231],
+        "1001259695380": [19207],
+        "1001288489154": [40044],
+    }),
+    # 7. Tucker Carlson comes to Moscow to interview Lavrov.
+    ("carlson_lavrov", "test", {
+        "1001100158992": [74850],
+        "1001101170442": [271585, 271605],
+        "1001117628569": [59758],
+        "1001754252633": [126148],
+        "1001166834860": [129315],
+        "1001003921752": [73704],
+        "1001394050290": [195279],
+    }),
+    # 8. The wolf loses its «strictly protected» status in Europe.
+    ("eu_wolves", "tune", {
+        "1001101170442": [271581],
+        "1001394050290": [195284],
+        "1001166834860": [129321],
+        "1001003921752": [73713],
+    }),
+    # 9. A tram rams two cars in Novosibirsk.
+    ("novosibirsk_tram", "tune", {
+        "1001259695380": [19214],
+        "1001754252633": [126121],
+        "1001101170442": [271561],
+        "1001166834860": [129277],
+    }),
+    # 10. A child falls out of a ski-lift cabin in Sheregesh.
+    ("sheregesh_lift_child", "test", {
+        "1001259695380": [19205],
+        "1001100158992": [74810],
+        "1001101170442": [271488],
+        "1001288489154": [40046],
+    }),
+    # 11. Two children die of chickenpox in a care home in the Volgograd region.
+    ("volgograd_chickenpox", "tune", {
+        "1001259695380": [19211],
+        "1001117628569": [59736],
+        "1001100158992": [74822],
+        "1001166834860": [129239],
+    }),
+    # 12. Moscow's most expensive flat (Copper House, 4.3 bn roubles) is put up for sale. The stored story
+    #     also holds Москва Live 19649 (a different flat, «от полутора миллиардов»): left out.
+    ("copper_house_flat", "tune", {
+        "1001747110091": [19650],
+        "1001288481277": [29311],
+        "1001136626166": [61675],
+        "1001237513492": [73093],
+        "1001754252633": [126042],
+        "1001100158992": [74814],
+        "1001166834860": [129296],
+    }),
+    # 13. Nebenzya (and Zakharova) accuse Ukraine's intelligence of backing the Syrian rebels.
+    ("nebenzya_syria_gur", "test", {
+        "1001101170442": [271578, 271639],
+        "1001003921752": [73703],
+    }),
+    # 14. Nabiullina: a key-rate rise in December is possible but not predetermined.
+    ("nabiullina_key_rate", "tune", {
+        "1001101170442": [271631],
+        "1001394050290": [195296],
+        "1001699803165": [27593],
+        "1001166834860": [129323],
+        "1001136626166": [61764],
+    }),
+    # 15. Kallas: the EU may sanction Georgia. The stored story also holds the Tbilisi protest coverage
+    #     (a second event merged in); only the four Kallas posts are labelled.
+    ("georgia_eu_sanctions", "tune", {
+        "1001394050290": [195084],
+        "1001136626166": [61609],
+        "1001754252633": [125903],
+        "1001166834860": [129130],
+    }),
+]
+
+
+class SetupError(RuntimeError):
+    pass
+
+
+# ---- the parts of the package this script needs, imported late -----------------------------------------
+
+def _split_sentences():
+    """The analyzer's sentence splitter: (text) -> list of objects with .start/.end."""
+    errors = []
+    for module, name in (("parallax.nlp.segment", "split_sentences"),):
+        try:
+            mod = __import__(module, fromlist=[name])
+            return getattr(mod, name)
+        except (ImportError, AttributeError) as exc:
+            errors.append(f"{module}.{name}: {exc}")
+    try:  # whatever the layout, the analyzer itself gives the sentences
+        from parallax.model import Article
+        from parallax.nlp.pipeline import Analyzer
+
+        def via_analyzer(text):
+            return Analyzer().analyze(Article(id="x", text=text, outlet="x")).sentences
+        return via_analyzer
+    except (ImportError, AttributeError) as exc:
+        errors.append(f"parallax.nlp.pipeline.Analyzer: {exc}")
+    raise SetupError("cannot import the Parallax sentence splitter (run with PYTHONPATH pointing at a "
+                     "Parallax checkout, e.g. PYTHONPATH=/tmp/px_snapshot):\n  " + "\n  ".join(errors))
+
+
+# ---- corpus --------------------------------------------------------------------------------------------
+
+def build_corpus(raw_dir: Path, db: Path, since: str = SINCE, until: str = UNTIL) -> None:
+    """Filter the news channels' posts of [since, until] into OUT_DIR/raw and `parallax ingest` them."""
+    if db.exists():
+        print(f"{db} exists, not ingesting again", file=sys.stderr)
+        return
+    filtered = OUT_DIR / "raw"
+    filtered.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for path in sorted(Path(raw_dir).glob("*_messages.json")):
+        posts = json.loads(path.read_text(encoding="utf-8"))
+        if not posts or any(str(posts[0].get("channel", "")).startswith(p) for p in NOT_NEWS):
+            continue
+        keep = [p for p in posts if since <= str(p.get("date", ""))[:10] <= until]
+        if keep:
+            # same file name: the channel id is read from sender_id, the file stem is only a fallback
+            (filtered / path.name).write_text(json.dumps(keep, ensure_ascii=False), encoding="utf-8")
+            total += len(keep)
+    print(f"{total} posts of {since}..{until} -> {filtered}", file=sys.stderr)
+    cmd = _parallax_command() + ["ingest", str(filtered), "--db", str(Path(db).resolve()), "--quiet"]
+    # run outside the checkout: `python -m` puts the working directory first on sys.path, which would pick
+    # a half-restructured ./parallax over the PYTHONPATH one this process sees
+    proc = subprocess.run(cmd, check=False, env=os.environ.copy(), cwd=OUT_DIR)
+    if proc.returncode:
+        raise SetupError(f"`{' '.join(cmd)}` failed ({proc.returncode}); is parallax importable?")
+
+
+def _parallax_command() -> list[str]:
+    """How to run the Parallax CLI in this environment, whatever the package layout."""
+    import importlib.util
+    for module, is_package in (("parallax.__main__", False), ("parallax.cli.__main__", False),
+                               ("parallax.cli", False)):
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, AttributeError, ValueError):
+            continue
+        if spec is not None and bool(spec.submodule_search_locations) == is_package:
+            return [sys.executable, "-m", module.removesuffix(".__main__")]
+    script = Path(sys.executable).with_name("parallax")
+    if script.exists():
+        return [str(script)]
+    raise SetupError("cannot find the Parallax CLI (no parallax.__main__, parallax.cli or `parallax` "
+                     "script); set PYTHONPATH to a Parallax checkout, e.g. PYTHONPATH=/tmp/px_snapshot")
+
+
+def _stored_sentences(conn: sqlite3.Connection, pk: int, revision: int, text: str):
+    row = conn.execute("SELECT revision, data FROM analyses WHERE article_pk = ?", (pk,)).fetchone()
+    if not row or row[0] != revision:
+        return None
+    try:
+        data = json.loads(zlib.decompress(row[1]))
+    except (zlib.error, ValueError, TypeError):
+        return None
+    sents = [(int(s["start"]), int(s["end"])) for s in data.get("sentences", [])]
+    if any(not (0 <= a < b <= len(text)) for a, b in sents):
+        return None
+    return sents
+
+
+def load_units(db: Path, verify: bool = False) -> list[dict]:
+    if not Path(db).exists():
+        raise SetupError(f"no corpus database at {db} (build one with --build RAW_DIR)")
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    splitter = None
+    units, missing, mismatched = [], [], []
+    for order, (slug, part, posts) in enumerate(STORIES, 1):
+        for channel, message_ids in posts.items():
+            for mid in message_ids:
+                row = conn.execute("SELECT pk, revision, text, outlet, published FROM articles WHERE ext_id = ?",
+                                   (f"{channel}/{mid}",)).fetchone()
+                if row is None:
+                    missing.append(f"{slug}: {channel}/{mid}")
+                    continue
+                pk, revision, text, outlet, published = row
+                sents = _stored_sentences(conn, pk, revision, text)
+                if sents is None or verify:
+                    splitter = splitter or _split_sentences()
+                    fresh = [(s.start, s.end) for s in splitter(text)]
+                    if sents is not None and fresh != sents:
+                        mismatched.append(f"{slug}: {channel}/{mid}")
+                    sents = sents if sents is not None else fresh
+                for i, (a, b) in enumerate(sents):
+                    units.append({"story": slug, "part": part, "order": order, "channel": channel,
+                                  "message_id": mid, "outlet": outlet, "published": published,
+                                  "index": i, "start": a, "end": b, "text": text[a:b],
+                                  "check": check_string(text[a:b])})
+    if missing:
+        raise SetupError("posts not in the corpus: " + ", ".join(missing))
+    if mismatched:
+        print("warning: stored sentences differ from the current splitter for " + ", ".join(mismatched),
+              file=sys.stderr)
+    units.sort(key=lambda u: (u["order"], u["published"], u["channel"], u["message_id"], u["start"]))
+    return units
+
+
+def check_string(unit_text: str) -> str:
+    return unit_text[:CHECK_CHARS].replace("\t", " ").replace("\n", " ")
+
+
+def dump(units: list[dict], out_dir: Path) -> None:
+    out = out_dir / "units"
+    out.mkdir(parents=True, exist_ok=True)
+    cols = ["story", "part", "channel", "message_id", "start", "end", "check", "outlet", "published", "text"]
+    with open(out / "units.tsv", "w", encoding="utf-8") as f:
+        f.write("\t".join(cols) + "\n")
+        f.writelines("\t".join(str(u[c]).replace("\t", " ") for c in cols) + "\n" for u in units)
+    by_story: dict[str, list[dict]] = {}
+    for u in units:
+        by_story.setdefault(u["story"], []).append(u)
+    for slug, items in by_story.items():
+        lines, post = [], None
+        for u in items:
+            if (u["channel"], u["message_id"]) != post:
+                post = (u["channel"], u["message_id"])
+                lines.append(f"\n=== {u['outlet']} [{u['channel']}/{u['message_id']}] {u['published']}")
+            lines.append(f"{u['channel']}/{u['message_id']}:{u['start']}-{u['end']}\t{u['text']}")
+        (out / f"{slug}.txt").write_text("\n".join(lines).lstrip() + "\n", encoding="utf-8")
+    print(f"{len(units)} units of {len(by_story)} stories -> {out}", file=sys.stderr)
+
+
+# ---- checking a labelled file ---------------------------------------------------------------------------
+
+LABEL_COLUMNS = ["story", "part", "channel", "message_id", "start", "end", "check", "fact", "also",
+                 "furniture", "note"]
+
+
+def check_labels(tsv: Path, units: list[dict]) -> int:
+    problems = []
+    with open(tsv, encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t") for line in f]
+    if rows[0] != LABEL_COLUMNS:
+        problems.append(f"header is {rows[0]}, expected {LABEL_COLUMNS}")
+    want = {(u["story"], u["channel"], str(u["message_id"]), str(u["start"]), str(u["end"])): u for u in units}
+    seen = set()
+    for n, r in enumerate(rows[1:], 2):
+        if len(r) != len(LABEL_COLUMNS):
+            problems.append(f"line {n}: {len(r)} columns")
+            continue
+        rec = dict(zip(LABEL_COLUMNS, r))
+        key = (rec["story"], rec["channel"], rec["message_id"], rec["start"], rec["end"])
+        u = want.get(key)
+        if u is None:
+            problems.append(f"line {n}: no such unit {key}")
+            continue
+        if key in seen:
+            problems.append(f"line {n}: unit labelled twice {key}")
+        seen.add(key)
+        if rec["check"] != u["check"]:
+            problems.append(f"line {n}: check {rec['check']!r} != {u['check']!r}")
+        if rec["part"] != u["part"]:
+            problems.append(f"line {n}: part {rec['part']} != {u['part']}")
+        if rec["furniture"] not in ("0", "1"):
+            problems.append(f"line {n}: furniture must be 0/1")
+        if rec["furniture"] == "1" and rec["fact"] != "-":
+            problems.append(f"line {n}: furniture with a fact")
+        if rec["fact"] != "-" and not (rec["fact"].startswith("f") and rec["fact"][1:].isdigit()):
+            problems.append(f"line {n}: bad fact id {rec['fact']!r}")
+        for extra in filter(None, rec["also"].split(",")) if rec["also"] != "-" else []:
+            if not (extra.startswith("f") and extra[1:].isdigit()):
+                problems.append(f"line {n}: bad also id {extra!r}")
+    for key in want.keys() - seen:
+        problems.append(f"unit not labelled: {key}")
+    for p in problems[:50]:
+        print(p, file=sys.stderr)
+    print(f"{tsv}: {len(rows) - 1} rows, {len(want)} units, {len(problems)} problems", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"corpus database (default {DEFAULT_DB})")
+    ap.add_argument("--build", type=Path, metavar="RAW_DIR",
+                    help="first ingest the news channels of RAW_DIR (*_messages.json) into --db")
+    ap.add_argument("--out", type=Path, default=OUT_DIR, help=f"units go to OUT/units (default {OUT_DIR})")
+    ap.add_argument("--verify", action="store_true",
+                    help="also re-split every post with the current splitter and report differences")
+    ap.add_argument("--check", type=Path, metavar="TSV", help="check a labelled TSV instead of dumping")
+    args = ap.parse_args(argv)
+    try:
+        if args.build:
+            build_corpus(args.build, args.db)
+        units = load_units(args.db, verify=args.verify)
+        if args.check:
+            return check_labels(args.check, units)
+        dump(units, args.out)
+    except SetupError as exc:
+        print(f"claim_facts_extract: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Claim groups of real multi-outlet stories against the labelled facts of benchmarks/data/claim_facts.tsv.
+
+Every sentence of 15 Telegram stories was labelled with a story-local fact id before any tuning
+(guideline: benchmarks/data/claim_facts_guideline.md). This benchmark compares each story and maps
+every claim of the comparison (group members and the outlets' repeats) to the labelled sentence that
+holds its start. Measured:
+
+- purity: in groups that span two or more outlets, the share of claims whose fact is the group's
+  majority fact (a claim on a furniture or no-fact sentence is impure there);
+- cross-outlet recall: of the (outlet A, outlet B, fact) triples where both outlets report the fact,
+  the share for which one group holds a claim of that fact from each;
+- furniture claims: claims made from sentences labelled as channel furniture (should be none);
+- unique-but-shared: facts shown as one outlet's alone although another outlet reports them too.
+
+    python benchmarks/claim_groups.py [--db /tmp/claim_facts/corpus.sqlite] [--part test|tune|all]
+
+The corpus is built by `python benchmarks/claim_facts_extract.py --build …` when missing.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sqlite3
+import sys
+import time
+from collections import Counter, defaultdict
+from itertools import combinations
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LABELS = HERE / "data" / "claim_facts.tsv"
+DEFAULT_DB = Path("/tmp/claim_facts/corpus.sqlite")
+
+
+def write_result(name: str, result: dict) -> Path:
+    path = HERE / "results" / f"{name}.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def read_labels(path: Path = LABELS) -> dict[str, dict]:
+    """story -> {part, units: {ext_id: [(start, end, facts, furniture)]}}"""
+    stories: dict[str, dict] = {}
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            story = stories.setdefault(row["story"], {"part": row["part"], "units": defaultdict(list)})
+            facts = {x for x in (row["fact"], row["also"]) if x and x != "-"}
+            story["units"][f"{row['channel']}/{row['message_id']}"].append(
+                (int(row["start"]), int(row["end"]), frozenset(facts), row["furniture"] == "1"))
+    return stories
+
+
+def story_docs(db: Path, ext_ids: list[str]):
+    """The analysed articles of the labelled posts (stored analyses when current, else analysed now)."""
+    from parallax.model import make_ids_unique
+    from parallax.pipeline import analyzer_version
+    from parallax.store import Store
+    con = sqlite3.connect(db)
+    marks = ",".join("?" * len(ext_ids))
+    pks = [pk for (pk,) in con.execute(f"SELECT pk FROM articles WHERE ext_id IN ({marks}) ORDER BY published_ts, pk",
+                                       ext_ids)]
+    con.close()
+    with Store(str(db)) as store:
+        stored = store.get_articles(pks)
+        stored.sort(key=lambda a: (a.published_ts or 0, a.pk))
+        docs = store.load_analyses(stored, analyzer_version())
+        missing = [a for a in stored if a.pk not in docs]
+        if missing:
+            from parallax.nlp.pipeline import Analyzer
+            fresh = Analyzer().analyze_many([a.to_article() for a in missing])
+            docs.update({a.pk: d for a, d in zip(missing, fresh)})
+    out = [docs[a.pk] for a in stored]
+    make_ids_unique([d.article for d in out])
+    return out
+
+
+def unit_of(units: list[tuple], start: int):
+    for unit in units:
+        if unit[0] <= start < unit[1]:
+            return unit
+    return None
+
+
+def score_story(comparison, units: dict[str, list[tuple]]) -> dict:
+    outlet_of = {d.id: d.article.outlet for d in comparison.articles}
+    gold: dict[str, set[str]] = defaultdict(set)          # fact -> outlets reporting it
+    for ext_id, rows in units.items():
+        for _, _, facts, _ in rows:
+            for fact in facts:
+                gold[fact].add(outlet_of.get(ext_id, ext_id))
+    pure = mapped = furniture = claims = 0
+    found: set[tuple] = set()
+    shown_unique = Counter()
+    for group in comparison.claims:
+        items = []
+        for member in group.members:
+            for occ in [member, *getattr(member, "repeats", [])]:
+                unit = unit_of(units.get(occ.article, []), occ.start)
+                claims += 1
+                if unit is None:
+                    continue
+                furniture += unit[3]
+                items.append((outlet_of[occ.article], unit[2]))
+        outlets = {o for o, _ in items}
+        for (oa, fa), (ob, fb) in combinations(items, 2):
+            for fact in fa & fb:
+                if oa != ob:
+                    found.add((fact, *sorted((oa, ob))))
+        if len(outlets) == 1 and items:
+            for fact in set().union(*(f for _, f in items)):
+                if len(gold[fact]) > 1:
+                    shown_unique[fact] += 1
+        if len(outlets) < 2:
+            continue
+        votes = Counter(f for _, facts in items for f in facts)
+        majority = votes.most_common(1)[0][0] if votes else None
+        pure += sum(1 for _, facts in items if majority in facts)
+        mapped += len(items)
+    pairs = {(f, *sorted(p)) for f, outlets in gold.items() for p in combinations(sorted(outlets), 2)}
+    return {"pure": pure, "mapped_in_multi_outlet_groups": mapped, "gold_pairs": len(pairs),
+            "found_pairs": len(pairs & found), "furniture_claims": furniture, "claims": claims,
+            "groups": len(comparison.claims), "unique_but_shared_facts": len(shown_unique),
+            "consensus": sum(g.status == "consensus" for g in comparison.claims)}
+
+
+def summarize(rows: list[dict]) -> dict:
+    total = Counter()
+    for row in rows:
+        total.update({k: v for k, v in row.items() if isinstance(v, int)})
+    return {"purity": round(total["pure"] / max(total["mapped_in_multi_outlet_groups"], 1), 3),
+            "cross_outlet_recall": round(total["found_pairs"] / max(total["gold_pairs"], 1), 3),
+            **dict(total)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--part", choices=["test", "tune", "all"], default="all")
+    parser.add_argument("--story", action="append", help="only these story slugs")
+    parser.add_argument("--out", default="claim_groups")
+    parser.add_argument("--article-level", action="store_true",
+                        help="(session 4 only) the old article-level grouping, for the before/after numbers")
+    args = parser.parse_args(argv)
+    if not args.db.exists():
+        print(f"no corpus at {args.db}: run benchmarks/claim_facts_extract.py --build first", file=sys.stderr)
+        return 2
+    if args.article_level:
+        from parallax.compare import compare_story
+    else:
+        from parallax.compare.story import compare_story
+    from parallax.compare.embed import get_encoder
+    encoder = get_encoder()
+    labels = read_labels()
+    result: dict = {"stories": {}, "parts": {}}
+    started = time.process_time()
+    for slug, story in labels.items():
+        if (args.part != "all" and story["part"] != args.part) or (args.story and slug not in args.story):
+            continue
+        docs = story_docs(args.db, sorted(story["units"]))
+        row = score_story(compare_story(docs, encoder=encoder), story["units"])
+        row.update(part=story["part"], posts=len(docs), outlets=len({d.article.outlet for d in docs}))
+        result["stories"][slug] = row
+        print(f"{slug:24} {row['part']:5} posts {row['posts']:4} groups {row['groups']:4} "
+              f"pairs {row['found_pairs']}/{row['gold_pairs']} pure {row['pure']}/{row['mapped_in_multi_outlet_groups']} "
+              f"furniture {row['furniture_claims']}")
+    for part in ("tune", "test"):
+        rows = [r for r in result["stories"].values() if r["part"] == part]
+        if rows:
+            result["parts"][part] = summarize(rows)
+            print(part, result["parts"][part])
+    result["cpu_seconds"] = round(time.process_time() - started, 1)
+    write_result(args.out, result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

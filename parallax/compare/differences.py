@@ -1,0 +1,154 @@
+"""Key differences: the 3-7 points of a story comparison a reader should see first.
+
+Candidates are the facts only some outlets report, conflicts, statements rendered differently, and
+contested terms named differently. Each gets a weight from what makes a point matter to a media
+researcher (the weights live in `data/key_differences.yaml`): a fact carries more weight when it names
+the story's central entities (those several outlets mention), gives figures (casualties most), cites a
+source, or opens its article; a conflict or a contested term outweighs a plain omission.
+"""
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Iterable
+
+from parallax.model import AnalyzedArticle, ClaimGroup, KeyDifference, QuoteGroup, StoryComparison
+from parallax.resources import load_yaml_mapping
+
+QUOTE_CHARS = 160
+
+
+@functools.lru_cache(maxsize=1)
+def settings() -> dict:
+    return load_yaml_mapping("compare/data/key_differences.yaml")
+
+
+def key_differences(comp: StoryComparison) -> list[KeyDifference]:
+    """The strongest points, strongest first: every point above the weight floor up to `most`, and at
+    least `fewest` when the story has that many candidates at all."""
+    cfg = settings()
+    outlet_of = {d.id: d.article.outlet for d in comp.articles}
+    if len({outlet_of[d.id] for d in comp.articles}) < 2:
+        return []
+    docs = {d.id: d for d in comp.articles}
+    central = central_entities(comp, outlet_of)
+    candidates = [*_conflict_points(comp.claims, outlet_of, docs, central),
+                  *_coverage_points(comp, outlet_of, docs, central),
+                  *_quote_points(comp.quotes, outlet_of),
+                  *_term_points(comp, outlet_of)]
+    candidates.sort(key=lambda p: -p.weight)
+    chosen = [p for p in candidates if p.weight >= cfg["weight_floor"]][: cfg["most"]]
+    if len(chosen) < cfg["fewest"]:
+        chosen = candidates[: cfg["fewest"]]
+    return chosen
+
+
+def central_entities(comp: StoryComparison, outlet_of: dict[str, str]) -> set[str]:
+    """Entities that at least two outlets (or, with one outlet, every article) mention."""
+    outlets_of: dict[str, set[str]] = {}
+    for entity in comp.entities:
+        outlets_of[entity.id] = {outlet_of.get(m.article) for m in entity.mentions}
+    return {e for e, outlets in outlets_of.items() if len(outlets) >= 2}
+
+
+def fact_weight(group: ClaimGroup, docs: dict[str, AnalyzedArticle], central: set[str]) -> float:
+    """How much a fact matters, from its first member (the earliest outlet's rendering)."""
+    cfg = settings()["fact"]
+    member = group.members[0]
+    doc = docs[member.article]
+    inside = functools.partial(_within, member.start, member.end)
+    entities = {m.entity for m in doc.mentions if m.entity and inside(m)}
+    numbers = [n for n in doc.numbers if inside(n) and n.unit and n.qualifier != "ordinal"]
+    casualty = any(n.unit in set(cfg["casualty_units"]) for n in numbers)
+    weight = cfg["base"] + cfg["per_central_entity"] * min(len(entities & central), 3)
+    weight += cfg["casualties"] if casualty else cfg["figures"] if numbers else 0.0
+    weight += cfg["cited_source"] if any(inside(a) for a in doc.attributions) else 0.0
+    weight += cfg["lead"] if member.sentence <= 1 else 0.0
+    if len(member.text.split()) < cfg["min_words"]:
+        weight *= cfg["short_factor"]
+    return round(weight, 3)
+
+
+def _within(start: int, end: int, span) -> bool:
+    return start <= span.start and span.end <= end
+
+
+def _outlets(group: ClaimGroup, outlet_of: dict[str, str]) -> list[str]:
+    return list(dict.fromkeys(m.outlet or outlet_of[m.article] for m in group.members))
+
+
+def _coverage_points(comp: StoryComparison, outlet_of: dict[str, str], docs: dict[str, AnalyzedArticle],
+                     central: set[str]) -> Iterable[KeyDifference]:
+    """Facts some outlets report and others do not."""
+    all_outlets = list(dict.fromkeys(outlet_of[d.id] for d in comp.articles))
+    factor = settings()["coverage"]
+    for group in comp.claims:
+        if group.status not in ("partial", "unique"):
+            continue
+        reporting = _outlets(group, outlet_of)
+        silent = [o for o in all_outlets if o not in reporting]
+        if group.status == "unique":
+            text = f"Only {reporting[0]} reports: {_quoted(group.members[0].text)}"
+        else:
+            text = (f"{_names(reporting)} report{'s' if len(reporting) == 1 else ''}, {_names(silent)} "
+                    f"do{'es' if len(silent) == 1 else ''} not: {_quoted(group.members[0].text)}")
+        weight = fact_weight(group, docs, central) * factor[group.status]
+        yield KeyDifference(kind="only_some", text=text, weight=round(weight, 3), claims=[group.id],
+                            outlets=reporting)
+
+
+def _conflict_points(groups: list[ClaimGroup], outlet_of: dict[str, str], docs: dict[str, AnalyzedArticle],
+                     central: set[str]) -> Iterable[KeyDifference]:
+    bonus = settings()["conflict"]
+    for group in groups:
+        if group.status != "conflict":
+            continue
+        parts = []
+        for conflict in group.conflicts:
+            values = "; ".join(f"{outlet_of.get(a, a)}: {v}" for a, v in conflict.values.items())
+            parts.append(f"{conflict.kind} — {values}")
+        text = f"Outlets disagree on one fact ({', '.join(parts)}): {_quoted(group.members[0].text)}"
+        yield KeyDifference(kind="conflict", text=text, weight=round(fact_weight(group, docs, central) + bonus, 3),
+                            claims=[group.id], outlets=_outlets(group, outlet_of))
+
+
+def _quote_points(quotes: list[QuoteGroup], outlet_of: dict[str, str]) -> Iterable[KeyDifference]:
+    cfg = settings()["quote"]
+    for group in quotes:
+        outlets = list(dict.fromkeys(outlet_of.get(r.article, r.article) for r in group.renderings))
+        if group.relation not in ("trimmed", "reworded") or len(outlets) < 2:
+            continue
+        changed = sorted({outlet_of.get(r.article, r.article) for r in group.renderings
+                          if r.relation in ("trimmed", "reworded")})
+        who = group.speaker_name or "one speaker"
+        text = (f"{who}'s words are rendered differently ({group.relation}) by {_names(changed)}: "
+                f"{_quoted(group.renderings[0].text)}")
+        yield KeyDifference(kind="quote", text=text, weight=cfg[group.relation], quotes=[group.id], outlets=outlets)
+
+
+def _term_points(comp: StoryComparison, outlet_of: dict[str, str]) -> Iterable[KeyDifference]:
+    """Concepts of the contested-terms lexicon that outlets name with different labels."""
+    weight = settings()["term"]
+    for entry in comp.framing:
+        by_outlet: dict[str, Counter] = {}
+        for article, items in entry.terms.items():
+            for item in items:
+                by_outlet.setdefault(outlet_of.get(article, article), Counter())[(item["label"], item["term"])] += 1
+        labels = {o: frozenset(label for label, _ in c) for o, c in by_outlet.items()}
+        if len(labels) < 2 or len(set(labels.values())) < 2:
+            continue
+        shown = "; ".join(f"{o}: " + ", ".join(f"«{term}» ({label})" for (label, term), _ in c.most_common(2))
+                          for o, c in by_outlet.items())
+        yield KeyDifference(kind="term", text=f"{entry.concept}, named differently — {shown}", weight=weight,
+                            outlets=list(by_outlet))
+
+
+def _names(outlets: list[str]) -> str:
+    if len(outlets) <= 3:
+        return " and ".join([", ".join(outlets[:-1]), outlets[-1]]) if len(outlets) > 1 else outlets[0]
+    return f"{', '.join(outlets[:2])} and {len(outlets) - 2} more"
+
+
+def _quoted(text: str) -> str:
+    text = " ".join(text.split())
+    return f"«{text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 1].rstrip() + '…'}»"

@@ -1,0 +1,1 @@
+"""The web app's routers: `api` (the JSON API under /api) and `pages` (HTML for people, and its files)."""
