@@ -45,8 +45,6 @@ class OmissionRules:
     context_days: int
 
 
-def _lemma(word: str) -> str:
-    return morph.lemma(word)
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,11 +57,11 @@ def omission_rules() -> OmissionRules:
     for marker in data.get("context_lemmas", []):
         words = str(marker).split()
         if len(words) == 1:
-            single.add(_lemma(words[0]))
+            single.add(morph.lemma(words[0]))
         else:
-            pairs.add(tuple(_lemma(w) for w in words))
+            pairs.add(tuple(morph.lemma(w) for w in words))
     return OmissionRules(order=order, descriptions=dict(data["descriptions"]),
-                         casualty_lemmas=frozenset(_lemma(w) for w in data.get("casualty_lemmas", [])),
+                         casualty_lemmas=frozenset(morph.lemma(w) for w in data.get("casualty_lemmas", [])),
                          context_lemmas=frozenset(single), context_pairs=frozenset(pairs),
                          context_days=int(data.get("context_days", 30)))
 

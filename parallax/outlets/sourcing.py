@@ -45,16 +45,11 @@ _ADDRESSEE_SPLIT = re.compile(r"^(?P<name>.+?)\s+(?P<prep>в|во|на)\s+(?P<re
 
 
 
-@functools.lru_cache(maxsize=100_000)
-def _lemma(word: str) -> str:
-    if not re.search(r"[А-Яа-яЁё]", word):
-        return fold(word)
-    return fold(morph.lemma(fold(word)))
 
 
 def lemma_text(text: str) -> str:
     """The words of `text` as lemmas, space-separated (for matching multi-word markers)."""
-    return " ".join(_lemma(w) for w in _WORD.findall(text))
+    return " ".join(morph.lemma(w) for w in _WORD.findall(text))
 
 
 class _Names:
@@ -251,7 +246,7 @@ def source_kind(source: str, hint: str | None = None, outlet: str | None = None,
         return "other"
     if hint is None:
         hint = classify_source(source)
-    lemmas_list = [_lemma(w) for w in _WORD.findall(source)]
+    lemmas_list = [morph.lemma(w) for w in _WORD.findall(source)]
     lemmas = " ".join(lemmas_list)
     head = _head_lemma(lemmas_list, table)
 
@@ -332,7 +327,7 @@ def _title_kind(attr: Attribution, doc: AnalyzedArticle) -> str | None:
         (attr.entity and m.entity == attr.entity) or (m.normal or m.text) == attr.source)]
     for m in sorted(mentions, key=lambda m: m.start):
         before = [t for t in doc.tokens if t.end <= m.start and t.sentence == m.sentence][-_TITLE_WINDOW:]
-        lemmas = [_lemma(t.text) for t in before if re.search(r"\w", t.text)]
+        lemmas = [morph.lemma(t.text) for t in before if re.search(r"\w", t.text)]
         window = doc.text[before[0].start:m.start] if before else ""
         specific = any(lm in table.state_nouns and lm not in _GENERIC_TITLES for lm in lemmas)
         generic = any(lm in _GENERIC_TITLES for lm in lemmas)

@@ -25,7 +25,7 @@ import re
 import zlib
 from functools import lru_cache
 
-from parallax.nlp.morph import parses
+from parallax.nlp.morph import lemma, parses
 from parallax.resources import load_yaml
 from parallax.text import fold
 
@@ -88,7 +88,7 @@ class NameMatcher:
         folded = fold(_POSSESSIVE.sub("", word))
         forms = {folded}
         if _CYRILLIC.search(folded):
-            forms.add(fold(_lemma(folded)))
+            forms.add(fold(lemma(folded)))
         else:
             forms.add(transliterate(folded))
         keys = {_key(f[:self.key_chars]) for f in forms if f}
@@ -176,9 +176,6 @@ def _lowercase_words(text: str) -> frozenset[str]:
     return frozenset(fold(w) for w in _TOKEN.findall(text) if w[:1].islower())
 
 
-def _lemma(word: str) -> str:
-    found = parses(word)
-    return found[0].normal_form if found else word
 
 
 @lru_cache(maxsize=4)
@@ -200,6 +197,6 @@ def default_matcher(key_chars: int, common_words: frozenset[str]) -> NameMatcher
             words = _TOKEN.findall(str(name))
             if len(words) == 1:
                 aliases[words[0]] = canonical
-                aliases[_lemma(fold(words[0]))] = canonical
+                aliases[lemma(fold(words[0]))] = canonical
     return NameMatcher(key_chars=key_chars, common_words=common_words, source_names=frozenset(sources),
                        aliases=aliases)
