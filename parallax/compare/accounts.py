@@ -46,9 +46,11 @@ class OutletAccount:
 
 @dataclass
 class FactScores:
-    """Embeddings and entity sets of every claim, computed once per story."""
+    """Embeddings, entity sets and figures (numbers with what they count, dates) of every claim, computed
+    once per story."""
     vectors: dict[int, np.ndarray]
     entities: dict[int, set[str]]
+    figures: dict[int, frozenset] = field(default_factory=dict)
 
 
 def published_key(doc: AnalyzedArticle, index: int) -> tuple:
@@ -86,8 +88,12 @@ def _same_fact_matrix(a: list[Claim], b: list[Claim], scores: FactScores, blend:
     cos = ea @ eb.T
     lex = np.array([[jaccard(x.content_lemmas, y.content_lemmas) for y in b] for x in a]).reshape(shape)
     ent = np.array([[jaccard(scores.entities[id(x)], scores.entities[id(y)]) for y in b] for x in a]).reshape(shape)
+    fig = np.array([[bool(scores.figures.get(id(x), frozenset()) & scores.figures.get(id(y), frozenset()))
+                     for y in b] for x in a], dtype=float).reshape(shape)
+    cfg = alignment_config()["claims"]
     w = blend["embedding_weight"]
-    return w * cos + (1 - w) * lex + alignment_config()["claims"]["entity_bonus"] * ent, cos, lex, ent
+    score = w * cos + (1 - w) * lex + cfg["entity_bonus"] * ent + cfg.get("figure_bonus", 0.0) * fig
+    return score, cos, lex, ent
 
 
 def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedArticle], scores: FactScores,
@@ -166,7 +172,9 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
     no outlet, at least one pair across them passes the alignment rule, and *every* pair across them
     scores above the related floor (below it two sentences almost never state one fact), so that no
     group grows by a chain of neighbours. The pair of groups with the highest mean score merges first."""
-    floor = blend_config(encoder)["related_threshold"]
+    blend = blend_config(encoder)
+    floor = blend["related_threshold"]
+    mean_floor = _mean_floor(blend)
     score, strong = _fact_edges(accounts, scores, encoder)
     facts = [f for acc in accounts for f in acc.facts]
     outlet_rank = {acc.outlet: k for k, acc in enumerate(accounts)}
@@ -179,7 +187,7 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
             return
         rows, cols = members[x], members[y]
         block = score[np.ix_(rows, cols)]
-        if block.min() < floor or not strong[np.ix_(rows, cols)].any():
+        if block.min() < floor or not strong[np.ix_(rows, cols)].any() or block.mean() < mean_floor:
             return
         heapq.heappush(heap, (-float(block.mean()), min(x, y), max(x, y)))
 
@@ -205,7 +213,22 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
     return groups, sims
 
 
+def _mean_floor(blend: dict) -> float:
+    """The lowest mean score two groups may have to merge: `group_mean_floor` names a blend threshold."""
+    name = alignment_config()["claims"].get("group_mean_floor", "related")
+    return float(blend[f"{name}_threshold"]) if isinstance(name, str) else float(name)
+
+
 def fact_scores(claims: list[Claim], docs: dict[str, AnalyzedArticle], encoder) -> FactScores:
     vectors = encoder.encode([c.core_text or c.text for c in claims]) if claims else np.zeros((0, 1))
     return FactScores(vectors={id(c): vectors[k] for k, c in enumerate(claims)},
-                      entities={id(c): claim_entities(c, docs[c.article]) for c in claims})
+                      entities={id(c): claim_entities(c, docs[c.article]) for c in claims},
+                      figures={id(c): claim_figures(c, docs[c.article]) for c in claims})
+
+
+def claim_figures(claim: Claim, doc: AnalyzedArticle) -> frozenset:
+    """The numbers (value and what they count) and resolved dates a claim states: two outlets that give the
+    same '25 лет' or '12 декабря' in a story are very likely stating one fact."""
+    inside = [n for n in doc.numbers if claim.start <= n.start and n.end <= claim.end and n.qualifier != "ordinal"]
+    dates = [d for d in doc.dates if claim.start <= d.start and d.end <= claim.end and d.value is not None]
+    return frozenset([("n", n.value, n.unit) for n in inside] + [("d", d.label) for d in dates])
