@@ -173,7 +173,7 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
     scores above the related floor (below it two sentences almost never state one fact), so that no
     group grows by a chain of neighbours. The pair of groups with the highest mean score merges first."""
     blend = blend_config(encoder)
-    floor = blend["related_threshold"]
+    floor = float(alignment_config()["claims"].get("group_min_floor", blend["related_threshold"]))
     mean_floor = _mean_floor(blend)
     score, strong = _fact_edges(accounts, scores, encoder)
     facts = [f for acc in accounts for f in acc.facts]
