@@ -52,9 +52,10 @@ def read_labels(path: Path = LABELS) -> dict[str, dict]:
 
 
 def story_docs(db: Path, ext_ids: list[str]):
-    """The analysed articles of the labelled posts (stored analyses when current, else analysed now)."""
+    """The analysed articles of the labelled posts (stored analyses when current, else analysed now), and
+    each outlet's channel furniture learned from the corpus (its lines counted first if they never were)."""
     from parallax.model import make_ids_unique
-    from parallax.pipeline import analyzer_version
+    from parallax.pipeline import analyzer_version, story_furniture
     from parallax.store import Store
     con = sqlite3.connect(db)
     marks = ",".join("?" * len(ext_ids))
@@ -70,9 +71,10 @@ def story_docs(db: Path, ext_ids: list[str]):
             from parallax.nlp.pipeline import Analyzer
             fresh = Analyzer().analyze_many([a.to_article() for a in missing])
             docs.update({a.pk: d for a, d in zip(missing, fresh)})
-    out = [docs[a.pk] for a in stored]
+        out = [docs[a.pk] for a in stored]
+        furniture = story_furniture(store, out)
     make_ids_unique([d.article for d in out])
-    return out
+    return out, furniture
 
 
 def unit_of(units: list[tuple], start: int):
@@ -157,8 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     for slug, story in labels.items():
         if (args.part != "all" and story["part"] != args.part) or (args.story and slug not in args.story):
             continue
-        docs = story_docs(args.db, sorted(story["units"]))
-        row = score_story(compare_story(docs, encoder=encoder), story["units"])
+        docs, furniture = story_docs(args.db, sorted(story["units"]))
+        row = score_story(compare_story(docs, encoder=encoder, furniture=furniture), story["units"])
         row.update(part=story["part"], posts=len(docs), outlets=len({d.article.outlet for d in docs}))
         result["stories"][slug] = row
         print(f"{slug:24} {row['part']:5} posts {row['posts']:4} groups {row['groups']:4} "

@@ -31,6 +31,7 @@ from parallax.pipeline import (
     cluster_pending,
     ingest_sources,
     story_documents,
+    story_furniture,
 )
 from parallax.render.jsonout import document_to_dict
 from parallax.store import Store, StorySummary
@@ -98,6 +99,12 @@ def list_stories(store: Store, **filters: Any) -> list[StorySummary]:
 
 
 def compare_stored_story(store: Store, story_id: str) -> tuple[StoryComparison, dict]:
-    """The comparison of a stored story (stored analyses reused; InputError when there is no such story)."""
-    comparison = compare_story(story_documents(store, story_id), story_id=story_id)
-    return comparison, document_to_dict([comparison], [])
+    """The comparison of a stored story (stored analyses reused; InputError when there is no such story).
+    The document's title is the stored one, the title `parallax stories` lists."""
+    docs = story_documents(store, story_id)
+    comparison = compare_story(docs, story_id=story_id, furniture=story_furniture(store, docs))
+    doc = document_to_dict([comparison], [])
+    stored = store.story(story_id)
+    if stored is not None and stored.title:
+        doc["stories"][0]["title"] = stored.title
+    return comparison, doc

@@ -105,6 +105,8 @@ def ingest_records(store: Store, records: Iterable[Article | InputError], *, bat
             flush()
     if batch:
         flush()
+    # what this run stored, and what a killed run stored without counting (a migrated store: everything)
+    store.count_outlet_lines()
     return summary
 
 
@@ -143,6 +145,7 @@ def analyze_pending(store: Store, *, analyzer: Any = None, encoder: Any = None, 
             with store.db.transaction():
                 store.save_analyses([(a.pk, a.revision, d) for a, d in docs], version)
                 store.save_features([(a.pk, item) for (a, _), item in zip(docs, items)], version)
+                store.count_outlet_lines([a.pk for a in stored])   # articles stored without ingest_records
             summary.analysed += len(docs)
         if on_progress is not None:
             on_progress(len(stored))
@@ -285,3 +288,14 @@ def story_documents(store: Store, story_id: str, *, analyzer: Any = None) -> lis
     # ids must be unique within a comparison; inputs from different sources may share one
     make_ids_unique([d.article for d in out])
     return out
+
+
+def story_furniture(store: Store, docs: list[AnalyzedArticle]) -> dict[str, frozenset[str]]:
+    """outlet -> its channel furniture (line keys it repeats across its posts), for `compare_story`. A store
+    that has articles but no line counts yet (made before them) is counted first, when it can be written."""
+    if not store.outlet_lines_counted():
+        try:
+            store.count_outlet_lines()
+        except Exception:  # noqa: BLE001 - a read-only database still compares, with the shared list only
+            log.warning("could not count the outlets' lines in %s", store.location, exc_info=True)
+    return store.outlet_furniture(sorted({d.article.outlet for d in docs}))

@@ -15,7 +15,9 @@ from parallax.pipeline import (
     reason_of,
     recluster_period,
     story_documents,
+    story_furniture,
 )
+from parallax.store.furniture import MIN_POSTS, outlet_lines
 
 # the fixtures of tests/store, by name (test parameters named like them must not read as redefined imports)
 db_target, store = store_fixtures.db_target, store_fixtures.store
@@ -129,3 +131,50 @@ def test_parse_when_and_reason_of():
     assert parse_when(None) is None
     assert reason_of(InputError("f", "text too long (12 characters, limit 10)")) == "text too long"
     assert reason_of(InputError("f", "invalid JSON (Expecting value at column 3)")) == "invalid JSON"
+
+
+# ---- channel furniture: each outlet's repeated lines, counted as articles are stored --------------------
+
+SIGN = "⚡ Вестник: главное без цензуры"
+SIGN_KEY = "вестник главное без цензуры"
+
+
+def _signed(outlet, n):
+    """n posts of one outlet on unrelated days and topics, each ending with the outlet's SIGN line."""
+    words = ["метро", "парк", "мост", "театр", "завод", "порт", "рынок", "музей", "стадион", "вокзал"]
+    return [make_article(f"sig{i}", f"Открыт {words[i % 10]} {words[i // 10 % 10]} {words[i // 100]}.\n{SIGN}",
+                         outlet, when=f"2024-{i % 9 + 1:02d}-{i % 27 + 1:02d}T08:00:00+00:00") for i in range(n)]
+
+
+def test_ingest_and_analysis_count_each_outlets_lines(store, fake_analyzer, fake_encoder):
+    ingest_records(store, _articles(KOREA), batch_size=2)
+    assert store.outlet_lines_counted()
+    assert outlet_lines(store.db, "BBC") == {"юн сок ель объявил военное положение в южной корее оппозиция "
+                                             "назвала решение юна незаконным": 1}
+    # stored some other way (the web app's ingest): counted when analysed
+    [added] = store.add_articles(_articles(WEATHER[:1]))
+    analyze_pending(store, analyzer=fake_analyzer, encoder=fake_encoder, pending=[added.pk])
+    assert len(outlet_lines(store.db, "Москва Live")) == 1
+
+
+def test_story_furniture_counts_an_uncounted_store_first(store, fake_analyzer):
+    store.add_articles(_signed("Вестник", MIN_POSTS) + _articles(KOREA))      # stored, never counted
+    assert not store.outlet_lines_counted()
+    docs = fake_analyzer.analyze_many([make_article("x", "Текст.", "Вестник"), make_article("y", "Текст.", "ТАСС")])
+    assert story_furniture(store, docs) == {"Вестник": frozenset({SIGN_KEY}), "ТАСС": frozenset()}
+
+
+def test_compare_stored_story_passes_each_outlets_furniture(store, fake_analyzer, fake_encoder, monkeypatch):
+    import parallax.api as api
+    _run(store, fake_analyzer, fake_encoder, _signed("РИА Новости", MIN_POSTS) + _articles(KOREA))
+    korea = next(s for s in store.list_stories() if "k1" in {a.ext_id for a in s.articles})
+    seen = {}
+
+    def compare_story(docs, **kwargs):          # the comparison itself needs the models: stop before it
+        seen.update(kwargs)
+        raise LookupError("compared")
+
+    monkeypatch.setattr(api, "compare_story", compare_story)
+    with pytest.raises(LookupError):
+        api.compare_stored_story(store, korea.id)
+    assert seen["furniture"] == {"РИА Новости": frozenset({SIGN_KEY}), "BBC": frozenset(), "ТАСС": frozenset()}

@@ -103,6 +103,8 @@ def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedA
     is a repeat of it; repeats never come from the post that holds the first occurrence."""
     cfg = alignment_config()["claims"]
     blend = blend_config(encoder)
+    repeat = cfg.get("repeat_threshold", "paraphrase")
+    repeat_floor = float(blend[f"{repeat}_threshold"]) if isinstance(repeat, str) else float(repeat)
     score, _, lex, _ = _same_fact_matrix(claims, claims, scores, blend)
     facts: list[AccountFact] = []
     fact_of: dict[int, AccountFact] = {}
@@ -115,7 +117,7 @@ def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedA
             if any(r.article == claim.article for r in fact.repeats):
                 continue
             s = float(score[prev, k])
-            if (s >= blend["paraphrase_threshold"] or lex[prev, k] >= cfg["lexical_only_threshold"]) and s > best_score:
+            if (s >= repeat_floor or lex[prev, k] >= cfg["lexical_only_threshold"]) and s > best_score:
                 best, best_score = fact, s
         if best is None:
             fact = AccountFact(outlet=outlet, claim=claim, position=len(facts))

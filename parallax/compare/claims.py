@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from parallax.model import AnalyzedArticle, Token
 from parallax.nlp.morph import parses
+from parallax.resources import load_yaml
 from parallax.text import fold
 
 # Where a sentence may join two facts: a coordinating conjunction or semicolon after a comma.
@@ -103,14 +104,83 @@ def is_channel_furniture(tokens: list[Token]) -> bool:
     return words[0].pos == "INFN"
 
 
-def split_claims(doc: AnalyzedArticle) -> list[Claim]:
+# ---- channel furniture: lines an outlet repeats under its posts ('👉 Топор Live. Подписаться') ----
+
+# links (with or without a scheme: 'bit.ly/bbcrussian', 't.me/+Knf…', 'https://…') and @handles
+_LINKS = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b(?:/\S*)?|@\w+", re.I)
+_LETTERS = re.compile(r"[^\W\d_]+")
+# a longer line says something; furniture is short ('Читать нас без VPN можно здесь' is 30 letters)
+MAX_FURNITURE_KEY = 120
+
+
+def line_key(line: str) -> str:
+    """What a line is recognised by as furniture: folded, links, @handles, digits, emoji and punctuation
+    dropped, the words joined by one space ('👉 Топор +18. Подписаться' -> 'топор подписаться')."""
+    return " ".join(_LETTERS.findall(_LINKS.sub(" ", fold(line))))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_phrases() -> tuple[str, ...]:
+    groups = load_yaml("compare/data/furniture.yaml")["phrases"]
+    return tuple(phrase for phrases in groups.values() for phrase in phrases)
+
+
+@functools.lru_cache(maxsize=256)
+def _default_furniture(outlet: str) -> re.Pattern:
+    """A key made up entirely of the shared furniture phrases and the outlet's own name words."""
+    names = sorted({re.escape(w) for w in line_key(outlet).split() if len(w) >= 3}, key=len, reverse=True)
+    atom = "|".join(f"(?:{p})" for p in (*_default_phrases(), *names))
+    return re.compile(rf"(?:{atom})(?: (?:{atom}))*")
+
+
+def is_furniture_key(key: str, outlet: str = "", learned: frozenset[str] = frozenset()) -> bool:
+    """A line key is furniture when it is empty (a bare link, handle, emoji or figure), one the outlet
+    repeats across its posts (`learned`, from the corpus), or made of the shared furniture phrases
+    (compare/data/furniture.yaml) and the outlet's name."""
+    if not key:
+        return True
+    if len(key) > MAX_FURNITURE_KEY:
+        return False
+    return key in learned or _default_furniture(outlet).fullmatch(key) is not None
+
+
+_CHAPTERS_START = re.compile(r"\s*0?0:00\b")
+_TIMECODE = re.compile(r"\s*(?:\d{1,2}:)?\d{1,2}:\d{2}\b")
+
+
+def furniture_spans(text: str, outlet: str = "", learned: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """(start, end) of every non-blank line of `text` that is channel furniture, or a chapter of a video or
+    podcast: a line opening with 00:00 and the timecoded lines after it ('03:39 Почему Байден нарушил…')."""
+    spans, pos, chapters = [], 0, False
+    for line in text.split("\n"):
+        if line.strip():
+            chapters = bool(_CHAPTERS_START.match(line) or (chapters and _TIMECODE.match(line)))
+            if chapters or is_furniture_key(line_key(line), outlet, learned):
+                spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _without_furniture(toks: list[Token], spans: list[tuple[int, int]]) -> list[Token]:
+    if not spans:
+        return toks
+    return [t for t in toks if not any(s <= t.start < e for s, e in spans)]
+
+
+def split_claims(doc: AnalyzedArticle, furniture: frozenset[str] = frozenset()) -> list[Claim]:
+    """The claims of one article. Channel furniture is no claim: lines the outlet repeats across its posts
+    (`furniture`: their line keys, learned from the corpus), lines of the shared furniture list, and short
+    calls to action; those lines stay in the text, only no claim is made of them."""
+    outlet = doc.article.outlet or ""
+    spans = furniture_spans(doc.text, outlet, furniture)
     by_sentence: dict[int, list[Token]] = {}
     for t in doc.tokens:
         by_sentence.setdefault(t.sentence, []).append(t)
     claims: list[Claim] = []
     for sent in doc.sentences:
-        toks = by_sentence.get(sent.index, [])
-        if not any(t.pos is not None for t in toks) or is_channel_furniture(toks):
+        toks = _without_furniture(by_sentence.get(sent.index, []), spans)
+        if not any(t.pos is not None for t in toks) or is_channel_furniture(toks) or \
+                is_furniture_key(line_key(doc.text[toks[0].start:toks[-1].end]), outlet, furniture):
             continue
         bounds = [0, *_clause_cuts(toks), len(toks)]
         for a, b in zip(bounds, bounds[1:]):

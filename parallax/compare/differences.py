@@ -133,6 +133,8 @@ def _term_points(comp: StoryComparison, outlet_of: dict[str, str]) -> Iterable[K
         by_outlet: dict[str, Counter] = {}
         for article, items in entry.terms.items():
             for item in items:
+                if item.get("voice", "own") != "own":       # a quoted or scare-quoted term is not the outlet's label
+                    continue
                 by_outlet.setdefault(outlet_of.get(article, article), Counter())[(item["label"], item["term"])] += 1
         labels = {o: frozenset(label for label, _ in c) for o, c in by_outlet.items()}
         if len(labels) < 2 or len(set(labels.values())) < 2:

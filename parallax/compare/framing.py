@@ -8,6 +8,12 @@ Two views:
   (``euphemism-official``, ``invasion``, ...), grouped per concept across the articles of a story;
 * for two aligned claims, the phrases only one of them uses (:func:`phrase_differences`).
 
+Whose words: a term inside a quote of the article (a direct quote or reported speech, ``doc.quotes``) is
+the speaker's, and a term inside quotation marks that no speech cue attributes (scare quotes: 'борьба с
+«неонацизмом»', a one-word 'назвал решение «русофобским»') is a word the outlet holds at arm's length.
+Both are still found, with ``voice`` 'quoted' (and the speaker) or 'marked', but only ``voice == 'own'``
+counts as the outlet's own wording (:class:`Voices`).
+
 Russian terms are matched on lemmas, so one lexicon entry covers every inflection ('война против
 Украины' finds 'войне против Украины'). A token matches a lexicon word when any pymorphy reading of
 the token shares a lemma with any reading of the lexicon word: the pipeline picks one reading per token
@@ -25,8 +31,9 @@ from typing import Any
 
 from razdel import tokenize
 
-from parallax.model import AnalyzedArticle, FramingEntry, Token
+from parallax.model import AnalyzedArticle, FramingEntry, Quote, Token
 from parallax.nlp.morph import parses
+from parallax.nlp.spans import find_quote_spans
 from parallax.resources import ResourceError, load_yaml, resource_path
 from parallax.text import fold
 
@@ -329,6 +336,58 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     return _load_cached(str(Path(path or LEXICON_PATH).resolve()))
 
 
+# ---- whose words -------------------------------------------------------------------------------------
+
+OWN, QUOTED, MARKED = "own", "quoted", "marked"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Whose words a span of an article is."""
+    voice: str = OWN                   # own | quoted (a quote or reported speech) | marked (quotation marks only)
+    speaker: str | None = None         # who is quoted, as the article names them (None: not found or marked)
+    speaker_entity: str | None = None  # entity id, after story-level linking
+
+
+OWN_VOICE = Voice()
+
+
+def speaker_name(doc: AnalyzedArticle, quote: Quote, names: dict[str, str] | None = None) -> str | None:
+    """The quote's speaker: the linked entity's name from `names`, else the speaker mention's canonical or
+    nominative form (a pronoun's antecedent), else the speaker's words as written."""
+    if names and quote.speaker_entity in names:
+        return names[quote.speaker_entity]
+    index = quote.speaker_mention
+    if index is not None and 0 <= index < len(doc.mentions) and doc.mentions[index].kind != "pronoun":
+        mention = doc.mentions[index]
+        return mention.canonical or mention.normal or quote.speaker_text
+    return quote.speaker_text
+
+
+class Voices:
+    """The quotes and quotation marks of one article, to tell whose words a span is: a span inside a
+    quote is the speaker's (the innermost quote's, when quotes nest); a span inside quotation marks that
+    no quote claims is marked; anything else, including a span that only overlaps a quote ('так
+    называемая «ДНР»'), is the outlet's own."""
+
+    def __init__(self, doc: AnalyzedArticle, names: dict[str, str] | None = None):
+        self.doc = doc
+        self.names = names
+        self.quotes = sorted(doc.quotes, key=lambda q: (q.end - q.start, q.start))
+        self.marks = find_quote_spans(doc.text) if doc.text else []
+
+    def at(self, start: int, end: int) -> Voice:
+        for q in self.quotes:
+            if q.start <= start and end <= q.end:
+                return Voice(QUOTED, speaker_name(self.doc, q, self.names), q.speaker_entity)
+        if any(open_ < start and end <= close for open_, close in self.marks):
+            return Voice(MARKED)
+        return OWN_VOICE
+
+    def own(self, start: int, end: int) -> bool:
+        return self.at(start, end).voice == OWN
+
+
 # ---- finding terms in an article --------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -342,6 +401,9 @@ class TermHit:
     sentence: int
     entry: str = ""                    # the lexicon term as written ('война против Украины')
     language: str = "ru"
+    voice: str = OWN                   # own | quoted | marked (see Voices)
+    speaker: str | None = None         # for a quoted term: who said it
+    speaker_entity: str | None = None
 
 
 def _is_punct(tok: Token) -> bool:
@@ -401,8 +463,10 @@ def _match_at(term: LexiconTerm, tokens: Sequence[Token], i: int, key_of) -> int
     return last
 
 
-def find_contested_terms(doc: AnalyzedArticle, lexicon: Lexicon | None = None) -> list[TermHit]:
-    """Lexicon terms in `doc`, in text order.
+def find_contested_terms(doc: AnalyzedArticle, lexicon: Lexicon | None = None,
+                         names: dict[str, str] | None = None) -> list[TermHit]:
+    """Lexicon terms in `doc`, in text order, each with whose words it is (:class:`Voices`; `names`:
+    entity id -> name, for speakers).
 
     Where matches overlap within one category the longest wins ('вторжение ВСУ в Курскую область'
     is one Kursk term, not also 'вторжение'); matches of different categories may nest ('ВСУ' inside
@@ -439,10 +503,27 @@ def find_contested_terms(doc: AnalyzedArticle, lexicon: Lexicon | None = None) -
 
     text = doc.text
     sentence_of = {t.start: t.sentence for t in tokens}
-    return [TermHit(category=term.category, concept=term.concept, term=text[start:end],
-                    label=term.label, start=start, end=end, sentence=sentence_of.get(start, 0),
-                    entry=term.term, language=term.language)
-            for start, end, term in kept]
+    voices = Voices(doc, names)
+    out = []
+    for start, end, term in kept:
+        voice = voices.at(start, end)
+        out.append(TermHit(category=term.category, concept=term.concept, term=text[start:end],
+                           label=term.label, start=start, end=end, sentence=sentence_of.get(start, 0),
+                           entry=term.term, language=term.language, voice=voice.voice,
+                           speaker=voice.speaker, speaker_entity=voice.speaker_entity))
+    return out
+
+
+def entity_names(docs: Sequence[AnalyzedArticle]) -> dict[str, str]:
+    """Entity id -> a name for linked mentions: the fullest name form the articles use (most words,
+    then most frequent), a stand-in for the story's entity names when the caller has none."""
+    forms: dict[str, Counter] = {}
+    for d in docs:
+        for m in d.mentions:
+            if m.entity and m.kind in ("name", "alias"):
+                forms.setdefault(m.entity, Counter())[m.canonical or m.normal] += 1
+    return {e: sorted(c.items(), key=lambda kv: (-len(kv[0].split()), -kv[1], kv[0]))[0][0]
+            for e, c in forms.items()}
 
 
 def _outlet_names(docs: Sequence[AnalyzedArticle]) -> dict[str, str]:
@@ -452,13 +533,16 @@ def _outlet_names(docs: Sequence[AnalyzedArticle]) -> dict[str, str]:
             for d in docs}
 
 
-def framing_by_article(docs: list[AnalyzedArticle], lexicon: Lexicon | None = None
-                       ) -> list[FramingEntry]:
+def framing_by_article(docs: list[AnalyzedArticle], lexicon: Lexicon | None = None,
+                       names: dict[str, str] | None = None) -> list[FramingEntry]:
     """One entry per lexicon concept that at least one article names, in lexicon order, with every
-    article's terms (an empty list where an article does not name it). The note says when articles
-    that name a concept do so with different labels."""
+    article's terms (an empty list where an article does not name it). Each term says whose words it
+    is (`voice`: own, quoted or marked, and the `speaker` of a quoted one; `names`: entity id -> name).
+    The note says when articles name a concept with different labels in their own voice: a term an
+    article quotes is listed but is not its label."""
     lex = lexicon or load_lexicon()
-    hits = {d.id: find_contested_terms(d, lex) for d in docs}
+    names = names if names is not None else entity_names(docs)
+    hits = {d.id: find_contested_terms(d, lex, names) for d in docs}
     names = _outlet_names(docs)
     entries: list[FramingEntry] = []
     for concept in lex.concepts:
@@ -466,7 +550,7 @@ def framing_by_article(docs: list[AnalyzedArticle], lexicon: Lexicon | None = No
         for d in docs:
             terms[d.id] = [
                 {"term": h.term, "label": h.label, "start": h.start, "end": h.end,
-                 "sentence": h.sentence, "entry": h.entry}
+                 "sentence": h.sentence, "entry": h.entry, "voice": h.voice, "speaker": h.speaker}
                 for h in hits[d.id] if h.concept == concept.name and h.category == concept.category]
         if not any(terms.values()):
             continue
@@ -478,8 +562,9 @@ def framing_by_article(docs: list[AnalyzedArticle], lexicon: Lexicon | None = No
 def _label_note(terms: dict[str, list[dict[str, Any]]], names: dict[str, str]) -> str | None:
     labels_by_article = {}
     for article, items in terms.items():
-        if items:
-            counted = Counter(item["label"] for item in items)
+        own = [item for item in items if item.get("voice", OWN) == OWN]
+        if own:
+            counted = Counter(item["label"] for item in own)
             labels_by_article[article] = [label for label, _ in counted.most_common()]
     if len(labels_by_article) < 2:
         return None

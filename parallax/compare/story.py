@@ -33,14 +33,15 @@ def story_id_for(docs: list[AnalyzedArticle]) -> str:
 
 
 def compare_story(docs: list[AnalyzedArticle], encoder=None, story_id: str | None = None,
-                  outlet_kinds: dict[str, str] | None = None) -> StoryComparison:
+                  outlet_kinds: dict[str, str] | None = None,
+                  furniture: dict[str, frozenset[str]] | None = None) -> StoryComparison:
     """Compare the articles of one story. Statuses count outlets: a fact is *consensus* when every
     outlet of the story reports it, *partial* when two or more do, *unique* when one does."""
     encoder = encoder or get_encoder()
     entities = link_entities(docs)
     names = {e.id: e.name for e in entities}
     by_id = {d.id: d for d in docs}
-    claims_by_doc = [split_claims(d) for d in docs]
+    claims_by_doc = [split_claims(d, (furniture or {}).get(d.article.outlet, frozenset())) for d in docs]
     scores = fact_scores([c for cs in claims_by_doc for c in cs], by_id, encoder)
     accounts = build_accounts(docs, claims_by_doc, scores, encoder)
     groups, edges = group_facts(accounts, scores, encoder)
@@ -55,7 +56,7 @@ def compare_story(docs: list[AnalyzedArticle], encoder=None, story_id: str | Non
             attributions.append(a)
     comparison = StoryComparison(
         id=story_id or story_id_for(docs), articles=docs, entities=entities, claims=claim_groups, quotes=quotes,
-        framing=framing_by_article(docs), attributions=attributions,
+        framing=framing_by_article(docs, names=names), attributions=attributions,
         outlets=[_story_outlet(acc, outlet_kinds) for acc in accounts])
     comparison.key_differences = key_differences(comparison)
     return comparison
@@ -80,7 +81,8 @@ def _claim_group(group_id: str, group: list[AccountFact], edges: dict, docs: dic
     members = []
     for fact in group:
         c = fact.claim
-        similarity = None if fact is anchor else round(edges[(id(anchor), id(fact))], 3)
+        # the score's bonuses (shared entities, figures) can lift it past 1; similarity is a cosine-like [-1, 1]
+        similarity = None if fact is anchor else round(min(1.0, edges[(id(anchor), id(fact))]), 3)
         members.append(ClaimMember(article=c.article, text=c.text, start=c.start, end=c.end, sentence=c.sentence,
                                    similarity=similarity, outlet=fact.outlet,
                                    repeats=[_occurrence(r, fact, docs) for r in fact.repeats]))

@@ -34,7 +34,7 @@ from parallax.nlp.nounphrase import (
     np_forward,
     place_like,
 )
-from parallax.nlp.sources import PrefixCue, attribution_table, classify_source
+from parallax.nlp.sources import PrefixCue, attribution_table, canonical_source, classify_source
 from parallax.nlp.spans import find_quote_spans
 from parallax.nlp.speakers import resolve_pronoun, skip_addressee
 from parallax.nlp.speech import verb_lemmas
@@ -203,7 +203,7 @@ def _verb_cues(ix: DocIndex, protected) -> list[_Found]:
         # verb, then source
         if report and t.pos == "VERB" and last + 1 < stop:
             np = _np_after_verb(ix, last, stop)
-            if np is not None:
+            if np is not None and _agrees(ix, t, np):
                 found = _make(ix, t.start, toks[last].end, np, "nomn", eligible_only=True)
                 if found:
                     out.append(found)
@@ -265,6 +265,17 @@ def _np_after_verb(ix: DocIndex, last: int, stop: int) -> NounPhrase | None:
             return None
         j = skip_addressee(ix, k)
     return None
+
+
+def _agrees(ix: DocIndex, verb, np: NounPhrase) -> bool:
+    """Whether a common noun after the verb can be its subject by number: in 'заявил об угрозе паралича
+    власти' the singular verb cannot have 'власти' (a plural nominative) as its subject."""
+    if np.mention is not None or np.head is None or not ix.tokens[np.head].text.islower():
+        return True
+    verb_numbers = {p.tag.number for p in morph.parses(fold(verb.text)) if p.tag.POS == "VERB" and p.tag.number}
+    noun_numbers = {p.tag.number for p in morph.parses(fold(ix.tokens[np.head].text))
+                    if morph.is_dictionary_parse(p) and p.tag.case == "nomn" and p.tag.number}
+    return not verb_numbers or not noun_numbers or bool(verb_numbers & noun_numbers)
 
 
 def _skip_named_addressee(ix: DocIndex, j: int, stop: int) -> int:
@@ -430,7 +441,8 @@ def extract_attributions(doc: AnalyzedArticle) -> list[Attribution]:
         kept.append(f)
     kept.sort(key=lambda f: f.start)
     text = doc.text
-    return [Attribution(start=f.start, end=f.end, text=text[f.start:f.end], source=f.source, cue=f.cue,
+    return [Attribution(start=f.start, end=f.end, text=text[f.start:f.end], source=canonical_source(f.source),
+                        cue=f.cue,
                         sentence=f.sentence, source_start=f.source_start, source_end=f.source_end,
                         kind=f.kind, entity=f.entity)
             for f in kept]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from parallax.model import Mention, Sentence, Token
 from parallax.nlp import morph
 from parallax.nlp.models import ner_tagger
+from parallax.nlp.segment import mask_symbols
 from parallax.resources import load_yaml
 from parallax.text import fold
 
@@ -31,9 +32,9 @@ class AliasTable:
 
 
 def lemma_key(text: str) -> str:
-    """A case- and inflection-insensitive key for a name: lemmas of its words, lower case."""
+    """A case- and inflection-insensitive key for a name: lemmas of its words, lower case, ё as е."""
     words = re.findall(r"[\w'’-]+", text)
-    return " ".join(morph.lemma(w) if not w.isupper() else w.lower() for w in words).lower()
+    return fold(" ".join(morph.lemma(w) if not w.isupper() else w for w in words))
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,6 +108,8 @@ def document_ner(texts: list[str]) -> list[list[tuple[int, int, str]]]:
     (benchmarks/NER.md)."""
     pieces, owner = [], []
     for k, text in enumerate(texts):
+        # emoji glued to a word ('❗️Юн Сок Ёль') hide it from the NER's tokenizer
+        text = mask_symbols(text)
         for s, e in _chunks(text):
             if text[s:e].strip():          # slovnet fails on a piece without tokens
                 pieces.append(text[s:e])
@@ -144,8 +147,11 @@ def ner_mentions(text: str, sentences: list[Sentence], spans_per_sentence) -> li
         for start, stop, typ in spans:
             s, e = sent.start + start, sent.start + stop
             surface = text[s:e]
-            # NER sometimes swallows an opening bracket ('организации сотрудничества (ШОС') or a
-            # trailing quote or dash
+            # NER sometimes swallows an opening bracket ('организации сотрудничества (ШОС'), a
+            # trailing quote or dash, or markup around a name ('**Юн Сок Ёль**')
+            while e > s and not surface[0].isalnum():
+                s += 1
+                surface = text[s:e]
             while e > s and not surface[-1].isalnum():
                 e -= 1
                 surface = text[s:e]
@@ -330,7 +336,7 @@ def tag_aliases(tokens: list[Token], mentions: list[Mention], text: str) -> list
             window = tokens[i:i + n]
             if window[-1].sentence != window[0].sentence or any(t.pos is None for t in window):
                 continue
-            key = " ".join(t.lemma if not t.text.isupper() else t.text.lower() for t in window)
+            key = fold(" ".join(t.lemma if not t.text.isupper() else t.text for t in window))
             hit = table.canonical.get(key)
             start, end = window[0].start, window[-1].end
             if hit and not _overlaps(start, end, mentions) and (window[0].text[:1].isupper() or n > 1):

@@ -12,10 +12,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
+from typing import Iterable
 
 from parallax.model import AnalyzedArticle, Entity, EntityMentionRef, Mention
 from parallax.nlp import morph
 from parallax.nlp.entities import NAME_GRAMMEMES, normalize_person
+from parallax.text import fold
 
 # Russian noun case endings, longest first, for reconciling forms of names pymorphy does not know.
 _CASE_ENDINGS = ("ами", "ями", "ом", "ем", "ой", "ей", "ым", "им", "ою", "ею", "а", "я", "у", "ю", "е", "ы", "и")
@@ -28,6 +30,8 @@ def _is_known_name(word: str) -> bool:
 
 def _stem(word: str) -> str:
     low = word.lower()
+    if low.endswith("ь") and len(low) >= 3:
+        return word[:-1]          # soft-stem nominative: 'Ель' (forms 'Еля', 'Еле', 'Елем')
     for end in _CASE_ENDINGS:
         if low.endswith(end) and len(low) - len(end) >= 2:
             return word[: len(word) - len(end)]
@@ -45,8 +49,9 @@ def foreign_name_forms(words: list[str], subject_forms: set[str] = frozenset()) 
             groups[_stem(w).lower()].add(w)
     out: dict[str, str] = {}
     for stem_low, forms in groups.items():
-        bare = [f for f in forms if f.lower() == stem_low]
-        subjects = sorted(f for f in forms if f in subject_forms)
+        # the bare stem ('Ын' beside 'Ына'), or with its soft sign ('Ель' beside 'Еле', 'Еля')
+        bare = [f for f in forms if f.lower() in (stem_low, stem_low + "ь")]
+        subjects = sorted((f for f in forms if f in subject_forms), key=lambda f: (f not in bare, f))
         if subjects:
             nominative = subjects[0]
         elif bare:
@@ -68,7 +73,26 @@ def foreign_name_forms(words: list[str], subject_forms: set[str] = frozenset()) 
 
 
 def _words(name: str) -> list[str]:
-    return re.findall(r"[\w'’]+(?:-[\w'’]+)*", name)
+    """The words of a name, ё written as е: names are keyed by their folded form ('Ёль' = 'Ель')."""
+    return re.findall(r"[\w'’]+(?:-[\w'’]+)*", fold(name, keep_case=True))
+
+
+def surname_index(names: Iterable[str]) -> dict[str, str]:
+    """Surname (ё folded, lower case) -> the one full name among `names` that ends with it ('песков' ->
+    'Дмитрий Песков'); a surname two full names share is left out. For name lookups outside a linked
+    story, such as search over stored analyses: `names` are the person names (normal forms) of a story."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        words = _words(name)
+        if len(words) >= 2:
+            found[words[-1].lower()].add(" ".join(words))
+    return {surname: next(iter(full)) for surname, full in found.items() if len(full) == 1}
+
+
+def full_name(name: str, index: dict[str, str]) -> str:
+    """'Песков' -> 'Дмитрий Песков' when `index` (surname_index) knows the surname; any other name as is."""
+    words = _words(name)
+    return index.get(words[0].lower(), name) if len(words) == 1 else name
 
 
 class _Linker:
@@ -106,7 +130,7 @@ class _Linker:
         if len(raw_words) != len(key):
             return None
         # each word on its own: the merged span's words are in different cases ('Ким Путину')
-        key = tuple(self.foreign.get(w, normalize_person(w)).lower() for w in _words(m.text))
+        key = tuple(fold(self.foreign.get(w, normalize_person(w))) for w in _words(m.text))
         if len(raw_words) != len(key):
             return None
         for k in range(1, len(key)):
@@ -123,7 +147,8 @@ class _Linker:
         return None
 
     def _subject_forms(self) -> set[str]:
-        """Last words of person mentions directly followed by a verb: 'Исиба прибыл'."""
+        """Last words of person mentions directly followed by a verb and not after a preposition:
+        'Исиба прибыл' (but not 'вопрос о Юн Сок Ёле обсудят')."""
         out = set()
         for d in self.docs:
             next_token = {t.start: t for t in d.tokens}
@@ -132,6 +157,9 @@ class _Linker:
                 if m.type != "PER" or m.kind != "name":
                     continue
                 k = bisect.bisect_left(starts, m.end)
+                before = bisect.bisect_left(starts, m.start) - 1
+                if before >= 0 and next_token[starts[before]].pos == "PREP":
+                    continue
                 if k < len(starts) and next_token[starts[k]].pos == "VERB":
                     out.add(_words(m.normal)[-1])
         return out
@@ -153,17 +181,46 @@ class _Linker:
             for t in d.tokens:
                 if not t.text[:1].isupper() or any(m.start < t.end and t.start < m.end for m in d.mentions):
                     continue
-                form = self.foreign.get(t.text) or normalize_person(t.text)
-                if form.lower() in surnames or _stem(t.text).lower() in foreign_stems:
+                word = fold(t.text, keep_case=True)
+                form = self.foreign.get(word) or normalize_person(word)
+                if form.lower() in surnames or _stem(word).lower() in foreign_stems:
                     added.append(Mention(start=t.start, end=t.end, text=t.text, type="PER",
                                          normal=surnames.get(form.lower(), form), sentence=t.sentence))
             if added:
                 d.mentions = sorted(d.mentions + added, key=lambda m: (m.start, m.end))
         self.refs = [(d, m) for d in self.docs for m in d.mentions]
 
+    def extend_to_full_names(self) -> None:
+        """NER sometimes keeps only the last word of a name whose first words are common words too
+        ('Юн Сок Ель отменил': 'юн' is 'young', 'сок' is 'juice'). A mention written right after the
+        other words of a full name of the story, capitalized, grows to that full name."""
+        fulls = {tuple(w.lower() for w in self.person_words(m)) for _, m in self.refs
+                 if m.type == "PER" and m.kind == "name" and len(_words(m.normal)) >= 2}
+        for d in self.docs:
+            starts = [t.start for t in d.tokens]
+            for m in d.mentions:
+                if m.type != "PER" or m.kind != "name":
+                    continue
+                words = tuple(w.lower() for w in self.person_words(m))
+                k = bisect.bisect_left(starts, m.start)
+                for full in sorted(fulls, key=len, reverse=True):
+                    n = len(full) - len(words)
+                    prev = d.tokens[k - n:k] if 0 < n <= k else []
+                    if full[n:] != words or not prev or any(
+                            not t.text[:1].isupper() or fold(t.text) != w or t.sentence != m.sentence
+                            for t, w in zip(prev, full)):
+                        continue
+                    if d.text[prev[0].start:m.start].split() != [t.text for t in prev] or any(
+                            x is not m and x.start < m.start and prev[0].start < x.end for x in d.mentions):
+                        continue
+                    m.start, m.text = prev[0].start, d.text[prev[0].start:m.end]
+                    m.normal = fold(normalize_person(m.text), keep_case=True)
+                    break
+
     def link(self) -> list[Entity]:
         self._learn_foreign_forms()
         self.add_missed_surnames()
+        self.extend_to_full_names()
         self._learn_foreign_forms()
         self.split_merged()
         groups: dict[str, list[tuple[AnalyzedArticle, Mention]]] = defaultdict(list)
@@ -232,7 +289,7 @@ class _Linker:
                 continue
             name = m.canonical or m.normal
             # 'TruthSocial' and 'Truth Social', 'Нью Йорк' and 'Нью-Йорк' are one name
-            target = f"{m.type}:" + re.sub(r"[\s\-‐–]+", "", name.lower())
+            target = f"{m.type}:" + re.sub(r"[\s\-‐–]+", "", fold(name))
             groups[target].append((d, m))
             names[target][name] += 3 if m.canonical else 1
             types[target] = m.type
@@ -271,14 +328,38 @@ class _Linker:
                 if q.speaker_mention is not None and 0 <= q.speaker_mention < len(d.mentions):
                     q.speaker_entity = d.mentions[q.speaker_mention].entity
                 elif q.speaker_start is not None:
-                    hit = next((m for m in d.mentions
-                                if m.start < (q.speaker_end or q.speaker_start + 1) and q.speaker_start < m.end), None)
+                    hit = _phrase_mention(d, q.speaker_start, q.speaker_end or q.speaker_start + 1)
                     q.speaker_entity = hit.entity if hit else None
             for a in d.attributions:
                 if a.source_start is None:
                     continue
-                hit = next((m for m in d.mentions if m.start < (a.source_end or a.source_start) and a.source_start < m.end), None)
+                hit = _phrase_mention(d, a.source_start, a.source_end or a.source_start)
                 a.entity = hit.entity if hit else None
+
+
+def _phrase_mention(d: AnalyzedArticle, start: int, end: int) -> Mention | None:
+    """The mention a speaker or source phrase names: the one at its start ('Рёнхап', 'российский лидер'),
+    else a person in it ('журналист Иван Петров'), else a name in apposition ('агентство Yonhap'). A
+    place or organisation depending on a person noun is never the speaker: 'Спикер парламента Южной
+    Кореи' is a person, not South Korea."""
+    inside = [m for m in d.mentions if m.start < end and start < m.end]
+    if not inside:
+        return None
+    at_start = next((m for m in inside if m.start <= start), None)
+    if at_start is not None:
+        return at_start
+    persons = [m for m in inside if m.type == "PER"]
+    if persons:
+        return persons[0]
+    return None if _person_head(d, start, end) else inside[0]
+
+
+def _person_head(d: AnalyzedArticle, start: int, end: int) -> bool:
+    """Whether the first noun of the phrase names a person ('спикер', 'депутат', 'министр')."""
+    for t in d.tokens:
+        if t.start >= start and t.end <= end and t.pos == "NOUN":
+            return any(p.tag.POS == "NOUN" and "anim" in p.tag for p in morph.parses(fold(t.text))[:1])
+    return False
 
 
 def link_entities(docs: list[AnalyzedArticle]) -> list[Entity]:

@@ -124,6 +124,9 @@ class _Lexicon:
         self.ordinal_re = re.compile(
             r"[0-9](?<![\w/:.,][0-9])(?<![^\W\d_]-[0-9])(?P<rest>[0-9]*)" + hyphen
             + r"(?P<suffix>[^\W\d_]+)(?![\w])")
+        # 'между двумя странами': a small number in words after these names the parties, not a figure
+        parties = table.get("party_prepositions") or []
+        self.party_re = re.compile(r"(?<![\w])(?:" + trie_regex(parties) + r")[ \t\u00a0]+$") if parties else None
         self.qualifier_re = re.compile(
             r"(?<![\w])(?P<q>" + trie_regex(self.qualifier_of) + r")[ \t\u00a0]+$")
         self.symbol_before_re = re.compile(
@@ -541,7 +544,7 @@ def extract_numbers(text: str, language: str = "ru", *, dates: list[DateMention]
         if second is None:
             if qualifier is None and first.vague:
                 qualifier = "more_than"
-            if _skip_bare(lex, folded, first, unit, qualifier):
+            if _skip_bare(lex, folded, first, unit, qualifier) or _names_parties(lex, folded, first, qualifier):
                 continue
             found.append(_mention(text, q_start, end, first.value, qualifier, unit))
         elif change:                              # 'выросло с 10 до 15 процентов': two exact values
@@ -569,6 +572,13 @@ def _skip_bare(lex: _Lexicon, text: str, phrase: _Phrase, unit: str | None,
             and _LATIN_BEFORE.search(text, max(0, phrase.start - 30), phrase.start):
         return True                               # 'React 19', 'iPhone 16', 'Superjet 100'
     return _identifier_before(lex, text, phrase.start)
+
+
+def _names_parties(lex: _Lexicon, text: str, phrase: _Phrase, qualifier: str | None) -> bool:
+    """'между двумя странами', 'between the two leaders': the sides of the story, not a reported figure."""
+    return (lex.party_re is not None and qualifier is None and phrase.scale == 1 and phrase.value is not None
+            and phrase.value < 10 and all(a.kind == "cardinal" for a in phrase.atoms)
+            and lex.party_re.search(text, max(0, phrase.start - 20), phrase.start) is not None)
 
 
 def _mention(text: str, start: int, end: int, value: float, qualifier: str | None,

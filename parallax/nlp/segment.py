@@ -10,6 +10,33 @@ from parallax.nlp.morph import lemma_and_pos
 
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 
+# Emoji and pictographs, with what joins and modifies them (variation selectors, zero-width joiner,
+# keycaps, skin tones, flags, tags). Telegram posts glue them to words ('❗️Президент', '🇰🇷Сеул'),
+# which razdel keeps as one token.
+SYMBOLS = re.compile(
+    "[\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff\u3030\u303d"
+    "\u3297\u3299\u200d\u20e3\ufe00-\ufe0f\U0001f000-\U0001faff\U000e0000-\U000e007f]+")
+
+
+def mask_symbols(text: str) -> str:
+    """`text` with emoji and pictographs replaced by spaces: same length, so offsets carry over."""
+    return SYMBOLS.sub(lambda m: " " * len(m.group()), text)
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """A razdel token cut where emoji meet letters: '❗️Президент' -> '❗️', 'Президент'."""
+    if not SYMBOLS.search(text):
+        return [(0, len(text))]
+    out, pos = [], 0
+    for m in SYMBOLS.finditer(text):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        out.append((m.start(), m.end()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out
+
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-blank line block. Any line break ends a paragraph: news dumps often
@@ -45,7 +72,9 @@ def split_tokens(text: str, sentences: list[Sentence], language: str = "ru") -> 
     tokens: list[Token] = []
     for sent in sentences:
         for t in tokenize(sent.text):
-            lemma, pos = lemma_and_pos(t.text, language)
-            tokens.append(Token(start=sent.start + t.start, end=sent.start + t.stop, text=t.text,
-                                lemma=lemma, pos=pos, sentence=sent.index))
+            for a, b in _pieces(t.text):
+                word = t.text[a:b]
+                lemma, pos = lemma_and_pos(word, language)
+                tokens.append(Token(start=sent.start + t.start + a, end=sent.start + t.start + b, text=word,
+                                    lemma=lemma, pos=pos, sentence=sent.index))
     return tokens

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from parallax.nlp import morph
+from parallax.nlp.entities import alias_table, lemma_key
 from parallax.resources import load_yaml
 from parallax.text import fold
 
@@ -125,3 +126,19 @@ def classify_source(source: str, head_lemma: str | None = None) -> str | None:
         if kind:
             return kind
     return None
+
+
+_NAMED_KINDS = ("agency", "media", "social")
+
+
+def canonical_source(source: str) -> str:
+    """An agency, medium or platform under its one name from the alias table whatever the spelling
+    ('Рёнхап', 'Йонхап', 'Yonhap' -> 'Ренхап'; 'TruthSocial' -> 'Truth Social'), also after the noun of
+    its kind ('агентство Yonhap', 'соцсеть TruthSocial'). Other sources are returned as they are."""
+    aliases = alias_table()
+    hit = aliases.canonical.get(lemma_key(source))
+    if hit is None:
+        first, _, rest = source.partition(" ")
+        if rest and attribution_table().kind_nouns.get(morph.lemma(first)) in _NAMED_KINDS:
+            hit = aliases.canonical.get(lemma_key(rest))
+    return hit[0] if hit is not None and hit[1] == "ORG" else source

@@ -16,6 +16,10 @@ Two sources, both marked with offsets into ``Article.text``:
 
 Lexicon hits are the reviewed list; model hits (category `evaluative`) are candidates: the vectors put
 'агрессор' and 'дезинформация' next to 'лживый', so topical words of conflict news also score high.
+
+Every hit says whose words it is (:class:`parallax.compare.framing.Voices`): `voice` 'own', 'quoted' (inside a
+quote or reported speech, with the `speaker`) or 'marked' (inside quotation marks no speech cue claims). Only
+'own' hits are the outlet's loaded language; profiles count the others apart.
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from parallax.compare.framing import Lexicon, find_contested_terms, load_lexicon
+from parallax.compare.framing import OWN, Lexicon, Voices, find_contested_terms, load_lexicon
 from parallax.model import AnalyzedArticle, Token
 from parallax.nlp import morph
 from parallax.resources import resource_path
@@ -59,6 +63,8 @@ class LoadedHit:
     source: str = "lexicon"            # lexicon | model
     polarity: str | None = None        # negative | positive | None
     score: float | None = None         # model z-score
+    voice: str = OWN                   # own | quoted | marked: whose words (see parallax.compare.framing.Voices)
+    speaker: str | None = None         # for a quoted hit: who said it
 
 
 def load_loaded_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -170,12 +176,14 @@ def find_loaded_language(doc: AnalyzedArticle, lexicon: Lexicon | None = None,
                          model: dict[str, EvaluativeWord] | None = None,
                          threshold: float = MODEL_THRESHOLD, use_model: bool = True) -> list[LoadedHit]:
     """Loaded wording in `doc`, in text order: lexicon terms, then learned evaluative words (score at
-    least `threshold`) that no lexicon term covers."""
+    least `threshold`) that no lexicon term covers; each with whose words it is (`voice`, `speaker`)."""
     lex = lexicon or load_loaded_lexicon()
     hits = [LoadedHit(start=h.start, end=h.end, text=h.term, category=h.category, label=h.label, term=h.entry,
-                      sentence=h.sentence, source="lexicon", polarity=POLARITY_OF_LABEL.get(h.label))
+                      sentence=h.sentence, source="lexicon", polarity=POLARITY_OF_LABEL.get(h.label),
+                      voice=h.voice, speaker=h.speaker)
             for h in find_contested_terms(doc, lex)]
     if use_model:
+        voices = Voices(doc)
         words = load_evaluative_model() if model is None else model
         covered = [(h.start, h.end) for h in hits]
         for tok in doc.tokens:
@@ -187,8 +195,10 @@ def find_loaded_language(doc: AnalyzedArticle, lexicon: Lexicon | None = None,
                 continue
             if any(s < tok.end and tok.start < e for s, e in covered):
                 continue
+            voice = voices.at(tok.start, tok.end)
             hits.append(LoadedHit(start=tok.start, end=tok.end, text=doc.text[tok.start:tok.end],
                                   category="evaluative", label=w.polarity or "evaluative", term=w.lemma,
-                                  sentence=tok.sentence, source="model", polarity=w.polarity, score=w.score))
+                                  sentence=tok.sentence, source="model", polarity=w.polarity, score=w.score,
+                                  voice=voice.voice, speaker=voice.speaker))
     hits.sort(key=lambda h: (h.start, h.end))
     return hits

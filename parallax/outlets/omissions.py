@@ -26,7 +26,7 @@ from typing import Any
 from parallax.compare import compare_story, embed
 from parallax.model import AnalyzedArticle, ClaimGroup, ClaimMember, StoryComparison
 from parallax.nlp import morph
-from parallax.pipeline import analyzer_version, story_documents
+from parallax.pipeline import analyzer_version, story_documents, story_furniture
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
@@ -255,7 +255,8 @@ def corpus_omissions(store, *, story_ids: Sequence[str] | None = None, since: fl
             docs = story_documents(store, story.id)
             if encoder is None:
                 encoder = embed.get_encoder()
-            comparison = compare_story(docs, encoder=encoder, story_id=story.id)
+            comparison = compare_story(docs, encoder=encoder, story_id=story.id,
+                                       furniture=story_furniture(store, docs))
             entry = {"fingerprint": fp, "outlets": sorted({d.article.outlet for d in docs}),
                      "majority_facts": majority_facts(comparison, min_outlets),
                      "omissions": [asdict(o) for o in story_omissions(comparison, min_outlets)]}

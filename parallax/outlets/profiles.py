@@ -8,6 +8,10 @@ A profile holds the outlet's contested-term usage over time (the curated lexicon
 :mod:`parallax.outlets.sourcing`), its tone toward the entities it mentions most (:mod:`parallax.tone`),
 its typical omissions (:mod:`parallax.outlets.omissions`) and its loaded wording
 (:mod:`parallax.outlets.loaded`). :mod:`parallax.render.profile` renders one as text or as an HTML page.
+
+Terms and loaded words count in the outlet's own voice only: a word inside a quote or reported speech is
+the speaker's, and one inside quotation marks no speech cue claims is held at arm's length
+(:class:`parallax.compare.framing.Voices`). Those uses are counted apart ("quoted").
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from parallax.compare.framing import find_contested_terms, load_lexicon
+from parallax.compare.framing import MARKED, OWN, Voices, find_contested_terms, load_lexicon
 from parallax.model import AnalyzedArticle
 from parallax.nlp.attribution import extract_attributions
 from parallax.outlets.loaded import find_loaded_language, load_evaluative_model, load_loaded_lexicon
@@ -83,24 +87,50 @@ def _week(published: str | None) -> str | None:
     return f"{year}-W{week:02d}"
 
 
-def contested_term_usage(docs: Sequence[tuple[AnalyzedArticle, str | None]]) -> list[dict[str, Any]]:
-    """Lexicon terms over (doc, published) pairs: one row per lexicon entry with its count by month
-    and by ISO week, most used first."""
+def term_usage(docs: Sequence[tuple[AnalyzedArticle, str | None]]
+               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Lexicon terms over (doc, published) pairs, in two lists of rows, most used first: the outlet's own
+    uses and the uses it quotes. A row is one lexicon entry with its count by month and by ISO week and
+    the number of articles; an own row also has `quoted`, the entry's quoted uses; a quoted row has
+    `speakers` (name -> uses, named speakers only) and `marked` (uses in quotation marks with no speaker)."""
     lex = load_lexicon()
-    rows: dict[tuple, dict[str, Any]] = {}
+    own: dict[tuple, dict[str, Any]] = {}
+    quoted: dict[tuple, dict[str, Any]] = {}
     for doc, published in docs:
         month, week = _month(published), _week(published)
         for hit in find_contested_terms(doc, lex):
             key = (hit.category, hit.concept, hit.label, hit.entry)
-            row = rows.setdefault(key, {"category": hit.category, "concept": hit.concept, "label": hit.label,
-                                        "term": hit.entry, "count": 0, "by_month": Counter(),
-                                        "by_week": Counter(), "articles": set()})
+            row = _term_row(own if hit.voice == OWN else quoted, key, hit)
             row["count"] += 1
             row["articles"].add(doc.id)
             if month:
                 row["by_month"][month] += 1
             if week:
                 row["by_week"][week] += 1
+            if hit.voice == MARKED:
+                row["marked"] += 1
+            elif hit.voice != OWN and hit.speaker:
+                row["speakers"][hit.speaker] += 1
+    for key, row in own.items():
+        row["quoted"] = quoted[key]["count"] if key in quoted else 0
+        del row["speakers"], row["marked"]
+    for row in quoted.values():
+        row["speakers"] = dict(row["speakers"].most_common())
+    return _sorted_rows(own), _sorted_rows(quoted)
+
+
+def contested_term_usage(docs: Sequence[tuple[AnalyzedArticle, str | None]]) -> list[dict[str, Any]]:
+    """The outlet's own uses of lexicon terms (see :func:`term_usage`)."""
+    return term_usage(docs)[0]
+
+
+def _term_row(rows: dict[tuple, dict[str, Any]], key: tuple, hit) -> dict[str, Any]:
+    return rows.setdefault(key, {"category": hit.category, "concept": hit.concept, "label": hit.label,
+                                 "term": hit.entry, "count": 0, "by_month": Counter(), "by_week": Counter(),
+                                 "articles": set(), "speakers": Counter(), "marked": 0})
+
+
+def _sorted_rows(rows: dict[tuple, dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for row in rows.values():
         row["by_month"] = dict(sorted(row["by_month"].items()))
@@ -173,20 +203,37 @@ def tone_by_entity(docs: Sequence[AnalyzedArticle], top: int = TOP_ENTITIES, ton
 
 
 def loaded_usage(docs: Sequence[AnalyzedArticle], top: int = TOP_LOADED) -> dict[str, Any]:
-    """Loaded wording: hits per 1000 words by category and the most used lexicon terms."""
+    """Loaded wording in the outlet's own voice: hits per 1000 of its own words (words outside quotes and
+    quotation marks) by category and the most used terms, each with its `quoted` uses; the hits inside
+    quotes apart, under "quoted" ({"words", "hits", "by_category"})."""
     lex, model = load_loaded_lexicon(), load_evaluative_model()
     categories: Counter = Counter()
     terms: Counter = Counter()
-    words = 0
+    quoted_categories: Counter = Counter()
+    quoted_terms: Counter = Counter()
+    words = quoted_words = 0
     for doc in docs:
-        words += sum(1 for t in doc.tokens if t.pos is not None)
+        voices = Voices(doc)
+        for t in doc.tokens:
+            if t.pos is not None:
+                if voices.own(t.start, t.end):
+                    words += 1
+                else:
+                    quoted_words += 1
         for hit in find_loaded_language(doc, lex, model):
-            categories[hit.category] += 1
-            terms[(hit.category, hit.label, hit.term)] += 1
+            key = (hit.category, hit.label, hit.term)
+            if hit.voice == OWN:
+                categories[hit.category] += 1
+                terms[key] += 1
+            else:
+                quoted_categories[hit.category] += 1
+                quoted_terms[key] += 1
     per_k = {k: round(1000 * n / words, 2) for k, n in categories.most_common()} if words else {}
     return {"words": words, "by_category": dict(categories.most_common()), "per_1000_words": per_k,
-            "top": [{"category": c, "label": lab, "term": t, "count": n}
-                    for (c, lab, t), n in terms.most_common(top)]}
+            "top": [{"category": c, "label": lab, "term": t, "count": n, "quoted": quoted_terms[(c, lab, t)]}
+                    for (c, lab, t), n in terms.most_common(top)],
+            "quoted": {"words": quoted_words, "hits": sum(quoted_categories.values()),
+                       "by_category": dict(quoted_categories.most_common())}}
 
 
 def outlet_profile(store, outlet: str, since=None, until=None, *, omissions: bool = True,
@@ -194,7 +241,8 @@ def outlet_profile(store, outlet: str, since=None, until=None, *, omissions: boo
     """The profile of one outlet (exact name, or a unique part of it) over the period.
 
     {"outlet", "articles", "stories", "first", "last",
-     "contested_terms": [{"category", "concept", "label", "term", "count", "by_month": {"2024-11": n}}],
+     "contested_terms": [{"category", "concept", "label", "term", "count", "quoted", "by_month": {"2024-11": n}}],
+     "quoted_terms": [{... as above, "speakers": {name: n}, "marked": n}]   (see :func:`term_usage`),
      "sources": {"kinds": {kind: n}, "top": [{"source", "kind", "count"}]},
      "tone": [{"entity", "positive", "neutral", "negative"}],
      "omissions": [{"kind", "count", "examples": [{"story", "text", "reported_by"}]}]}
@@ -213,6 +261,7 @@ def outlet_profile(store, outlet: str, since=None, until=None, *, omissions: boo
     published = {analyses[a.pk].id: a.published for a in stored if a.pk in analyses}
 
     mix = source_mix(docs, _attributions)
+    own_terms, quoted_terms = term_usage([(d, published.get(d.id)) for d in docs])
     profile: dict[str, Any] = {
         "outlet": name,
         "articles": len(stored),
@@ -222,7 +271,8 @@ def outlet_profile(store, outlet: str, since=None, until=None, *, omissions: boo
         "period": {"since": since if not isinstance(since, float) else _iso(since),
                    "until": until if not isinstance(until, float) else _iso(until)},
         "analysed": len(docs),
-        "contested_terms": contested_term_usage([(d, published.get(d.id)) for d in docs]),
+        "contested_terms": own_terms,
+        "quoted_terms": quoted_terms,
         "sources": {**mix.as_dict(TOP_SOURCES), "attributions": mix.attributions,
                     "labels": source_kinds()},
         "tone": tone_by_entity(docs, published=published) if tone else [],

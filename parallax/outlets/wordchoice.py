@@ -17,6 +17,10 @@
 4. **Concepts.** Pairs that share a term and an anchor are one concept ('Курская область: освобождение
    / бои / ...').
 
+Only the outlet's own words count (:class:`parallax.compare.framing.Voices`): a differing phrase inside a
+quote, reported speech or quotation marks is the speaker's and makes no observation, and the corpus counts
+leave quoted words out (they are counted apart, as `quoted`).
+
 Discovered pairs can be written as a lexicon candidate file in the contested-terms format
 (:func:`candidates_yaml`), for review before anything enters ``compare/data/contested_terms.yaml``.
 """
@@ -37,21 +41,21 @@ import numpy as np
 import yaml
 
 from parallax.compare import compare_story, embed
-from parallax.compare.framing import differing_phrases, load_stopwords
+from parallax.compare.framing import Voices, differing_phrases, load_stopwords
 from parallax.compare.story import entity_tokens
 from parallax.model import AnalyzedArticle, StoryComparison, Token
 from parallax.nlp import morph
 from parallax.nlp.models import news_embedding
 from parallax.outlets.omissions import cache_path as omissions_cache_path
 from parallax.outlets.omissions import read_cache, story_fingerprint, write_cache
-from parallax.pipeline import story_documents
+from parallax.pipeline import story_documents, story_furniture
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
 MAX_TERM_WORDS = 3
 MIN_OBSERVATIONS = 2
 PRIOR_STRENGTH = 10.0
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 _DIGIT = re.compile(r"\d")
 _WORDLIKE = re.compile(r"\w")
 
@@ -222,18 +226,20 @@ def claim_pair_observations(doc_a: AnalyzedArticle, start_a: int, end_a: int,
     index_a = {(t.start, t.end): i for i, t in enumerate(toks_a)}
     index_b = {(t.start, t.end): i for i, t in enumerate(toks_b)}
 
-    def slots(phrases, toks, index):
+    def slots(phrases, toks, index, voices):
         out = []
         for p in phrases:
             idx = [index[(t.start, t.end)] for t in p.tokens if (t.start, t.end) in index]
             if not idx or not _term_ok([toks[i] for i in idx], function):
                 continue
+            if not all(voices.own(toks[i].start, toks[i].end) for i in idx):
+                continue        # a speaker's words, not the outlet's wording
             left, right = _anchors(toks, min(idx), max(idx), shared, function)
             out.append((p, idx, left, right, _head([toks[i] for i in idx], function)))
         return out
 
-    slots_a = slots(only_a, toks_a, index_a)
-    slots_b = slots(only_b, toks_b, index_b)
+    slots_a = slots(only_a, toks_a, index_a, Voices(doc_a))
+    slots_b = slots(only_b, toks_b, index_b, Voices(doc_b))
 
     def entities(doc, phrase) -> set[str]:
         return {m.entity or m.canonical or m.normal for m in doc.mentions
@@ -292,31 +298,47 @@ def story_observations(comparison: StoryComparison) -> list[PairObservation]:
 
 # ---- corpus counts and association ----------------------------------------------------------------------
 
-def doc_lemma_keys(doc: AnalyzedArticle) -> list[list[str]]:
-    """Per sentence, the lemma keys of its word tokens."""
-    out: dict[int, list[str]] = defaultdict(list)
+def doc_lemma_runs(doc: AnalyzedArticle) -> list[tuple[bool, list[str]]]:
+    """The lemma keys of the word tokens in runs that stay within one sentence and one voice: (own, keys),
+    where `own` is False for words inside quotes, reported speech or quotation marks."""
+    voices = Voices(doc)
+    runs: list[tuple[bool, list[str]]] = []
+    last: tuple[int, bool] | None = None
     for t in doc.tokens:
-        if _WORDLIKE.search(t.text):
-            out[t.sentence].append(_key(t))
-    return list(out.values())
+        if not _WORDLIKE.search(t.text):
+            continue
+        own = voices.own(t.start, t.end)
+        if (t.sentence, own) != last:
+            runs.append((own, []))
+            last = (t.sentence, own)
+        runs[-1][1].append(_key(t))
+    return runs
+
+
+def count_terms_by_voice(docs_by_outlet: dict[str, Iterable[AnalyzedArticle]], terms: Iterable[str]
+                         ) -> tuple[dict[str, Counter], dict[str, Counter]]:
+    """Occurrences of each term (a space-separated lemma sequence) in each outlet's articles: in the
+    outlet's own words, and inside quotes (an n-gram never spans the two)."""
+    wanted = {tuple(t.split()) for t in terms}
+    lengths = sorted({len(t) for t in wanted})
+    own: dict[str, Counter] = {}
+    quoted: dict[str, Counter] = {}
+    for outlet, docs in docs_by_outlet.items():
+        counts = {True: Counter(), False: Counter()}
+        for doc in docs:
+            for is_own, keys in doc_lemma_runs(doc):
+                for n in lengths:
+                    for i in range(len(keys) - n + 1):
+                        gram = tuple(keys[i:i + n])
+                        if gram in wanted:
+                            counts[is_own][" ".join(gram)] += 1
+        own[outlet], quoted[outlet] = counts[True], counts[False]
+    return own, quoted
 
 
 def count_terms(docs_by_outlet: dict[str, Iterable[AnalyzedArticle]], terms: Iterable[str]) -> dict[str, Counter]:
-    """Occurrences of each term (a space-separated lemma sequence) in each outlet's articles."""
-    wanted = {tuple(t.split()) for t in terms}
-    lengths = sorted({len(t) for t in wanted})
-    out: dict[str, Counter] = {}
-    for outlet, docs in docs_by_outlet.items():
-        c: Counter = Counter()
-        for doc in docs:
-            for sent in doc_lemma_keys(doc):
-                for n in lengths:
-                    for i in range(len(sent) - n + 1):
-                        gram = tuple(sent[i:i + n])
-                        if gram in wanted:
-                            c[" ".join(gram)] += 1
-        out[outlet] = c
-    return out
+    """Occurrences of each term in each outlet's own words (see :func:`count_terms_by_voice`)."""
+    return count_terms_by_voice(docs_by_outlet, terms)[0]
 
 
 def pair_log_odds(counts: dict[str, Counter], term_a: str, term_b: str,
@@ -356,6 +378,7 @@ class WordChoicePair:
     favours_b: str | None              # outlet with the lowest z (prefers term_b)
     similarity: float | None = None    # of the two terms' word vectors
     counts: dict[str, dict[str, int]] = field(default_factory=dict)   # outlet -> {term_a: n, term_b: n}
+    quoted: dict[str, dict[str, int]] = field(default_factory=dict)   # the same, inside quotes (not counted)
     z: dict[str, float] = field(default_factory=dict)
     example: dict[str, Any] = field(default_factory=dict)
 
@@ -387,10 +410,11 @@ def navec_similarity():
 
 def rank_pairs(observations: Sequence[PairObservation], counts: dict[str, Counter],
                min_observations: int = MIN_OBSERVATIONS, prior_strength: float = PRIOR_STRENGTH,
-               min_stories: int = 1, similarity=None, min_similarity: float | None = None
-               ) -> list[WordChoicePair]:
+               min_stories: int = 1, similarity=None, min_similarity: float | None = None,
+               quoted: dict[str, Counter] | None = None) -> list[WordChoicePair]:
     """Unordered term pairs with their association to outlets, strongest first. `similarity(a, b)`
-    (e.g. :func:`navec_similarity`) drops pairs less similar than `min_similarity`."""
+    (e.g. :func:`navec_similarity`) drops pairs less similar than `min_similarity`. `counts` are the
+    outlets' own uses; `quoted`, their uses inside quotes, is shown with each pair but not scored."""
     if min_similarity is None:
         min_similarity = settings().min_similarity
     grouped: dict[tuple[str, str], list[PairObservation]] = defaultdict(list)
@@ -430,6 +454,7 @@ def rank_pairs(observations: Sequence[PairObservation], counts: dict[str, Counte
             favours_b=worst if worst is not None and z[worst] < 0 else None,
             similarity=None if sim is None else round(sim, 3),
             counts={o: {a: counts[o].get(a, 0), b: counts[o].get(b, 0)} for o in counts},
+            quoted={o: {a: c.get(a, 0), b: c.get(b, 0)} for o, c in (quoted or {}).items()},
             z={o: round(v, 3) for o, v in z.items()},
             example={"story": first.story, first.outlet_a: first.text_a, first.outlet_b: first.text_b}))
     pairs.sort(key=lambda p: (-p.score, -p.observations, p.term_a, p.term_b))
@@ -493,7 +518,8 @@ def corpus_observations(store, *, since: float | None = None, until: float | Non
             docs = story_documents(store, story.id)
             if encoder is None:
                 encoder = embed.get_encoder()
-            comparison = compare_story(docs, encoder=encoder, story_id=story.id)
+            comparison = compare_story(docs, encoder=encoder, story_id=story.id,
+                                       furniture=story_furniture(store, docs))
             entry = {"fingerprint": fp, "observations": [asdict(o) for o in story_observations(comparison)]}
             cache["stories"][story.id] = entry
             changed = True
@@ -526,9 +552,9 @@ def discover(store, *, since: float | None = None, until: float | None = None, m
     observations = corpus_observations(store, since=since, until=until, min_outlets=min_outlets,
                                        progress=progress)
     terms = {o.term_a for o in observations} | {o.term_b for o in observations}
-    counts = count_terms(outlet_documents(store, since=since, until=until), terms)
+    counts, quoted = count_terms_by_voice(outlet_documents(store, since=since, until=until), terms)
     return rank_pairs(observations, counts, min_observations=min_observations, min_stories=min_stories,
-                      similarity=navec_similarity())
+                      similarity=navec_similarity(), quoted=quoted)
 
 
 # ---- lexicon candidates -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from parallax.render.jsonout import article_labels
+from parallax.render.outlet_view import OutletIndex, posts_word
 from parallax.render.page import escape, page_start
 from parallax.resources import read_text
 
@@ -21,9 +21,14 @@ STATUSES = ("consensus", "partial", "unique", "conflict")
 # Which colour a segment gets when spans of several claims overlap it.
 STATUS_PRIORITY = {"conflict": 0, "partial": 1, "consensus": 2, "unique": 3}
 RELATIONS = ("verbatim", "trimmed", "reworded", "single")
+# A story of more posts than this is "big": its long reference sections start folded, and each list shows
+# its first few items with the rest folded, so the page stays a few screens long.
+BIG_STORY = 6
+SHOWN = {"partial": 5, "adds": 3}
 LINK_SCHEMES = ("http", "https")
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
        "base-uri 'none'; form-action 'none'")
+KINDS = {"conflict": "conflict", "only_some": "only some", "quote": "quote", "term": "wording"}
 LAYERS = (("cl", "claims"), ("ent", "entities"), ("q", "quotes"), ("fr", "framing terms"), ("att", "sources"))
 
 
@@ -56,11 +61,18 @@ def render_html(doc: dict) -> str:
 
 # ---- pieces reused by the web app -----------------------------------------------------------------
 
-def render_story(story: dict, number: int = 0) -> str:
-    """One story of a parallax-v1 document as an HTML `<section class="story">`: the articles side by side
-    with every span marked, then consensus, partial, additions, conflicts, quotes, framing, sources,
-    entities. Element ids are prefixed `s{number}-` so several stories can share a page."""
-    return _StoryView(story, number).render()
+def render_story(story: dict, number: int = 0, key_differences: bool = True) -> str:
+    """One story of a parallax-v1 document as an HTML `<section class="story">`: the key differences, the
+    outlets side by side (each a column of its posts, later ones folded) with every span marked, then
+    consensus, partial, additions, conflicts, quotes, framing, sources, entities. Element ids are prefixed
+    `s{number}-` so several stories can share a page. A page that shows `render_key_differences` elsewhere
+    passes `key_differences=False`."""
+    return _StoryView(story, number).render(key_differences)
+
+
+def render_key_differences(story: dict, number: int = 0) -> str:
+    """The key differences of a story, linked into `render_story(story, number)` on the same page."""
+    return _StoryView(story, number).key_differences()
 
 
 def render_article_text(story: dict, article_id: str, number: int = 0) -> str:
@@ -116,6 +128,11 @@ def report_asset(name: str) -> str:
     return text
 
 
+def _words(text: str) -> str:
+    """Only the letters and digits of `text`, lower-cased: to tell whether one text begins with another."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
 def _badge(text: str, cls: str = "") -> str:
     return f'<span class="badge{" " + cls if cls else ""}">{escape(text)}</span>'
 
@@ -156,6 +173,7 @@ class _Mark:
     group: str | None   # claim / quote / entity id, for data-* attributes
     status: str | None  # claim status
     note: str           # tooltip line
+    repeat: bool = False  # a later post of the outlet stating the claim again
 
 
 # ---- one story ------------------------------------------------------------------------------------
@@ -166,7 +184,18 @@ class _StoryView:
         self.prefix = f"s{number}"
         self.articles = story.get("articles", [])
         self.position = {a["id"]: j for j, a in enumerate(self.articles)}
-        self.labels = article_labels(story)
+        self.index = OutletIndex(story)
+        self.labels = {a["id"]: self.index.post_label(a["id"]) for a in self.articles}
+        # where the key differences link to: each claim's item in the list of its status, each quote group
+        self.claim_ids: dict[str, str] = {}
+        self.quote_ids: dict[str, str] = {}
+        for i, c in enumerate(story.get("claims", [])):
+            if c.get("status") in STATUSES and c.get("members"):
+                self.claim_ids.setdefault(c["id"], f"{self.prefix}-claim{i}")
+        for i, q in enumerate(story.get("quotes", [])):
+            self.quote_ids.setdefault(q["id"], f"{self.prefix}-quote{i}")
+        self.big = len(self.articles) > BIG_STORY
+        self.placed: set[str] = set()     # target ids already in the page (a malformed story may repeat an id)
         self.entity_names = {e["id"]: e.get("name", e["id"]) for e in story.get("entities", [])}
         self.marks: list[list[_Mark]] = [[] for _ in self.articles]
         self.anchors: list[set[int]] = [set() for _ in self.articles]
@@ -175,21 +204,25 @@ class _StoryView:
     # -- spans and anchors --
 
     def _mark(self, article: str, start: Any, end: Any, layer: str, group: str | None = None,
-              status: str | None = None, note: str = "") -> None:
+              status: str | None = None, note: str = "", repeat: bool = False) -> None:
         j = self.position.get(article)
         if j is None or not isinstance(start, int) or not isinstance(end, int):
             return
         if not 0 <= start < end <= len(self.articles[j]["text"]):
             return
-        self.marks[j].append(_Mark(start, end, layer, group, status, note))
+        self.marks[j].append(_Mark(start, end, layer, group, status, note, repeat))
         self.anchors[j].add(start)
 
     def _collect_marks(self) -> None:
         for claim in self.story.get("claims", []):
-            outlets = ", ".join(dict.fromkeys(self.labels.get(m["article"], m["article"]) for m in claim["members"]))
+            outlets = ", ".join(self.index.claim_outlets(claim))
             for m in claim["members"]:
                 self._mark(m["article"], m["start"], m["end"], "cl", claim["id"], claim["status"],
                            f"{claim['status']} claim {claim['id']}: {outlets}")
+                for r in m.get("repeats", []):
+                    update = f" ({r['update']})" if r.get("update") else ""
+                    self._mark(r["article"], r["start"], r["end"], "cl", claim["id"], claim["status"],
+                               f"{claim['status']} claim {claim['id']} again{update}: {outlets}", repeat=True)
             for conflict in claim.get("conflicts", []):
                 for article, (start, end) in conflict.get("spans", {}).items():
                     self._mark(article, start, end, "cv", claim["id"], None,
@@ -213,6 +246,13 @@ class _StoryView:
             self._mark(att["article"], att["start"], att["end"], "att", None, None,
                        f"source: {att['source']}" + (f" ({att['kind']})" if att.get("kind") else ""))
 
+    def _target(self, element_id: str | None) -> str:
+        """` id="..."` the first time an element id is asked for, else nothing."""
+        if not element_id or element_id in self.placed:
+            return ""
+        self.placed.add(element_id)
+        return f' id="{element_id}"'
+
     def anchor_id(self, j: int, offset: int) -> str:
         return f"{self.prefix}-a{j}-{offset}"
 
@@ -224,28 +264,34 @@ class _StoryView:
         return f'<a class="jump" href="#{self.anchor_id(j, start)}"{data}>{inner_html}</a>'
 
     def outlet(self, article: str) -> str:
+        """The escaped label of a post: its outlet, with '#k' when the outlet has several posts."""
         return escape(self.labels.get(article, article))
 
     # -- page parts --
 
-    def render(self) -> str:
+    def render(self, key_differences: bool = True) -> str:
         story, p = self.story, self.prefix
         claims = story.get("claims", [])
         counts = {s: sum(1 for c in claims if c["status"] == s) for s in STATUSES}
-        outlets = ", ".join(self.outlet(a["id"]) for a in self.articles)
+        outlets = ", ".join(escape(self.index.outlet_label(n)) for n in self.index.names)
         sections = [("consensus", "Consensus"), ("partial", "Partial"), ("adds", "What each outlet adds"),
                     ("conflicts", "Conflicts"), ("quotes", "Quotes"), ("framing", "Framing"),
                     ("sources", "Sources cited"), ("entities", "Entities")]
+        if key_differences:
+            sections.insert(0, ("key", "Key differences"))
+        sections.insert(1 if key_differences else 0, ("articles", "Outlets"))
         nav = "".join(f'<a href="#{p}-{key}">{title}</a>' for key, title in sections)
         head = (
             f'<section class="story" id="{p}"><header><h2>{escape(story.get("title", ""))}</h2>'
-            f'<p class="meta">{escape(story.get("date") or "date unknown")} · {len(self.articles)} article(s): {outlets}'
+            f'<p class="meta">{escape(story.get("date") or "date unknown")} · {posts_word(len(self.articles))} from '
+            f'{len(self.index.names)} outlet{"s" if len(self.index.names) != 1 else ""}: {outlets}'
             f' · claims: ' + ", ".join(f"{counts[s]} {s}" for s in STATUSES) +
             f' · {len(story.get("quotes", []))} quote group(s) · {len(story.get("entities", []))} entities</p>'
-            f'<nav class="sections"><a href="#{p}-articles">Articles</a>{nav}</nav></header>\n'
+            f'<nav class="sections">{nav}</nav></header>\n'
         )
         return "".join([
             head,
+            self.key_differences() if key_differences else "",
             self._articles(),
             self._consensus(),
             self._partial(),
@@ -258,33 +304,97 @@ class _StoryView:
             "</section>\n",
         ])
 
-    def _section(self, key: str, title: str, body: str) -> str:
+    def key_differences(self) -> str:
+        """The ranked points, each linked to the claim or quote group it rests on and to its sentences."""
+        points = self.story.get("key_differences") or []
+        claims = {c["id"]: c for c in self.story.get("claims", [])}
+        quotes = {q["id"]: q for q in self.story.get("quotes", [])}
+        items = []
+        for n, point in enumerate(points, 1):
+            kind = point.get("kind") or ""
+            refs = []
+            for cid in point.get("claims", []):
+                if cid in self.claim_ids:
+                    data = f' data-claim="{escape(_token(cid))}"'
+                    refs.append(f'<a href="#{self.claim_ids[cid]}"{data}>claim {escape(cid)}</a>: '
+                                f'{self._members_links(claims[cid], repeats=False)}')
+            for qid in point.get("quotes", []):
+                if qid in self.quote_ids:
+                    data = f' data-quote="{escape(_token(qid))}"'
+                    sentences = " · ".join(self.link(r["article"], r["start"], self.outlet(r["article"]), data)
+                                           for r in quotes[qid]["renderings"])
+                    refs.append(f'<a href="#{self.quote_ids[qid]}"{data}>quote {escape(qid)}</a>: {sentences}')
+            if kind == "term" and not refs:
+                refs.append(f'<a href="#{self.prefix}-framing">framing</a>')
+            where = f'<div class="where">{"<br>".join(refs)}</div>' if refs else ""
+            items.append(f'<li class="kd kd-{escape(_token(kind))}" id="{self.prefix}-kd{n}">'
+                         f'{_badge(KINDS.get(kind, kind))} {escape(point.get("text", ""))}{where}</li>')
+        if items:
+            body = f'<ol class="key-diffs">{"".join(items)}</ol>'
+        elif len(self.index.names) < 2:
+            body = '<p class="empty">One outlet only: nothing to compare.</p>'
+        else:
+            body = '<p class="empty">No key differences found.</p>'
+        return (f'<section class="key-differences" id="{self.prefix}-key">'
+                f'<h3>Key differences{f" ({len(items)})" if items else ""}</h3>{body}</section>\n')
+
+    def _section(self, key: str, title: str, body: str, fold: bool = False) -> str:
+        """A titled section; `fold`: in a big story, closed under its title."""
+        if fold and self.big:
+            return (f'<section id="{self.prefix}-{key}"><details class="fold"><summary><h3>{escape(title)}</h3>'
+                    f'</summary>{body}</details></section>\n')
         return f'<section id="{self.prefix}-{key}"><h3>{escape(title)}</h3>{body}</section>\n'
 
     def _articles(self) -> str:
+        """One column per outlet: its first post open, the later ones folded, in time order."""
+        counts = self.index.status_counts()
         cols = []
-        for j, art in enumerate(self.articles):
-            meta = [escape(art.get("date") or "no date"),
-                    f'{escape(art.get("language"))} ({escape(art.get("language_confidence"))})']
-            if art.get("source"):
-                meta.append(f'<code>{escape(art["source"])}</code>')
-            if art.get("encoding") and art["encoding"].lower() not in ("utf-8", "utf8"):
-                meta.append(escape(art["encoding"]))
-            href = safe_href(art.get("url"))
-            if href:
-                url = (f'<div class="url"><a href="{escape(href)}" rel="noopener noreferrer nofollow" '
-                       f'target="_blank">{escape(art["url"])}</a></div>')
-            elif art.get("url"):
-                url = f'<div class="url muted">{escape(art["url"])}</div>'
-            else:
-                url = ""
-            title = f'<div class="title">{escape(art["title"])}</div>' if art.get("title") else ""
-            cols.append(
-                f'<article class="doc" id="{self.prefix}-a{j}"><header><h4>{self.outlet(art["id"])}</h4>{title}'
+        for k, outlet in enumerate(self.index.outlets):
+            posts = [self._post(self.position[a]) for a in outlet["articles"]]
+            own = counts.get(outlet["name"], {})
+            chips = "".join(f'<span class="swatch {_status_class(s)}" title="{s} claims">{own[s]} {s}</span>'
+                            for s in STATUSES if own.get(s))
+            kind = f' {_badge(outlet["kind"])}' if outlet.get("kind") else ""
+            n = len(posts)
+            later = ""
+            if n > 1:
+                dates = [self.articles[self.position[a]].get("date") for a in outlet["articles"][1:]]
+                span = " – ".join(dict.fromkeys(d for d in (dates[0], dates[-1]) if d))
+                later = (f'<details class="later"><summary>{n - 1} later post{"s" if n > 2 else ""}'
+                         f'{f" <span class=muted>({escape(span)})</span>" if span else ""}</summary>'
+                         f'{"".join(posts[1:])}</details>')
+            cols.append(f'<section class="outlet-col" id="{self.prefix}-o{k}"><header class="outlet-head">'
+                        f'<h4>{escape(outlet["name"])}{kind}</h4><div class="meta">{posts_word(n)}</div>'
+                        f'<div class="chips">{chips or "<span class=muted>no claims</span>"}</div></header>'
+                        f'{posts[0]}{later}</section>')
+        many = " many" if self.big else ""
+        return f'<div class="outlets{many}" id="{self.prefix}-articles">{"".join(cols)}</div>\n'
+
+    def _post(self, j: int) -> str:
+        art = self.articles[j]
+        meta = [escape(art.get("date") or "no date"),
+                f'{escape(art.get("language"))} ({escape(art.get("language_confidence"))})']
+        if art.get("source"):
+            meta.append(f'<code>{escape(art["source"])}</code>')
+        if art.get("encoding") and art["encoding"].lower() not in ("utf-8", "utf8"):
+            meta.append(escape(art["encoding"]))
+        href = safe_href(art.get("url"))
+        if href:
+            url = (f'<div class="url"><a href="{escape(href)}" rel="noopener noreferrer nofollow" '
+                   f'target="_blank">{escape(art["url"])}</a></div>')
+        elif art.get("url"):
+            url = f'<div class="url muted">{escape(art["url"])}</div>'
+        else:
+            url = ""
+        # a post's title is often its first sentence (Telegram): shown once is enough
+        title = f'<div class="title">{escape(art["title"])}</div>' \
+            if art.get("title") and not _words(art["text"]).startswith(_words(art["title"])) else ""
+        # the post's own label only where its outlet has several (else the column head says it all)
+        several = self.index.size.get(self.index.of.get(art["id"], ""), 1) > 1
+        label = f'<h5>{self.outlet(art["id"])}</h5>' if several else ""
+        return (f'<article class="doc" id="{self.prefix}-a{j}"><header>{label}{title}'
                 f'<div class="meta">{" · ".join(meta)}</div>{url}</header>'
-                f'<div class="text" lang="{escape(art.get("language", ""))}">{self._article_text(j)}</div></article>'
-            )
-        return f'<div class="articles" id="{self.prefix}-articles">{"".join(cols)}</div>\n'
+                f'<div class="text" lang="{escape(art.get("language", ""))}">{self._article_text(j)}</div></article>')
 
     def _article_text(self, j: int) -> str:
         text = self.articles[j]["text"]
@@ -306,6 +416,8 @@ class _StoryView:
         if claims:
             top = min(claims, key=lambda m: STATUS_PRIORITY.get(m.status or "", 9))
             classes += ["cl", _status_class(top.status or "")]
+            if all(m.repeat for m in claims):
+                classes.append("rep")
         for layer, attr in (("cl", "data-claim"), ("q", "data-quote"), ("ent", "data-entity")):
             ids = [_token(m.group) for m in covering if m.layer == layer and m.group is not None]
             if ids:
@@ -317,24 +429,37 @@ class _StoryView:
         tip = "\n".join(dict.fromkeys(m.note for m in covering if m.note))
         return f'<span class="{" ".join(classes)}"{attrs} title="{escape(tip)}">{piece}</span>'
 
-    def _members_links(self, claim: dict) -> str:
+    def _members_links(self, claim: dict, repeats: bool = True) -> str:
+        """A link to each outlet's sentence, then (`repeats`) to the later posts that state it again."""
         data = f' data-claim="{escape(_token(claim["id"]))}"'
         links = []
         for m in sorted(claim["members"], key=lambda m: self.position.get(m["article"], len(self.position))):
-            sim = f" ({m['similarity']:.2f})" if isinstance(m.get("similarity"), (int, float)) else ""
-            links.append(self.link(m["article"], m["start"], self.outlet(m["article"]) + escape(sim), data))
+            sim = f" ({m['similarity']:.2f})" if repeats and isinstance(m.get("similarity"), (int, float)) else ""
+            link = self.link(m["article"], m["start"], self.outlet(m["article"]) + escape(sim), data)
+            again = [self.link(r["article"], r["start"], f"#{self.index.number.get(r['article'], '?')}", data)
+                     for r in m.get("repeats", [])] if repeats else []
+            if again:
+                link += f' <span class="again">again in {", ".join(again)}</span>'
+            links.append(link)
         return " · ".join(links)
 
     def _claim_item(self, claim: dict, extra: str = "") -> str:
         first = claim["members"][0]
-        return (f'<li class="{_status_class(claim["status"])}" data-claim="{escape(_token(claim["id"]))}">'
+        anchor = self._target(self.claim_ids.get(claim["id"]))
+        return (f'<li class="{_status_class(claim["status"])}"{anchor} data-claim="{escape(_token(claim["id"]))}">'
                 f'{escape(first["text"])} <span class="where">— {self._members_links(claim)}{extra}</span></li>')
 
-    def _claim_list(self, claims: list[dict], empty: str, extra=None) -> str:
+    def _claim_list(self, claims: list[dict], empty: str, extra=None, shown: int | None = None) -> str:
+        """The claims as a list; in a big story only the first `shown`, the rest folded under 'N more'."""
         if not claims:
             return f'<p class="empty">{escape(empty)}</p>'
-        items = "".join(self._claim_item(c, extra(c) if extra else "") for c in claims)
-        return f'<ol class="claims">{items}</ol>'
+        items = [self._claim_item(c, extra(c) if extra else "") for c in claims]
+        cut = shown if self.big and shown and len(items) > shown + 1 else len(items)
+        out = f'<ol class="claims">{"".join(items[:cut])}</ol>'
+        if cut < len(items):
+            out += (f'<details class="more"><summary>{len(items) - cut} more</summary>'
+                    f'<ol class="claims" start="{cut + 1}">{"".join(items[cut:])}</ol></details>')
+        return out
 
     def _consensus(self) -> str:
         claims = [c for c in self.story.get("claims", []) if c["status"] == "consensus"]
@@ -346,21 +471,29 @@ class _StoryView:
         claims = [c for c in self.story.get("claims", []) if c["status"] == "partial"]
 
         def missing(claim: dict) -> str:
-            present = {m["article"] for m in claim["members"]}
-            absent = [self.outlet(a["id"]) for a in self.articles if a["id"] not in present]
+            present = set(self.index.claim_outlets(claim))
+            absent = [escape(n) for n in self.index.names if n not in present]
             return f"; not in {', '.join(absent)}" if absent else ""
 
         return self._section("partial", f"Partial ({len(claims)})",
                              '<p class="muted">Reported by some outlets but not all.</p>'
-                             + self._claim_list(claims, "No partially shared claims.", missing))
+                             + self._claim_list(claims, "No partially shared claims.", missing, SHOWN["partial"]))
 
     def _adds(self) -> str:
         claims = [c for c in self.story.get("claims", []) if c["status"] == "unique"]
-        parts = []
-        for art in self.articles:
-            own = [c for c in claims if any(m["article"] == art["id"] for m in c["members"])]
-            parts.append(f'<h4>{self.outlet(art["id"])} ({len(own)})</h4>'
-                         + self._claim_list(own, "Nothing that no other outlet reports."))
+        parts, silent = [], []
+        for outlet in self.index.outlets:
+            own = [c for c in claims if outlet["name"] in self.index.claim_outlets(c)]
+            if not own:
+                silent.append(escape(outlet["name"]))
+                continue
+            parts.append(f'<h4>{escape(self.index.outlet_label(outlet["name"]))}: {len(own)} '
+                         f'fact{"s" if len(own) != 1 else ""} no other outlet reports</h4>'
+                         + self._claim_list(own, "", shown=SHOWN["adds"]))
+        if not parts:
+            parts.append('<p class="empty">No outlet reports a fact that no other does.</p>')
+        elif silent:
+            parts.append(f'<p class="muted">Nothing of its own: {", ".join(silent)}.</p>')
         return self._section("adds", "What each outlet adds", "".join(parts))
 
     def _conflicts(self) -> str:
@@ -389,54 +522,62 @@ class _StoryView:
                          f'{self.link(m["article"], m["start"], escape(m["text"]), data)}</div>' for m in claim["members"]]
                 body.append(f'<div class="conflict">{_badge("conflict")} claim {escape(claim["id"])}'
                             f'<div class="side">{"".join(cards)}</div></div>')
-            parts.append("".join(body))
+            target = self._target(self.claim_ids.get(claim["id"])) if claim["status"] == "conflict" else ""
+            parts.append(f'<div class="conflict-claim"{target}>{"".join(body)}</div>')
         return self._section("conflicts", f"Conflicts ({len(claims)})", "".join(parts))
 
     def _quotes(self) -> str:
         groups = self.story.get("quotes", [])
         if not groups:
             return self._section("quotes", "Quotes (0)", '<p class="empty">No quotes found.</p>')
-        parts = []
-        for group in groups:
-            data = f' data-quote="{escape(_token(group["id"]))}"'
-            speaker = escape(group.get("speaker_name") or "unknown speaker")
-            if group.get("speaker") in self.entity_names:
-                speaker = f'<span data-entity="{escape(_token(group["speaker"]))}">{speaker}</span>'
-            cards = []
-            for r in group["renderings"]:
-                said = f'<div class="muted">as “{escape(r["speaker_text"])}”</div>' if r.get("speaker_text") else ""
-                sim = f" · {r['similarity']:.2f}" if isinstance(r.get("similarity"), (int, float)) else ""
-                cards.append(
-                    f'<div class="card"><div class="outlet">{self.outlet(r["article"])} '
-                    f'{_badge(r["relation"], "rel-" + r["relation"] if r["relation"] in RELATIONS else "")}</div>'
-                    f'<div class="muted">{escape(r["kind"])}{escape(sim)} · '
-                    f'{self.link(r["article"], r["start"], "in the text", data)}</div>'
-                    f'<div class="quote-text">{_diff_html(r)}</div>{said}</div>'
-                )
-            relation = group["relation"]
-            parts.append(
-                f'<div class="quote-group"{data}><strong>{speaker}</strong> '
-                f'{_badge(relation, "rel-" + relation if relation in RELATIONS else "")} '
-                f'<span class="muted">{len(group["renderings"])} rendering(s)</span>'
-                f'<div class="side">{"".join(cards)}</div></div>'
-            )
+        shared = [g for g in groups if len({self.index.of.get(r["article"]) for r in g["renderings"]}) > 1]
+        single = [g for g in groups if g not in shared] if self.big else []
+        parts = [self._quote_group(g) for g in groups if g not in single]
+        if single:
+            parts.append(f'<details class="more"><summary>{len(single)} quote group{"s" if len(single) != 1 else ""} '
+                         f'of one outlet only</summary>{"".join(self._quote_group(g) for g in single)}</details>')
         return self._section("quotes", f"Quotes ({len(groups)})",
                              '<p class="muted">Differences from the first rendering: '
                              '<ins>added</ins> and <del>left out</del>.</p>' + "".join(parts))
+
+    def _quote_group(self, group: dict) -> str:
+        data = f' data-quote="{escape(_token(group["id"]))}"'
+        target = self._target(self.quote_ids.get(group["id"]))
+        speaker = escape(group.get("speaker_name") or "unknown speaker")
+        if group.get("speaker") in self.entity_names:
+            speaker = f'<span data-entity="{escape(_token(group["speaker"]))}">{speaker}</span>'
+        cards = []
+        for r in group["renderings"]:
+            said = f'<div class="muted">as “{escape(r["speaker_text"])}”</div>' if r.get("speaker_text") else ""
+            sim = f" · {r['similarity']:.2f}" if isinstance(r.get("similarity"), (int, float)) else ""
+            cards.append(
+                f'<div class="card"><div class="outlet">{self.outlet(r["article"])} '
+                f'{_badge(r["relation"], "rel-" + r["relation"] if r["relation"] in RELATIONS else "")}</div>'
+                f'<div class="muted">{escape(r["kind"])}{escape(sim)} · '
+                f'{self.link(r["article"], r["start"], "in the text", data)}</div>'
+                f'<div class="quote-text">{_diff_html(r)}</div>{said}</div>'
+            )
+        relation = group["relation"]
+        return (
+            f'<div class="quote-group"{target}{data}><strong>{speaker}</strong> '
+            f'{_badge(relation, "rel-" + relation if relation in RELATIONS else "")} '
+            f'<span class="muted">{len(group["renderings"])} rendering(s)</span>'
+            f'<div class="side">{"".join(cards)}</div></div>'
+        )
 
     def _framing(self) -> str:
         entries = self.story.get("framing", [])
         body = []
         if entries:
-            head = "".join(f"<th>{self.outlet(a['id'])}</th>" for a in self.articles)
+            head = "".join(f"<th>{escape(n)}</th>" for n in self.index.names)
             rows = []
             for entry in entries:
                 cells = []
-                for art in self.articles:
-                    terms = entry.get("terms", {}).get(art["id"], [])
+                for outlet in self.index.outlets:
+                    terms = [(a, t) for a in outlet["articles"] for t in entry.get("terms", {}).get(a, [])]
                     cells.append("<td>" + ", ".join(
-                        self.link(art["id"], t["start"], escape(t["term"]))
-                        + (" " + _badge(t["label"]) if t.get("label") else "") for t in terms) + "</td>")
+                        self.link(a, t["start"], escape(t["term"]))
+                        + (" " + _badge(t["label"]) if t.get("label") else "") for a, t in terms) + "</td>")
                 rows.append(f"<tr><td>{escape(entry['category'])}</td><td>{escape(entry['concept'])}</td>{''.join(cells)}"
                             f"<td>{escape(entry.get('note') or '')}</td></tr>")
             body.append(f'<div class="scroll"><table><thead><tr><th>Category</th><th>Concept</th>{head}<th>Note</th>'
@@ -456,46 +597,53 @@ class _StoryView:
                 items.append(f'<li class="{_status_class(claim["status"])}" data-claim="{escape(_token(claim["id"]))}">'
                              f'{escape(claim["members"][0]["text"])}<ul class="plain">{rows}</ul></li>')
             body.append(f'<h4>Same fact, different words</h4><ol class="claims">{"".join(items)}</ol>')
-        return self._section("framing", "Framing", "".join(body))
+        return self._section("framing", "Framing", "".join(body), fold=True)
 
     def _sources(self) -> str:
         atts = self.story.get("attributions", [])
-        parts = []
-        for art in self.articles:
-            own = [a for a in atts if a["article"] == art["id"]]
+        parts, silent = [], []
+        for outlet in self.index.outlets:
+            posts = set(outlet["articles"])
+            own = [a for a in atts if a["article"] in posts]
             if not own:
-                parts.append(f'<h4>{self.outlet(art["id"])}</h4><p class="empty">No sources named.</p>')
+                silent.append(escape(outlet["name"]))
                 continue
+            several = len(posts) > 1
             rows = "".join(
                 f"<tr><td>{escape(a['source'])}</td><td>{escape(a.get('kind') or '')}</td><td>{escape(a['cue'])}</td>"
-                f"<td>{self.link(a['article'], a['start'], escape(a['text']))}</td></tr>" for a in own)
-            parts.append(f'<h4>{self.outlet(art["id"])} ({len(own)})</h4><div class="scroll"><table><thead><tr>'
-                         f'<th>Source</th><th>Kind</th><th>Cue</th><th>Text</th></tr></thead><tbody>{rows}'
+                f"<td>{self.link(a['article'], a['start'], escape(a['text']))}</td>"
+                + (f"<td>#{self.index.number.get(a['article'], '?')}</td>" if several else "") + "</tr>" for a in own)
+            post = "<th>Post</th>" if several else ""
+            parts.append(f'<h4>{escape(outlet["name"])} ({len(own)})</h4><div class="scroll"><table><thead><tr>'
+                         f'<th>Source</th><th>Kind</th><th>Cue</th><th>Text</th>{post}</tr></thead><tbody>{rows}'
                          f'</tbody></table></div>')
-        return self._section("sources", "Sources cited", "".join(parts))
+        if silent:
+            parts.append(f'<p class="empty">No sources named by {", ".join(silent)}.</p>')
+        return self._section("sources", "Sources cited", "".join(parts), fold=True)
 
     def _entities(self) -> str:
         entities = self.story.get("entities", [])
         if not entities:
             return self._section("entities", "Entities (0)", '<p class="empty">No entities found.</p>')
-        head = "".join(f"<th>{self.outlet(a['id'])}</th>" for a in self.articles)
+        head = "".join(f"<th>{escape(n)}</th>" for n in self.index.names)
         rows = []
         for entity in entities:
             data = f' data-entity="{escape(_token(entity["id"]))}"'
             cells = []
-            for art in self.articles:
-                mentions = [m for m in entity["mentions"] if m["article"] == art["id"]]
+            for outlet in self.index.outlets:
+                posts = set(outlet["articles"])
+                mentions = [m for m in entity["mentions"] if m["article"] in posts]
                 first: dict[str, dict] = {}
                 for m in mentions:
                     first.setdefault(m["text"], m)
-                forms = ", ".join(self.link(art["id"], m["start"], escape(text), data) for text, m in first.items())
+                forms = ", ".join(self.link(m["article"], m["start"], escape(text), data) for text, m in first.items())
                 cells.append(f"<td>{len(mentions) or ''}{' · ' + forms if forms else ''}</td>")
             aliases = ", ".join(escape(a) for a in entity.get("aliases", []))
             rows.append(f"<tr{data}><td><strong>{escape(entity['name'])}</strong> {_badge(entity['type'])}</td>"
                         f"<td>{aliases}</td>{''.join(cells)}</tr>")
         return self._section("entities", f"Entities ({len(entities)})",
                              f'<div class="scroll"><table><thead><tr><th>Entity</th><th>Aliases</th>{head}</tr></thead>'
-                             f'<tbody>{"".join(rows)}</tbody></table></div>')
+                             f'<tbody>{"".join(rows)}</tbody></table></div>', fold=True)
 
 
 def _diff_html(rendering: dict) -> str:

@@ -214,7 +214,8 @@ def _framing_entry(f: FramingEntry, order: dict[str, int]) -> dict:
         "note": f.note,
         "terms": {
             article: [
-                {"term": t["term"], "label": t.get("label"), "start": t["start"], "end": t["end"]}
+                {"term": t["term"], "label": t.get("label"), "start": t["start"], "end": t["end"],
+                 "voice": t.get("voice", "own"), "speaker": t.get("speaker")}
                 for t in sorted(terms, key=lambda t: (t["start"], t["end"]))
             ]
             for article, terms in _by_article(f.terms, order)

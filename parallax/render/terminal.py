@@ -9,9 +9,14 @@ import re
 import textwrap
 import unicodedata
 
-from parallax.render.jsonout import article_labels, shorten
+from parallax.render.jsonout import shorten
+from parallax.render.outlet_view import OutletIndex, posts_word
 
 STATUSES = ("consensus", "partial", "unique", "conflict")
+# A story of more posts than this is "big": its long lists show their first items and say how many more
+# there are (the JSON and HTML have them all), so the summary stays a few screens long.
+BIG_STORY = 6
+SHOWN = {"partial": 6, "adds": 3, "wording": 3}
 
 _RESET = "\x1b[0m"
 _STYLES = {
@@ -125,8 +130,9 @@ class _TextReport:
         return "\n".join(self.lines).rstrip() + "\n"
 
     def story(self, story: dict) -> None:
-        self.labels = {k: clean(v) for k, v in article_labels(story).items()}
-        articles = story.get("articles", [])
+        self.index = OutletIndex(story)
+        self.big = len(story.get("articles", [])) > BIG_STORY
+        self.labels = {a["id"]: clean(self.index.post_label(a["id"])) for a in story.get("articles", [])}
         claims = story.get("claims", [])
         self.line()
         self.line("═" * self.width)
@@ -134,15 +140,8 @@ class _TextReport:
                   0, 2, "story")
         self.line("═" * self.width)
 
-        self.heading(f"ARTICLES ({len(articles)})")
-        pad = min(24, max((len(self.labels[a["id"]]) for a in articles), default=0))
-        for n, art in enumerate(articles, 1):
-            title = shorten(clean(art.get("title")), max(20, self.width - pad - 30)) if art.get("title") else ""
-            enc = art.get("encoding") or "utf-8"
-            # a legacy code page is worth saying: the user may not know the file was not UTF-8
-            enc_note = f" [{clean(enc)}]" if enc.lower() not in ("utf-8", "utf8") else ""
-            self.wrap(f"[{n}] {self.labels[art['id']]:<{pad}}  {art.get('date') or '—':<10}  "
-                      f"{clean(art.get('language', ''))}{enc_note}  {title}".rstrip(), 2, 6)
+        self.key_differences(story)
+        self.outlet_list(story)
         counts = {s: sum(1 for c in claims if c["status"] == s) for s in STATUSES}
         summary = " · ".join(f"{counts[s]} {s}" for s in STATUSES)
         self.line()
@@ -158,20 +157,76 @@ class _TextReport:
         self.framing(story)
         self.sources(story)
 
+    def key_differences(self, story: dict) -> None:
+        points = story.get("key_differences") or []
+        self.heading(f"KEY DIFFERENCES ({len(points)})")
+        if not points:
+            few = len(self.index.outlets) < 2
+            self.line("  (one outlet: nothing to compare)" if few else "  (none found)")
+        claim_ids = {c["id"] for c in story.get("claims", [])}
+        quote_ids = {q["id"] for q in story.get("quotes", [])}
+        for n, point in enumerate(points, 1):
+            self.wrap(clean(point.get("text")), 2, bullet=f"{n}. ")
+            refs = [f"claim {clean(c)}" for c in point.get("claims", []) if c in claim_ids]
+            refs += [f"quote {clean(q)}" for q in point.get("quotes", []) if q in quote_ids]
+            if refs:
+                self.wrap("→ " + ", ".join(refs), len(f"{n}. ") + 2, 2, "muted")
+
+    def outlet_list(self, story: dict) -> None:
+        outlets = self.index.outlets
+        articles = {a["id"]: a for a in story.get("articles", [])}
+        self.heading(f"OUTLETS ({len(outlets)}) · {posts_word(len(articles))}")
+        labels = {o["name"]: clean(self.index.outlet_label(o["name"])) for o in outlets}
+        pad = min(28, max((len(v) for v in labels.values()), default=0))
+        counts = self.index.status_counts()
+        for n, outlet in enumerate(outlets, 1):
+            posts = [articles[a] for a in outlet["articles"]]
+            first = posts[0]
+            title = shorten(clean(first.get("title")), max(20, self.width - pad - 24)) if first.get("title") else ""
+            encodings = {(a.get("encoding") or "utf-8").lower() for a in posts} - {"utf-8", "utf8"}
+            # a legacy code page is worth saying: the user may not know the file was not UTF-8
+            enc_note = f" [{clean(', '.join(sorted(encodings)))}]" if encodings else ""
+            languages = "/".join(dict.fromkeys(clean(a.get("language", "")) for a in posts))
+            self.wrap(f"[{n}] {labels[outlet['name']]:<{pad}}  {first.get('date') or '—':<10}  "
+                      f"{languages}{enc_note}  {title}".rstrip(), 2, 6)
+            own = counts.get(outlet["name"], {})
+            shown = " · ".join(f"{own[s]} {s}" for s in STATUSES if own.get(s))
+            self.wrap(f"claims: {shown or 'none'}", 6, 2, "muted")
+
     # -- sections --
 
     def outlets(self, claim: dict) -> list[str]:
-        return list(dict.fromkeys(self.labels.get(m["article"], clean(m["article"])) for m in claim["members"]))
+        return [clean(name) for name in self.index.claim_outlets(claim)]
 
     def claim(self, claim: dict, where: str | None) -> None:
         self.wrap(shorten(clean(claim["members"][0]["text"]), self.clip), 2, style=claim["status"], bullet="• ")
+        again: dict[str, list[str]] = {}      # outlet -> its later posts that state the claim again
+        for m in claim["members"]:
+            for r in m.get("repeats", []):
+                posts = again.setdefault(clean(self.index.of.get(r["article"], r["article"])), [])
+                if f"#{self.index.number.get(r['article'], '?')}" not in posts:
+                    posts.append(f"#{self.index.number.get(r['article'], '?')}")
+        if again:
+            shown = "; ".join(f"{outlet} {', '.join(posts)}" for outlet, posts in again.items())
+            where = f"{where or ''}; again in: {shown}".lstrip("; ")
         if where:
             self.wrap(where, 4, 2, "muted")
         terms = (claim.get("framing") or {}).get("terms") or {}
-        if terms:
+        worded = [(a, phrases) for a, phrases in terms.items() if phrases]
+        if worded:
+            cut = SHOWN["wording"] if self.big else len(worded)
             wording = " | ".join(f"{self.labels.get(a, clean(a))}: " + ", ".join(f"“{clean(p)}”" for p in phrases)
-                                 for a, phrases in terms.items())
-            self.wrap(f"wording: {wording}", 4, 2)
+                                 for a, phrases in worded[:cut])
+            self.wrap(f"wording: {wording}{' | …' if cut < len(worded) else ''}", 4, 2)
+
+    def shown(self, items: list, key: str) -> list:
+        """The first items of a list in a big story (all of them otherwise)."""
+        return items[:SHOWN[key]] if self.big and len(items) > SHOWN[key] + 1 else items
+
+    def more(self, items: list, shown: list, what: str, indent: int = 2) -> None:
+        if len(items) > len(shown):
+            self.wrap(f"… and {len(items) - len(shown)} more {what} (all of them in --json and --html)", indent, 2,
+                      "muted")
 
     def consensus(self, story: dict) -> None:
         claims = [c for c in story.get("claims", []) if c["status"] == "consensus"]
@@ -184,27 +239,38 @@ class _TextReport:
     def adds(self, story: dict) -> None:
         unique = [c for c in story.get("claims", []) if c["status"] == "unique"]
         self.heading("WHAT EACH OUTLET ADDS", "unique")
-        for art in story.get("articles", []):
-            own = [c for c in unique if any(m["article"] == art["id"] for m in c["members"])]
-            label = self.labels[art["id"]]
+        silent = []
+        for outlet in self.index.outlets:
+            own = [c for c in unique if outlet["name"] in self.index.claim_outlets(c)]
+            label = clean(self.index.outlet_label(outlet["name"]))
             if not own:
-                self.line(f"  {label}: nothing unique")
+                silent.append(clean(outlet["name"]))
                 continue
-            self.line(f"  {label} ({len(own)})")
-            for claim in own:
-                self.wrap(shorten(clean(claim["members"][0]["text"]), self.clip), 4, style="unique", bullet="• ")
+            self.line(f"  {label}: {len(own)} fact{'s' if len(own) != 1 else ''} no other outlet reports")
+            shown = self.shown(own, "adds")
+            for claim in shown:
+                article = claim["members"][0]["article"]
+                posts = f" (post #{self.index.number[article]})" if len(outlet["articles"]) > 1 else ""
+                self.wrap(shorten(clean(claim["members"][0]["text"]), self.clip) + posts, 4, style="unique",
+                          bullet="• ")
+            self.more(own, shown, "facts", 4)
+        if silent and len(silent) == len(self.index.outlets):
+            self.line("  (no outlet reports a fact that no other does)")
+        elif silent:
+            self.wrap(f"nothing of its own: {', '.join(silent)}", 2, 2, "muted")
 
     def partial(self, story: dict) -> None:
         claims = [c for c in story.get("claims", []) if c["status"] == "partial"]
         self.heading(f"PARTIAL ({len(claims)}) — reported by some outlets", "partial")
         if not claims:
             self.line("  (none)")
-        ids = [a["id"] for a in story.get("articles", [])]
-        for claim in claims:
-            present = {m["article"] for m in claim["members"]}
-            missing = [self.labels[i] for i in ids if i not in present]
+        shown = self.shown(claims, "partial")
+        for claim in shown:
+            present = set(self.index.claim_outlets(claim))
+            missing = [clean(n) for n in self.index.names if n not in present]
             where = "in: " + ", ".join(self.outlets(claim)) + ("; not in: " + ", ".join(missing) if missing else "")
             self.claim(claim, where)
+        self.more(claims, shown, "partial claims")
 
     def conflicts(self, story: dict) -> None:
         claims = [c for c in story.get("claims", []) if c["status"] == "conflict" or c.get("conflicts")]
@@ -233,7 +299,10 @@ class _TextReport:
         self.heading(f"QUOTES ({len(groups)})", "quote")
         if not groups:
             self.line("  (none)")
-        for group in groups:
+        # in a big story, the statements one outlet alone quotes are counted, not shown
+        single = [g for g in groups if len({self.index.of.get(r["article"]) for r in g["renderings"]}) < 2] \
+            if self.big else []
+        for group in (g for g in groups if g not in single):
             n = len(group["renderings"])
             self.wrap(f"{clean(group.get('speaker_name')) or 'unknown speaker'} — {clean(group['relation'])}, "
                       f"{n} rendering{'s' if n != 1 else ''}", 2, style="quote", bullet="» ")
@@ -245,27 +314,34 @@ class _TextReport:
                 body = shorten(inline_diff(r.get("diff") or [], r["text"]), self.clip)
                 self.wrap(f"{self.labels.get(r['article'], clean(r['article']))} [{', '.join(details)}]{said}: "
                           f"«{body}»", 6, 4)
+        if single:
+            self.wrap(f"… and {len(single)} statement(s) quoted by one outlet only (all of them in --json and "
+                      f"--html)", 2, 2, "muted")
 
     def framing(self, story: dict) -> None:
         entries = story.get("framing", [])
         self.heading(f"FRAMING ({len(entries)})")
         if not entries:
             self.line("  (none)")
+        many = len(self.index.outlets) > 4
         for entry in entries:
             note = f" — {clean(entry['note'])}" if entry.get("note") else ""
             self.wrap(f"{clean(entry['category'])} / {clean(entry['concept'])}{note}", 2, bullet="• ")
             silent = []
-            for art in story.get("articles", []):
-                terms = entry.get("terms", {}).get(art["id"], [])
+            for outlet in self.index.outlets:
+                terms = [t for a in outlet["articles"] for t in entry.get("terms", {}).get(a, [])]
                 if not terms:
-                    silent.append(self.labels[art["id"]])
+                    silent.append(clean(outlet["name"]))
                     continue
-                shown = ", ".join(clean(t["term"]) + (f" ({clean(t['label'])})" if t.get("label") else "")
-                                  for t in terms)
-                self.wrap(f"{self.labels[art['id']]}: {shown}", 6, 4)
-            # in a big story a line per silent article buries the few that do name the concept
-            if silent and len(story.get("articles", [])) > 4:
-                self.wrap(f"not named by {len(silent)} other article(s)", 6, 4)
+                uses: dict[str, int] = {}
+                for t in terms:
+                    key = clean(t["term"]) + (f" ({clean(t['label'])})" if t.get("label") else "")
+                    uses[key] = uses.get(key, 0) + 1
+                shown = ", ".join(k + (f" ×{n}" if n > 1 else "") for k, n in uses.items())
+                self.wrap(f"{clean(outlet['name'])}: {shown}", 6, 4)
+            # in a big story a line per silent outlet buries the few that do name the concept
+            if silent and many:
+                self.wrap(f"not named by {len(silent)} other outlet(s)", 6, 4)
             else:
                 for label in silent:
                     self.wrap(f"{label}: —", 6, 4)
@@ -274,18 +350,25 @@ class _TextReport:
         atts = story.get("attributions", [])
         self.heading(f"SOURCES CITED ({len(atts)})")
         silent = 0
-        many = len(story.get("articles", [])) > 4
-        for art in story.get("articles", []):
-            own = [a for a in atts if a["article"] == art["id"]]
-            label = self.labels[art["id"]]
+        many = len(self.index.outlets) > 4
+        for outlet in self.index.outlets:
+            posts = set(outlet["articles"])
+            own = [a for a in atts if a["article"] in posts]
+            label = clean(outlet["name"])
             if not own:
                 silent += 1
                 if not many:
                     self.line(f"  {label}: no sources named")
                 continue
             self.line(f"  {label} ({len(own)})")
-            for a in own:
-                kind = f" ({clean(a['kind'])})" if a.get("kind") else ""
-                self.wrap(f"{clean(a['source'])}{kind} — “{shorten(clean(a['text']), self.clip)}”", 4, bullet="• ")
+            cited: dict[tuple, list[dict]] = {}
+            for a in own:     # one line a source: a channel cites the same agency in post after post
+                cited.setdefault((clean(a["source"]), clean(a.get("kind"))), []).append(a)
+            for (source, kind), items in cited.items():
+                times = f" ×{len(items)}" if len(items) > 1 else ""
+                numbers = list(dict.fromkeys(f"#{self.index.number[a['article']]}" for a in items))
+                post = f" [{', '.join(numbers)}]" if len(posts) > 1 else ""
+                self.wrap(f"{source}{f' ({kind})' if kind else ''}{times} — “{shorten(clean(items[0]['text']), self.clip)}”"
+                          f"{post}", 4, bullet="• ")
         if many and silent:
-            self.line(f"  no sources named in {silent} other article(s)")
+            self.line(f"  no sources named by {silent} other outlet(s)")

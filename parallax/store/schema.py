@@ -16,6 +16,9 @@ analyses           article_pk -> analyzer_version, revision analysed, zlib JSON 
 story_features     article_pk -> what clustering needs: time, embedding (float32), entities, title,
                    evidence (v2: JSON of days named in the lead and years in the title)
 recluster_runs     when a period was re-clustered and the change report
+outlet_lines       (v3) outlet, key -> posts: in how many of the outlet's posts a short line with this key
+                   occurs (store/furniture.py); lines an outlet repeats are its channel furniture
+outlet_lines_counted (v3) article_pk -> the revision whose lines are in outlet_lines
 store_settings     key -> value (e.g. MinHash parameters the signatures were made with)
 articles_fts       SQLite: FTS5 index over articles(title, text), kept in sync by triggers
 articles.tsv       PostgreSQL: generated tsvector ('simple' config) with a GIN index
@@ -110,6 +113,20 @@ def _common(pk: str, blob: str, real: str) -> tuple[str, ...]:
     )
 
 
+def _outlet_lines() -> tuple[str, ...]:
+    return (
+        """CREATE TABLE outlet_lines (
+            outlet TEXT NOT NULL,
+            key TEXT NOT NULL,
+            posts INTEGER NOT NULL,
+            PRIMARY KEY (outlet, key))""",
+        "CREATE INDEX outlet_lines_posts ON outlet_lines(outlet, posts)",
+        """CREATE TABLE outlet_lines_counted (
+            article_pk BIGINT PRIMARY KEY REFERENCES articles(pk) ON DELETE CASCADE,
+            revision INTEGER NOT NULL)""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "articles, revisions, reprints, analyses, stories, full-text search",
@@ -143,6 +160,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         # evidence (rows saved by an older version; '{}' for rows saved before this migration)
         sqlite=("ALTER TABLE story_features ADD COLUMN evidence TEXT NOT NULL DEFAULT '{}'",),
         postgresql=("ALTER TABLE story_features ADD COLUMN evidence TEXT NOT NULL DEFAULT '{}'",),
+    ),
+    Migration(
+        3, "outlet_lines: per outlet, in how many posts each short line occurs (channel furniture)",
+        # filled as articles are stored; a store migrated with articles in it is counted on first use
+        # (pipeline.story_furniture)
+        sqlite=_outlet_lines(),
+        postgresql=_outlet_lines(),
     ),
 )
 

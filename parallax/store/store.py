@@ -27,6 +27,7 @@ import numpy as np
 from parallax.ingest.textfile import text_hash
 from parallax.model import AnalyzedArticle, Article
 from parallax.store.db import Database, redact, resolve_db
+from parallax.store.furniture import any_counted, count_lines, learned_furniture
 from parallax.store.reprints import ReprintConfig, ReprintIndex
 from parallax.store.schema import migrate, now_iso
 from parallax.store.serialize import dumps_analysis, loads_analysis
@@ -654,6 +655,21 @@ class Store:
                     f"({_marks(chunk)})", chunk):
                 out[pk] = (np.frombuffer(bytes(blob), dtype=np.float32), json.loads(entities))
         return out
+
+    # ---- channel furniture (store/furniture.py) ----
+
+    def count_outlet_lines(self, pks: Sequence[int] | None = None) -> int:
+        """Count the short lines of these articles per outlet (default: of every article not counted at its
+        current revision); returns how many were counted now."""
+        return count_lines(self.db, pks)
+
+    def outlet_lines_counted(self) -> bool:
+        """Whether any article's lines are counted (False in a store migrated from before the counts)."""
+        return any_counted(self.db)
+
+    def outlet_furniture(self, outlets: Iterable[str]) -> dict[str, frozenset[str]]:
+        """outlet -> the line keys it repeats across its posts: its channel furniture."""
+        return learned_furniture(self.db, outlets)
 
 
 def _meta_json(article: Article) -> str:

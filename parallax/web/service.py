@@ -24,7 +24,7 @@ from parallax.compare import compare_story
 from parallax.ingest.errors import InputError
 from parallax.ingest.records import Limits, build_article
 from parallax.model import AnalyzedArticle, StoryComparison
-from parallax.pipeline import analyze_pending, article_document, cluster_pending, story_documents
+from parallax.pipeline import analyze_pending, article_document, cluster_pending, story_documents, story_furniture
 from parallax.render import plots
 from parallax.render.jsonout import document_to_dict
 from parallax.store import Store, StoredArticle
@@ -184,7 +184,7 @@ class Corpus:
 
     def _compare(self, docs: list[AnalyzedArticle], story_id: str) -> StoryComparison:
         self.compare_calls += 1
-        return compare_story(docs, story_id=story_id)
+        return compare_story(docs, story_id=story_id, furniture=story_furniture(self.store(), docs))
 
     def _bundle(self, key: tuple, story_id: str, comparison: StoryComparison, stored: list[StoredArticle],
                 title: str | None) -> StoryBundle:

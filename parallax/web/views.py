@@ -12,7 +12,14 @@ from markupsafe import Markup
 
 from parallax import __version__
 from parallax.render import plots
-from parallax.render.html import article_anchors, render_article_text, render_legend, render_story, safe_href
+from parallax.render.html import (
+    article_anchors,
+    render_article_text,
+    render_key_differences,
+    render_legend,
+    render_story,
+    safe_href,
+)
 from parallax.resources import read_text
 from parallax.store import StoredArticle
 from parallax.store.queries import iso_utc
@@ -77,7 +84,8 @@ def story_page(bundle: StoryBundle) -> bytes:
             bundle.extra["page"] = page(
                 "story.html", page="story", b=bundle, story=story, counts=counts, position=position,
                 first=first, last=last,
-                legend=Markup(render_legend()), section=Markup(render_story(story, 0)),
+                legend=Markup(render_legend()), section=Markup(render_story(story, 0, key_differences=False)),
+                key_differences=Markup(render_key_differences(story, 0)),
                 timeline=Markup(bundle.timeline_svg or ""),
             )
         return bundle.extra["page"]

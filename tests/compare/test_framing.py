@@ -11,6 +11,7 @@ import yaml
 from parallax.compare.framing import (
     LEXICON_PATH,
     LexiconError,
+    Voices,
     differing_phrases,
     find_contested_terms,
     framing_by_article,
@@ -19,8 +20,9 @@ from parallax.compare.framing import (
     parse_lexicon,
     phrase_differences,
 )
-from parallax.model import AnalyzedArticle, Article
+from parallax.model import AnalyzedArticle, Article, Mention, Quote
 from parallax.nlp.morph import is_dictionary_parse, match_case, parses
+from parallax.nlp.quotes import extract_quotes
 from parallax.nlp.segment import split_sentences, split_tokens
 
 REPO = Path(__file__).resolve().parents[2]
@@ -359,6 +361,92 @@ def test_framing_note_separates_outlets_with_the_same_name():
     b = analyze("Началась спецоперация.", article_id="2", outlet="Same")
     (entry,) = framing_by_article([a, b])
     assert entry.note == "labels differ: Same (1): invasion; Same (2): euphemism-official"
+
+
+# ---- whose words -----------------------------------------------------------------------------------------
+
+SPEAKERS = {"Захарова": "Мария Захарова", "Захаровой": "Мария Захарова", "Песков": "Дмитрий Песков",
+            "Путин": "Владимир Путин", "Минобороны России": "Минобороны России"}
+
+
+def quoted_doc(text: str, article_id: str = "a", outlet: str | None = None) -> AnalyzedArticle:
+    """`analyze` plus the known speakers as hand-placed mentions and the quotes the real extractor finds."""
+    doc = analyze(text, article_id=article_id, outlet=outlet)
+    for surface, normal in SPEAKERS.items():
+        for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
+            sent = doc.sentence_at(m.start())
+            doc.mentions.append(Mention(start=m.start(), end=m.end(), text=surface, normal=normal,
+                                        type="ORG" if surface.startswith("Минобороны") else "PER",
+                                        sentence=sent.index if sent else 0))
+    doc.mentions.sort(key=lambda m: m.start)
+    doc.quotes = extract_quotes(doc)
+    return doc
+
+
+@pytest.mark.parametrize("text,term,voice,speaker", [
+    # the issue's cases: a politician's word inside a quote, the authorities' word in reported speech
+    ("«Это русофобская резолюция», — заявила Захарова.", "русофобская", "quoted", "Мария Захарова"),
+    ("Захарова назвала резолюцию «откровенно русофобской».", "русофобской", "quoted", "Мария Захарова"),
+    ("По словам Захаровой, это русофобия.", "русофобия", "quoted", "Мария Захарова"),
+    ("Песков заявил, что Запад ведет «русофобскую кампанию».", "русофобскую", "quoted", "Дмитрий Песков"),
+    ("Как заявили в Минобороны России, это был ответный удар по объектам.", "ответный удар", "quoted",
+     "Минобороны России"),
+    ("Российские власти заявили, что нанесли ответный удар.", "ответный удар", "quoted", None),
+    # quotation marks no speech cue claims: a word the outlet holds at arm's length
+    ("Захарова назвала решение ПАСЕ «русофобским».", "русофобским", "marked", None),
+    ("Так называемая «ДНР» провела выборы.", "ДНР", "marked", None),
+    # the outlet's own voice
+    ("Депутаты приняли русофобскую резолюцию.", "русофобскую", "own", None),
+    ("Армия нанесла ответный удар.", "ответный удар", "own", None),
+    ("Удар был ответным, заявили в Кремле. Армия нанесла ответный удар.", "ответный удар", "own", None),
+])
+def test_whose_words_a_term_is(text, term, voice, speaker):
+    hits = {h.term: h for h in find_contested_terms(quoted_doc(text))}
+    assert (hits[term].voice, hits[term].speaker) == (voice, speaker)
+
+
+def test_a_span_only_overlapping_a_quote_is_the_outlets_own():
+    text = "Он сказал «да» и ушел."
+    doc = analyze(text)
+    doc.quotes = [Quote(start=11, end=13, text="да", kind="direct", speaker_text="Он")]
+    voices = Voices(doc)
+    assert voices.at(11, 13).voice == "quoted" and voices.at(11, 13).speaker == "Он"
+    assert voices.at(3, 13).voice == "own" and voices.own(0, 2)
+
+
+def test_the_innermost_quote_speaks():
+    doc = analyze("Иван сказал, что Петр сказал «нет».")
+    outer = Quote(start=17, end=34, text="", kind="indirect", speaker_text="Иван")
+    inner = Quote(start=30, end=33, text="нет", kind="direct", speaker_text="Петр")
+    doc.quotes = [outer, inner]
+    assert Voices(doc).at(30, 33).speaker == "Петр" and Voices(doc).at(17, 21).speaker == "Иван"
+
+
+def test_a_linked_speaker_takes_the_story_name():
+    doc = quoted_doc("«Это русофобская резолюция», — заявила Захарова.")
+    doc.quotes[0].speaker_entity = "e7"
+    [hit] = find_contested_terms(doc, names={"e7": "М. В. Захарова"})
+    assert hit.speaker == "М. В. Захарова"
+
+
+def test_quoted_terms_are_listed_but_are_not_the_outlets_label():
+    bbc = quoted_doc("«Идет освобождение Курской области», — сказал Путин. Продолжаются бои в Курской области.",
+                     article_id="b", outlet="BBC")
+    ria = analyze("Продолжаются бои в Курской области.", article_id="r", outlet="RIA")
+    (entry,) = framing_by_article([bbc, ria])
+    assert [(t["term"], t["voice"], t["speaker"]) for t in entry.terms["b"]] == [
+        ("освобождение Курской области", "quoted", "Владимир Путин"), ("бои в Курской области", "own", None)]
+    assert entry.note is None                     # both outlets say 'бои' themselves
+    own = analyze("Идет освобождение Курской области.", article_id="o", outlet="Own")
+    (entry,) = framing_by_article([own, ria])
+    assert entry.note == "labels differ: Own: liberation; RIA: fighting-neutral"
+
+
+def test_an_outlet_that_only_quotes_a_concept_has_no_label_for_it():
+    bbc = quoted_doc("«Идет освобождение Курской области», — сказал Путин.", article_id="b", outlet="BBC")
+    ria = analyze("Продолжаются бои в Курской области.", article_id="r", outlet="RIA")
+    (entry,) = framing_by_article([bbc, ria])
+    assert entry.terms["b"][0]["voice"] == "quoted" and entry.note is None
 
 
 # ---- phrase differences --------------------------------------------------------------------------------

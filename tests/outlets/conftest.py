@@ -24,12 +24,13 @@ def small_store(tmp_path):
     """A SQLite corpus of two stories: 'kursk' (three outlets) and 'korea' (two outlets), analysed by
     segmenting only, with the story assignment written directly."""
     from parallax.nlp.attribution import extract_attributions
+    from parallax.nlp.quotes import extract_quotes
     from parallax.pipeline import analyzer_version
     from parallax.store import Store
 
     texts = [
         ("r1", "РИА Новости", "2024-11-27T10:00:00+00:00", "kursk",
-         "Освобождение Курской области продолжается, сообщили в Минобороны России. "
+         "По данным Минобороны России, освобождение Курской области продолжается. "
          "Погибли 12 человек. ВСУ потеряли 300 военнослужащих."),
         ("b1", "BBC News | Русская служба", "2024-11-27T11:00:00+00:00", "kursk",
          "Бои в Курской области продолжаются, сообщает Reuters. "
@@ -53,6 +54,7 @@ def small_store(tmp_path):
         doc = make_doc(article.text, *mentions, article_id=article.id, outlet=article.outlet,
                        date=str(article.date))
         doc.article = article
+        doc.quotes = extract_quotes(doc)
         doc.attributions = extract_attributions(doc)
         items.append((res.pk, 1, doc))
     store.save_analyses(items, version)

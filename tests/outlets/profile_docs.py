@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hashed_encoder import HashedWordEncoder
 from parallax.model import AnalyzedArticle, Article, Mention
+from parallax.nlp.quotes import extract_quotes
 from parallax.nlp.segment import split_sentences, split_tokens
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -27,6 +28,13 @@ def make_doc(text: str, *mentions, article_id: str = "a", outlet: str = "Outlet"
         out.append(Mention(start=start, end=start + len(surface), text=surface, type=typ, normal=surface,
                            sentence=sent.index if sent else 0, entity=spec[2] if len(spec) > 2 else None))
     doc.mentions = sorted(out, key=lambda m: m.start)
+    return doc
+
+
+def quoted_doc(text: str, *mentions, **kwargs) -> AnalyzedArticle:
+    """`make_doc` plus the quotes the real extractor finds (whose words each span is)."""
+    doc = make_doc(text, *mentions, **kwargs)
+    doc.quotes = extract_quotes(doc)
     return doc
 
 

@@ -2,7 +2,7 @@ import csv
 
 import numpy as np
 import pytest
-from profile_docs import DATA, make_doc
+from profile_docs import DATA, make_doc, quoted_doc
 
 from parallax.compare.framing import parse_lexicon
 from parallax.outlets.loaded import (
@@ -88,6 +88,26 @@ def test_lexicon_hit_wins_over_a_model_hit_on_the_same_word():
     model = {"циничный": EvaluativeWord("циничный", "negative", 0.99, "циничный")}
     hits = find_loaded_language(make_doc("Это циничный удар."), LEX, model)
     assert [h.source for h in hits] == ["lexicon"]
+
+
+@pytest.mark.parametrize("text,voices", [
+    ("«Это циничный удар», — заявил Песков. Это был циничный удар.", [("quoted", "Песков"), ("own", None)]),
+    ("Песков заявил, что это был циничный удар.", [("quoted", "Песков")]),
+    ("Он назвал удар «циничным».", [("marked", None)]),
+    ("Это был циничный удар.", [("own", None)]),
+])
+def test_lexicon_hits_say_whose_words_they_are(text, voices):
+    hits = find_loaded_language(quoted_doc(text, ("Песков", "PER")) if "Песков" in text else quoted_doc(text),
+                                LEX, use_model=False)
+    assert [(h.voice, h.speaker) for h in hits if h.term == "циничный"] == voices
+
+
+def test_model_hits_say_whose_words_they_are():
+    model = {"болван": EvaluativeWord("болван", "negative", 0.95, "")}
+    doc = quoted_doc("«Этот болван опять пришел», — сказал Иван. Болван ушел.", ("Иван", "PER"))
+    hits = find_loaded_language(doc, LEX, model)
+    assert [(h.text, h.source, h.voice, h.speaker) for h in hits] == [
+        ("болван", "model", "quoted", "Иван"), ("Болван", "model", "own", None)]
 
 
 def test_shipped_word_list_loads_and_is_above_threshold():

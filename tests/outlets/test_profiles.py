@@ -3,15 +3,17 @@ import functools
 import json
 
 import pytest
-from profile_docs import make_doc
+from profile_docs import make_doc, quoted_doc
 
 import parallax.outlets.profiles as profiles
 from parallax.outlets.profiles import (
     UnknownOutlet,
     contested_term_usage,
     list_outlets,
+    loaded_usage,
     outlet_profile,
     resolve_outlet,
+    term_usage,
     tone_by_entity,
 )
 from parallax.render.profile import profile_html, profile_text
@@ -43,9 +45,14 @@ def test_profile_has_the_interface_fields(small_store):
             "omissions"} <= set(p)
     assert (p["outlet"], p["articles"], p["stories"]) == (BBC, 2, 2)
     terms = {t["term"]: t for t in p["contested_terms"]}
-    war = terms["война в Украине"]
-    assert {k for k in war} >= {"category", "concept", "label", "term", "count", "by_month"}
-    assert war["label"] == "war-explicit" and war["by_month"] == {"2024-11": 1}
+    fighting = terms["бои в Курской области"]
+    assert {k for k in fighting} >= {"category", "concept", "label", "term", "count", "quoted", "by_month"}
+    assert fighting["label"] == "fighting-neutral" and fighting["by_month"] == {"2024-11": 1}
+    # 'По словам Зеленского, война в Украине не закончится': Zelensky's words, not the BBC's
+    assert "война в Украине" not in terms
+    war = {t["term"]: t for t in p["quoted_terms"]}["война в Украине"]
+    assert (war["label"], war["count"], war["speakers"], war["by_month"]) == (
+        "war-explicit", 1, {"Зеленского": 1}, {"2024-11": 1})
     kinds = p["sources"]["kinds"]
     assert kinds["agency"] == 1 and kinds["foreign_gov"] == 1 and kinds["anonymous"] == 1
     assert {"source": "Reuters", "kind": "agency", "count": 1} in p["sources"]["top"]
@@ -101,10 +108,44 @@ def test_contested_terms_by_month_and_week():
     assert row["by_week"] == {"2024-W48": 1, "2024-W49": 1}
 
 
+def _russophobia_docs():
+    return [(quoted_doc("«Это русофобская резолюция», — заявила Захарова. Депутаты приняли русофобскую резолюцию.",
+                        ("Захарова", "PER"), article_id="1"), "2024-11-30T10:00:00+00:00"),
+            (quoted_doc("Захарова назвала решение «русофобским». Песков заявил, что это русофобская резолюция.",
+                        ("Захарова", "PER"), ("Песков", "PER"), article_id="2"), "2024-12-02T10:00:00+00:00")]
+
+
+def test_quoted_terms_are_not_the_outlets_and_are_counted_apart():
+    own, quoted = term_usage(_russophobia_docs())
+    [row] = [r for r in own if r["concept"] == "russophobia"]
+    assert (row["count"], row["quoted"], row["articles"], row["by_month"]) == (1, 3, 1, {"2024-11": 1})
+    [row] = [r for r in quoted if r["concept"] == "russophobia"]
+    assert (row["count"], row["articles"], row["speakers"], row["marked"]) == (
+        3, 2, {"Захарова": 1, "Песков": 1}, 1)
+    assert row["by_month"] == {"2024-11": 1, "2024-12": 2}
+    assert contested_term_usage(_russophobia_docs()) == own
+
+
+def test_a_term_only_quoted_has_no_own_row():
+    docs = [(quoted_doc("По словам Зеленского, война в Украине не закончится.", ("Зеленского", "PER")), None)]
+    own, quoted = term_usage(docs)
+    assert own == [] and {r["term"] for r in quoted} == {"война в Украине", "в Украине"}
+
+
+def test_loaded_wording_counts_the_outlets_own_words():
+    usage = loaded_usage([d for d, _ in _russophobia_docs()])
+    assert usage["by_category"] == {"loaded-adjective": 1}
+    assert [(t["term"], t["count"], t["quoted"]) for t in usage["top"]] == [("русофобский", 1, 3)]
+    assert usage["quoted"]["hits"] == 3 and usage["quoted"]["by_category"] == {"loaded-adjective": 3}
+    # the outlet's own words: 'Депутаты приняли русофобскую резолюцию', the speakers, their verbs, 'назвала решение'
+    assert usage["words"] == 12 and usage["quoted"]["words"] == 7
+    assert usage["per_1000_words"] == {"loaded-adjective": round(1000 / 12, 2)}
+
+
 def test_text_and_html_renderings(small_store):
     p = outlet_profile(small_store, "BBC", omissions=False)
     text = profile_text(p)
-    assert text.startswith(BBC) and "Sources (3 attributions)" in text and "война в Украине" in text
+    assert text.startswith(BBC) and "Sources (3 attributions)" in text and "бои в Курской области" in text
     page = profile_html(p)
     assert page.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in page
     assert "<script" not in page and "http://" not in page.split("<svg", 1)[0]

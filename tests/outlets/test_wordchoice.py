@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 import yaml
-from profile_docs import make_doc
+from profile_docs import make_doc, quoted_doc
 
 from parallax.compare.framing import parse_lexicon
 from parallax.model import ClaimGroup, ClaimMember, StoryComparison
@@ -11,6 +11,7 @@ from parallax.outlets.wordchoice import (
     candidates_yaml,
     claim_pair_observations,
     count_terms,
+    count_terms_by_voice,
     discover,
     pair_log_odds,
     rank_pairs,
@@ -73,6 +74,38 @@ def test_counts_are_lemma_ngrams_per_outlet():
             "B": [make_doc("Бои в Курской области. Бои идут.")]}
     counts = count_terms(docs, ["освобождение", "бой в", "бой"])
     assert counts["A"]["освобождение"] == 2 and counts["B"]["бой"] == 2 and counts["B"]["бой в"] == 1
+
+
+@pytest.mark.parametrize("a,observed", [
+    ("Освобождение Курской области продолжается.", True),
+    ("«Освобождение Курской области продолжается», — сказал Путин.", False),
+    ("Путин заявил, что освобождение Курской области продолжается.", False),
+    ("«Освобождение» Курской области продолжается.", False),
+])
+def test_a_quoted_phrase_is_not_the_outlets_word_choice(a, observed):
+    b = "Бои в Курской области продолжаются."
+    da, db = quoted_doc(a, article_id="a", outlet="A"), quoted_doc(b, article_id="b", outlet="B")
+    obs = claim_pair_observations(da, 0, len(a), db, 0, len(b), story="s", group="c1")
+    assert bool(obs) is observed
+    assert all(o.term_a == "освобождение" for o in obs)
+
+
+def test_counts_leave_quoted_words_apart():
+    docs = {"A": [quoted_doc("Освобождение Курской области идет. «Освобождение идет», — сказал Путин.")]}
+    own, quoted = count_terms_by_voice(docs, ["освобождение", "освобождение идти", "идти освобождение"])
+    assert own["A"] == Counter({"освобождение": 1})
+    assert quoted["A"] == Counter({"освобождение": 1, "освобождение идти": 1})   # never across the quote
+    assert count_terms(docs, ["освобождение"]) == {"A": Counter({"освобождение": 1})}
+
+
+def test_rank_pairs_shows_quoted_counts_without_scoring_them():
+    observations = [_obs("освобождение", "бой", "s1")]
+    counts = {"A": Counter({"освобождение": 3}), "B": Counter({"бой": 3})}
+    quoted = {"A": Counter(), "B": Counter({"освобождение": 5})}
+    [p] = rank_pairs(observations, counts, min_observations=1, quoted=quoted)
+    assert p.quoted == {"A": {"бой": 0, "освобождение": 0}, "B": {"бой": 0, "освобождение": 5}}
+    [plain] = rank_pairs(observations, counts, min_observations=1)
+    assert plain.z == p.z and plain.quoted == {}
 
 
 def test_log_odds_sign_and_strength():

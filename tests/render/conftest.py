@@ -15,17 +15,20 @@ from parallax.model import (
     Attribution,
     ClaimGroup,
     ClaimMember,
+    ClaimOccurrence,
     Conflict,
     DateMention,
     Entity,
     EntityMentionRef,
     FramingDiff,
     FramingEntry,
+    KeyDifference,
     NumberMention,
     QuoteGroup,
     QuoteRendering,
     Sentence,
     StoryComparison,
+    StoryOutlet,
 )
 
 TEXT_A = (
@@ -182,3 +185,94 @@ def document(story):
     from parallax.render.jsonout import document_to_dict
 
     return document_to_dict([story], [{"file": "missing.txt", "error": "no such file", "line": 3}])
+
+
+TEXT_A2 = "Мост через Волгу построят к 2027 году. Подрядчика выберут летом."
+TEXT_A3 = "Совет Самары одобрил мост через Волгу. Работы начнутся осенью."
+
+
+def build_multi_story() -> StoryComparison:
+    """The bridge story as a v1.1 comparison of outlets: 'Вечерний город' adds two later posts, one of which
+    repeats its first claim; three key differences point at a claim, a conflict and a quote."""
+    story = build_story()
+    a, b, c = story.articles
+    a2 = analyzed("a1-2", "Вечерний город", TEXT_A2, title="Мост построят к 2027 году", date=dt.date(2025, 5, 15))
+    a3 = analyzed("a1-3", "Вечерний город", TEXT_A3, title="Работы начнутся осенью", date=dt.date(2025, 5, 16))
+    story.articles = [a, b, c, a2, a3]
+    story.outlets = [StoryOutlet("Вечерний город", ["a1", "a1-2", "a1-3"], "independent"),
+                     StoryOutlet("Городские вести", ["b2"]), StoryOutlet("Local Herald", ["c3"])]
+    outlet_of = {"a1": "Вечерний город", "a1-2": "Вечерний город", "a1-3": "Вечерний город",
+                 "b2": "Городские вести", "c3": "Local Herald"}
+    for group in story.claims:
+        for m in group.members:
+            m.outlet = outlet_of[m.article]
+    s = a3.sentences[0]
+    story.claims[0].members[0].repeats.append(
+        ClaimOccurrence("a1-3", TEXT_A3[s.start:s.end], s.start, s.end, 0, "2025-05-16T09:00:00+00:00"))
+    story.claims.append(ClaimGroup("c6", "unique", [member(a2, 1, None)]))
+    story.claims[-1].members[0].outlet = "Вечерний город"
+    story.key_differences = [
+        KeyDifference("conflict", "Outlets disagree on the cost: 12 or 15 bn roubles", 4.0, claims=["c3"],
+                      outlets=["Вечерний город", "Городские вести"]),
+        KeyDifference("only_some", "Only Local Herald reports: «Construction will employ about 2,000 workers.»",
+                      3.0, claims=["c5"], outlets=["Local Herald"]),
+        KeyDifference("quote", "Иван Петров's words are rendered differently (reworded) by Городские вести", 2.0,
+                      quotes=["q1"], outlets=["Вечерний город", "Городские вести"]),
+        KeyDifference("term", "the bridge project, named differently", 1.0,
+                      outlets=["Вечерний город", "Городские вести"]),
+    ]
+    return story
+
+
+@pytest.fixture
+def multi_document():
+    from parallax.render.jsonout import document_to_dict
+
+    return document_to_dict([build_multi_story()], [])
+
+
+def build_big_story() -> StoryComparison:
+    """Nine Telegram-like posts of three outlets (5 + 3 + 1): the first post of each states the news, the later
+    ones repeat it; 'Канал А' adds six facts of its own; one quote is rendered by two outlets."""
+    def post(outlet: str, n: int, text: str) -> AnalyzedArticle:
+        return analyzed(f"{outlet[-1]}{n}", outlet, text, title=text.split(".")[0], date=dt.date(2024, 12, 3))
+
+    lead = "Президент объявил военное положение."
+    facts = [f"Канал сообщил подробность номер {k}." for k in range(1, 7)]
+    a = [post("Канал А", 1, f"{lead} Парламент собрался ночью. {' '.join(facts)} Он сказал: «Мы справимся»."),
+         *[post("Канал А", n, f"{lead} Обновление {n}.") for n in range(2, 6)]]
+    b = [post("Канал Б", 1, f"{lead} Парламент собрался ночью. Он сказал: «Мы обязательно справимся»."),
+         *[post("Канал Б", n, f"{lead} Новость {n}.") for n in range(2, 4)]]
+    c = [post("Канал В", 1, f"{lead} Подробности позже.")]
+    story = StoryComparison("big", a + b + c, [], [], [], [], [])
+    story.outlets = [StoryOutlet("Канал А", [d.id for d in a]), StoryOutlet("Канал Б", [d.id for d in b]),
+                     StoryOutlet("Канал В", [d.id for d in c])]
+
+    def with_repeats(first: AnalyzedArticle, later: list[AnalyzedArticle]) -> ClaimMember:
+        m = member(first, 0, None)
+        m.outlet = first.article.outlet
+        s = later[0].sentences[0] if later else None
+        m.repeats = [ClaimOccurrence(d.id, d.text[s.start:s.end], s.start, s.end, 0) for d in later]
+        return m
+
+    story.claims = [ClaimGroup("c1", "consensus", [with_repeats(a[0], a[1:]), with_repeats(b[0], b[1:]),
+                                                   with_repeats(c[0], [])]),
+                    ClaimGroup("c2", "partial", [member(a[0], 1, 1.0), member(b[0], 1, 0.9)])]
+    story.claims += [ClaimGroup(f"c{k + 2}", "unique", [member(a[0], k + 1, None)]) for k in range(1, 7)]
+    qa, qb = span(a[0].text, "Мы справимся"), span(b[0].text, "Мы обязательно справимся")
+    story.quotes = [QuoteGroup("q1", None, "Президент", "trimmed", [
+        QuoteRendering(a[0].id, a[0].text[qa[0]:qa[1]], *qa, "direct", "trimmed", 0.8, [], None),
+        QuoteRendering(b[0].id, b[0].text[qb[0]:qb[1]], *qb, "direct", "verbatim", 1.0, [], None)])]
+    story.key_differences = [
+        KeyDifference("only_some", f"Only Канал А reports: «{facts[5]}»", 3.0, claims=["c8"], outlets=["Канал А"]),
+        KeyDifference("quote", "Президент's words are rendered differently (trimmed) by Канал А", 2.0,
+                      quotes=["q1"], outlets=["Канал А", "Канал Б"]),
+    ]
+    return story
+
+
+@pytest.fixture
+def big_document():
+    from parallax.render.jsonout import document_to_dict
+
+    return document_to_dict([build_big_story()], [])

@@ -245,3 +245,110 @@ def test_no_stories_only_errors():
     page = render_html(document_to_dict([], [{"file": "a.txt", "error": "cannot decode", "line": 4}]))
     inspect(page)
     assert "No stories." in page and "a.txt:4" in page
+
+
+def element_ids(page: str) -> set[str]:
+    return set(inspect(page).ids)
+
+
+def test_key_differences_come_first_and_every_link_resolves(multi_document):
+    page = render_html(multi_document)
+    inspector = inspect(page)
+    assert page.index('id="s0-key"') < page.index('id="s0-articles"') < page.index('id="s0-consensus"')
+    block = page[page.index('id="s0-key"'):page.index('id="s0-articles"')]
+    assert block.count('<li class="kd ') == 4
+    assert '<span class="badge">conflict</span> Outlets disagree on the cost' in block
+    # each point links to its claim / quote group, and from there on to the source sentences
+    assert '<a href="#s0-claim2" data-claim="c3">claim c3</a>' in block
+    assert '<a href="#s0-quote0" data-quote="q1">quote q1</a>' in block
+    assert '<a href="#s0-framing">framing</a>' in block                  # a term point: to the framing table
+    ids = set(inspector.ids)
+    hrefs = re.findall(r'href="#([^"]+)"', block)
+    assert hrefs and [h for h in hrefs if h not in ids] == []
+    assert 'id="s0-claim2" data-claim="c3"' not in page                   # c3 conflicts: its home is the card
+    assert '<div class="conflict-claim" id="s0-claim2">' in page
+    assert re.search(r'<li class="st-unique" id="s0-claim4" data-claim="c5">Construction will employ', page)
+    assert '<div class="quote-group" id="s0-quote0" data-quote="q1">' in page
+    sentence = multi_document["stories"][0]["claims"][2]["members"][1]
+    assert f'href="#s0-a1-{sentence["start"]}" data-claim="c3">Городские вести</a>' in block
+
+
+def test_a_story_without_key_differences_says_so(document):
+    page = render_html(document)
+    assert '<section class="key-differences" id="s0-key"><h3>Key differences</h3>' \
+           '<p class="empty">No key differences found.</p>' in page
+
+
+def test_one_column_per_outlet_with_later_posts_folded(multi_document):
+    page = render_html(multi_document)
+    inspector = inspect(page)
+    columns = re.findall(r'<section class="outlet-col" id="(s0-o\d)">', page)
+    assert columns == ["s0-o0", "s0-o1", "s0-o2"]
+    first = page[page.index('id="s0-o0"'):page.index('id="s0-o1"')]
+    # the outlet's posts in time order, the first open and the later two inside one <details>
+    assert [int(j) for j in re.findall(r'<article class="doc" id="s0-a(\d)"', first)] == [0, 3, 4]
+    assert first.index('<details class="later"><summary>2 later posts') < first.index('id="s0-a3"')
+    assert first.index('id="s0-a0"') < first.index('<details class="later">')
+    assert "<h4>Вечерний город <span class=\"badge\">independent</span></h4><div class=\"meta\">3 posts</div>" in first
+    assert "<h5>Вечерний город #2</h5>" in first
+    assert '<span class="swatch st-unique" title="unique claims">2 unique</span>' in first
+    assert "(a1-2)" not in page and "(a1)" not in page                    # no post ids as labels
+    for j, article in enumerate(multi_document["stories"][0]["articles"]):
+        assert inspector.texts[f"s0-a{j}"] == article["text"]
+
+
+def test_repeats_of_a_claim_are_marked_and_linked(multi_document):
+    page = render_html(multi_document)
+    inspector = inspect(page)
+    repeat = multi_document["stories"][0]["claims"][0]["members"][0]["repeats"][0]
+    assert span_of(inspector, "s0-a4", "data-claim", "c1") == (repeat["start"], repeat["text"])
+    assert '<span class="cl st-consensus rep" data-claim="c1"' in page
+    assert f'<span class="again">again in <a class="jump" href="#s0-a4-{repeat["start"]}" data-claim="c1">#3</a>' \
+           in page
+
+
+def test_what_each_outlet_adds_skips_outlets_that_add_nothing(multi_document):
+    page = render_html(multi_document)
+    adds = page[page.index('id="s0-adds"'):page.index('id="s0-conflicts"')]
+    assert "<h4>Вечерний город (3 posts): 2 facts no other outlet reports</h4>" in adds
+    assert "<h4>Local Herald: 1 fact no other outlet reports</h4>" in adds
+    assert "Городские вести (" not in adds and "(0)" not in adds
+    assert "Nothing of its own: Городские вести." in adds
+
+
+def test_a_big_story_stays_a_few_screens(big_document):
+    page = render_html(big_document)
+    inspector = inspect(page)
+    assert re.findall(r'<section class="outlet-col" id="s0-o\d"><header class="outlet-head"><h4>([^<]+)</h4>', page) \
+        == ["Канал А", "Канал Б", "Канал В"]
+    assert '<details class="later"><summary>4 later posts' in page and '2 later posts' in page
+    # the long lists show their first items, the rest folded; the reference tables start closed
+    adds = page[page.index('id="s0-adds"'):page.index('id="s0-conflicts"')]
+    assert adds.count("<li ") == 6 and '<details class="more"><summary>3 more</summary><ol class="claims" start="4">' \
+        in adds
+    for key in ("framing", "sources"):
+        assert f'<section id="s0-{key}"><details class="fold"><summary><h3>' in page
+    # a key difference whose claim sits in a folded list still links to it
+    ids = set(inspector.ids)
+    assert '<a href="#s0-claim7" data-claim="c8">claim c8</a>' in page and "s0-claim7" in ids
+    assert [h for _, h in inspector.links if h.startswith("#") and h[1:] not in ids] == []
+    assert len(inspector.ids) == len(set(inspector.ids))
+
+
+def test_a_small_story_folds_nothing(document):
+    page = render_html(document)
+    assert 'class="fold"' not in page and 'class="more"' not in page and 'class="later"' not in page
+
+
+def test_the_script_unfolds_the_target_of_a_link():
+    from parallax.render.html import report_asset
+
+    script = report_asset("report.js")
+    assert 'closest("details")' in script and "d.open = true" in script and "hashchange" in script
+
+
+def test_a_post_is_labelled_only_where_its_outlet_has_several(multi_document):
+    page = render_html(multi_document)
+    herald = page[page.index('id="s0-o2"'):page.index('id="s0-consensus"')]
+    assert "<h5>" not in herald and "<h4>Local Herald</h4><div class=\"meta\">1 post</div>" in herald
+    assert '<div class="outlets" id="s0-articles">' in page                 # not "many": full-height texts

@@ -16,17 +16,19 @@ def section(out: str, title: str) -> str:
 
 def test_sections_in_order(document):
     out = render_text(document)
-    order = ["ARTICLES (3)", "CONSENSUS (1)", "WHAT EACH OUTLET ADDS", "PARTIAL (1)", "CONFLICTS (1)",
+    order = ["KEY DIFFERENCES (0)", "OUTLETS (3) · 3 posts", "CONSENSUS (1)", "WHAT EACH OUTLET ADDS", "PARTIAL (1)", "CONFLICTS (1)",
              "QUOTES (2)", "FRAMING (2)", "SOURCES CITED (2)"]
     positions = [out.index(title) for title in order]
     assert positions == sorted(positions)
     assert "Claims: 1 consensus · 1 partial · 2 unique · 1 conflict" in out
 
 
-def test_articles_and_errors(document):
+def test_outlets_and_errors(document):
     out = render_text(document)
     assert "[1] Вечерний город   2025-05-15  ru  Самара построит мост через Волгу" in out
+    assert "[2] Городские вести  2025-05-16  ru [cp1251]" in out
     assert "[3] Local Herald     —           en" in out
+    assert "      claims: 1 consensus · 1 partial · 1 unique · 1 conflict\n  [2]" in out
     assert "Could not use 2 input(s):" in out and "missing.txt:3: no such file" in out
 
 
@@ -37,9 +39,9 @@ def test_consensus_and_what_each_outlet_adds(document):
     assert "[Вечерний город, Городские вести, Local Herald]" in consensus
     assert "wording: Вечерний город: “Городской совет”, “одобрил строительство” |" in consensus
     adds = section(out, "WHAT EACH OUTLET ADDS")
-    assert "Вечерний город (1)\n    • Оппозиция назвала проект" in adds
-    assert "Городские вести: nothing unique" in adds
-    assert "Local Herald (1)\n    • Construction will employ" in adds
+    assert "Вечерний город: 1 fact no other outlet reports\n    • Оппозиция назвала проект" in adds
+    assert "nothing of its own: Городские вести" in adds and "(0)" not in adds
+    assert "Local Herald: 1 fact no other outlet reports\n    • Construction will employ" in adds
     assert "in: Вечерний город, Городские вести; not in: Local Herald" in section(out, "PARTIAL")
 
 
@@ -116,3 +118,70 @@ def test_clean_and_inline_diff():
 def test_no_stories():
     out = render_text(document_to_dict([], []))
     assert out.startswith("PARALLAX · parallax ") and "No stories." in out
+
+
+def test_key_differences_come_first_with_their_evidence(multi_document):
+    out = render_text(multi_document)
+    assert out.index("KEY DIFFERENCES (4)") < out.index("OUTLETS (3)") < out.index("CONSENSUS")
+    points = section(out, "KEY DIFFERENCES")
+    assert "  1. Outlets disagree on the cost: 12 or 15 bn roubles\n     → claim c3\n" in points
+    assert "  3. Иван Петров's words are rendered differently (reworded) by Городские вести\n     → quote q1" in points
+    assert "  4. the bridge project, named differently" in points
+
+
+def test_key_differences_skip_ids_the_story_does_not_have(multi_document):
+    doc = copy.deepcopy(multi_document)
+    doc["stories"][0]["key_differences"][0]["claims"] = ["c404"]
+    points = section(render_text(doc), "KEY DIFFERENCES")
+    assert "c404" not in points and "  1. Outlets disagree" in points
+
+
+def test_one_outlet_has_nothing_to_compare(document):
+    doc = copy.deepcopy(document)
+    for art in doc["stories"][0]["articles"]:
+        art["outlet"] = "Одно издание"
+    out = render_text(doc)
+    assert "(one outlet: nothing to compare)" in out
+    assert "[1] Одно издание (3 posts)" in out
+
+
+def test_outlets_not_posts_label_the_columns(multi_document):
+    out = render_text(multi_document)
+    outlets = section(out, "OUTLETS")
+    assert "OUTLETS (3) · 5 posts" in outlets
+    assert "[1] Вечерний город (3 posts)  2025-05-15  ru  Самара построит мост через Волгу" in outlets
+    assert "claims: 1 consensus · 1 partial · 2 unique · 1 conflict" in outlets
+    assert "a1-2" not in out and "(a1)" not in out                      # no post ids as labels
+    adds = section(out, "WHAT EACH OUTLET ADDS")
+    assert "Вечерний город (3 posts): 2 facts no other outlet reports" in adds
+    assert "• Подрядчика выберут летом. (post #2)" in adds
+    consensus = section(out, "CONSENSUS")
+    assert "[Вечерний город, Городские вести, Local Herald]; again in: Вечерний город #3" in consensus
+    conflicts = section(out, "CONFLICTS")
+    assert "Вечерний город #1: 12 млрд рублей" in conflicts
+
+
+def test_sources_of_an_outlet_are_counted_once_a_source():
+    story = {"id": "s", "title": "t", "date": None, "claims": [], "quotes": [], "entities": [], "framing": [],
+             "articles": [{"id": f"p{i}", "outlet": "Канал", "text": "x", "language": "ru"} for i in range(3)]
+             + [{"id": "q", "outlet": "Другой", "text": "x", "language": "ru"}],
+             "attributions": [{"article": f"p{i}", "source": "ТАСС", "kind": "agency", "text": "сообщает ТАСС",
+                               "start": 0, "end": 1} for i in (0, 2)]}
+    out = render_text({"generator": "g", "stories": [story], "errors": []})
+    assert "  Канал (2)\n    • ТАСС (agency) ×2 — “сообщает ТАСС” [#1, #3]" in out
+    assert "Другой: no sources named" in out
+
+
+def test_a_big_story_shows_the_first_items_and_counts_the_rest(big_document):
+    out = render_text(big_document)
+    adds = section(out, "WHAT EACH OUTLET ADDS")
+    assert adds.count("• Канал сообщил подробность") == 3
+    assert "… and 3 more facts (all of them in --json and --html)" in adds
+    consensus = section(out, "CONSENSUS")
+    assert "again in: Канал А #2, #3, #4, #5; Канал Б #2, #3" in consensus
+    assert "» Президент — trimmed, 2 renderings" in section(out, "QUOTES")
+
+
+def test_a_small_story_shows_everything(multi_document):
+    out = render_text(multi_document)
+    assert "… and" not in out and "--json and --html" not in out       # nothing cut

@@ -91,12 +91,13 @@ def test_comparison_is_the_v1_document(client):
 def test_comparison_matches_the_cli(client, corpus_db):
     """The same document `parallax compare --story` writes."""
     from parallax.compare import compare_story
-    from parallax.pipeline import story_documents
+    from parallax.pipeline import story_documents, story_furniture
     from parallax.render.jsonout import document_to_dict
     from parallax.store import Store
 
     with Store(str(corpus_db[0])) as store:
-        expected = document_to_dict([compare_story(story_documents(store, FLOOD), story_id=FLOOD)], [])
+        docs = story_documents(store, FLOOD)
+        expected = document_to_dict([compare_story(docs, story_id=FLOOD, furniture=story_furniture(store, docs))], [])
     assert client.get(f"/api/stories/{FLOOD}/comparison").json() == expected
 
 

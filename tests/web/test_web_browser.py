@@ -169,3 +169,48 @@ def test_urls_in_requests_and_articles_are_never_fetched(browser, db_copy):
         finally:
             page.close()
         assert canary.hits == []                                          # ...but fetched by nobody
+
+
+def test_report_links_open_folded_posts(browser, artifacts):
+    """Two stories of the web corpus as one: two outlets then have two posts each, the later one folded; a
+    link to a sentence in it unfolds it, and the key differences sit above the outlet columns."""
+    from web_corpus import FLOOD, STORIES
+
+    from parallax.api import compare_articles
+    from parallax.render.html import render_html
+
+    _, doc = compare_articles(STORIES[BRIDGE] + STORIES[FLOOD])
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.set_content(render_html(doc), wait_until="load")
+        assert page.locator(".outlet-col").count() == 3
+        assert page.locator("details.later").count() == 2
+        key, columns = page.locator("#s0-key").bounding_box(), page.locator("#s0-articles").bounding_box()
+        assert key["y"] + key["height"] <= columns["y"]
+        folded = page.evaluate("""() => Array.from(document.querySelectorAll('details.later .anchor'))
+                                          .map(a => a.id)""")
+        links = [f"#{a}" for a in folded if page.locator(f"a.jump[href='#{a}']").count()]
+        assert links, "no link points into a folded post"
+        target = links[0]
+        assert not page.locator(target + " + span").is_visible()
+        page.locator(f"a.jump[href='{target}']").first.click()
+        assert page.locator(target + " + span").is_visible()
+        page.screenshot(path=str(artifacts / "report-unfolded-post.png"))
+        # clicking a claim in a list unfolds, in each outlet, the post where the claim first appears
+        page.evaluate("document.querySelectorAll('details.later').forEach(d => d.open = false)")
+        claim = page.evaluate("""() => {
+            for (const li of document.querySelectorAll('#s0-partial li[data-claim], #s0-adds li[data-claim]')) {
+                const id = li.getAttribute('data-claim');
+                for (const col of document.querySelectorAll('.outlet-col')) {
+                    const spans = Array.from(col.querySelectorAll('.text [data-claim]'))
+                        .filter(e => e.getAttribute('data-claim').split(' ').includes(id));
+                    if (spans.length && spans[0].closest('details.later')) { return id; }
+                }
+            }
+            return null; }""")
+        assert claim, "no listed claim first appears in a folded post"
+        page.locator(f"#s0-partial li[data-claim='{claim}'], #s0-adds li[data-claim='{claim}']").first.click(
+            position={"x": 12, "y": 8})
+        assert page.locator(f"details.later[open] .text .hl[data-claim~='{claim}']").count() >= 1
+    finally:
+        page.close()

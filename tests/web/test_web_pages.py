@@ -156,3 +156,21 @@ def test_unknown_story_titles_fall_back(client):
     data = client.get("/api/stories").json()
     assert all(s["title"] for s in data["stories"])
     assert {s["title"] for s in data["stories"]} >= {STORIES[BRIDGE][0].title}
+
+
+def test_story_page_starts_with_the_key_differences(client):
+    body = client.get(f"/stories/{BRIDGE}").text
+    assert body.count('id="s0-key"') == 1
+    assert body.index('<section class="key-differences" id="s0-key">') < body.index('id="coverage"') \
+        < body.index('id="s0-articles"')
+    block = body[body.index('id="s0-key"'):body.index('id="coverage"')]
+    assert '<li class="kd kd-conflict"' in block and "1500" in block and "2000" in block
+    ids = set(re.findall(r'\sid="([^"]+)"', body))
+    targets = re.findall(r'href="#([^"]+)"', block)
+    assert targets and [t for t in targets if t not in ids] == []
+
+
+def test_story_page_has_one_column_per_outlet(client):
+    body = client.get(f"/stories/{BRIDGE}").text
+    names = re.findall(r'<section class="outlet-col" id="s0-o\d"><header class="outlet-head"><h4>([^<]+)</h4>', body)
+    assert sorted(names) == sorted(["Вестник Сибири", "Сибирь Онлайн", "Обозреватель"])

@@ -28,13 +28,29 @@
     return inText;
   }
 
-  // Scrolls every article column to its first highlighted span, so all members are in view at once.
+  // Opens every folded <details> around an element, so a link into a later post shows it.
+  function unfold(el) {
+    for (var d = el && el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+      d.open = true;
+    }
+  }
+
+  function unfoldTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (target) { unfold(target); target.scrollIntoView(); }
+  }
+
+  // Scrolls every outlet's column to its first highlighted span (unfolding the post it is in), so all
+  // members are in view at once.
   function reveal(spans) {
     var done = [];
     spans.forEach(function (el) {
       var column = el.closest(".text");
-      if (!column || done.indexOf(column) >= 0) { return; }
-      done.push(column);
+      var outlet = el.closest(".outlet-col") || column;
+      if (!column || done.indexOf(outlet) >= 0) { return; }
+      done.push(outlet);
+      unfold(column);
       var top = el.getBoundingClientRect().top - column.getBoundingClientRect().top + column.scrollTop;
       column.scrollTop = Math.max(0, top - column.clientHeight / 3);
     });
@@ -48,7 +64,20 @@
     return null;
   }
 
+  window.addEventListener("hashchange", unfoldTarget);
+  if (location.hash) { unfoldTarget(); }
+
+  // Where the last click was: unfolding a post moves the page under a still mouse, and the hover that
+  // follows must not replace what the click highlighted.
+  var clickedAt = null;
+
   document.addEventListener("click", function (event) {
+    clickedAt = [event.clientX, event.clientY];
+    var link = event.target.closest("a[href^='#']");
+    if (link) {
+      var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+      if (target) { unfold(target); }
+    }
     var el = event.target.closest("[data-claim], [data-quote], [data-entity]");
     if (!el) { return; }
     var group = groupOf(el);
@@ -56,6 +85,7 @@
   });
 
   document.addEventListener("mouseover", function (event) {
+    if (clickedAt && clickedAt[0] === event.clientX && clickedAt[1] === event.clientY) { return; }
     var el = event.target.closest("li[data-claim], tr[data-entity], .quote-group[data-quote]");
     if (!el) { return; }
     var group = groupOf(el);
