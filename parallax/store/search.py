@@ -7,10 +7,11 @@ every word (and, with `speaker`, when its speaker's name does).
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from parallax.nlp.linking import full_name, surname_index
 from parallax.store.queries import (
     Filters,
     article_rows,
@@ -109,16 +110,31 @@ def speaker_name(quote: dict, mentions: list[dict]) -> str | None:
     return quote.get("speaker_text")
 
 
+def story_surnames(rows: dict, analyses: dict) -> dict[Any, dict[str, str]]:
+    """Per story (an article without one is its own), surname -> the full person name its articles give
+    ('песков' -> 'Дмитрий Песков'), from the person mentions of the analyses at hand."""
+    names: dict[Any, list[str]] = defaultdict(list)
+    for pk, (_, _, data) in analyses.items():
+        row = rows.get(pk)
+        if row is not None:
+            names[row.story_id or pk] += [m.get("normal") or "" for m in data.get("mentions") or []
+                                          if m.get("type") == "PER"]
+    return {key: surname_index(found) for key, found in names.items()}
+
+
 def find_quotes(store, filters: Filters, text: str | None, speaker: str | None, *,
                 candidates: int = QUOTE_CANDIDATES, limit: int = MAX_QUOTES) -> list[QuoteHit]:
     text_stems = search_terms(text or "")
     speaker_stems = search_terms(speaker or "")
     if not text_stems and not speaker_stems:
         return []
-    words = " ".join(w for w in (text, speaker) if w)
+    # the speaker's last word only: a post that names «Песков» alone is found by «Дмитрий Песков»
+    surname = (speaker or "").split()[-1:] or [None]
+    words = " ".join(w for w in (text, surname[0]) if w)
     pks = matching_pks(store.db, replace(filters, query=words), limit=candidates)
     rows = {r.pk: r for r in article_rows(store.db, pks)}
     analyses = store.raw_analyses(pks)
+    full_names = story_surnames(rows, analyses)
     hits: list[QuoteHit] = []
     for pk in pks:
         row = rows.get(pk)
@@ -134,6 +150,8 @@ def find_quotes(store, filters: Filters, text: str | None, speaker: str | None, 
             if text_stems and not contains_all(text_stems, body):
                 continue
             who = speaker_name(quote, mentions)
+            if who:
+                who = full_name(who, full_names.get(row.story_id or pk, {}))
             if speaker_stems and not (who and contains_all(speaker_stems, who)):
                 continue
             hits.append(QuoteHit(pk, row.outlet, row.title, row.published or iso_utc(row.published_ts),

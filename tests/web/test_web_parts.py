@@ -225,3 +225,17 @@ def test_outlet_profile_comes_from_parallax_profiles(corpus_db):
     assert profile["outlet"] == "Сибирь Онлайн" and profile["articles"] == 1 and profile["stories"] == 1
     assert {"contested_terms", "sources", "tone", "omissions"} <= set(profile)
     assert {o["outlet"] for o in overview} >= {"Сибирь Онлайн", "Обозреватель"}
+
+
+def test_a_surname_alone_takes_the_full_name_its_story_gives():
+    from types import SimpleNamespace
+
+    from parallax.store.search import story_surnames
+    rows = {1: SimpleNamespace(story_id="s1"), 2: SimpleNamespace(story_id="s1"), 3: SimpleNamespace(story_id=None)}
+    person = lambda name: {"type": "PER", "normal": name}  # noqa: E731
+    analyses = {1: (1, 1, {"mentions": [person("Дмитрий Песков"), {"type": "LOC", "normal": "Москва"}]}),
+                2: (2, 1, {"mentions": [person("Песков")]}),
+                3: (3, 1, {"mentions": [person("Песков")]})}
+    index = story_surnames(rows, analyses)
+    assert index["s1"] == {"песков": "Дмитрий Песков"}
+    assert index[3] == {}                 # an article with no story and no full name keeps the surname
