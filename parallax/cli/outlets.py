@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
-from parallax.cli.common import DB_HELP, fail
+from parallax.cli.common import DB_HELP, check_writable, fail, write_text_atomic
 from parallax.periods import parse_period
 
 # The commands import the store and the outlet analyses when they run: those pull numpy, the morphology,
@@ -64,6 +63,7 @@ def run_outlet(args) -> int:
         since, until = parse_period(args.since, args.until)
     except ValueError as exc:
         return fail(f"bad date: {exc}")
+    check_writable(args.html)
     with Store(args.db) as store:
         if not args.name:
             outlets = list_outlets(store)
@@ -79,7 +79,7 @@ def run_outlet(args) -> int:
         except UnknownOutlet as exc:
             return fail(str(exc))
     if args.html:
-        Path(args.html).write_text(profile_html(profile), encoding="utf-8")
+        write_text_atomic(args.html, profile_html(profile))
     if args.json:
         print(json.dumps(profile, ensure_ascii=False, indent=2))
     elif not args.html or sys.stdout.isatty():
@@ -97,12 +97,13 @@ def run_wordchoice(args) -> int:
         since, until = parse_period(args.since, args.until)
     except ValueError as exc:
         return fail(f"bad date: {exc}")
+    check_writable(args.export)
     with Store(args.db) as store:
         pairs = discover(store, since=since, until=until, min_observations=args.min_observations,
                          min_stories=args.min_stories, progress=_progress("comparing stories"))
     top = pairs[:args.top] if args.top else pairs
     if args.export:
-        Path(args.export).write_text(candidates_yaml(top), encoding="utf-8")
+        write_text_atomic(args.export, candidates_yaml(top))
         print(f"wrote {len(top)} pairs to {args.export}", file=sys.stderr)
     if args.json:
         print(json.dumps({"pairs": [p.as_dict() for p in top], "total": len(pairs)}, ensure_ascii=False, indent=2))

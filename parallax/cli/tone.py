@@ -5,8 +5,9 @@ import contextlib
 import csv
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TextIO
+
+from parallax.cli.common import EXIT_USAGE, atomic_output, done
 
 REQUIRED_COLUMNS = ("sentence", "entity_pos_start_rel", "entity_pos_end_rel")
 LABEL_COLUMN = "label"
@@ -123,26 +124,23 @@ def run_tone(args) -> int:
         src_context = _open_input(args.file)
     except OSError as exc:
         print(f"parallax tone: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         with src_context as src:
             if args.output:
-                out_path = Path(args.output)
-                tmp = out_path.with_name(out_path.name + ".part")
-                with open(tmp, "w", encoding="utf-8", newline="") as dst:
+                with atomic_output(args.output, newline="") as dst:
                     n, errors = label_rows(src, dst)
-                tmp.replace(out_path)
             else:
                 n, errors = label_rows(src, sys.stdout)
+    except UnicodeDecodeError:          # before ValueError, its base class
+        print(f"parallax tone: {args.file}: not UTF-8 text", file=sys.stderr)
+        return EXIT_USAGE
     except ValueError as exc:
         print(f"parallax tone: {args.file}: {exc}", file=sys.stderr)
-        return 2
-    except UnicodeDecodeError:
-        print(f"parallax tone: {args.file}: not UTF-8 text", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     for e in errors[:MAX_PRINTED_ERRORS]:
         print(f"{args.file}:{e.line}: skipped: {e.message}", file=sys.stderr)
     if len(errors) > MAX_PRINTED_ERRORS:
         print(f"... and {len(errors) - MAX_PRINTED_ERRORS} more bad rows", file=sys.stderr)
     print(f"labelled {n} row(s), {len(errors)} bad row(s) kept with an empty label", file=sys.stderr)
-    return 0
+    return done(len(errors))

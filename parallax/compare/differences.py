@@ -16,6 +16,7 @@ from parallax.model import AnalyzedArticle, ClaimGroup, KeyDifference, QuoteGrou
 from parallax.resources import load_yaml_mapping
 
 QUOTE_CHARS = 160
+NEUTRAL_LABELS = frozenset({"neutral"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,6 +38,14 @@ def key_differences(comp: StoryComparison) -> list[KeyDifference]:
                   *_quote_points(comp.quotes, outlet_of),
                   *_term_points(comp, outlet_of)]
     candidates.sort(key=lambda p: -p.weight)
+    # a mix of kinds says more than seven of one: at most `per_kind[kind]` points of each
+    taken: Counter = Counter()
+    mixed = []
+    for point in candidates:
+        if taken[point.kind] < cfg["per_kind"].get(point.kind, cfg["most"]):
+            taken[point.kind] += 1
+            mixed.append(point)
+    candidates = mixed
     chosen = [p for p in candidates if p.weight >= cfg["weight_floor"]][: cfg["most"]]
     if len(chosen) < cfg["fewest"]:
         chosen = candidates[: cfg["fewest"]]
@@ -127,8 +136,10 @@ def _quote_points(quotes: list[QuoteGroup], outlet_of: dict[str, str]) -> Iterab
 
 
 def _term_points(comp: StoryComparison, outlet_of: dict[str, str]) -> Iterable[KeyDifference]:
-    """Concepts of the contested-terms lexicon that outlets name with different labels."""
-    weight = settings()["term"]
+    """Concepts of the contested-terms lexicon that outlets name with different labels, or that some
+    outlets name in their own voice while others never do (one calls it a war, the other is silent)."""
+    cfg = settings()
+    all_outlets = list(dict.fromkeys(outlet_of[d.id] for d in comp.articles))
     for entry in comp.framing:
         by_outlet: dict[str, Counter] = {}
         for article, items in entry.terms.items():
@@ -136,13 +147,22 @@ def _term_points(comp: StoryComparison, outlet_of: dict[str, str]) -> Iterable[K
                 if item.get("voice", "own") != "own":       # a quoted or scare-quoted term is not the outlet's label
                     continue
                 by_outlet.setdefault(outlet_of.get(article, article), Counter())[(item["label"], item["term"])] += 1
-        labels = {o: frozenset(label for label, _ in c) for o, c in by_outlet.items()}
-        if len(labels) < 2 or len(set(labels.values())) < 2:
+        if not by_outlet:
             continue
         shown = "; ".join(f"{o}: " + ", ".join(f"«{term}» ({label})" for (label, term), _ in c.most_common(2))
                           for o, c in by_outlet.items())
-        yield KeyDifference(kind="term", text=f"{entry.concept}, named differently — {shown}", weight=weight,
-                            outlets=list(by_outlet))
+        labels = {o: frozenset(label for label, _ in c) for o, c in by_outlet.items()}
+        silent = [o for o in all_outlets if o not in by_outlet]
+        if len(labels) >= 2 and len(set(labels.values())) >= 2:
+            yield KeyDifference(kind="term", text=f"{entry.concept}, named differently — {shown}",
+                                weight=cfg["term"], outlets=list(by_outlet))
+        elif silent:
+            # naming a concept only in neutral words while others stay silent says little
+            loaded = any(label not in NEUTRAL_LABELS for used in labels.values() for label in used)
+            yield KeyDifference(kind="term", text=f"{entry.concept}: {shown}; {_names(silent)} "
+                                f"do{'es' if len(silent) == 1 else ''} not name it",
+                                weight=cfg["term_silent"] if loaded else cfg["term_silent_neutral"],
+                                outlets=list(by_outlet))
 
 
 def _names(outlets: list[str]) -> str:

@@ -116,8 +116,8 @@ class Database:
             self._depth = 1
             try:
                 yield self
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except BaseException as exc:
+                self._undo(exc, "ROLLBACK")
                 raise
             else:
                 self._conn.execute("COMMIT")
@@ -129,15 +129,25 @@ class Database:
             self._depth += 1
             try:
                 yield self
-            except BaseException:
-                self._conn.execute(f"ROLLBACK TO {name}")
-                self._conn.execute(f"RELEASE {name}")
+            except BaseException as exc:
+                self._undo(exc, f"ROLLBACK TO {name}", f"RELEASE {name}")
                 raise
             else:
                 self._conn.execute(f"RELEASE {name}")
             finally:
                 self._depth -= 1
 
+
+    def _undo(self, cause: BaseException, *statements: str) -> None:
+        """Roll back after `cause`. A rollback that itself fails (SQLite refuses one while a statement is
+        still running when Ctrl-C lands mid-query) must not replace `cause`: the caller re-raises `cause`,
+        so an interrupt stays an interrupt and is not counted as a refused record."""
+        try:
+            for statement in statements:
+                self._conn.execute(statement)
+        except sqlite3.Error:
+            if not isinstance(cause, (KeyboardInterrupt, sqlite3.Error)):
+                raise
 
     def close(self) -> None:
         try:

@@ -54,7 +54,7 @@ def test_ingest_reports_bad_records_with_file_and_line(tmp_path, capsys):
     errors = tmp_path / "errors.jsonl"
     code = main(["ingest", str(src), "--db", str(db), "--no-analyze", "--errors", str(errors)])
     out, err = capsys.readouterr()
-    assert code == 0
+    assert code == 3                    # done, but records were skipped
     assert "3 new articles" in out and "4 rejected" in out
     assert f"{feed}:2: invalid JSON" in err and f"{feed}:3: empty text" in err
     assert f"{feed}:5: " in err and "page.html" in err

@@ -14,7 +14,7 @@ B = ("Глава Минфина Антон Силуанов сообщил, чт
 
 def run(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "parallax.cli.main", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+                          cwd=cwd, timeout=300, stdin=subprocess.DEVNULL)
 
 
 def test_compare_writes_json_and_html_and_survives_broken_files(tmp_path):
@@ -25,8 +25,11 @@ def test_compare_writes_json_and_html_and_survives_broken_files(tmp_path):
     out_json, out_html = tmp_path / "o.json", tmp_path / "o.html"
     r = run("compare", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), str(tmp_path / "empty.txt"),
             str(tmp_path / "bin.txt"), "--outlet", "ignored-by-front-matter", "--outlet", "Вечерние вести",
-            "--json", str(out_json), "--html", str(out_html), "--color", "never")
-    assert r.returncode == 0, r.stderr
+            "--json", str(out_json), "--html", str(out_html))
+    assert r.returncode == 3, r.stderr          # compared, but two files were skipped
+    assert "skipped 2 unreadable files" in r.stderr and "Traceback" not in r.stderr
+    assert "\x1b[" not in r.stdout               # no TTY: no colours without --color never
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
     assert "empty.txt: empty file" in r.stderr and "bin.txt: binary" in r.stderr
     doc = json.loads(out_json.read_text("utf-8"))
     story = doc["stories"][0]

@@ -69,7 +69,8 @@ def test_bad_rows_are_reported_with_line_numbers_and_kept_unlabelled(tmp_path, c
              _row(*GOOD[2])]
     src.write_text("".join(lines), encoding="utf-8")
     out = tmp_path / "out.csv"
-    assert _run(["tone", str(src), "-o", str(out)]) == 0
+    assert _run(["tone", str(src), "-o", str(out)]) == 3           # done, bad rows skipped
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
     rows = _read(out)
     assert [(r["id"], r["label"]) for r in rows] == [("a", "-1"), ("bad1", ""), ("bad2", ""), ("bad3", ""),
                                                      ("bad4", ""), ("c", "0")]
@@ -130,3 +131,15 @@ def test_extra_fields_make_a_bad_row():
 def test_empty_input(text):
     with pytest.raises(ValueError, match="header"):
         label_rows(io.StringIO(text), io.StringIO())
+
+
+@pytest.mark.parametrize("data,message", [
+    ("text\tentity\nПетров уехал.\tПетров\n".encode("utf-8"), "missing column(s)"),
+    (HEADER.encode("utf-8") + "Петров уехал.\tПетров\tPERSON\t0\t6\tx\n".encode("cp1251"), "not UTF-8 text"),
+])
+def test_bad_input_with_output_file_leaves_no_file(tmp_path, capsys, data, message):
+    src = tmp_path / "in.csv"
+    src.write_bytes(data)
+    assert _run(["tone", str(src), "-o", str(tmp_path / "out.csv")]) == 2
+    assert message in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]      # neither out.csv nor a temporary file

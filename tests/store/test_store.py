@@ -204,3 +204,34 @@ def test_one_bad_record_does_not_sink_the_batch(store, monkeypatch):
     assert statuses(results) == ["new", "error", "new"]
     assert "database refused" in results[1].error
     assert sorted(a.ext_id for a in store.iter_articles()) == ["a", "c"]
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_an_interrupt_stays_an_interrupt_when_the_rollback_fails(tmp_path, nested):
+    """Ctrl-C mid-query: SQLite may refuse the rollback ('SQL statements in progress'); the caller must
+    still see KeyboardInterrupt, not an sqlite3 error it would count as a refused record."""
+    import sqlite3
+
+    from parallax.store.db import Database
+
+    class RefusingRollback:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def execute(self, sql, *args):
+            if sql.startswith(("ROLLBACK", "RELEASE")):
+                raise sqlite3.OperationalError("cannot rollback - SQL statements in progress")
+            return self.conn.execute(sql, *args)
+
+    db = Database(str(tmp_path / "x.sqlite"))
+    real = db._conn
+    with pytest.raises(KeyboardInterrupt):
+        with db.transaction():
+            if nested:
+                with db.transaction():
+                    db._conn = RefusingRollback(real)
+                    raise KeyboardInterrupt
+            db._conn = RefusingRollback(real)
+            raise KeyboardInterrupt
+    db._conn = real
+    real.close()
