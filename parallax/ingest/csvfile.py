@@ -48,12 +48,18 @@ def iter_csv(path: str | Path, *, mapping: Mapping[str, str] | None = None, outl
             delimiter = max(_DELIMITERS, key=head.count) if any(c in head for c in _DELIMITERS) else ","
     # csv refuses fields over its limit by raising mid-file; raise the limit and apply ours per row.
     csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, limits.max_record_bytes * 2)))
-    with open(path, encoding=encoding, errors="surrogateescape", newline="") as fh:
+    # surrogateescape keeps a bad byte visible so that its row alone is refused; in UTF-16 a bad unit (a lone
+    # surrogate, an odd last byte) is not a byte it can escape, and becomes U+FFFD as in JSON.
+    errors = "replace" if encoding == "utf-16" else "surrogateescape"
+    with open(path, encoding=encoding, errors=errors, newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         try:
             header = next(reader)
         except (StopIteration, csv.Error) as exc:
             yield InputError(name, f"no CSV header row ({exc})" if str(exc) else "no CSV header row", 1)
+            return
+        except UnicodeError:
+            yield InputError(name, f"bytes that are not valid {encoding} text", 1)
             return
         header = [h.strip().lstrip("\ufeff") for h in header]
         text_column = mapping.get("text", "text")
@@ -72,6 +78,11 @@ def iter_csv(path: str | Path, *, mapping: Mapping[str, str] | None = None, outl
                 yield InputError(name, f"malformed CSV row ({exc})", reader.line_num)
                 start_line = reader.line_num + 1
                 continue
+            except UnicodeError:
+                # (not expected after the choice of `errors` above; kept so that a decoder surprise is a rejection)
+                yield InputError(name, f"bytes that are not valid {encoding} text; rest of the file skipped",
+                                 start_line)
+                return
             line, start_line = start_line, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue

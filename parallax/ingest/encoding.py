@@ -39,7 +39,11 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
     if not data.strip():
         raise InputError(name, "empty file")
     if data.startswith(codecs.BOM_UTF8):
-        return _checked(data[3:].decode("utf-8", errors="strict"), name), "utf-8-sig"
+        try:
+            return _checked(data[3:].decode("utf-8", errors="strict"), name), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise InputError(name, f"invalid UTF-8 text after a UTF-8 byte-order mark ({exc.reason} at byte "
+                                   f"{exc.start + 3})") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return _checked(data.decode("utf-16"), name), "utf-16"

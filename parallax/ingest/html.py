@@ -83,6 +83,6 @@ def decode_html(data: bytes, name: str) -> tuple[str, str]:
         declared = m.group(1)
         try:
             return data.decode(declared), declared
-        except (LookupError, UnicodeDecodeError):
-            pass     # wrong declaration: fall through to detection
+        except (LookupError, UnicodeError, ValueError):
+            pass     # wrong or exotic declaration (idna, utf-7, a bytes codec): fall through to detection
     return decode_bytes(data, name)

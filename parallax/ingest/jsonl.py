@@ -22,6 +22,20 @@ from parallax.ingest.records import (
 from parallax.model import Article
 
 _SAMPLE = 64 * 1024
+# What the json module raises on hostile input: JSONDecodeError (a ValueError), ValueError for an integer of
+# more than 4300 digits, RecursionError for arrays or objects nested about a thousand deep.
+JSON_ERRORS = (ValueError, RecursionError)
+
+
+def json_problem(exc: Exception, suffix: str = "") -> str:
+    """The InputError problem for one of JSON_ERRORS."""
+    if isinstance(exc, json.JSONDecodeError):
+        detail = f"{exc.msg} at column {exc.colno}" if not suffix else exc.msg
+    elif isinstance(exc, RecursionError):
+        detail = "nested too deeply"
+    else:
+        detail = "number too long" if "digits" in str(exc) else str(exc)[:80]
+    return f"invalid JSON ({detail}){suffix}"
 
 
 def iter_jsonl(path: str | Path, *, mapping: Mapping[str, str] | None = None, outlet: str | None = None,
@@ -39,14 +53,13 @@ def iter_jsonl(path: str | Path, *, mapping: Mapping[str, str] | None = None, ou
             yield InputError(name, "UTF-16 JSON Lines are not supported; convert the file to UTF-8")
             return
         handle.seek(0)
-        for lineno, raw in enumerate(handle, start=1):
+        for lineno, raw, size in _bounded_lines(handle, limits.max_record_bytes):
+            if raw is None:
+                yield InputError(name, f"record too large ({size} bytes, limit {limits.max_record_bytes})", lineno)
+                continue
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw.strip():
-                continue
-            if len(raw) > limits.max_record_bytes:
-                yield InputError(name, f"record too large ({len(raw)} bytes, limit {limits.max_record_bytes})",
-                                 lineno)
                 continue
             try:
                 line = raw.decode(encoding.replace("-sig", ""))
@@ -58,10 +71,31 @@ def iter_jsonl(path: str | Path, *, mapping: Mapping[str, str] | None = None, ou
                 continue
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield InputError(name, f"invalid JSON ({exc.msg} at column {exc.colno})", lineno)
+            except JSON_ERRORS as exc:
+                yield InputError(name, json_problem(exc), lineno)
                 continue
             yield _record_article(record, name, lineno, mapping or {}, default_outlet, limits, encoding)
+
+
+def _bounded_lines(handle, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, bytes, size) for each line; bytes is None for a line over `limit`, which is counted
+    and skipped in chunks rather than read whole (a single 4 GB line must not need 4 GB)."""
+    lineno = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) <= limit:
+            yield lineno, raw, len(raw)
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = handle.readline(1 << 20)
+            if not raw:
+                break
+            size += len(raw)
+        yield lineno, None, size
 
 
 def iter_json_array(path: str | Path, text: str, *, mapping: Mapping[str, str] | None = None,
@@ -101,7 +135,16 @@ def iter_array_records(name: str, text: str, keys: tuple[str, ...]) -> Iterator[
         except json.JSONDecodeError as exc:
             yield exc.lineno, InputError(name, f"invalid JSON ({exc.msg})", exc.lineno)
             return
-        key = next((k for k in keys if isinstance(wrapper.get(k), list)), None) if isinstance(wrapper, dict) else None
+        except JSON_ERRORS:
+            # too deep or a huge number somewhere: read the records up to the bad one, one at a time
+            key = next((k for k in keys if _top_level_key(text, k) is not None), None)
+            if key is None:
+                yield 1, InputError(name, "invalid JSON (nested too deeply or a number too long)", 1)
+                return
+            wrapper = {}
+        else:
+            key = next((k for k in keys if isinstance(wrapper.get(k), list)), None) \
+                if isinstance(wrapper, dict) else None
         if key is None:
             yield 1, InputError(name, f"JSON object without an array of records (looked for: {', '.join(keys)})", 1)
             return
@@ -128,8 +171,9 @@ def _array_elements(name: str, text: str, pos: int) -> Iterator[tuple[int, Any |
         counted = pos
         try:
             item, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            yield exc.lineno, InputError(name, f"invalid JSON ({exc.msg}); rest of the file skipped", exc.lineno)
+        except JSON_ERRORS as exc:
+            where = exc.lineno if isinstance(exc, json.JSONDecodeError) else line
+            yield where, InputError(name, json_problem(exc, "; rest of the file skipped"), where)
             return
         yield line, item
         pos = _skip_ws(text, end)
@@ -151,7 +195,7 @@ def _top_level_key(text: str, key: str) -> int | None:
             return None
         try:
             name, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
+        except JSON_ERRORS:
             return None
         pos = _skip_ws(text, pos)
         if not text.startswith(":", pos):
@@ -161,7 +205,7 @@ def _top_level_key(text: str, key: str) -> int | None:
             return pos
         try:
             _, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
+        except JSON_ERRORS:
             return None
         pos = _skip_ws(text, pos)
         if text.startswith(",", pos):

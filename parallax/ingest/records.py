@@ -106,20 +106,36 @@ def mapped_fields(record: Mapping[str, Any], mapping: Mapping[str, str]) -> dict
 
 
 _INVISIBLE_EDGES = "\u200b\u200c\u200d\u2060\ufeff \t\n"
+# Direction marks and overrides: at the edge of a name or an id they only hide or reorder what follows.
+_BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 def clean_text(text: str) -> str:
     text = _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
-    return normalize_text(text).strip(_INVISIBLE_EDGES)
+    return _strip_blank_edges(normalize_text(text), _INVISIBLE_EDGES)
 
 
-def _as_str(value: Any) -> str | None:
+def _strip_blank_edges(text: str, invisible: str) -> str:
+    r"""Strip white space and `invisible` characters, in any mix, from both ends ("Ё\u2028\u200b" -> "Ё").
+    str.strip in a loop, not a regex: `\s+$` is quadratic on a long run of spaces."""
+    before = None
+    while text != before:
+        before, text = text, text.strip().strip(invisible)
+    return text
+
+
+_JSON_KIND = {dict: "object", list: "array"}
+
+
+def _as_str(value: Any, field: str, where: str, line: int | None) -> str | None:
     if value is None:
         return None
+    if isinstance(value, (dict, list)):
+        raise InputError(where, f"{field} field is a JSON {_JSON_KIND[type(value)]}, not a string "
+                                f"(--map {field}=KEY.SUBKEY reads a value inside it)", line)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    return _UNSTORABLE.sub("", text) or None
+    return _strip_blank_edges(_UNSTORABLE.sub("", str(value)), _INVISIBLE_EDGES + _BIDI_CONTROLS) or None
 
 
 _DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -130,6 +146,16 @@ def parse_published(value: Any, where: str, line: int | None = None) -> tuple[dt
     RFC 2822 (feeds, e-mail) and Unix epoch seconds. Aware timestamps are converted to UTC."""
     if value is None or value == "":
         return None, None
+    if isinstance(value, (dict, list)):
+        raise InputError(where, f"unreadable date (a JSON {_JSON_KIND[type(value)]}, not a date)", line)
+    try:
+        return _parse_published(value, where, line)
+    except OverflowError:
+        # an aware time at the edge of the calendar (9999-12-31T23:59-05:00) has no UTC equivalent
+        raise InputError(where, f"unreadable date {str(value)[:60]!r} (out of range)", line) from None
+
+
+def _parse_published(value: Any, where: str, line: int | None) -> tuple[dt.date | None, str | None]:
     if isinstance(value, dt.datetime):
         return _from_datetime(value)
     if isinstance(value, dt.date):
@@ -221,25 +247,26 @@ def build_article(fields: Mapping[str, Any], *, where: str, line: int | None = N
     if not _HAS_LETTER.search(text):
         raise InputError(where, "no words in text (markup or symbols only)", line)
     date, published = parse_published(fields.get("date"), where, line)
-    outlet = _as_str(fields.get("outlet")) or default_outlet
+    outlet = _as_str(fields.get("outlet"), "outlet", where, line) or default_outlet
     if not outlet:
         raise InputError(where, "no outlet (add an outlet field, --map outlet=NAME or --outlet)", line)
-    title = _as_str(fields.get("title"))
+    title = _as_str(fields.get("title"), "title", where, line)
     extra = dict(meta or {})
     if title is None and title_from_text:
         title = derive_title(text)
         if title:
             extra["title_derived"] = True
-    ext_id = _as_str(fields.get("id"))
+    ext_id = _as_str(fields.get("id"), "id", where, line)
     if ext_id is None:
         ext_id = assigned_id(text)
         extra["id_assigned"] = True
     if published:
         extra["published"] = published
-    language = _as_str(fields.get("language"))
+    language = _as_str(fields.get("language"), "language", where, line)
+    url = _as_str(fields.get("url"), "url", where, line)
     if language:
         extra["language"] = language
     return Article(
-        id=ext_id, text=text, outlet=outlet, title=title, date=date, url=_as_str(fields.get("url")),
+        id=ext_id, text=text, outlet=outlet, title=title, date=date, url=url,
         source=f"{where}:{line}" if line is not None else where, encoding=encoding, meta=extra,
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from parallax.ingest.errors import InputError
 from parallax.model import Article
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_FRONT_MATTER = 64 * 1024
+MAX_FRONT_MATTER_DEPTH = 50
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?[ \t]*---[ \t]*\r?\n(.*?)\r?\n[ \t]*---[ \t]*(?:\r?\n|\Z)", re.S)
 # Single-token header keys only: a title with spaces has no unambiguous end without front matter.
@@ -55,18 +58,65 @@ def parse_date(value, where: str) -> dt.date | None:
     raise InputError(where, f"unreadable date {text!r} (expected YYYY-MM-DD)")
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """safe_load without anchors and aliases: nine nested aliases of nine items are 9**9 values once
+    expanded (the "billion laughs"); an article's metadata has no use for them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases (*name) are not allowed in front matter")
+        return super().compose_node(parent, index)
+
+
+def _front_matter(block: str, where: str) -> dict:
+    if len(block) > MAX_FRONT_MATTER:
+        raise InputError(where, f"front matter too long ({len(block)} characters, limit {MAX_FRONT_MATTER})", 2)
+    if _flow_depth(block) > MAX_FRONT_MATTER_DEPTH:
+        raise InputError(where, f"front matter nested too deeply (over {MAX_FRONT_MATTER_DEPTH} levels of [ or {{)")
+    try:
+        data = yaml.load(block, Loader=_FrontMatterLoader) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None    # +1 for 1-based, +1 for the opening ---
+        raise InputError(where, f"front matter is not valid YAML: {exc}".splitlines()[0], line) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # the YAML parses, but a value cannot be built: 2024-13-45 as a date, nesting too deep
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:80]
+        raise InputError(where, f"front matter is not valid YAML ({problem})") from None
+    if not isinstance(data, dict):
+        raise InputError(where, "front matter must be `key: value` lines")
+    meta = {}
+    for key, value in data.items():
+        key = str(key).lower()
+        if key in _FRONT_KEYS and isinstance(value, (dict, list)):
+            raise InputError(where, f"front matter {key} must be a single value, not a list or a mapping")
+        meta[key] = value if key in _FRONT_KEYS else _plain(value)
+    return meta
+
+
+def _flow_depth(block: str) -> int:
+    """Deepest nesting of [ and { outside quotes. PyYAML takes seconds to fail on a thousand levels."""
+    depth = deepest = 0
+    for token in re.findall(r"[\[\]{}]", re.sub(r'"[^"\n]*"|\'[^\'\n]*\'', "", block)):
+        depth = depth + 1 if token in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _plain(value):
+    """A front-matter value as the JSON the store will keep (dates as text, mapping keys as strings)."""
+    try:
+        return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    except (ValueError, TypeError, RecursionError):
+        return str(value)[:200]
+
+
 def split_metadata(raw: str, where: str) -> tuple[dict, str]:
     """Separate front matter and the inline header from the text."""
     meta: dict = {}
     m = _FRONT_MATTER.match(raw)
     if m:
-        try:
-            data = yaml.safe_load(m.group(1)) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(where, f"front matter is not valid YAML: {exc}".splitlines()[0]) from None
-        if not isinstance(data, dict):
-            raise InputError(where, "front matter must be `key: value` lines")
-        meta.update({str(k).lower(): v for k, v in data.items()})
+        meta.update(_front_matter(m.group(1), where))
         raw = raw[m.end():]
     while True:
         h = _HEADER_ITEM.match(raw)
