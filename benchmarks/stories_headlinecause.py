@@ -23,6 +23,7 @@ import json
 import re
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -96,10 +97,9 @@ def url_date(url: str) -> dt.date | None:
 def score_pairs(pairs: list[dict], items: dict[str, object], config: ClusterConfig) -> tuple[np.ndarray, np.ndarray]:
     clusterer = StoryClusterer(config)
     timed = np.array([clusterer.pair_score(items[p["left_url"]], items[p["right_url"]]) for p in pairs])
-    untimed_cfg = config.with_(window_days=1e6, time_penalty_per_day=0.0)
-    untimed_clusterer = StoryClusterer(untimed_cfg)
-    untimed = np.array([untimed_clusterer.pair_score(items[p["left_url"]], items[p["right_url"]])
-                        for p in pairs])
+    # text only: both undated (the fitted model has its own time weight, so zeroing the config's is not enough)
+    untimed = np.array([clusterer.pair_score(replace(items[p["left_url"]], time=None),
+                                             replace(items[p["right_url"]], time=None)) for p in pairs])
     return timed, untimed
 
 
@@ -140,10 +140,13 @@ def main() -> None:
     config = ClusterConfig().with_(**overrides)
     result = {"dataset": "HeadlineCause ru pilot (Lenta.ru headline pairs)", "backend": args.backend,
               "overrides": args.set, "join_threshold": config.join_threshold, "parts": {}}
-    for variant, cfg in (("default", config), ("no_followup_penalty", config.with_(followup_penalty=0.0)),
-                         ("no_denial_penalty", config.with_(denial_penalty=0.0)),
-                         ("no_cue_penalties", config.with_(followup_penalty=0.0, denial_penalty=0.0)),
-                         ("no_event_evidence", config.with_(date_conflict_penalty=0.0, year_conflict_penalty=0.0))):
+    # the ablations change penalties of the hand-set score, so they run with decision: score
+    hand = config.with_(decision="score")
+    for variant, cfg in (("default", config), ("hand_set_score", hand),
+                         ("no_followup_penalty", hand.with_(followup_penalty=0.0)),
+                         ("no_denial_penalty", hand.with_(denial_penalty=0.0)),
+                         ("no_cue_penalties", hand.with_(followup_penalty=0.0, denial_penalty=0.0)),
+                         ("no_event_evidence", hand.with_(date_conflict_penalty=0.0, year_conflict_penalty=0.0))):
         result["parts"][variant] = {}
         for part, pairs in parts.items():
             timed, untimed = score_pairs(pairs, items, cfg)

@@ -49,8 +49,9 @@ from parallax.stories import (  # noqa: E402
 )
 
 RAW = DATA / "telegram-ru-news-channels" / "data" / "raw"
-# v3: items carry the event-identity evidence (lead_dates, title_years; title_names, text_keys)
-ITEMS = CACHE / "telegram-items-v3.pkl"
+# v4: items carry the event-identity evidence (lead_dates, title_years; title_names, text_keys) and the
+# swap-test keys and digest flag (title_keys, short_text_keys, digest)
+ITEMS = CACHE / "telegram-items-v4.pkl"
 TIMINGS = CACHE / "telegram-prepare-timings.json"
 RIA, BBC = "РИА Новости", "BBC News | Русская служба"
 PERIOD = (dt.datetime(2024, 11, 26, tzinfo=dt.timezone.utc), dt.datetime(2024, 12, 5, tzinfo=dt.timezone.utc))

@@ -117,16 +117,21 @@ def main() -> None:
     result = {"dataset": "tgcontest-pairs ru", "backend": args.backend, "overrides": args.set,
               "pairs": {n: {"total": len(s["gold"]), "same_story": int(s["gold"].sum())} for n, s in sets.items()},
               "system": {}, "baselines": {}}
-    # ablations: without the names of the title; with an entity-overlap floor of 2 (not used); title weight
-    # 0.2; the version before the second session (no names, lead-day penalty 0.5, title weight 0.2; its
-    # time penalty does not apply to undated pairs); without any event-identity evidence
+    # ablations: the hand-set score (the default before issue 12), with and without the near-copy rule;
+    # without the names of the title; with an entity-overlap floor of 2 (not used); title weight 0.2; the
+    # version before the second session (no names, lead-day penalty 0.5, title weight 0.2; its time penalty
+    # does not apply to undated pairs); without any event-identity evidence. They change weights of the
+    # hand-set score, so they run with decision: score (the model file has its own weights).
+    hand = config.with_(decision="score")
     ablations = {
-        "without_name_rule": config.with_(name_missing_penalty=0.0),
+        "hand_set_score": hand,                                        # the default before issue 12
+        "hand_set_score_without_near_copy_rule": hand.with_(near_copy_jaccard=2.0),
+        "without_name_rule": hand.with_(name_missing_penalty=0.0),
         "with_entity_overlap_floor_2": config.with_(entity_overlap_min_denominator=2),       # measured, not used
-        "title_weight_0.2": config.with_(weight_title=0.2),           # before the refit on Telegram pairs
-        "previous_version": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.5, weight_title=0.2),
-        "without_event_evidence": config.with_(name_missing_penalty=0.0, date_conflict_penalty=0.0,
-                                               year_conflict_penalty=0.0),
+        "title_weight_0.2": hand.with_(weight_title=0.2),           # before the refit on Telegram pairs
+        "previous_version": hand.with_(name_missing_penalty=0.0, date_conflict_penalty=0.5, weight_title=0.2),
+        "without_event_evidence": hand.with_(name_missing_penalty=0.0, date_conflict_penalty=0.0,
+                                             year_conflict_penalty=0.0),
     }
     result["ablations"] = {key: {} for key in ablations}
     for name in (*TUNE, DEV):

@@ -463,10 +463,15 @@ class Store:
             evidence = {"lead_dates": sorted(getattr(item, "lead_dates", ()) or ()),
                         "title_years": sorted(getattr(item, "title_years", ()) or ()),
                         "title_names": [sorted(name) for name in getattr(item, "title_names", ()) or ()]}
-            text_keys = getattr(item, "text_keys", None)
-            if text_keys is not None:
-                # CRC32 keys of every word: base64 of uint32, a third of the size of a JSON list
-                evidence["text_keys"] = base64.b64encode(np.array(sorted(text_keys), dtype="<u4").tobytes()).decode()
+            for field_name in ("text_keys", "short_text_keys"):
+                keys = getattr(item, field_name, None)
+                if keys is not None:
+                    # CRC32 keys of every word: base64 of uint32, a third of the size of a JSON list
+                    evidence[field_name] = base64.b64encode(np.array(sorted(keys), dtype="<u4").tobytes()).decode()
+            if getattr(item, "title_keys", ()):
+                evidence["title_keys"] = [sorted(keys) for keys in item.title_keys]
+            if getattr(item, "digest", False):
+                evidence["digest"] = True
             rows.append((pk, analyzer_version, ts, vec.tobytes(), json.dumps(sorted(item.entities), ensure_ascii=False),
                          item.title or "", json.dumps(evidence)))
         with self.db.transaction():
@@ -516,7 +521,10 @@ class Store:
                              lead_dates=frozenset(evidence.get("lead_dates", ())),
                              title_years=frozenset(int(y) for y in evidence.get("title_years", ())),
                              title_names=tuple(frozenset(name) for name in evidence.get("title_names", ())),
-                             text_keys=_text_keys(evidence.get("text_keys")))
+                             text_keys=_text_keys(evidence.get("text_keys")),
+                             title_keys=tuple(frozenset(keys) for keys in evidence.get("title_keys", ())),
+                             short_text_keys=_text_keys(evidence.get("short_text_keys")),
+                             digest=bool(evidence.get("digest", False)))
             out.append((pk, item, story_id))
         return out
 

@@ -3,7 +3,9 @@
     config.py      ClusterConfig: the clustering settings (defaults from stories/config.yaml)
     features.py    StoryItem: what clustering knows about one article, read from its analysis
     names.py       the names a title gives, and whether another article mentions them
-    clustering.py  StoryClusterer: the same-story score and the join decision
+    verifier.py    the same-event evidence, its weights (hand-set or fitted: data/verifier.yaml), explain()
+    digests.py     posts that list several unrelated events (kept out of event stories)
+    clustering.py  StoryClusterer: candidates, near copies and the join decision
 """
 from parallax.stories.clustering import StoryClusterer, days_conflict, story_id_for
 from parallax.stories.config import CONFIG_PATH, ClusterConfig

@@ -3,16 +3,19 @@
 Incremental and time-aware. Each new article is compared with its nearest neighbours among the
 articles published within ``window_days`` of it (exact or HNSW inner-product search in per-day faiss
 buckets, so the cost per article depends on how many articles appeared around that day, not on the
-size of the corpus). A neighbour's story is scored with
+size of the corpus). A neighbour's story is scored with a weighted sum of named evidence
+(stories/verifier.py: embedding cosine, shared names, shared title words, the swap test, follow-up and
+denial cues, conflicting days or years, a title name the other long article never mentions, the days
+between them), with the weights fitted on the tuning pairs (``decision: model``) or hand-set
+(``decision: score``); :meth:`StoryClusterer.explain_pair` says why two articles are one event.
 
-    score = cosine(embeddings) + w_e * entity overlap + w_t * title-word overlap
-            - time penalty - follow-up / denial penalties
-            - event-identity penalties (days or years that conflict; a name of one title that the
-              other, long enough article never mentions: see stories/names.py)
-
-and the article joins the best story whose score reaches ``join_threshold`` and whose centroid is
-close enough (``centroid_min_cosine``, which stops a chain of pairwise links drifting from the
-event); otherwise it opens a new story. The thresholds live in ``stories/config.yaml``.
+The article joins the best story whose score reaches ``join_threshold`` and whose centroid is close
+enough (``centroid_min_cosine``, which stops a chain of pairwise links drifting from the event);
+otherwise it opens a new story. Two rules come before the score: a title that is a near copy of a
+member's title (at least ``near_copy_jaccard`` of the shorter title's character 3-grams are in the
+other) joins that member's story whatever the score, the day gap or the story's span (within
+``near_copy_max_days``; see :func:`near_copy` and ``_near_copy`` for what stops it); a digest (several unrelated items in one post, stories/digests.py) joins no story
+and no story joins it. The thresholds live in ``stories/config.yaml``.
 
 Story ids are derived from the founding article id, so the same input in the same order gives the
 same ids in every run; :meth:`StoryClusterer.recluster` re-clusters a period from scratch and keeps,
@@ -25,8 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -43,6 +47,8 @@ from parallax.stories.features import (
     title_words,
 )
 from parallax.stories.names import missing_names
+from parallax.stories.verifier import explain, swap_missing, weights_for
+from parallax.text import fold
 
 _DAY = 86400.0
 
@@ -78,6 +84,31 @@ def days_conflict(days_a: tuple[tuple[int, int], ...], days_b: tuple[tuple[int, 
     return True
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+_TITLE_NUMBER = re.compile(r"\d+")
+
+
+def title_grams(title: str) -> frozenset[str]:
+    """Character 3-grams of a folded title with punctuation and spacing collapsed (near-copy test)."""
+    text = " " + _NON_WORD.sub(" ", fold(title)).strip() + " "
+    return frozenset(text[i:i + 3] for i in range(len(text) - 2))
+
+
+def near_copy(title_a: str, title_b: str, min_chars: int) -> float:
+    """How much of the shorter title the longer one contains (character 3-grams of the folded titles),
+    so that a headline repeated as the first words of a longer lead counts too. 0 when the shorter
+    title has fewer than `min_chars` characters, ends with a colon (a heading over a list or a quote:
+    'Колонка котировок на эту минуту:', 'Другие заявления Пескова:'), or when the numbers of the two
+    titles differ ('обстановка на 29 ноября' / 'на 30 ноября' are two days' editions)."""
+    short, long_ = sorted((title_a.strip(), title_b.strip()), key=len)
+    if len(short) < min_chars or short.endswith(":") or long_.endswith(":"):
+        return 0.0
+    if _TITLE_NUMBER.findall(short) != _TITLE_NUMBER.findall(long_)[:len(_TITLE_NUMBER.findall(short))]:
+        return 0.0
+    grams_short, grams_long = title_grams(short), title_grams(long_)
+    return len(grams_short & grams_long) / max(1, len(grams_short))
+
+
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -103,6 +134,9 @@ def story_id_for(article_id: str) -> str:
 # ---- index ------------------------------------------------------------------------------------------
 
 _UNDATED = None
+# per-row lists of the clusterer (besides the embedding and time arrays)
+_ROW_FIELDS = ("_ids", "_story_of", "_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers",
+               "_days", "_years", "_names", "_text_keys", "_title_keys", "_all_keys", "_digest")
 
 
 def _faiss():
@@ -143,6 +177,7 @@ class _Story:
 class StoryClusterer:
     def __init__(self, config: ClusterConfig | None = None):
         self.config = config or ClusterConfig()
+        self._weights = weights_for(self.config)
         if self.config.faiss_threads:
             # process-wide; the searches here are small, and OpenMP workers spinning on a busy machine
             # made clustering several times slower (benchmarks/STORIES.md)
@@ -166,6 +201,9 @@ class StoryClusterer:
         self._years: list[frozenset[int]] = []
         self._names: list[tuple[frozenset[int], ...]] = []
         self._text_keys: list[frozenset[int] | None] = []
+        self._title_keys: list[tuple[frozenset[int], ...]] = []
+        self._all_keys: list[frozenset[int] | None] = []
+        self._digest: list[bool] = []
         self._story_of: list[str | None] = []
         self._stories: dict[str, _Story] = {}
         self._buckets: dict[int | None, _Bucket] = {}
@@ -276,54 +314,92 @@ class StoryClusterer:
         if rows:
             self._index_rows(np.array(rows, dtype=np.int64))
 
+    def find_story(self, item: StoryItem) -> str | None:
+        """The story `item` would join, without adding it (None: it would open a new one). For the
+        items of a digest: each item, embedded on its own with the digest's time, may link to its story."""
+        if self._n == 0:
+            return None
+        probe = replace(item, article_id="\0probe", digest=False)
+        row = self._append(probe)
+        try:
+            neigh_rows, neigh_sims = self._neighbours(np.array([row], dtype=np.int64))
+            return self._choose(row, neigh_rows[0], neigh_sims[0])
+        finally:
+            for name in _ROW_FIELDS:
+                getattr(self, name).pop()
+            del self._row[probe.article_id]
+            self._n -= 1
+
     def __len__(self) -> int:
         return self._n
 
     def pair_score(self, a: StoryItem, b: StoryItem) -> float:
         """The same-story score of two articles (what a 2-article corpus would be decided on)."""
-        cfg = self.config
-        cos = float(np.dot(_unit(a.embedding), _unit(b.embedding)))
-        ents_a = entity_keys(a.entities, cfg)
-        ents_b = entity_keys(b.entities, cfg)
-        return self._score(cos, ents_a, ents_b, title_words(a.title, cfg), title_words(b.title, cfg),
-                           title_cues(a.title, cfg), title_cues(b.title, cfg),
-                           _timestamp(a.time), _timestamp(b.time), title_numbers(a.title), title_numbers(b.title),
-                           day_numbers(a.lead_dates), day_numbers(b.lead_dates),
-                           frozenset(a.title_years), frozenset(b.title_years),
-                           missing_names(a.title_names, b.text_keys) + missing_names(b.title_names, a.text_keys))
+        scratch, cos = self._scratch_pair(a, b)
+        return scratch._pair_score(0, 1, cos)
+
+    def pair_evidence(self, a: StoryItem, b: StoryItem) -> tuple[float, ...] | None:
+        """The values of verifier.EVIDENCE for two articles (None: a hard limit forbids the pair)."""
+        scratch, cos = self._scratch_pair(a, b)
+        return scratch._evidence(0, 1, cos)
+
+    def explain_pair(self, a: StoryItem, b: StoryItem) -> dict:
+        """Why two articles are (not) one event: the evidence, its weights and contributions
+        (stories/verifier.py), and whether the titles are near copies."""
+        scratch, cos = self._scratch_pair(a, b)
+        values = scratch._evidence(0, 1, cos)
+        if values is None:
+            return {"score": float("-inf"), "same_event": False, "reason": "outside the time window"}
+        out = explain(self._weights, values)
+        copy = near_copy(a.title or "", b.title or "", self.config.near_copy_min_chars)
+        out["title_near_copy"] = round(copy, 4)
+        out["digest"] = bool(a.digest or b.digest)
+        return out
+
+    def _scratch_pair(self, a: StoryItem, b: StoryItem) -> tuple["StoryClusterer", float]:
+        scratch = StoryClusterer.__new__(StoryClusterer)
+        scratch.config, scratch._weights = self.config, self._weights
+        scratch._reset()
+        scratch._append(a)
+        scratch._append(b)
+        return scratch, float(np.dot(scratch._emb[0], scratch._emb[1]))
 
     # ---- internals ----
 
-    def _score(self, cos: float, ents_a, ents_b, words_a, words_b, cue_a: int, cue_b: int,
-               time_a: float, time_b: float, nums_a: frozenset[str] = frozenset(),
-               nums_b: frozenset[str] = frozenset(), days_a: tuple = (), days_b: tuple = (),
-               years_a: frozenset[int] = frozenset(), years_b: frozenset[int] = frozenset(),
-               names_missing: int = 0) -> float:
+    def _evidence(self, row: int, other: int, cos: float) -> tuple[float, ...] | None:
+        """The values of verifier.EVIDENCE for two rows; None when a hard limit forbids the pair (more
+        than `window_days` apart, or exactly one of them undated)."""
         cfg = self.config
-        ent = _overlap(ents_a, ents_b, cfg.entity_overlap_min_denominator)
-        if ent < 0:
-            ent = cfg.entity_overlap_missing
-        score = cos + cfg.weight_entities * ent + cfg.weight_title * _jaccard(words_a, words_b)
-        if (cue_a & FOLLOWUP_CUE) != (cue_b & FOLLOWUP_CUE):
-            score -= cfg.followup_penalty
-        if (cue_a & DENIAL_CUE) != (cue_b & DENIAL_CUE):
-            score -= cfg.denial_penalty
-        if nums_a and nums_b and not (nums_a & nums_b):
-            score -= cfg.number_conflict_penalty
-        if days_a and days_b and days_conflict(days_a, days_b, cfg.date_tolerance_days):
-            score -= cfg.date_conflict_penalty       # 'прогноз на 8 ноября' / 'прогноз на 18 ноября'
-        if years_a and years_b and not (years_a & years_b):
-            score -= cfg.year_conflict_penalty       # 'US Open 2010' / 'Australian Open 2012'
-        if names_missing:
-            score -= cfg.name_missing_penalty        # a title's name that the other article never mentions
+        time_a, time_b = self._time[row], self._time[other]
+        gap = 0.0
         if not (np.isnan(time_a) or np.isnan(time_b)):
             gap_days = abs(time_a - time_b) / _DAY
             if gap_days > cfg.window_days:
-                return -np.inf
-            score -= cfg.time_penalty_per_day * max(0.0, gap_days - cfg.time_grace_hours / 24.0)
+                return None
+            gap = max(0.0, gap_days - cfg.time_grace_hours / 24.0)
         elif np.isnan(time_a) != np.isnan(time_b):
-            return -np.inf
-        return score
+            return None
+        ent = _overlap(self._entity_keys[row], self._entity_keys[other], cfg.entity_overlap_min_denominator)
+        if ent < 0:
+            ent = cfg.entity_overlap_missing
+        cue_a, cue_b = self._followup[row], self._followup[other]
+        days_a, days_b = self._days[row], self._days[other]
+        years_a, years_b = self._years[row], self._years[other]
+        nums_a, nums_b = self._numbers[row], self._numbers[other]
+        names = (missing_names(self._names[row], self._text_keys[other])
+                 + missing_names(self._names[other], self._text_keys[row]))
+        return (cos, ent, _jaccard(self._title_words[row], self._title_words[other]),
+                swap_missing(self._title_keys[row], self._all_keys[row], self._title_keys[other],
+                             self._all_keys[other], self._weights.swap_unknown),
+                float((cue_a & FOLLOWUP_CUE) != (cue_b & FOLLOWUP_CUE)),
+                float((cue_a & DENIAL_CUE) != (cue_b & DENIAL_CUE)),
+                float(bool(days_a and days_b and days_conflict(days_a, days_b, cfg.date_tolerance_days))),
+                float(bool(years_a and years_b and not (years_a & years_b))),
+                float(names > 0), float(bool(nums_a and nums_b and not (nums_a & nums_b))), gap)
+
+    def _pair_score(self, row: int, other: int, cos: float) -> float:
+        values = self._evidence(row, other, cos)
+        return -np.inf if values is None else self._weights.score(values)
 
     def _append(self, item: StoryItem) -> int:
         vec = _unit(np.asarray(item.embedding, dtype=np.float32).ravel())
@@ -348,6 +424,9 @@ class StoryClusterer:
         self._years.append(frozenset(item.title_years))
         self._names.append(tuple(item.title_names))
         self._text_keys.append(item.text_keys)
+        self._title_keys.append(tuple(getattr(item, "title_keys", ()) or ()))
+        self._all_keys.append(item.all_text_keys)
+        self._digest.append(bool(getattr(item, "digest", False)))
         self._story_of.append(None)
         return row
 
@@ -456,26 +535,36 @@ class StoryClusterer:
         return result  # type: ignore[return-value]
 
     def _decide(self, row: int, neigh_rows: np.ndarray, neigh_sims: np.ndarray) -> None:
+        best_story = self._choose(row, neigh_rows, neigh_sims)
+        if best_story is None:
+            best_story = self._new_story_id(self._ids[row])
+        self._assign(row, best_story)
+
+    def _choose(self, row: int, neigh_rows: np.ndarray, neigh_sims: np.ndarray) -> str | None:
+        """The story the row joins (None: it opens a new one)."""
         cfg = self.config
         best_story = None
         scores: dict[str, float] = {}
-        for other, cos in zip(neigh_rows.tolist(), neigh_sims.tolist()):
-            if other < 0 or other == row or cos < cfg.candidate_min_cosine:
-                continue
-            sid = self._story_of[other]
-            if sid is None:
-                continue       # later in the same batch
-            s = self._score(cos, self._entity_keys[row], self._entity_keys[other],
-                            self._title_words[row], self._title_words[other],
-                            self._followup[row], self._followup[other],
-                            self._time[row], self._time[other], self._numbers[row], self._numbers[other],
-                            self._days[row], self._days[other], self._years[row], self._years[other],
-                            missing_names(self._names[row], self._text_keys[other])
-                            + missing_names(self._names[other], self._text_keys[row]))
-            if s > scores.get(sid, -np.inf):
-                scores[sid] = s
+        copies: dict[str, float] = {}
+        apart = cfg.digests_apart
+        if not (apart and self._digest[row]):       # a digest joins no event story (stories/digests.py)
+            for other, cos in zip(neigh_rows.tolist(), neigh_sims.tolist()):
+                if other < 0 or other == row or cos < cfg.candidate_min_cosine or (apart and self._digest[other]):
+                    continue
+                sid = self._story_of[other]
+                if sid is None:
+                    continue       # later in the same batch
+                s = self._pair_score(row, other, cos)
+                if s > scores.get(sid, -np.inf):
+                    scores[sid] = s
+                copy = self._near_copy(row, other)
+                if copy > copies.get(sid, 0.0):
+                    copies[sid] = copy
+        if copies:
+            # a near copy of a member's title joins its story whatever the score, gap or span
+            best_story = max(copies.items(), key=lambda kv: (kv[1], scores.get(kv[0], -np.inf), kv[0]))[0]
         for sid, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
-            if s < cfg.join_threshold:
+            if best_story is not None or s < self._weights.threshold:
                 break
             story = self._stories[sid]
             t = self._time[row]
@@ -486,10 +575,29 @@ class StoryClusterer:
                 if float(self._emb[row] @ centroid) < cfg.centroid_min_cosine:
                     continue
             best_story = sid
-            break
-        if best_story is None:
-            best_story = self._new_story_id(self._ids[row])
-        self._assign(row, best_story)
+        return best_story
+
+    def _near_copy(self, row: int, other: int) -> float:
+        """The near-copy measure of two titles when it reaches `near_copy_jaccard` and nothing forbids
+        the join (more than `near_copy_max_days` apart, days that conflict); else 0."""
+        cfg = self.config
+        title_a, title_b = self._titles[row], self._titles[other]
+        if min(len(title_a), len(title_b)) < cfg.near_copy_min_chars:
+            return 0.0
+        # a near copy shares most words of the shorter title: a cheap filter before the 3-grams
+        words_a, words_b = self._title_words[row], self._title_words[other]
+        if not words_a or not words_b or len(words_a & words_b) < 0.5 * min(len(words_a), len(words_b)):
+            return 0.0
+        gap = abs(self._time[row] - self._time[other]) / _DAY
+        if gap > cfg.near_copy_max_days or (np.isnan(gap) and np.isnan(self._time[row]) != np.isnan(self._time[other])):
+            return 0.0
+        if gap > cfg.time_grace_hours / 24.0 and min(len(title_a), len(title_b)) < cfg.near_copy_min_chars_across_days:
+            return 0.0       # 'Взрывы в Киеве, — украинские СМИ.' three days later is another night
+        days_a, days_b = self._days[row], self._days[other]
+        if days_a and days_b and days_conflict(days_a, days_b, cfg.date_tolerance_days):
+            return 0.0
+        copy = near_copy(title_a, title_b, cfg.near_copy_min_chars)
+        return copy if copy >= cfg.near_copy_jaccard else 0.0
 
     def _new_story_id(self, article_id: str) -> str:
         sid = story_id_for(article_id)
@@ -559,8 +667,7 @@ class StoryClusterer:
         self._n += 1
         self._ids.append(src._ids[row])
         self._row[src._ids[row]] = new
-        for name in ("_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers",
-                     "_days", "_years", "_names", "_text_keys"):
+        for name in _ROW_FIELDS[2:]:
             getattr(self, name).append(getattr(src, name)[row])
         self._story_of.append(None)
         return new

@@ -50,6 +50,14 @@ class ClusterConfig:
     name_key_chars: int = _DEFAULTS["name_key_chars"]
     name_common_words: frozenset[str] = frozenset(_DEFAULTS.get("name_common_words") or ())
     name_languages: frozenset[str] = frozenset(_DEFAULTS.get("name_languages") or ())
+    decision: str = _DEFAULTS["decision"]
+    verifier_model: str = _DEFAULTS["verifier_model"]
+    near_copy_jaccard: float = _DEFAULTS["near_copy_jaccard"]
+    near_copy_min_chars: int = _DEFAULTS["near_copy_min_chars"]
+    near_copy_max_days: float = _DEFAULTS["near_copy_max_days"]
+    near_copy_min_chars_across_days: int = _DEFAULTS["near_copy_min_chars_across_days"]
+    digest_min_items: int = _DEFAULTS["digest_min_items"]
+    digests_apart: bool = _DEFAULTS["digests_apart"]
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> "ClusterConfig":

@@ -17,12 +17,14 @@ import numpy as np
 
 from parallax.nlp.dates import extract_dates
 from parallax.stories.config import ClusterConfig
+from parallax.stories.digests import is_digest
 from parallax.stories.names import default_matcher
 from parallax.text import fold
 
 ENTITY_TYPES = frozenset({"PER", "ORG", "LOC"})
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?")
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 @dataclass
@@ -42,6 +44,17 @@ class StoryItem:
     # is too short to count a name it lacks as evidence (see stories/names.py)
     title_names: tuple[frozenset[int], ...] = ()
     text_keys: frozenset[int] | None = None
+    # the swap test (stories/verifier.py): keys of each content word of the title, and the keys of every
+    # word of an article too short for `text_keys` (None when `text_keys` is set, or not computed)
+    title_keys: tuple[frozenset[int], ...] = ()
+    short_text_keys: frozenset[int] | None = None
+    # a digest: several unrelated items in one post (stories/digests.py); it joins no event story
+    digest: bool = False
+
+    @property
+    def all_text_keys(self) -> frozenset[int] | None:
+        """Keys of every word of the article, whatever its length (None when not computed)."""
+        return self.text_keys if self.text_keys is not None else self.short_text_keys
 
 
 # ---- keys of a title --------------------------------------------------------------------------------
@@ -279,12 +292,15 @@ def story_features_many(docs: Iterable, encoder) -> list[StoryItem]:
     return [story_item(d, v) for d, v in zip(docs, vecs)]
 
 
-def story_item(doc, embedding, undated: bool = False) -> StoryItem:
+def story_item(doc, embedding, undated: bool = False, config: ClusterConfig | None = None) -> StoryItem:
     """The StoryItem of an analysed article with a given embedding (`undated`: drop the time)."""
+    config = config or ClusterConfig()
     return StoryItem(article_id=doc.article.id, time=None if undated else story_time(doc),
                      embedding=np.asarray(embedding, np.float32), entities=story_entities(doc),
                      title=doc.article.title or _first_line(doc.article.text), outlet=doc.article.outlet,
-                     lead_dates=story_dates(doc), title_years=title_years(doc), **name_evidence(doc))
+                     lead_dates=story_dates(doc), title_years=title_years(doc),
+                     digest=is_digest(doc.article.text, config.digest_min_items, doc.article.title),
+                     **name_evidence(doc, config))
 
 
 def name_evidence(doc, config: ClusterConfig | None = None) -> dict[str, Any]:
@@ -298,7 +314,11 @@ def name_evidence(doc, config: ClusterConfig | None = None) -> dict[str, Any]:
     names = matcher.title_names(title, text)
     full = text if text.lstrip().startswith(title) else f"{title}\n{text}"
     long_enough = len(_WORD.findall(text)) >= config.name_min_words
-    return {"title_names": names, "text_keys": matcher.text_keys(full) if long_enough else None}
+    keys = matcher.text_keys(full)
+    title_keys = tuple(matcher.word_keys(w) for w in _CONTENT_WORD.findall(title)
+                       if fold(w) not in config.title_stopwords)
+    return {"title_names": names, "text_keys": keys if long_enough else None, "title_keys": title_keys,
+            "short_text_keys": None if long_enough else keys}
 
 
 def _first_line(text: str, limit: int = 200) -> str:

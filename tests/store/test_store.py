@@ -235,3 +235,17 @@ def test_an_interrupt_stays_an_interrupt_when_the_rollback_fails(tmp_path, neste
             raise KeyboardInterrupt
     db._conn = real
     real.close()
+
+
+def test_story_evidence_survives_the_store(store):
+    """What the same-event decision reads (swap-test keys, short-text keys, the digest flag) comes back as
+    it was saved: items reloaded for clustering must decide as the fresh ones did."""
+    pk = store.add_articles([make_article("d1", AGENCY, "РИА Новости", when="2024-12-03T20:00:00+00:00")])[0].pk
+    vec = np.ones(8, dtype=np.float32) / np.sqrt(8)
+    item = StoryItem("d1", dt.datetime(2024, 12, 3, tzinfo=dt.timezone.utc), vec, frozenset(), "t", "o",
+                     title_keys=(frozenset({1, 2}), frozenset({3})), short_text_keys=frozenset({1, 2, 3, 4}),
+                     digest=True, text_keys=None)
+    store.save_features([(pk, item)], "v1")
+    (_, loaded, _), = store.load_story_items(pks=[pk])
+    assert loaded.title_keys == item.title_keys and loaded.short_text_keys == item.short_text_keys
+    assert loaded.digest is True and loaded.text_keys is None

@@ -340,7 +340,7 @@ def test_story_features(encoder):
 
 
 def test_number_conflict_penalty_when_enabled():
-    clusterer = StoryClusterer(ClusterConfig().with_(number_conflict_penalty=0.2))
+    clusterer = StoryClusterer(ClusterConfig().with_(decision="score", number_conflict_penalty=0.2))
     a = vec_item("a", unit(1, 0), title="Прогноз погоды на 8 ноября")
     b = vec_item("b", unit(1, 0), title="Прогноз погоды на 18 ноября")
     c = vec_item("c", unit(1, 0), title="Погода на 8 ноября: прогноз")

@@ -17,6 +17,7 @@ from parallax.stories import (
 from parallax.stories.names import default_matcher, missing_names, transliterate
 
 CONFIG = ClusterConfig()
+HAND = CONFIG.with_(decision="score")
 T0 = dt.datetime(2024, 3, 5, 9, 0, tzinfo=dt.timezone.utc)
 
 
@@ -114,21 +115,21 @@ def test_a_missing_name_lowers_the_score_and_splits_a_story(matcher):
                        title="Бензовоз загорелся в Дзержинском",
                        title_names=matcher.title_names("Бензовоз загорелся в Дзержинском"),
                        text_keys=matcher.text_keys("Бензовоз загорелся в Дзержинском на территории промзоны."))
-    # cosine 0.75: a join without the rule (0.75 + 0.5 * 0.3 for no entities + 0.2 * 0.5 title words = 1.0),
+    # the hand-set score (decision: score), whose penalties come from the config; cosine 0.75: a join without the rule (0.75 + 0.5 * 0.3 for no entities + 0.2 * 0.5 title words = 1.0),
     # not with it (0.6)
     fire_b = replace(fire_a, article_id="b", outlet="p", title="Бензовоз загорелся в Люберцах",
                      embedding=np.array([0.75, np.sqrt(1 - 0.75 ** 2)], dtype=np.float32),
                      title_names=matcher.title_names("Бензовоз загорелся в Люберцах"),
                      text_keys=matcher.text_keys("Бензовоз загорелся в Люберцах у въезда на склад."))
     same_town = replace(fire_a, article_id="c", outlet="p")
-    clusterer = StoryClusterer(CONFIG)
-    no_rule = CONFIG.with_(name_missing_penalty=0.0)
+    clusterer = StoryClusterer(HAND)
+    no_rule = HAND.with_(name_missing_penalty=0.0)
     assert StoryClusterer(no_rule).pair_score(fire_a, fire_b) - clusterer.pair_score(fire_a, fire_b) == \
-        pytest.approx(CONFIG.name_missing_penalty)
+        pytest.approx(HAND.name_missing_penalty)
     assert StoryClusterer(no_rule).pair_score(fire_a, same_town) == clusterer.pair_score(fire_a, same_town)
     assert len(set(StoryClusterer(no_rule).add_many([fire_a, fire_b]))) == 1
-    assert len(set(StoryClusterer(CONFIG).add_many([fire_a, fire_b]))) == 2
-    assert len(set(StoryClusterer(CONFIG).add_many([fire_a, same_town]))) == 1
+    assert len(set(StoryClusterer(HAND).add_many([fire_a, fire_b]))) == 2
+    assert len(set(StoryClusterer(HAND).add_many([fire_a, same_town]))) == 1
     # both too short: no evidence either way
     short_a, short_b = replace(fire_a, text_keys=None), replace(fire_b, text_keys=None)
     assert clusterer.pair_score(short_a, short_b) == StoryClusterer(no_rule).pair_score(fire_a, fire_b)

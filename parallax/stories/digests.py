@@ -1,0 +1,87 @@
+"""Digests: one post that lists several unrelated events ("Главное к вечеру вторника", "Итоги дня",
+"Новости к этому часу"). A digest is not a report of one event, so it joins no event story, and no
+story joins it (stories/clustering.py); :func:`digest_items` gives its items, each of which may be
+matched to its own story by a caller.
+
+Rules (written after the labelled sample benchmarks/data/digest_posts.tsv was labelled; guideline
+benchmarks/data/digest_guideline.md):
+
+1. the first line is a round-up heading: «Главное к/за …», «Главные новости», «Новости к этому часу»,
+   «Итоги дня/недели», «Коротко», «Самые популярные новости/материалы», «дайджест», «Что произошло»;
+   a heading about one speech or one meeting («Главное из заявлений Путина», «Главное из выступления»)
+   is not a round-up;
+2. at least ``digest_min_items`` items follow: lines or paragraphs of at least 4 words (a bullet,
+   a dash, an emoji or a number may lead them);
+3. the items are unrelated: on average two items share less than ``_MAX_ITEM_OVERLAP`` of their
+   content words (5-letter stems). The points of one statement share its subject.
+"""
+from __future__ import annotations
+
+import re
+from itertools import combinations
+
+from parallax.text import fold
+
+_HEADING = re.compile(
+    r"(?:^|[^\w])(?:главное\s+(?:к|за|на|в|о|об)\b|главное\s*$|главное\s+(?:утра|дня|вечера|недели)|"
+    r"главные\s+новост|новости\s+к\s+этому\s+часу|к\s+этому\s+часу|самое\s+(?:интересное|главное|важное)\s+к|"
+    r"итоги\s+(?:дня|недели|вечера|утра)|коротко|дайджест|самые\s+популярные\s+(?:новости|материалы)|"
+    r"что\s+произошло\s+(?:за|к|ночью|утром|сегодня)|новости\s+(?:дня|недели|утра|вечера)\b)")
+# a round-up of one speech, meeting or document lists its points, not separate events
+_ONE_EVENT = re.compile(r"заявлени|выступлени|интервью|пресс-конференц|послани|обращени|доклад|совещани|"
+                        r"речи|реч[ьи]\b|саммит|заседани|из\s+слов|сказал|заявил")
+_LEADER = re.compile(r"^[\W\d_]*")
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_URL = re.compile(r"https?://\S+|www\.\S+|t\.me/\S+")
+_MIN_ITEM_WORDS = 4
+_MAX_ITEM_OVERLAP = 0.2
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
+
+
+def _heading_and_body(text: str, title: str | None) -> tuple[str, list[str]]:
+    """(heading, body lines): a separate title is the heading of the whole text; a post without one
+    (Telegram: the title is the first line) is headed by its first line."""
+    lines = _lines(text)
+    title = (title or "").strip()
+    if title and not text.lstrip().startswith(title):
+        return title, lines
+    return (lines[0] if lines else ""), lines[1:]
+
+
+def digest_items(text: str, min_words: int = _MIN_ITEM_WORDS, title: str | None = None) -> list[str]:
+    """The items of a post after its heading: lines of at least `min_words` words, bullets and
+    leading emoji or numbers removed (subscription footers and hashtags are not items)."""
+    items = []
+    for line in _heading_and_body(text, title)[1]:
+        body = _LEADER.sub("", line).strip()
+        if body.startswith("#") or "подпис" in fold(body)[:40]:
+            continue
+        if len(body.split()) >= min_words:
+            items.append(body)
+    return items
+
+
+def _stems(text: str) -> frozenset[str]:
+    """Content stems of an item; links are left out (one site's address is in every item)."""
+    return frozenset(w[:5] for w in _WORD.findall(fold(_URL.sub(" ", text))))
+
+
+def items_overlap(items: list[str]) -> float:
+    """Mean Jaccard of the content stems of every two items (0 = nothing in common)."""
+    stems = [_stems(i) for i in items]
+    pairs = [(a, b) for a, b in combinations(stems, 2) if a and b]
+    if not pairs:
+        return 0.0
+    return sum(len(a & b) / len(a | b) for a, b in pairs) / len(pairs)
+
+
+def is_digest(text: str, min_items: int = 3, title: str | None = None) -> bool:
+    """True when the post is a round-up of several unrelated events (see the module docstring)."""
+    heading = fold(_heading_and_body(text, title)[0])[:120]
+    if not heading or not _HEADING.search(heading) or _ONE_EVENT.search(heading):
+        return False
+    items = digest_items(text, title=title)
+    return len(items) >= min_items and items_overlap(items) < _MAX_ITEM_OVERLAP
