@@ -12,7 +12,7 @@ from typing import Iterable
 from threadpoolctl import threadpool_limits
 
 from parallax.model import AnalyzedArticle, Article
-from parallax.nlp import attribution, dates, entities, numbers, quotes
+from parallax.nlp import attribution, dates, entities, ner_uk, numbers, quotes
 from parallax.nlp.models import language_detector
 from parallax.nlp.segment import split_sentences, split_tokens
 
@@ -79,12 +79,18 @@ class Analyzer:
         return doc
 
     def _finish(self, docs: list[AnalyzedArticle], anchor_date) -> list[AnalyzedArticle]:
-        ru_docs = [d for d in docs if d.language in ("ru", "uk")]
+        # Ukrainian: the project's own CRF (benchmarks/NER_UK.md: PER 0.88 / LOC 0.70-0.82 vs slovnet's
+        # 0.54-0.57 / 0.39-0.47 on Ukrainian), plus slovnet's Latin-script names it lacks (Ryanair, Pfizer);
+        # Russian, and Ukrainian when the model file is absent: slovnet
+        uk_docs = [d for d in docs if d.language == "uk" and ner_uk.available()]
+        slovnet_docs = [d for d in docs if d.language in ("ru", "uk")]
         # one BLAS thread: the NER's small matrix products run slower with two threads, and parallel
         # analysis comes from processes (measured in benchmarks/speed.py)
         with threadpool_limits(1):
-            doc_spans = entities.document_ner([d.text for d in ru_docs])
-        for d, spans in zip(ru_docs, doc_spans):
+            doc_spans = entities.document_ner([d.text for d in slovnet_docs])
+        for d, spans in zip(slovnet_docs, doc_spans):
+            if d in uk_docs:
+                spans = ner_uk.add_latin_names(d.text, ner_uk.tag_document(d.text, d.sentences, d.tokens), spans)
             d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens,
                                                    entities.spans_by_sentence(spans, d.sentences))
         for d in docs:
