@@ -12,7 +12,8 @@ OpenAPI at /openapi.json.
 Safety: every piece of article data is escaped (Jinja autoescape; the report renderer escapes its own),
 pages carry a Content-Security-Policy that allows scripts only from this server, links to article URLs
 are only ever http(s) and never followed by the server, and the one writing endpoint needs the token
-the server was started with (compared in constant time).
+the server was started with (compared in constant time). guard.py adds the safety headers to every
+response, caps request bodies at MAX_BODY_BYTES and rate-limits writes without the token per client address.
 """
 from __future__ import annotations
 
@@ -30,53 +31,24 @@ from parallax import __version__
 from parallax.render.jsonout import load_schema
 from parallax.web import schemas
 from parallax.web.cache import ResponseCache
+from parallax.web.guard import CSP, MAX_BODY_BYTES, WRITE_BURST, WRITE_RATE, Guard
 from parallax.web.routes import api, pages
 from parallax.web.service import Corpus
 from parallax.web.views import render
 
-MAX_BODY_BYTES = 20 * 1024 * 1024
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+__all__ = ["CSP", "MAX_BODY_BYTES", "create_app", "openapi_with_v1"]
+
 DESCRIPTION = ("One news event through every outlet that covered it. Read-only JSON API over the corpus database; "
                "the story comparison is the parallax-v1 document of `parallax compare --json`.")
 TAGS = [{"name": "api", "description": "JSON endpoints"}, {"name": "pages", "description": "HTML pages for people"}]
 
 
-class SecurityHeaders:
-    """Adds the safety headers to every response (a CSP on pages) and refuses request bodies over
-    MAX_BODY_BYTES before they are read."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-            response = JSONResponse({"detail": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413)
-            await response(scope, receive, send)
-            return
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or [])
-                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                            (b"x-frame-options", b"DENY")]
-                if content_type.startswith(b"text/html"):
-                    headers.append((b"content-security-policy", CSP.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
 def create_app(db: str | None = None, *, token: str | None = None, cache_size: int = 64,
-               corpus: Corpus | None = None, response_cache: bool = True) -> FastAPI:
+               corpus: Corpus | None = None, response_cache: bool = True,
+               write_limit: tuple[float, int] | None = (WRITE_RATE, WRITE_BURST)) -> FastAPI:
     """The app over the database `db` (or over `corpus`, which it then closes when it stops); with a token,
-    POST /api/articles accepts articles sent with it."""
+    POST /api/articles accepts articles sent with it. `write_limit`: (requests a second, burst) per client
+    address for writes without the token (guard.py), None for no limit."""
     corpus = corpus or Corpus(db, cache_size=cache_size, token=token)
     if token is not None:
         corpus.token = token or None
@@ -86,7 +58,7 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
     # the last added runs first: safety headers are added to cached responses too
     if response_cache:
         app.add_middleware(ResponseCache, corpus=corpus)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(Guard, write_limit=write_limit, corpus=corpus)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.include_router(api.router)
