@@ -30,8 +30,7 @@ from parallax.pipeline import (
     analyze_pending,
     cluster_pending,
     ingest_sources,
-    story_documents,
-    story_furniture,
+    story_comparison,
 )
 from parallax.render.jsonout import document_to_dict
 from parallax.store import Store, StorySummary
@@ -101,8 +100,7 @@ def list_stories(store: Store, **filters: Any) -> list[StorySummary]:
 def compare_stored_story(store: Store, story_id: str) -> tuple[StoryComparison, dict]:
     """The comparison of a stored story (stored analyses reused; InputError when there is no such story).
     The document's title is the stored one, the title `parallax stories` lists."""
-    docs = story_documents(store, story_id)
-    comparison = compare_story(docs, story_id=story_id, furniture=story_furniture(store, docs))
+    comparison = story_comparison(store, story_id)
     doc = document_to_dict([comparison], [])
     stored = store.story(story_id)
     if stored is not None and stored.title:

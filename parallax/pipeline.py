@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import parallax
-from parallax.compare import embed
+from parallax.compare import compare_story, embed
 from parallax.ingest.errors import InputError
 from parallax.ingest.records import DEFAULT_LIMITS, Limits
 from parallax.ingest.sources import iter_sources
-from parallax.model import AnalyzedArticle, Article, make_ids_unique
+from parallax.model import AnalyzedArticle, Article, StoryComparison, make_ids_unique
 from parallax.nlp.pipeline import Analyzer
 from parallax.store.store import AddResult, Store, StoredArticle
 from parallax.stories import ClusterConfig, StoryClusterer, story_features_many
@@ -301,3 +301,11 @@ def story_furniture(store: Store, docs: list[AnalyzedArticle]) -> dict[str, froz
         except Exception:  # noqa: BLE001 - a read-only database still compares, with the shared list only
             log.warning("could not count the outlets' lines in %s", store.location, exc_info=True)
     return store.outlet_furniture(sorted({d.article.outlet for d in docs}))
+
+
+def story_comparison(store: Store, story_id: str, *, encoder: Any = None) -> StoryComparison:
+    """The comparison of a stored story: its analysed articles (stored analyses reused) compared with the
+    channel furniture its outlets repeat kept out of the claims. The one path from a stored story to a
+    comparison, for the CLI, the API, the web app, omissions and word choice. InputError: no such story."""
+    docs = story_documents(store, story_id)
+    return compare_story(docs, encoder=encoder, story_id=story_id, furniture=story_furniture(store, docs))

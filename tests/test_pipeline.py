@@ -166,6 +166,7 @@ def test_story_furniture_counts_an_uncounted_store_first(store, fake_analyzer):
 
 def test_compare_stored_story_passes_each_outlets_furniture(store, fake_analyzer, fake_encoder, monkeypatch):
     import parallax.api as api
+    import parallax.pipeline as pipeline
     _run(store, fake_analyzer, fake_encoder, _signed("РИА Новости", MIN_POSTS) + _articles(KOREA))
     korea = next(s for s in store.list_stories() if "k1" in {a.ext_id for a in s.articles})
     seen = {}
@@ -174,7 +175,7 @@ def test_compare_stored_story_passes_each_outlets_furniture(store, fake_analyzer
         seen.update(kwargs)
         raise LookupError("compared")
 
-    monkeypatch.setattr(api, "compare_story", compare_story)
+    monkeypatch.setattr(pipeline, "compare_story", compare_story)
     with pytest.raises(LookupError):
         api.compare_stored_story(store, korea.id)
     assert seen["furniture"] == {"РИА Новости": frozenset({SIGN_KEY}), "BBC": frozenset(), "ТАСС": frozenset()}

@@ -23,10 +23,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parallax.compare import compare_story, embed
+from parallax.compare import embed
 from parallax.model import AnalyzedArticle, ClaimGroup, ClaimMember, StoryComparison
 from parallax.nlp import morph
-from parallax.pipeline import analyzer_version, story_documents, story_furniture
+from parallax.pipeline import analyzer_version, story_comparison
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
@@ -252,12 +252,10 @@ def corpus_omissions(store, *, story_ids: Sequence[str] | None = None, since: fl
         fp = story_fingerprint(story.articles)
         entry = cache.get(story.id)
         if entry is None or entry.get("fingerprint") != fp:
-            docs = story_documents(store, story.id)
             if encoder is None:
                 encoder = embed.get_encoder()
-            comparison = compare_story(docs, encoder=encoder, story_id=story.id,
-                                       furniture=story_furniture(store, docs))
-            entry = {"fingerprint": fp, "outlets": sorted({d.article.outlet for d in docs}),
+            comparison = story_comparison(store, story.id, encoder=encoder)
+            entry = {"fingerprint": fp, "outlets": sorted({d.article.outlet for d in comparison.articles}),
                      "majority_facts": majority_facts(comparison, min_outlets),
                      "omissions": [asdict(o) for o in story_omissions(comparison, min_outlets)]}
             cache[story.id] = entry

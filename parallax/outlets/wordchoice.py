@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from parallax.compare import compare_story, embed
+from parallax.compare import embed
 from parallax.compare.framing import Voices, differing_phrases, load_stopwords
 from parallax.compare.story import entity_tokens
 from parallax.model import AnalyzedArticle, StoryComparison, Token
@@ -48,7 +48,7 @@ from parallax.nlp import morph
 from parallax.nlp.models import news_embedding
 from parallax.outlets.omissions import cache_path as omissions_cache_path
 from parallax.outlets.omissions import read_cache, story_fingerprint, write_cache
-from parallax.pipeline import story_documents, story_furniture
+from parallax.pipeline import story_comparison
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
@@ -515,11 +515,9 @@ def corpus_observations(store, *, since: float | None = None, until: float | Non
         fp = story_fingerprint(story.articles)
         entry = cache["stories"].get(story.id)
         if entry is None or entry.get("fingerprint") != fp:
-            docs = story_documents(store, story.id)
             if encoder is None:
                 encoder = embed.get_encoder()
-            comparison = compare_story(docs, encoder=encoder, story_id=story.id,
-                                       furniture=story_furniture(store, docs))
+            comparison = story_comparison(store, story.id, encoder=encoder)
             entry = {"fingerprint": fp, "observations": [asdict(o) for o in story_observations(comparison)]}
             cache["stories"][story.id] = entry
             changed = True

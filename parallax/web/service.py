@@ -24,7 +24,7 @@ from parallax.compare import compare_story
 from parallax.ingest.errors import InputError
 from parallax.ingest.records import Limits, build_article
 from parallax.model import AnalyzedArticle, StoryComparison
-from parallax.pipeline import analyze_pending, article_document, cluster_pending, story_documents, story_furniture
+from parallax.pipeline import analyze_pending, article_document, cluster_pending, story_comparison, story_furniture
 from parallax.render import plots
 from parallax.render.jsonout import document_to_dict
 from parallax.store import Store, StoredArticle
@@ -157,8 +157,8 @@ class Corpus:
         if summary is None or not summary.articles:
             return None
         with self._compute_lock:
-            docs = story_documents(store, story_id)
-            comparison = self._compare(docs, story_id)
+            self.compare_calls += 1
+            comparison = story_comparison(store, story_id)
         return self._bundle(key, story_id, comparison, summary.articles, summary.title)
 
     def article_bundle(self, pk: int) -> tuple[StoredArticle, StoryBundle] | None:
