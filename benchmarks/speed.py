@@ -2,6 +2,7 @@
 20-article comparison after models are loaded.
 
     python benchmarks/speed.py [--articles 400] [--out benchmarks/results/speed.json]
+    python benchmarks/speed.py --long 100,1000,5000 [--no-compare]    # long inputs (issue 15 item 4)
 
 Articles for the per-stage numbers are real posts of the news channels in
 ../shared/data/telegram-ru-news-channels (RIA Novosti, BBC News Russian, ...), the longest ones first so
@@ -41,6 +42,51 @@ def load_posts(limit: int):
     return arts
 
 
+def long_texts(kb: int) -> list[str]:
+    """Two texts of about `kb` kilobytes (UTF-8) each: different real posts (> 200 characters) joined by
+    blank lines, the first text from one half of the shuffled posts and the second from the other."""
+    import random
+    posts = []
+    for path in sorted(DATA.glob("*_messages.json")):
+        posts += [t for t in ((r.get("text") or "").strip() for r in json.loads(path.read_text("utf-8"))) if len(t) > 200]
+    random.Random(4).shuffle(posts)
+    out = []
+    for pool in (posts[:len(posts) // 2], posts[len(posts) // 2:]):
+        used, size = [], 0
+        for text in pool:
+            if size >= kb * 1000:
+                break
+            used.append(text)
+            size += len(text.encode()) + 2
+        out.append("\n\n".join(used) + "\n")
+    return out
+
+
+def long_inputs(sizes: list[int], with_compare: bool) -> dict:
+    """CPU seconds of analysing one text of each size, and of comparing the two (after analysis)."""
+    from parallax.compare import compare_story
+    from parallax.model import Article
+    from parallax.nlp import models
+    from parallax.nlp.pipeline import Analyzer
+    models.ner_tagger(), models.morph_analyzer(), models.language_detector()
+    out = {}
+    for kb in sizes:
+        texts = long_texts(kb)
+        arts = [Article(id=f"{o}{kb}", text=t, outlet=o) for o, t in zip("AB", texts)]
+        c = time.process_time()
+        docs = [Analyzer().analyze(arts[0])]
+        row = {"chars": len(texts[0]), "analysis_cpu_s": round(time.process_time() - c, 2)}
+        row["analysis_ms_per_kb"] = round(row["analysis_cpu_s"] / kb * 1000, 2)
+        if with_compare:
+            docs.append(Analyzer().analyze(arts[1]))
+            c = time.process_time()
+            comp = compare_story(docs)
+            row |= {"compare_cpu_s": round(time.process_time() - c, 2), "claims": len(comp.claims)}
+        out[f"{kb}KB"] = row
+        print(kb, row, flush=True)
+    return out
+
+
 def timed(fn, *a, **kw):
     t = time.perf_counter()
     out = fn(*a, **kw)
@@ -51,7 +97,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=400)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "speed.json"))
+    ap.add_argument("--long", metavar="KB,KB", help="long inputs: analysis (and compare) time per size")
+    ap.add_argument("--no-compare", action="store_true", help="with --long: analysis only")
     args = ap.parse_args()
+    if args.long:
+        results = long_inputs([int(k) for k in args.long.split(",")], not args.no_compare)
+        out = ROOT / "benchmarks" / "results" / "speed_long.json"
+        out.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+        return
     results: dict = {"cpu_count": os.cpu_count(), "load_avg_start": os.getloadavg()[0]}
 
     t0 = time.perf_counter()

@@ -149,6 +149,12 @@ def _drive(server: Server, *, duration: float, clients: int, window: float, writ
            topic: str) -> dict:
     port, pid = server.port, server.process.pid
     paths = reader_paths(port)
+    # one write before the clock starts: the analyser and the encoder load on the first write (~100 MB), and
+    # the soak is about what memory does afterwards, not about that one-time load
+    warm = json.dumps({"articles": [{"id": "soak-warm-up", "outlet": OUTLETS[0], "title": "Разогрев",
+                                     "date": "2024-11-25", "text": OTHER[0].format(n=1)}]}).encode("utf-8")
+    request(HOST, port, "POST", "/api/articles", warm,
+            {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
     for path in paths:                            # first views: comparisons computed, as after a first visitor
         request(HOST, port, "GET", path)
     samples: list[tuple[float, float, int]] = []  # (seconds since start, latency s, status; 0 = connection error)

@@ -20,7 +20,9 @@ from parallax.ingest.records import DEFAULT_LIMITS, Limits
 from parallax.ingest.sources import iter_sources
 from parallax.model import AnalyzedArticle, Article, StoryComparison, make_ids_unique
 from parallax.nlp.pipeline import Analyzer
+from parallax.outlet_kinds import outlet_kinds
 from parallax.store.store import AddResult, Store, StoredArticle
+from parallax.store.threads import refresh_threads
 from parallax.stories import ClusterConfig, StoryClusterer, story_features_many
 
 log = logging.getLogger(__name__)
@@ -137,21 +139,42 @@ def analyze_pending(store: Store, *, analyzer: Any = None, encoder: Any = None, 
         analyzer = Analyzer()
     if encoder is None:
         encoder = embed.get_encoder()
-    # stored story vectors must not depend on the batches the analysis happened to run in
-    encoder = encoder if isinstance(encoder, embed.UnbatchedEncoder) else embed.UnbatchedEncoder(encoder)
+    encoder = unbatched(encoder)
     for start in range(0, len(pending), batch_size):
         stored = store.get_articles(pending[start:start + batch_size])
-        docs = _analyze_robustly(analyzer, stored, summary)
-        if docs:
-            items = story_features_many([d for _, d in docs], encoder)
-            with store.db.transaction():
-                store.save_analyses([(a.pk, a.revision, d) for a, d in docs], version)
-                store.save_features([(a.pk, item) for (a, _), item in zip(docs, items)], version)
-                store.count_outlet_lines([a.pk for a in stored])   # articles stored without ingest_records
-            summary.analysed += len(docs)
+        save_analysed(store, analyse_stored(analyzer, encoder, stored, summary), version,
+                      count_lines_of=[a.pk for a in stored], summary=summary)
         if on_progress is not None:
             on_progress(len(stored))
     return summary
+
+
+def unbatched(encoder: Any) -> Any:
+    # stored story vectors must not depend on the batches the analysis happened to run in
+    return encoder if isinstance(encoder, embed.UnbatchedEncoder) else embed.UnbatchedEncoder(encoder)
+
+
+def analyse_stored(analyzer: Any, encoder: Any, stored: list[StoredArticle],
+                   summary: IngestSummary) -> list[tuple[StoredArticle, AnalyzedArticle, Any]]:
+    """(article, analysis, story features) of each article that could be analysed; the rest are counted as
+    failed in `summary`. No database: this is the part `parallax.parallel` runs in worker processes."""
+    docs = _analyze_robustly(analyzer, stored, summary)
+    items = story_features_many([d for _, d in docs], encoder) if docs else []
+    return [(a, d, item) for (a, d), item in zip(docs, items)]
+
+
+def save_analysed(store: Store, results: list[tuple[StoredArticle, AnalyzedArticle, Any]], version: str, *,
+                  count_lines_of: list[int] | None = None, summary: IngestSummary | None = None) -> None:
+    """Store analyses and story features in one transaction; saving again overwrites (keyed by article)."""
+    if not results:
+        return
+    with store.db.transaction():
+        store.save_analyses([(a.pk, a.revision, d) for a, d, _ in results], version)
+        store.save_features([(a.pk, item) for a, _, item in results], version)
+        if count_lines_of:
+            store.count_outlet_lines(count_lines_of)   # articles stored without ingest_records
+    if summary is not None:
+        summary.analysed += len(results)
 
 
 def _analyze_robustly(analyzer: Any, stored: list[StoredArticle],
@@ -216,6 +239,7 @@ def cluster_pending(store: Store, *, config: ClusterConfig | None = None, batch_
         summary.stories_joined += len(touched & before)
         if on_progress is not None:
             on_progress(len(new))
+    refresh_threads(store, embed.get_encoder, cluster_config=config)   # digest items, then threads
     return summary
 
 
@@ -239,6 +263,7 @@ def recluster_period(store: Store, *, since_ts: float | None, until_ts: float | 
     report = dict(report)
     report["articles"] = len(items)
     store.record_recluster(since_label, until_label, report)
+    refresh_threads(store, embed.get_encoder, cluster_config=config)
     return report
 
 
@@ -308,4 +333,5 @@ def story_comparison(store: Store, story_id: str, *, encoder: Any = None) -> Sto
     channel furniture its outlets repeat kept out of the claims. The one path from a stored story to a
     comparison, for the CLI, the API, the web app, omissions and word choice. InputError: no such story."""
     docs = story_documents(store, story_id)
-    return compare_story(docs, encoder=encoder, story_id=story_id, furniture=story_furniture(store, docs))
+    return compare_story(docs, encoder=encoder, story_id=story_id, furniture=story_furniture(store, docs),
+                         outlet_kinds=outlet_kinds().rated({d.article.outlet for d in docs}))

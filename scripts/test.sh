@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 . .venv/bin/activate
-pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "is ignored" || true
+pip install --quiet --disable-pip-version-check -e '.[test,dask]' 2>&1 | grep -v "is ignored" || true
 if [ -f scripts/start_postgres.sh ] && [ -z "${PARALLAX_SKIP_PG:-}" ]; then
   # prints the connection URL on its last line
   if url=$(bash scripts/start_postgres.sh | tail -n 1) && [ -n "$url" ]; then

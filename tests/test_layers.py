@@ -27,11 +27,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "parallax"
 # lowest first; the base package module (parallax/__init__.py) sits under all of them
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("model", "resources", "text", "periods"),
+    ("outlet_kinds",),      # the outlet registry: reads its data with resources and text, above the base
     ("ingest", "nlp"),
     ("compare", "tone"),
     ("stories",),
     ("store",),
     ("pipeline",),
+    ("parallel",),        # ingest on worker processes / a Dask cluster: drives the pipeline
     ("outlets",),
     ("render",),
     ("api",),

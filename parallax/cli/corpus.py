@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,16 @@ def register(sub) -> None:
                    help="articles per database transaction (default 200)")
     p.add_argument("--no-analyze", action="store_true", help="only store the articles (no analysis, no stories)")
     p.add_argument("--no-cluster", action="store_true", help="store and analyse, but do not group into stories")
+    p.add_argument("--no-profiles", action="store_true",
+                   help="do not update the outlet-profile counts and story omissions (run `parallax profiles` later)")
     p.add_argument("--reanalyze", action="store_true",
                    help="also re-analyse articles analysed by an older analyzer version (may be slow)")
     p.add_argument("--errors", metavar="OUT.jsonl", help="write every rejected record to this file")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="analyse in N processes (default: one per core, at most one per 250 articles; 1 = in this process)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                   help="read, analyse and embed on this dask.distributed cluster (default $PARALLAX_SCHEDULER); "
+                        "needs a PostgreSQL --db")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no per-record messages")
     p.set_defaults(func=run_ingest)
@@ -60,14 +68,24 @@ def register(sub) -> None:
     p.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     p.add_argument("--since", metavar="DATE", help="stories with an article on/after DATE (YYYY-MM-DD or ISO time)")
     p.add_argument("--until", metavar="DATE", help="stories with an article on/before DATE")
-    p.add_argument("--outlet", metavar="NAME", help="stories with an article from this outlet (substring, any case)")
+    p.add_argument("--outlet", metavar="NAME", action="append", default=[],
+                   help="stories with an article from this outlet (substring, any case); repeated: stories "
+                        "covered by every one of them")
+    p.add_argument("--kind", metavar="KIND", action="append", default=[],
+                   help="stories covered by an outlet of this kind (repeatable: of each kind); kinds: "
+                        "`parallax outlets kinds`")
+    p.add_argument("--blind-spots", action="store_true",
+                   help="only blind spots: stories covered by outlets of one kind only (two or more articles)")
+    p.add_argument("--sort", choices=["recent", "outlets", "kinds", "articles"], default="recent",
+                   help="latest first (default), or most outlets, most kinds of outlet, most articles first")
     p.add_argument("--query", metavar="TEXT", help="stories with an article containing every word of TEXT "
                                                    "(word prefixes: 'Путин' matches 'Путина')")
     p.add_argument("--min-articles", type=int, default=1, metavar="N", help="at least N articles (default 1)")
     p.add_argument("--min-outlets", type=int, default=1, metavar="N", help="at least N outlets (default 1)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N stories")
     p.add_argument("--json", action="store_true",
-                   help='print {"stories": [{"id", "title", "articles": [{"id", "url", "outlet", "title", "date"}]}]}')
+                   help='print {"stories": [{"id", "title", "thread", "coverage", "outlet_kinds", "articles": [{"id", '
+                        '"url", "outlet", "kind", "title", "date"}]}]}')
     p.add_argument("--recluster", action="store_true",
                    help="first re-cluster the --since/--until period from scratch and print how stories changed")
     p.set_defaults(func=run_stories)
@@ -121,6 +139,15 @@ def run_ingest(args) -> int:
     except ValueError as exc:
         return fail(f"ingest: {exc}")
     limits = Limits(args.max_chars) if args.max_chars else Limits()
+    if args.workers is not None and args.workers < 1:
+        return fail("ingest: --workers must be 1 or more")
+    args.scheduler = args.scheduler or os.environ.get("PARALLAX_SCHEDULER") or None
+    if args.scheduler:
+        from parallax.store.db import is_postgres_url, redact, resolve_db  # lazy: see the top of the module
+        if not is_postgres_url(resolve_db(args.db)):
+            return fail(f"ingest: --scheduler needs a PostgreSQL database (--db postgresql://user:pass@host/db), "
+                        f"not {redact(resolve_db(args.db))}: Dask workers store the analyses themselves and cannot "
+                        f"open a SQLite file on this machine; on one machine use --workers N instead", EXIT_FAILED)
     missing = [s for s in args.sources if "://" not in s and not Path(s).exists()]
     if missing and len(missing) == len(args.sources):
         return fail(f"ingest: no such file or folder: {', '.join(missing)}")
@@ -174,13 +201,18 @@ def _ingest(args, mapping, limits, summary, errors_out) -> int | tuple[dict, str
     try:
         with _open_store(args.db) as store:
             reprints_before = store.stats()["reprints"]
-            records = iter_sources(args.sources, outlet=args.outlet, mapping=mapping, limits=limits)
-            ingest_records(store, records, batch_size=args.batch_size or INGEST_BATCH, summary=summary,
-                           on_error=on_error, on_progress=lambda n: _advance(bar, n))
+            if args.scheduler:
+                code = _ingest_on_cluster(store, args, mapping, limits, summary, on_error)
+                if code is not None:
+                    return code
+            else:
+                records = iter_sources(args.sources, outlet=args.outlet, mapping=mapping, limits=limits)
+                ingest_records(store, records, batch_size=args.batch_size or INGEST_BATCH, summary=summary,
+                               on_error=on_error, on_progress=lambda n: _advance(bar, n))
             bar.close()
             # originals can turn into reprints when an earlier copy arrives later: count the net change
             summary.reprints = store.stats()["reprints"] - reprints_before
-            if not args.no_analyze:
+            if not args.no_analyze and not args.scheduler:
                 _analyze_and_cluster(store, args, summary)
             totals = store.stats()
             location = store.location
@@ -195,6 +227,31 @@ def _ingest(args, mapping, limits, summary, errors_out) -> int | tuple[dict, str
     return totals, location
 
 
+def _ingest_on_cluster(store, args, mapping, limits, summary, on_error) -> int | None:
+    """Read, analyse and embed on the Dask cluster, cluster here; an exit code when the cluster cannot run."""
+    from parallax.parallel.dask_cluster import ClusterError, ingest_on_cluster  # lazy: see the top
+    from parallax.pipeline import INGEST_BATCH  # lazy: see the top
+
+    bars: dict[str, Any] = {}
+
+    def on_progress(stage: str, n: int) -> None:
+        if stage not in bars:
+            bars[stage] = _progress(None, stage, args.quiet)
+        _advance(bars[stage], n)
+
+    try:
+        ingest_on_cluster(store, args.sources, args.scheduler, outlet=args.outlet, mapping=mapping, limits=limits,
+                          analyze=not args.no_analyze, cluster=not args.no_cluster, outdated=args.reanalyze,
+                          batch_size=args.batch_size or INGEST_BATCH, summary=summary, on_error=on_error,
+                          on_progress=on_progress)
+    except ClusterError as exc:
+        return fail(f"ingest: {exc}", EXIT_FAILED)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    return None
+
+
 def _analyze_and_cluster(store, args, summary) -> None:
     from parallax.pipeline import analyze_pending, analyzer_version, cluster_pending  # lazy: see the top
 
@@ -202,10 +259,17 @@ def _analyze_and_cluster(store, args, summary) -> None:
     if pending:
         bar = _progress(len(pending), "analysing", args.quiet)
         try:
-            analyze_pending(store, pending=pending, summary=summary, on_progress=lambda n: _advance(bar, n))
+            if args.workers == 1:
+                analyze_pending(store, pending=pending, summary=summary, on_progress=lambda n: _advance(bar, n))
+            else:
+                from parallax.parallel.workers import analyze_pending_parallel, default_workers  # lazy: the top
+                analyze_pending_parallel(store, args.workers or default_workers(len(pending)), pending=pending,
+                                         summary=summary,
+                                         on_progress=lambda n: _advance(bar, n))
         finally:
             bar.close()
     if args.no_cluster:
+        _refresh_profiles(store, args, omissions=False)
         return
     waiting = len(store.pending_clustering())
     if waiting:
@@ -213,6 +277,26 @@ def _analyze_and_cluster(store, args, summary) -> None:
         try:
             cluster_pending(store, summary=summary, on_progress=lambda n: _advance(bar, n))
         finally:
+            bar.close()
+    _refresh_profiles(store, args, omissions=True)
+
+
+def _refresh_profiles(store, args, *, omissions: bool) -> None:
+    """Keep the outlet-profile counts (and the omissions of changed stories) up to date: outlet pages sum them."""
+    if getattr(args, "no_profiles", False):
+        return
+    from parallax.outlets.aggregates import refresh_profiles  # lazy: see the top
+
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            bars[stage] = _progress(total, stage, args.quiet)
+        _advance(bars[stage], done - bars[stage].n)
+    try:
+        refresh_profiles(store, omissions=omissions, progress=progress)
+    finally:
+        for bar in bars.values():
             bar.close()
 
 
@@ -245,13 +329,18 @@ def run_stories(args) -> int:
             report = recluster_period(store, since_ts=since, until_ts=until, since_label=args.since,
                                       until_label=args.until)
             print(_format_recluster(report), file=sys.stderr if args.json else sys.stdout)
-        stories = store.list_stories(since=since, until=until, outlet=args.outlet, query=args.query,
-                                     min_articles=args.min_articles, min_outlets=args.min_outlets, limit=args.limit)
+        try:
+            stories = store.list_stories(since=since, until=until, query=args.query, min_articles=args.min_articles,
+                                         min_outlets=args.min_outlets, limit=args.limit, **_coverage_options(args))
+        except ValueError as exc:           # an unknown kind, a broken outlet kinds file
+            return fail(f"stories: {exc}")
+        threads = _story_threads(store, stories) if args.json else {}
     if args.json:
-        print(json.dumps(stories_to_dict(stories), ensure_ascii=False, indent=2))
+        print(json.dumps(stories_to_dict(stories, threads), ensure_ascii=False, indent=2))
         return 0
     if not stories:
-        print("no stories match" if any((args.since, args.until, args.outlet, args.query)) else
+        print("no stories match" if any((args.since, args.until, args.outlet, args.query, args.kind,
+                                         args.blind_spots)) else
               "no stories yet (run `parallax ingest SOURCE...` first)")
         return 0
     for story in stories:
@@ -259,12 +348,35 @@ def run_stories(args) -> int:
     return 0
 
 
-def stories_to_dict(stories) -> dict[str, Any]:
+def _coverage_options(args) -> dict[str, Any]:
+    """One --outlet keeps its meaning (an article from it, in the period, with the words); several mean
+    stories covered by every one of them."""
+    outlets = list(dict.fromkeys(args.outlet))
+    return {"outlet": outlets[0] if len(outlets) == 1 else None, "outlets": outlets if len(outlets) > 1 else (),
+            "kinds": args.kind, "blind_spot": args.blind_spots, "sort": args.sort}
+
+
+def _story_threads(store, stories) -> dict[str, str]:
+    from parallax.store.threads import threads_of_stories  # lazy: see the top of the module
+    return threads_of_stories(store.db, [s.id for s in stories])
+
+
+def stories_to_dict(stories, threads: dict[str, str] | None = None) -> dict[str, Any]:
+    """`threads`: story id -> the id of its thread (`parallax threads show ID`), given as `thread` (null when
+    the story is in none: a digest, or not threaded yet)."""
+    threads = threads or {}
     return {"stories": [
-        {"id": s.id, "title": s.title,
-         "articles": [{"id": a.ext_id, "url": a.url, "outlet": a.outlet, "title": a.title, "date": a.published}
+        {"id": s.id, "title": s.title, "thread": threads.get(s.id), "coverage": s.coverage,
+         "outlet_kinds": s.outlet_kinds,
+         "articles": [{"id": a.ext_id, "url": a.url, "outlet": a.outlet, "kind": s.outlet_kinds.get(a.outlet),
+                       "title": a.title, "date": a.published}
                       for a in s.articles]}
         for s in stories]}
+
+
+def _format_coverage(coverage: dict[str, int]) -> str:
+    """`state 1, foreign_public 1, unrated 2`: the kind ids `--kind` takes, in display order."""
+    return ", ".join(f"{kind} {n}" for kind, n in coverage.items())
 
 
 def _short_time(stamp: str | None) -> str:
@@ -278,7 +390,8 @@ def _format_story(story) -> str:
     span = first if first == last else (f"{first} – {last[11:]}" if first[:10] == last[:10] else f"{first} – {last}")
     outlets = ", ".join(story.outlets)
     n = len(story.articles)
-    return f"{story.id}  {story.title or '(untitled)'}\n    {span} · {n} article{'s' if n != 1 else ''} · {outlets}"
+    kinds = f"by kind: {_format_coverage(story.coverage)} · " if story.coverage else ""
+    return f"{story.id}  {story.title or '(untitled)'}\n    {span} · {n} article{'s' if n != 1 else ''} · {kinds}{outlets}"
 
 
 def _format_recluster(report: dict) -> str:

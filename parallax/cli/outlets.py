@@ -1,4 +1,5 @@
-"""`parallax outlet NAME` and `parallax wordchoice`: outlet profiles and word-choice discovery."""
+"""`parallax outlet NAME`, `parallax profiles` and `parallax wordchoice`: outlet profiles, their precomputed
+counts and word-choice discovery."""
 from __future__ import annotations
 
 import json
@@ -24,9 +25,20 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the profile as JSON")
     p.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML page with plots")
     p.add_argument("--no-omissions", action="store_true",
-                   help="skip omissions (they need a comparison of every story with >= 3 outlets; cached "
-                        "next to a SQLite database after the first run)")
+                   help="skip omissions (they need a comparison of every story with >= 3 outlets; stored "
+                        "in the database by `parallax ingest` / `parallax profiles`)")
     p.set_defaults(func=run_outlet)
+
+    p = sub.add_parser("profiles", help="bring the precomputed outlet-profile counts up to date",
+                       description="Count what outlet profiles show (contested terms, sources, tone, loaded "
+                                   "words) for every analysed article not yet counted, and compare the stories "
+                                   "with >= 3 outlets whose articles changed (omissions). `parallax ingest` does "
+                                   "this after analysis; run it for a corpus made before, or with --rebuild "
+                                   "after changing a lexicon.")
+    p.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
+    p.add_argument("--rebuild", action="store_true", help="forget the stored counts and count every article again")
+    p.add_argument("--no-omissions", action="store_true", help="only the per-article counts, no story comparisons")
+    p.set_defaults(func=run_profiles)
 
     p = sub.add_parser("wordchoice", help="discover word-choice pairs across the stories of the corpus",
                        description="Pairs of expressions that outlets use for the same referent in aligned "
@@ -43,6 +55,69 @@ def register(sub) -> None:
     p.add_argument("--export", metavar="OUT.yaml",
                    help="write the top pairs as a lexicon candidate file (contested-terms format) for review")
     p.set_defaults(func=run_wordchoice)
+
+
+def register_kinds(sub) -> None:
+    p = sub.add_parser("outlets", help="the outlets registry: kinds of outlet (state, independent, …)",
+                       description="What Parallax knows about outlets.")
+    kinds_sub = p.add_subparsers(dest="outlets_command", required=True)
+    k = kinds_sub.add_parser("kinds", help="list the outlet kinds registry (and the corpus outlets with their kind)",
+                             description="The registry of outlet kinds (parallax/data/outlet_kinds.yaml, extended "
+                                         "and overridden by --kinds FILE, --outlet-kinds FILE or "
+                                         "$PARALLAX_OUTLET_KINDS). With --db, every outlet of the corpus with its "
+                                         "kind; unrated ones are marked, to add to your file.")
+    k.add_argument("--kinds", metavar="FILE", help="your outlet kinds YAML file (same format as the shipped one)")
+    k.add_argument("--db", metavar="PATH_OR_URL",
+                   help="also list the outlets of this corpus database with their kind (SQLite file or "
+                        "postgresql:// URL)")
+    k.add_argument("--json", action="store_true", help="print the registry (and corpus outlets) as JSON")
+    k.set_defaults(func=run_kinds)
+
+
+def _kinds_text(registry, corpus: list[str] | None, unrated_kind: str) -> str:
+    lines = []
+    for kind in registry.kinds():
+        entries = [e for e in registry.entries if e.kind == kind]
+        if not entries:
+            continue
+        lines.append(f"{kind} ({registry.label(kind, 'en')} / {registry.label(kind, 'ru')}): {len(entries)}")
+        for e in sorted(entries, key=lambda e: e.name.casefold()):
+            details = ", ".join(x for x in (e.owner, e.country, f"t.me/{e.telegram}" if e.telegram else None) if x)
+            flags = f"  [{', '.join(e.flags)}]" if e.flags else ""
+            lines.append(f"  {e.name}{flags}" + (f"  — {details}" if details else ""))
+    if corpus is not None:
+        unrated = [o for o in corpus if registry.kind_of(o) == unrated_kind]
+        lines.append("")
+        lines.append(f"corpus outlets: {len(corpus)}, unrated: {len(unrated)}")
+        for outlet in corpus:
+            kind = registry.kind_of(outlet)
+            mark = "  <- unrated: add it to your kinds file" if kind == unrated_kind else ""
+            lines.append(f"  {kind:<15} {outlet}{mark}")
+    return "\n".join(lines) + "\n"
+
+
+def run_kinds(args) -> int:
+    # lazy: see the top of the module
+    from parallax.outlet_kinds import UNRATED, load_outlet_kinds
+    from parallax.resources import ResourceError
+    from parallax.store import Store
+    try:
+        registry = load_outlet_kinds(args.kinds)
+    except ResourceError as exc:
+        return fail(f"outlets kinds: {exc}")
+    corpus = None
+    if args.db is not None:
+        with Store(args.db) as store:
+            corpus = store.outlets()
+    if args.json:
+        doc = {"kinds": [{"kind": k, "labels": registry.labels.get(k, {})} for k in registry.kinds()],
+               "outlets": [e.as_dict() for e in registry.entries]}
+        if corpus is not None:
+            doc["corpus"] = [{"outlet": o, "kind": registry.kind_of(o)} for o in corpus]
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    sys.stdout.write(_kinds_text(registry, corpus, UNRATED))
+    return 0
 
 
 def _progress(desc: str):
@@ -86,6 +161,24 @@ def run_outlet(args) -> int:
         sys.stdout.write(profile_text(profile))
     if args.html:
         print(f"wrote {args.html}", file=sys.stderr)
+    return 0
+
+
+def run_profiles(args) -> int:
+    # lazy: see the top of the module
+    from parallax.outlets.aggregates import rebuild_profiles, refresh_profiles
+    from parallax.store import Store
+
+    def progress(stage: str, done: int, total: int) -> None:
+        report = reporters.setdefault(stage, _progress(stage))
+        if report:
+            report(done, total)
+    reporters: dict = {}
+    with Store(args.db) as store:
+        run = rebuild_profiles if args.rebuild else refresh_profiles
+        done = run(store, omissions=not args.no_omissions, progress=progress)
+    print(f"counted {done['articles']} articles ({done['removed']} without a current analysis dropped), "
+          f"compared {done['stories']} stories", file=sys.stderr)
     return 0
 
 

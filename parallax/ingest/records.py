@@ -43,6 +43,11 @@ class Limits:
         self.max_text_chars = max_text_chars
         self.max_record_bytes = max_record_bytes or max(MAX_RECORD_BYTES, 8 * max_text_chars)
 
+    def check_text_length(self, text: str, where: str, line: int | None = None) -> None:
+        """InputError for a text over the limit: one message for `ingest` and `compare`."""
+        if len(text) > self.max_text_chars:
+            raise InputError(where, f"text too long ({len(text)} characters, limit {self.max_text_chars})", line)
+
 
 DEFAULT_LIMITS = Limits()
 

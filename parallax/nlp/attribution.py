@@ -35,7 +35,7 @@ from parallax.nlp.nounphrase import (
     place_like,
 )
 from parallax.nlp.sources import PrefixCue, attribution_table, canonical_source, classify_source
-from parallax.nlp.spans import find_quote_spans
+from parallax.nlp.spans import SpanIndex, find_quote_spans
 from parallax.nlp.speakers import resolve_pronoun, skip_addressee
 from parallax.nlp.speech import verb_lemmas
 from parallax.text import fold
@@ -77,9 +77,7 @@ def _eligible(ix: DocIndex, np: NounPhrase, source: str) -> bool:
         if m.type == "ORG":
             return True
     head = toks[np.head]
-    persons = [m for m in ix.mentions if m.type == "PER" and m.start >= toks[np.first].start
-               and m.end <= toks[np.last].end]
-    if persons:
+    if ix.has_person_within(toks[np.first].start, toks[np.last].end):
         return False        # 'глава МЧС Сергей Иванов заявил', 'журналист Иван Петров' is a person speaking
     if fold(head.lemma) in table.kind_nouns:
         return True
@@ -431,7 +429,8 @@ def extract_attributions(doc: AnalyzedArticle) -> list[Attribution]:
     if not doc.text or not doc.tokens:
         return []
     ix = doc_index(doc)
-    protected = [(a, b + 1) for a, b in find_quote_spans(doc.text)]
+    protected = SpanIndex((a, b + 1) for a, b in find_quote_spans(doc.text))
+    ix.forget_person_spans()        # mentions may have changed since the index was built
     found = _prefix_cues(ix, protected) + _verb_cues(ix, protected) + _english_subject_cues(ix)
     found.sort(key=lambda f: (f.source_start, -(f.end - f.start)))
     kept: list[_Found] = []

@@ -547,7 +547,7 @@ def extract_dates(text: str, anchor: dt.date | None, language: str = "ru") -> li
     """Every date mention in `text`, in order of appearance; relative ones resolved against `anchor`."""
     if isinstance(anchor, dt.datetime):
         anchor = anchor.date()
-    grammar = _grammar(language if language in ("ru", "en") else "ru")
+    grammar = _grammar(language if language in ("ru", "uk", "en") else "ru")
     folded = normalize(text)
     groups: list[tuple[int, int, int, list[_Candidate]]] = []
     for priority, (kind, rx) in enumerate(grammar.patterns):

@@ -75,6 +75,22 @@ class DocIndex:
         s = self.sentences[self.sentence_index(offset)]
         return s.start, s.end
 
+    def forget_person_spans(self) -> None:
+        self._person_spans: tuple[list[int], list[int]] | None = None
+
+    def has_person_within(self, start: int, end: int) -> bool:
+        """Whether a PER mention lies inside [start, end) (a bisection instead of a scan of every mention)."""
+        if getattr(self, "_person_spans", None) is None:
+            spans = sorted((m.start, m.end) for m in self.mentions if m.type == "PER")
+            self._person_spans = ([s for s, _ in spans], [e for _, e in spans])
+        starts, ends = self._person_spans
+        k = bisect.bisect_left(starts, start)
+        while k < len(starts) and starts[k] <= end:
+            if ends[k] <= end:
+                return True
+            k += 1
+        return False
+
     @staticmethod
     def is_word(t: Token) -> bool:
         return t.text[:1].isalnum()

@@ -29,6 +29,7 @@ class AliasTable:
     adjectives: dict[str, str] = field(default_factory=dict)                # adjective lemma -> name
     metonym_prepositions: frozenset[str] = frozenset()
     max_len: int = 1
+    first_words: frozenset[str] = frozenset()   # first word of every canonical key: a quick "starts none"
 
 
 def lemma_key(text: str) -> str:
@@ -51,6 +52,7 @@ def alias_table() -> AliasTable:
             table.metonyms[lemma_key(metonym)] = (name, typ)
         for adj in entry.get("adjectives", []):
             table.adjectives[adj.lower()] = name
+    table.first_words = frozenset(key.split(" ")[0] for key in table.canonical)
     return table
 
 
@@ -318,6 +320,7 @@ def _overlaps(start: int, end: int, mentions: list[Mention]) -> Mention | None:
 def tag_aliases(tokens: list[Token], mentions: list[Mention], text: str) -> list[Mention]:
     """Resolve NER mentions through the alias table and add alias mentions NER missed."""
     table = alias_table()
+    ends = [t.end for t in tokens]
     for m in mentions:
         if m.type == "PER":
             continue
@@ -327,16 +330,19 @@ def tag_aliases(tokens: list[Token], mentions: list[Mention], text: str) -> list
             if lemma_key(m.canonical) != key:
                 m.kind = "alias"
         elif key in table.metonyms:
-            _resolve_metonym(m, tokens, table)
+            _resolve_metonym(m, tokens, table, ends)
     added: list[Mention] = []
+    # each token's part of a key, folded once; a window whose first part starts no key cannot match
+    parts = [fold(t.lemma if not t.text.isupper() else t.text) for t in tokens]
+    firsts = table.first_words
     i = 0
     while i < len(tokens):
         matched = False
-        for n in range(min(table.max_len, len(tokens) - i), 0, -1):
+        for n in range(min(table.max_len, len(tokens) - i), 0, -1) if parts[i] in firsts else ():
             window = tokens[i:i + n]
             if window[-1].sentence != window[0].sentence or any(t.pos is None for t in window):
                 continue
-            key = fold(" ".join(t.lemma if not t.text.isupper() else t.text for t in window))
+            key = " ".join(parts[i:i + n])
             hit = table.canonical.get(key)
             start, end = window[0].start, window[-1].end
             if hit and not _overlaps(start, end, mentions) and (window[0].text[:1].isupper() or n > 1):
@@ -351,10 +357,11 @@ def tag_aliases(tokens: list[Token], mentions: list[Mention], text: str) -> list
     return sorted(mentions + added, key=lambda m: m.start)
 
 
-def _resolve_metonym(m: Mention, tokens: list[Token], table: AliasTable) -> None:
-    """'Пхеньян направил войска' is the country; 'в Пхеньяне' is the city."""
-    prev = [t for t in tokens if t.end <= m.start and t.sentence == m.sentence]
-    if prev and prev[-1].lemma in table.metonym_prepositions:
+def _resolve_metonym(m: Mention, tokens: list[Token], table: AliasTable, ends: list[int]) -> None:
+    """'Пхеньян направил войска' is the country; 'в Пхеньяне' is the city. `ends`: the tokens' end offsets
+    (in text order), to find the token before the mention without a scan of the whole text."""
+    k = bisect.bisect_right(ends, m.start) - 1
+    if k >= 0 and tokens[k].sentence == m.sentence and tokens[k].lemma in table.metonym_prepositions:
         return
     name, typ = table.metonyms[lemma_key(m.text)]
     m.canonical, m.type, m.kind = name, typ, "alias"
@@ -370,9 +377,10 @@ def tag_roles(tokens: list[Token], mentions: list[Mention], text: str) -> list[M
     added: list[Mention] = []
     n_tok = len(tokens)
     i = 0
+    firsts = frozenset(key[0] for key in roles.nouns)
     while i < n_tok:
         found = None
-        for n in range(min(roles.max_len, n_tok - i), 0, -1):
+        for n in range(min(roles.max_len, n_tok - i), 0, -1) if tokens[i].lemma in firsts else ():
             key = tuple(t.lemma for t in tokens[i:i + n])
             if key in roles.nouns and tokens[i + n - 1].sentence == tokens[i].sentence:
                 found = (n, roles.nouns[key])

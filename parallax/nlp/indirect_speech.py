@@ -9,7 +9,17 @@ import re
 from parallax.model import Token
 from parallax.nlp.docindex import Candidate, DocIndex
 from parallax.nlp.sources import classify_source
-from parallax.nlp.spans import DASH, QUOTE_CHARS, SENT_END, inside, overlaps, strip_inner, word_count
+from parallax.nlp.spans import (
+    DASH,
+    QUOTE_CHARS,
+    SENT_END,
+    SpanIndex,
+    SpanUnion,
+    inside,
+    overlaps,
+    strip_inner,
+    word_count,
+)
 from parallax.nlp.speakers import (
     AUTHOR_END,
     QuoteDraft,
@@ -70,10 +80,11 @@ def _trim_end(text: str, start: int, end: int) -> int:
 
 def indirect_quotes(ix: DocIndex, taken: list[QuoteDraft], marks) -> list[QuoteDraft]:
     text, toks = ix.text, ix.tokens
-    protected = [(a, b + 1) for a, b in marks]
-    direct_spans = [(d.start, d.end) for d in taken]
+    # indexed, not lists: every comma and speech verb of the text is tested against them
+    protected = SpanIndex((a, b + 1) for a, b in marks)
+    direct_spans = SpanIndex((d.start, d.end) for d in taken)
     out: list[QuoteDraft] = []
-    used: list[tuple[int, int]] = []
+    used = SpanIndex()
 
     def free(s: int, e: int) -> bool:
         return not overlaps(s, e, used) and not overlaps(s, e, direct_spans)
@@ -107,16 +118,16 @@ def indirect_quotes(ix: DocIndex, taken: list[QuoteDraft], marks) -> list[QuoteD
             speaker = _indirect_speaker(ix, i, last, comp, sent.start, out, protected)
             d = QuoteDraft(start, end, "indirect", lemma, speaker, anchor=t.start)
             out.append(d)
-            used.append((start, end))
+            used.add(start, end)
             i = comp + 1
         for d in _po_slovam(ix, sent, sent_end, protected) + _kak_zayavil(ix, sent, sent_end):
             if free(d.start, d.end):
                 out.append(d)
-                used.append((d.start, d.end))
+                used.add(d.start, d.end)
     for d in _trailing_author(ix, protected) + _anaphoric_indirect(ix):
         if free(d.start, d.end):
             out.append(d)
-            used.append((d.start, d.end))
+            used.add(d.start, d.end)
     return out
 
 
@@ -143,7 +154,7 @@ def _indirect_speaker(ix: DocIndex, i: int, last: int, comp: int, sent_start: in
     toks = ix.tokens
     verb_start = toks[i].start
     prior = [d for d in earlier if d.start >= sent_start and d.end <= verb_start]
-    exclude = list(protected) + [(d.start, d.end) for d in prior]
+    exclude = SpanUnion(protected, [(d.start, d.end) for d in prior])
     # ', а также заявил, что …' continues the previous reported clause of the same speaker
     if prior and prior[-1].speaker is not None:
         between = ix.text[prior[-1].end:verb_start]

@@ -14,13 +14,15 @@ _PUNCT = re.compile(r"^\W+$")
 
 
 @functools.lru_cache(maxsize=200_000)
-def _parse_best(word: str):
-    return morph_analyzer().parse(word)[0]
-
-
-@functools.lru_cache(maxsize=200_000)
 def parses(word: str):
+    """Every pymorphy3 reading of `word`. The one cache of parses: lemmas and the inflection helpers ask
+    for the same (lower-case, ё-folded) forms, and a pymorphy3 lookup walks a pure-Python DAWG, the largest
+    single cost of analysis before this cache was shared (benchmarks/SPEED.md)."""
     return tuple(morph_analyzer().parse(word))
+
+
+def _parse_best(word: str):
+    return parses(word)[0]
 
 
 @functools.lru_cache(maxsize=400_000)

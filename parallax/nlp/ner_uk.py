@@ -272,3 +272,90 @@ def tag_text(text: str) -> list[tuple[int, int, str]]:
     """Segment `text` the way the Analyzer does, then tag it."""
     sentences = split_sentences(text)
     return tag_document(text, sentences, split_tokens(text, sentences, "uk"))
+
+
+# ---- normal forms -----------------------------------------------------------------------------------
+
+_UK_WORD = re.compile(r"[А-Яа-яІіЇїЄєҐґ]+(?:['’ʼ][А-Яа-яІіЇїЄєҐґ]+)*")
+_NAME_PARSE = frozenset({"Name", "Surn", "Patr"})
+
+
+def normalize_mention(text: str, typ: str) -> str:
+    """A Ukrainian name in the nominative, with pymorphy3's Ukrainian dictionaries (the Russian ones the
+    Analyzer normalizes with leave `Києва`, `Генштабі ЗСУ` as they are): every word of a person's name
+    (`Володимира Зеленського` -> `Володимир Зеленський`); a place's or organisation's adjectives and the noun
+    they agree with (`Верховній Раді` -> `Верховна Рада`, `Білого дому` -> `Білий дім`), the words after it
+    (`сил України`) left as they are. Abbreviations (ЗСУ) and unknown words stay as written."""
+    matches = list(_UK_WORD.finditer(text))
+    words = [m.group(0) for m in matches]
+    parses = [[p for p in uk_morph().parse(w.replace("’", "'").replace("ʼ", "'")) if p.tag.POS in ("NOUN", "ADJF")]
+              if not (w.isupper() and len(w) > 1) else [] for w in words]
+    chosen = _person_parses(parses) if typ == "PER" else _phrase_parses(parses)
+    out, last = [], 0
+    for match, word, parse in zip(matches, words, chosen):
+        out.append(text[last:match.start()])
+        last = match.end()
+        form = parse.inflect({"nomn"}) if parse is not None and "nomn" not in parse.tag else None
+        out.append(morph.match_case(word, form.word.replace("'", "’") if "’" in word else form.word)
+                   if form is not None else word)
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _person_parses(parses: list[list]) -> list:
+    """Each word's name parse (given name, surname, patronymic) when it has one, else its likeliest."""
+    return [next((p for p in ps if _NAME_PARSE & p.tag.grammemes), ps[0] if ps else None) for ps in parses]
+
+
+def _phrase_parses(parses: list[list]) -> list:
+    """Adjectives that agree in case with the next word, then that word as the head noun (an inanimate
+    common noun preferred: `Куп'янська` is the town's genitive, not a surname); None after the head."""
+    chosen: list = [None] * len(parses)
+    k = 0
+    while k + 1 < len(parses):
+        nxt_cases = {p.tag.case for p in parses[k + 1]}
+        adj = next((p for p in parses[k] if p.tag.POS == "ADJF" and p.tag.case in nxt_cases), None)
+        if adj is None:
+            break
+        chosen[k] = adj
+        k += 1
+    if k < len(parses) and parses[k]:
+        cases = {chosen[k - 1].tag.case} if k else None
+        nouns = [p for p in parses[k] if p.tag.POS == "NOUN" and (cases is None or p.tag.case in cases)]
+        common = [p for p in nouns if "inan" in p.tag and not _NAME_PARSE & p.tag.grammemes]
+        chosen[k] = (common or nouns or parses[k])[0]
+        head = chosen[k].tag
+        for i in range(k):      # the adjectives take the head's number and gender
+            agreeing = [p for p in parses[i] if p.tag.POS == "ADJF" and p.tag.case == head.case
+                        and p.tag.number == head.number and (head.number == "plur" or p.tag.gender == head.gender)]
+            chosen[i] = agreeing[0] if agreeing else chosen[i]
+    return chosen
+
+
+def normalize_mentions(mentions) -> None:
+    """`normalize_mention` on every NER name of a Ukrainian article (aliases and roles keep theirs)."""
+    for m in mentions:
+        if m.kind == "name":
+            m.normal = normalize_mention(m.text, m.type)
+
+
+# ---- lemmas -----------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=200_000)
+def lemma_and_pos(word: str) -> tuple[str, str] | None:
+    """The lemma (lower case) and POS of a Ukrainian word form from the Ukrainian dictionaries; None for a
+    word without Cyrillic letters (kept as segment.split_tokens gave it)."""
+    if not _CYRILLIC_LETTER.search(word):
+        return None
+    best = uk_morph().parse(word.lower().replace("’", "'").replace("ʼ", "'"))[0]
+    return best.normal_form.replace("'", "’") if "’" in word else best.normal_form, str(best.tag.POS or "UNKN")
+
+
+def set_lemmas(tokens) -> None:
+    """Give the tokens of a Ukrainian article Ukrainian lemmas (`сказав` -> `сказати`, `України` ->
+    `україна`): segment.split_tokens lemmatizes with the Russian dictionaries."""
+    for tok in tokens:
+        if tok.pos is not None:
+            found = lemma_and_pos(tok.text)
+            if found is not None:
+                tok.lemma, tok.pos = found

@@ -30,6 +30,7 @@ from parallax.model import DateMention, NumberMention
 from parallax.nlp.dates import extract_dates, finditer_words, normalize, trie_regex
 from parallax.nlp.models import morph_analyzer
 from parallax.nlp.morph import parses
+from parallax.nlp.spans import SpanIndex
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
 
@@ -450,8 +451,8 @@ def _qualifier_before(lex: _Lexicon, text: str, start: int) -> tuple[str | None,
     return lex.qualifier_of[m.group("q").lower()], m.start("q")
 
 
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(start < e and s < end for s, e in spans)
+def _overlaps(spans: SpanIndex, start: int, end: int) -> bool:
+    return spans.overlaps(start, end)
 
 
 def _hyphenated(lex: _Lexicon, text: str, folded: str, m: re.Match) -> NumberMention | None:
@@ -476,7 +477,7 @@ def _hyphenated(lex: _Lexicon, text: str, folded: str, m: re.Match) -> NumberMen
 
 
 def _range_end(lex: _Lexicon, text: str, first: _Phrase,
-               blocked: list[tuple[int, int]]) -> tuple[_Phrase | None, bool]:
+               blocked: SpanIndex) -> tuple[_Phrase | None, bool]:
     """The upper end of 'A–B', 'от A до B', 'двух-трех' (inheriting B's multiplier: '10–15 тысяч'),
     and whether it is a change ('с A до B') rather than a range."""
     r = lex.range_re.match(text, first.end)
@@ -508,8 +509,9 @@ def extract_numbers(text: str, language: str = "ru", *, dates: list[DateMention]
     folded = normalize(text)
     if dates is None:
         dates = extract_dates(text, None, language)
-    blocked = [(d.start, d.end) for d in dates]
-    blocked += [(m.start(), m.end()) for m in _LIST_MARKER.finditer(folded)]
+    # indexed: every number candidate of the text is tested against it (a list scan made long texts quadratic)
+    blocked = SpanIndex([(d.start, d.end) for d in dates]
+                        + [(m.start(), m.end()) for m in _LIST_MARKER.finditer(folded)])
     found: list[NumberMention] = []
 
     for m in lex.ordinal_re.finditer(folded):
@@ -518,7 +520,7 @@ def extract_numbers(text: str, language: str = "ru", *, dates: list[DateMention]
         mention = _hyphenated(lex, text, folded, m)
         if mention is None:
             continue
-        blocked.append((mention.start, mention.end))
+        blocked.add(mention.start, mention.end)
         if ordinals or mention.qualifier != "ordinal":
             found.append(mention)
 

@@ -6,8 +6,9 @@ NER runs over the sentences of a whole batch of articles at once; everything els
 """
 from __future__ import annotations
 
+import bisect
 import re
-from typing import Iterable
+from typing import Callable, Iterable
 
 from threadpoolctl import threadpool_limits
 
@@ -48,6 +49,15 @@ def detect_language(text: str) -> tuple[str, float]:
     return code, round(conf, 3)
 
 
+def _sentence_at(doc: AnalyzedArticle, starts: list[int], offset: int):
+    """`doc.sentence_at(offset)` by bisection (sentences are in text order and do not overlap); the scan
+    made analysis quadratic in the length of a text."""
+    k = bisect.bisect_right(starts, offset) - 1
+    if k >= 0 and offset < doc.sentences[k].end:
+        return doc.sentences[k]
+    return None
+
+
 class Analyzer:
     """Holds nothing but settings: the models are process-wide singletons (parallax.nlp.models)."""
 
@@ -57,18 +67,29 @@ class Analyzer:
     def analyze(self, article: Article, anchor_date=None) -> AnalyzedArticle:
         return self.analyze_many([article], anchor_date=anchor_date)[0]
 
-    def analyze_many(self, articles: Iterable[Article], anchor_date=None) -> list[AnalyzedArticle]:
+    def analyze_many(self, articles: Iterable[Article], anchor_date=None,
+                     on_progress: Callable[[int], None] | None = None) -> list[AnalyzedArticle]:
         """`anchor_date` resolves relative dates in articles that carry no date of their own
-        (the story's date)."""
+        (the story's date). `on_progress(n)` is told of every n characters analysed, half of an article's
+        length after its sentences and tokens, the other half when it is done (a progress bar for long
+        texts). An article's analysis does not depend on the batch it runs in."""
         out: list[AnalyzedArticle] = []
         batch: list[AnalyzedArticle] = []
+
+        def finish() -> None:
+            out.extend(self._finish(batch, anchor_date))
+            if on_progress is not None:
+                on_progress(sum(len(d.text) - len(d.text) // 2 for d in batch))
+            batch.clear()
+
         for article in articles:
             batch.append(self._prepare(article))
+            if on_progress is not None:
+                on_progress(len(article.text) // 2)
             if len(batch) >= self.batch_size:
-                out.extend(self._finish(batch, anchor_date))
-                batch = []
+                finish()
         if batch:
-            out.extend(self._finish(batch, anchor_date))
+            finish()
         return out
 
     def _prepare(self, article: Article) -> AnalyzedArticle:
@@ -76,6 +97,8 @@ class Analyzer:
         doc.language, doc.language_confidence = detect_language(article.text)
         doc.sentences = split_sentences(article.text)
         doc.tokens = split_tokens(article.text, doc.sentences, doc.language)
+        if doc.language == "uk":
+            ner_uk.set_lemmas(doc.tokens)     # the Russian dictionaries' lemmas of Ukrainian words are guesses
         return doc
 
     def _finish(self, docs: list[AnalyzedArticle], anchor_date) -> list[AnalyzedArticle]:
@@ -93,6 +116,9 @@ class Analyzer:
                 spans = ner_uk.add_latin_names(d.text, ner_uk.tag_document(d.text, d.sentences, d.tokens), spans)
             d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens,
                                                    entities.spans_by_sentence(spans, d.sentences))
+            if d.language == "uk":
+                # the Russian dictionaries leave Ukrainian case forms as they are (Києва, Генштабі ЗСУ)
+                ner_uk.normalize_mentions(d.mentions)
         for d in docs:
             if d.language not in ("ru", "uk"):
                 d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens,
@@ -104,8 +130,9 @@ class Analyzer:
         anchor = doc.article.date or anchor_date
         doc.dates = dates.extract_dates(doc.text, anchor, doc.language)
         doc.numbers = numbers.extract_numbers(doc.text, doc.language, dates=doc.dates)
+        starts = [s.start for s in doc.sentences]
         for item in (*doc.dates, *doc.numbers):
-            sent = doc.sentence_at(item.start)
+            sent = _sentence_at(doc, starts, item.start)
             item.sentence = sent.index if sent else 0
         doc.quotes = quotes.extract_quotes(doc)
         doc.attributions = attribution.extract_attributions(doc)

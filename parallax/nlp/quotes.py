@@ -35,7 +35,16 @@ import re
 from parallax.model import AnalyzedArticle, Quote
 from parallax.nlp.docindex import DocIndex, doc_index
 from parallax.nlp.indirect_speech import indirect_quotes
-from parallax.nlp.spans import DASH, QUOTE_CHARS, SENT_END, find_quote_spans, overlaps, strip_inner, word_count
+from parallax.nlp.spans import (
+    DASH,
+    QUOTE_CHARS,
+    SENT_END,
+    SpanIndex,
+    find_quote_spans,
+    overlaps,
+    strip_inner,
+    word_count,
+)
 from parallax.nlp.speakers import (
     AUTHOR_END,
     QuoteDraft,
@@ -101,17 +110,18 @@ def _author_clause(ix: DocIndex, start: int, hard_end: int | None = None):
 def _direct_quotes(ix: DocIndex, marks: list[tuple[int, int]]) -> list[QuoteDraft]:
     text = ix.text
     out: list[QuoteDraft] = []
+    marked = SpanIndex((a, b + 1) for a, b in marks)     # built once: a long text has thousands of marks
     for o, c in marks:
         inner_start, inner_end = strip_inner(text, o + 1, c)
         if inner_end <= inner_start or not re.search(r"\w", text[inner_start:inner_end]):
             continue
         drafts = (_interrupted(ix, o, c) or _quote_then_author(ix, o, c, inner_start, inner_end)
                   or _author_then_quote(ix, o, inner_start, inner_end)
-                  or _object_fragment(ix, o, inner_start, inner_end, marks)
+                  or _object_fragment(ix, o, inner_start, inner_end, marked)
                   or _claimed_by_next_sentence(ix, o, c, inner_start, inner_end))
         if drafts:
             out.extend(drafts)
-    out.extend(_dialogue_quotes(ix, marks))
+    out.extend(_dialogue_quotes(ix, marked))
     return out
 
 
@@ -191,7 +201,7 @@ def _last_break(text: str, lo: int, hi: int) -> int:
     return best
 
 
-def _object_fragment(ix: DocIndex, o: int, s: int, e: int, marks) -> list[QuoteDraft] | None:
+def _object_fragment(ix: DocIndex, o: int, s: int, e: int, marked: SpanIndex) -> list[QuoteDraft] | None:
     """назвал помощь «братским долгом»: a quoted fragment of two words or more that is the object of a
     speech verb in the same clause."""
     if word_count(ix.text[s:e]) < 2 or not ix.text[s].islower():
@@ -209,7 +219,7 @@ def _object_fragment(ix: DocIndex, o: int, s: int, e: int, marks) -> list[QuoteD
         cue = ix.speech_cue(i)
         if cue and cue[1] == "speech":
             verb_start = t.start
-            exclude = [(a, b + 1) for a, b in marks]
+            exclude = marked
             _, sent_end = ix.sentence_bounds(o)
             speaker = (subject_before(ix, verb_start, sent_start, exclude)
                        or impersonal_place(ix, i, cue[2], sent_start))
@@ -263,12 +273,12 @@ def _interrupted(ix: DocIndex, o: int, c: int) -> list[QuoteDraft] | None:
     return None
 
 
-def _dialogue_quotes(ix: DocIndex, marks) -> list[QuoteDraft]:
+def _dialogue_quotes(ix: DocIndex, marked: SpanIndex) -> list[QuoteDraft]:
     """— Мы готовы, — сказал он. — Но не сейчас.   Dialogue lines without quotation marks."""
     text = ix.text
     out = []
     for m in _DIALOGUE.finditer(text):
-        if overlaps(m.start(), m.end(), [(a, b + 1) for a, b in marks]):
+        if overlaps(m.start(), m.end(), marked):
             continue
         found = _author_clause(ix, m.start("a"))
         if not found:
@@ -300,7 +310,7 @@ def extract_quotes(doc: AnalyzedArticle) -> list[Quote]:
     direct = _dedupe(direct)
     indirect = indirect_quotes(ix, direct, marks)
     drafts = sorted(direct + indirect, key=lambda d: d.start)
-    direct_spans = [(a, b + 1) for a, b in marks] + [(d.start, d.end) for d in direct]
+    direct_spans = SpanIndex([(a, b + 1) for a, b in marks] + [(d.start, d.end) for d in direct])
     done: list[QuoteDraft] = []
     for d in drafts:
         d.quote = _to_quote(ix, d, done, direct_spans)

@@ -2,6 +2,7 @@
 tests of a position or span against a list of spans, trimming a span, and the punctuation involved."""
 from __future__ import annotations
 
+import bisect
 import re
 
 DASH = "—–−-"
@@ -65,11 +66,66 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+class SpanIndex:
+    """(start, end) spans sorted by start, for `inside` and `overlaps` without a scan of every span: a span
+    that reaches a position starts at most `longest` characters before it, so only the spans starting in that
+    window are looked at. Without it those tests made quote extraction quadratic in the length of a text
+    (every comma and speech verb tested against every quotation of the text). Spans can be added."""
+
+    def __init__(self, spans=()):
+        items = sorted(spans)
+        self.starts = [s for s, _ in items]
+        self.ends = [e for _, e in items]
+        self.longest = max((e - s for s, e in items), default=0)
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect.bisect_right(self.starts, start)
+        self.starts.insert(k, start)
+        self.ends.insert(k, end)
+        self.longest = max(self.longest, end - start)
+
+    def __iter__(self):
+        return iter(zip(self.starts, self.ends))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def _reaching(self, lo: int, hi_start: int, right: bool) -> range:
+        """Indices of the spans that start after lo - longest and before (or at, `right`) hi_start."""
+        first = bisect.bisect_right(self.starts, lo - self.longest)
+        last = (bisect.bisect_right if right else bisect.bisect_left)(self.starts, hi_start)
+        return range(first, last)
+
+    def inside(self, pos: int) -> bool:
+        return any(pos < self.ends[k] for k in self._reaching(pos, pos, True))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(start < self.ends[k] for k in self._reaching(start, end, False))
+
+
+class SpanUnion:
+    """Several span collections tested as one."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+    def __iter__(self):
+        return (span for part in self.parts for span in part)
+
+
 def inside(pos: int, spans) -> bool:
+    if isinstance(spans, SpanIndex):
+        return spans.inside(pos)
+    if isinstance(spans, SpanUnion):
+        return any(inside(pos, part) for part in spans.parts)
     return any(s <= pos < e for s, e in spans)
 
 
 def overlaps(start: int, end: int, spans) -> bool:
+    if isinstance(spans, SpanIndex):
+        return spans.overlaps(start, end)
+    if isinstance(spans, SpanUnion):
+        return any(overlaps(start, end, part) for part in spans.parts)
     return any(start < e and s < end for s, e in spans)
 
 

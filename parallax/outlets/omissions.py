@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,8 +29,10 @@ from parallax.model import AnalyzedArticle, ClaimGroup, ClaimMember, StoryCompar
 from parallax.nlp import morph
 from parallax.pipeline import analyzer_version, story_comparison
 from parallax.resources import load_yaml, resource_path
+from parallax.store import profile_cache
 from parallax.text import fold
 
+log = logging.getLogger(__name__)
 DATA_PATH = resource_path("outlets/data/omission_kinds.yaml")
 MIN_OUTLETS = 3
 CACHE_VERSION = 1
@@ -246,6 +249,10 @@ def corpus_omissions(store, *, story_ids: Sequence[str] | None = None, since: fl
                                  story_ids=story_ids)
     path = cache_path(store) if use_cache else None
     cache = read_cache(path)
+    if use_cache and min_outlets == MIN_OUTLETS:
+        # the omissions `parallax ingest` stored in the database (store/profile_cache.py)
+        for sid, (fp, data) in profile_cache.load_omissions(store.db, [s.id for s in stories]).items():
+            cache.setdefault(sid, {"fingerprint": fp, **data})
     changed = False
     out: list[StoryOmissions] = []
     for i, story in enumerate(stories):
@@ -260,6 +267,8 @@ def corpus_omissions(store, *, story_ids: Sequence[str] | None = None, since: fl
                      "omissions": [asdict(o) for o in story_omissions(comparison, min_outlets)]}
             cache[story.id] = entry
             changed = True
+            if use_cache and min_outlets == MIN_OUTLETS:
+                _store_entry(store, story.id, entry)
         out.append(StoryOmissions(story=story.id, outlets=entry["outlets"], majority_facts=entry["majority_facts"],
                                   omissions=[Omission(**o) for o in entry["omissions"]]))
         if progress:
@@ -267,6 +276,14 @@ def corpus_omissions(store, *, story_ids: Sequence[str] | None = None, since: fl
     if changed:
         write_cache(path, cache)
     return out
+
+
+def _store_entry(store, story_id: str, entry: dict[str, Any]) -> None:
+    try:
+        profile_cache.save_omissions(store.db, [(story_id, entry["fingerprint"],
+                                                 {k: v for k, v in entry.items() if k != "fingerprint"})])
+    except Exception:  # noqa: BLE001 - a read-only database still shows the profile
+        log.warning("could not store the omissions of story %s", story_id, exc_info=True)
 
 
 def profiles_from_stories(items: Iterable[StoryOmissions], max_examples: int = 5) -> dict[str, OmissionProfile]:

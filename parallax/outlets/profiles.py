@@ -23,11 +23,22 @@ from typing import Any
 
 from parallax.compare.framing import MARKED, OWN, Voices, find_contested_terms, load_lexicon
 from parallax.model import AnalyzedArticle
-from parallax.nlp.attribution import extract_attributions
+from parallax.outlets.aggregates import (
+    _LABELS,
+    _attributions,
+    _month,
+    _tone_items,
+    _week,
+    cached_omissions,
+    cached_parts,
+    is_own_name,
+    profile_parts,
+)
 from parallax.outlets.loaded import find_loaded_language, load_evaluative_model, load_loaded_lexicon
 from parallax.outlets.omissions import corpus_omissions, profiles_from_stories
 from parallax.outlets.sourcing import source_kinds, source_mix
 from parallax.periods import parse_when
+from parallax.store import profile_cache
 from parallax.tone import tone_for_mentions
 
 log = logging.getLogger(__name__)
@@ -72,21 +83,6 @@ def resolve_outlet(store, name: str) -> str:
 
 # ---- the profile ----------------------------------------------------------------------------------------
 
-def _month(published: str | None) -> str | None:
-    return published[:7] if published and len(published) >= 7 else None
-
-
-def _week(published: str | None) -> str | None:
-    if not published:
-        return None
-    try:
-        day = dt.date.fromisoformat(published[:10])
-    except ValueError:
-        return None
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def term_usage(docs: Sequence[tuple[AnalyzedArticle, str | None]]
                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Lexicon terms over (doc, published) pairs, in two lists of rows, most used first: the outlet's own
@@ -115,7 +111,7 @@ def term_usage(docs: Sequence[tuple[AnalyzedArticle, str | None]]
         row["quoted"] = quoted[key]["count"] if key in quoted else 0
         del row["speakers"], row["marked"]
     for row in quoted.values():
-        row["speakers"] = dict(row["speakers"].most_common())
+        row["speakers"] = dict(sorted(row["speakers"].items(), key=lambda kv: (-kv[1], kv[0])))
     return _sorted_rows(own), _sorted_rows(quoted)
 
 
@@ -137,47 +133,17 @@ def _sorted_rows(rows: dict[tuple, dict[str, Any]]) -> list[dict[str, Any]]:
         row["by_week"] = dict(sorted(row["by_week"].items()))
         row["articles"] = len(row["articles"])
         out.append(row)
-    out.sort(key=lambda r: (-r["count"], r["category"], r["concept"], r["term"]))
+    out.sort(key=lambda r: (-r["count"], r["category"], r["concept"], r["term"], str(r["label"])))
     return out
 
 
-def _attributions(doc: AnalyzedArticle):
-    """Attributions re-extracted with the current rules (stored analyses may predate them)."""
-    try:
-        return extract_attributions(doc)
-    except Exception:  # noqa: BLE001 - an old analysis the extractor cannot read: use what was stored
-        return doc.attributions
-
-
-_LABELS = {-1: "negative", 0: "neutral", 1: "positive", "-1": "negative", "0": "neutral", "1": "positive",
-           "negative": "negative", "neutral": "neutral", "positive": "positive", "neg": "negative",
-           "neu": "neutral", "pos": "positive"}
-
-
-def _field(item: Any, *names: str) -> Any:
-    for name in names:
-        if isinstance(item, dict) and name in item:
-            return item[name]
-        if hasattr(item, name):
-            return getattr(item, name)
-    return None
-
-
-def _tone_items(item: Any) -> tuple[Any, Any]:
-    """(entity name, label) from what a tone function returns: `parallax.tone.tone_for_mentions` gives
-    (Mention, label) pairs; dicts or objects with entity/label fields are accepted too."""
-    if isinstance(item, tuple) and len(item) == 2:
-        mention, label = item
-        name = getattr(mention, "canonical", None) or getattr(mention, "normal", None) or getattr(mention, "text", None)
-        return name, label
-    return _field(item, "entity_name", "entity", "name", "normal", "text"), _field(item, "label", "tone", "polarity")
-
-
 def tone_by_entity(docs: Sequence[AnalyzedArticle], top: int = TOP_ENTITIES, tone=None,
-                   published: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+                   published: dict[str, str | None] | None = None, outlet: str | None = None
+                   ) -> list[dict[str, Any]]:
     """Tone toward the `top` most mentioned entities: [{"entity", "positive", "neutral", "negative",
     "by_month": {"2024-11": {"positive", "neutral", "negative"}}}] (months from `published`, by doc id).
-    `tone`: what gives (mention, label) pairs of a document; default :func:`parallax.tone.tone_for_mentions`."""
+    `tone`: what gives (mention, label) pairs of a document; default :func:`parallax.tone.tone_for_mentions`.
+    With `outlet`, the outlet's own names are left out (it is never in its own list)."""
     tone = tone or tone_for_mentions
     counts: dict[str, Counter] = defaultdict(Counter)
     months: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
@@ -195,7 +161,8 @@ def tone_by_entity(docs: Sequence[AnalyzedArticle], top: int = TOP_ENTITIES, ton
                 counts[str(name)][label] += 1
                 if month:
                     months[str(name)][month][label] += 1
-    ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:top]
+    ranked = sorted(((name, c) for name, c in counts.items() if not (outlet and is_own_name(name, outlet))),
+                    key=lambda kv: (-sum(kv[1].values()), kv[0]))[:top]
     return [{"entity": name, "positive": c["positive"], "neutral": c["neutral"], "negative": c["negative"],
              "by_month": {m: {k: v[k] for k in ("positive", "neutral", "negative")}
                           for m, v in sorted(months[name].items())}}
@@ -228,16 +195,19 @@ def loaded_usage(docs: Sequence[AnalyzedArticle], top: int = TOP_LOADED) -> dict
             else:
                 quoted_categories[hit.category] += 1
                 quoted_terms[key] += 1
-    per_k = {k: round(1000 * n / words, 2) for k, n in categories.most_common()} if words else {}
-    return {"words": words, "by_category": dict(categories.most_common()), "per_1000_words": per_k,
+    # ties by name, so that the cached profile (summed in another order) lists the same
+    cats = sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))
+    per_k = {k: round(1000 * n / words, 2) for k, n in cats} if words else {}
+    ranked = sorted(terms.items(), key=lambda kv: (-kv[1], *kv[0]))[:top]
+    return {"words": words, "by_category": dict(cats), "per_1000_words": per_k,
             "top": [{"category": c, "label": lab, "term": t, "count": n, "quoted": quoted_terms[(c, lab, t)]}
-                    for (c, lab, t), n in terms.most_common(top)],
+                    for (c, lab, t), n in ranked],
             "quoted": {"words": quoted_words, "hits": sum(quoted_categories.values()),
-                       "by_category": dict(quoted_categories.most_common())}}
+                       "by_category": dict(sorted(quoted_categories.items(), key=lambda kv: (-kv[1], kv[0])))}}
 
 
 def outlet_profile(store, outlet: str, since=None, until=None, *, omissions: bool = True,
-                   tone: bool = True, loaded: bool = True) -> dict[str, Any]:
+                   tone: bool = True, loaded: bool = True, cached: bool = True) -> dict[str, Any]:
     """The profile of one outlet (exact name, or a unique part of it) over the period.
 
     {"outlet", "articles", "stories", "first", "last",
@@ -250,16 +220,47 @@ def outlet_profile(store, outlet: str, since=None, until=None, *, omissions: boo
     plus "omission_summary" (stories with >= 3 outlets, majority facts, reported, omitted), "loaded"
     (see :func:`loaded_usage`) and "period". `since`/`until`: epoch seconds or 'YYYY-MM-DD'.
     `omissions=False` skips the story comparisons omissions need (slow the first time on a corpus).
+
+    With `cached` (the default) the sections are summed from the counts kept at ingest
+    (:mod:`parallax.outlets.aggregates`) when they cover every analysed article of the period; otherwise,
+    and with `cached=False`, every article is read and examined now. Both give the same profile.
     """
     name = resolve_outlet(store, outlet)
     since_ts = parse_when(since) if isinstance(since, str) else since
     until_ts = parse_when(until, end=True) if isinstance(until, str) else until
+    counts = cached_parts(store, name, since_ts, until_ts) if cached else None
+    if counts is not None:
+        profile = {"outlet": name, **profile_cache.outlet_summary(store.db, name, since_ts, until_ts)}
+        profile["period"] = _period(since, until)
+        profile.update(profile_parts(counts, name, tone=tone, loaded=loaded))
+    else:
+        profile = _computed_profile(store, name, since, until, since_ts, until_ts, tone=tone, loaded=loaded)
+    profile["omissions"], profile["omission_summary"] = [], None
+    if omissions:
+        stories = cached_omissions(store, name, since_ts, until_ts) if cached else None
+        if stories is None:
+            stories = corpus_omissions(store, since=since_ts, until=until_ts, outlet=name)
+        p = profiles_from_stories(stories).get(name)
+        if p is not None:
+            profile["omissions"] = p.as_list()
+            profile["omission_summary"] = {"stories": p.stories, "majority_facts": p.majority_facts,
+                                           "reported": p.reported, "omitted": p.omitted}
+    return profile
+
+
+def _period(since, until) -> dict[str, Any]:
+    return {"since": since if not isinstance(since, float) else _iso(since),
+            "until": until if not isinstance(until, float) else _iso(until)}
+
+
+def _computed_profile(store, name: str, since, until, since_ts, until_ts, *, tone: bool, loaded: bool
+                      ) -> dict[str, Any]:
+    """The profile sections from the articles themselves (no cache)."""
     stored = [a for a in store.iter_articles(since=since_ts, until=until_ts, outlet=name) if a.outlet == name]
     dated = sorted(a.published for a in stored if a.published)
     analyses = store.load_analyses(stored, None)
     docs = [analyses[a.pk] for a in stored if a.pk in analyses]
     published = {analyses[a.pk].id: a.published for a in stored if a.pk in analyses}
-
     mix = source_mix(docs, _attributions)
     own_terms, quoted_terms = term_usage([(d, published.get(d.id)) for d in docs])
     profile: dict[str, Any] = {
@@ -268,26 +269,16 @@ def outlet_profile(store, outlet: str, since=None, until=None, *, omissions: boo
         "stories": len({a.story_id for a in stored if a.story_id}),
         "first": dated[0] if dated else None,
         "last": dated[-1] if dated else None,
-        "period": {"since": since if not isinstance(since, float) else _iso(since),
-                   "until": until if not isinstance(until, float) else _iso(until)},
+        "period": _period(since, until),
         "analysed": len(docs),
         "contested_terms": own_terms,
         "quoted_terms": quoted_terms,
         "sources": {**mix.as_dict(TOP_SOURCES), "attributions": mix.attributions,
                     "labels": source_kinds()},
-        "tone": tone_by_entity(docs, published=published) if tone else [],
-        "omissions": [],
-        "omission_summary": None,
+        "tone": tone_by_entity(docs, published=published, outlet=name) if tone else [],
     }
     if loaded:
         profile["loaded"] = loaded_usage(docs)
-    if omissions:
-        stories = corpus_omissions(store, since=since_ts, until=until_ts, outlet=name)
-        p = profiles_from_stories(stories).get(name)
-        if p is not None:
-            profile["omissions"] = p.as_list()
-            profile["omission_summary"] = {"stories": p.stories, "majority_facts": p.majority_facts,
-                                           "reported": p.reported, "omitted": p.omitted}
     return profile
 
 

@@ -172,6 +172,12 @@ def _own_names(table: SourceKindTable, outlet: str | None) -> _Names | None:
     return None
 
 
+def own_name_pattern(outlet: str | None) -> re.Pattern | None:
+    """The pattern of the names the outlet uses for itself as a source (folded, case kept), or None."""
+    own = _own_names(kind_table(), outlet)
+    return own.surface if own is not None else None
+
+
 def _head_lemma(lemmas: list[str], table: SourceKindTable) -> str | None:
     """The first noun-like lemma that the tables know, else the first word: 'ведущий специалист центра'
     -> 'специалист'; 'источник в правительстве' -> 'источник'."""
@@ -354,7 +360,8 @@ class SourceMix:
 
     def as_dict(self, top: int = 20) -> dict[str, Any]:
         return {"kinds": {k: self.kinds.get(k, 0) for k in KINDS if self.kinds.get(k)},
-                "top": [{"source": s, "kind": k, "count": n} for (s, k), n in self.sources.most_common(top)]}
+                "top": [{"source": s, "kind": k, "count": n}
+                        for (s, k), n in sorted(self.sources.items(), key=lambda kv: (-kv[1], *kv[0]))[:top]]}
 
 
 def source_mix(docs: Iterable[AnalyzedArticle], attributions=None) -> SourceMix:

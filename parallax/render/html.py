@@ -13,8 +13,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from parallax.render.outlet_view import OutletIndex, posts_word
-from parallax.render.page import escape, page_start
+from parallax.render.outlet_view import OutletIndex
+from parallax.render.page import DEFAULT_LANG, escape, label, page_start, say
 from parallax.resources import read_text
 
 STATUSES = ("consensus", "partial", "unique", "conflict")
@@ -24,61 +24,65 @@ RELATIONS = ("verbatim", "trimmed", "reworded", "single")
 # A story of more posts than this is "big": its long reference sections start folded, and each list shows
 # its first few items with the rest folded, so the page stays a few screens long.
 BIG_STORY = 6
-SHOWN = {"partial": 5, "adds": 3}
+SHOWN = {"partial": 5, "adds": 3, "conflicts": 3}
+ENTITY_ROWS = 20          # rows of the entities table of a big story: the most mentioned
 LINK_SCHEMES = ("http", "https")
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
        "base-uri 'none'; form-action 'none'")
-KINDS = {"conflict": "conflict", "only_some": "only some", "quote": "quote", "term": "wording"}
-LAYERS = (("cl", "claims"), ("ent", "entities"), ("q", "quotes"), ("fr", "framing terms"), ("att", "sources"))
+LAYERS = ("cl", "ent", "q", "fr", "att")
+KD_KINDS = ("conflict", "only_some", "quote", "term")
+MARKS = ("ent", "q", "cv", "fr", "att")
 
 
-def render_html(doc: dict) -> str:
+def render_html(doc: dict, lang: str = DEFAULT_LANG, links: dict[str, str] | None = None) -> str:
+    """The report page in `lang` (ru, en); `links`: article id -> the original's URL (`original_link`)."""
     stories = doc.get("stories", [])
     if len(stories) == 1:
         page_title = f"Parallax — {stories[0].get('title', '')}"
     else:
-        page_title = f"Parallax — {len(stories)} stories"
+        page_title = f"Parallax — {say(lang, 'report.stories', n=len(stories))}"
     out = [
-        page_start(page_title, csp=CSP, css=report_asset("report.css")),
+        page_start(page_title, csp=CSP, css=report_asset("report.css"), lang=lang),
         '<header class="page-head"><h1>Parallax</h1>',
         f'<span class="meta">{escape(doc.get("generator", ""))}',
         f' · {escape(doc["created"])}' if doc.get("created") else "",
-        f" · {len(stories)} stor{'y' if len(stories) == 1 else 'ies'}</span></header>\n",
-        render_legend(),
-        _errors(doc.get("errors", [])),
+        f" · {escape(say(lang, 'report.stories', n=len(stories)))}</span></header>\n",
+        render_legend(lang),
+        _errors(doc.get("errors", []), lang),
     ]
     if len(stories) > 1:
         out.append('<nav class="sections">')
         out.extend(f'<a href="#s{k}">{escape(s.get("title", ""))}</a>' for k, s in enumerate(stories))
         out.append("</nav>\n")
     if not stories:
-        out.append('<p class="empty">No stories.</p>\n')
+        out.append(f'<p class="empty">{escape(say(lang, "report.no_stories"))}</p>\n')
     for k, story in enumerate(stories):
-        out.append(_StoryView(story, k).render())
+        out.append(_StoryView(story, k, lang, links).render())
     out.append(f"<script>\n{report_asset('report.js')}</script>\n</body>\n</html>\n")
     return "".join(out)
 
 
 # ---- pieces reused by the web app -----------------------------------------------------------------
 
-def render_story(story: dict, number: int = 0, key_differences: bool = True) -> str:
+def render_story(story: dict, number: int = 0, key_differences: bool = True, lang: str = DEFAULT_LANG,
+                 links: dict[str, str] | None = None) -> str:
     """One story of a parallax-v1 document as an HTML `<section class="story">`: the key differences, the
     outlets side by side (each a column of its posts, later ones folded) with every span marked, then
     consensus, partial, additions, conflicts, quotes, framing, sources, entities. Element ids are prefixed
     `s{number}-` so several stories can share a page. A page that shows `render_key_differences` elsewhere
-    passes `key_differences=False`."""
-    return _StoryView(story, number).render(key_differences)
+    passes `key_differences=False`. `lang`: ru or en; `links`: article id -> the original's URL."""
+    return _StoryView(story, number, lang, links).render(key_differences)
 
 
-def render_key_differences(story: dict, number: int = 0) -> str:
+def render_key_differences(story: dict, number: int = 0, lang: str = DEFAULT_LANG) -> str:
     """The key differences of a story, linked into `render_story(story, number)` on the same page."""
-    return _StoryView(story, number).key_differences()
+    return _StoryView(story, number, lang).key_differences()
 
 
-def render_article_text(story: dict, article_id: str, number: int = 0) -> str:
+def render_article_text(story: dict, article_id: str, number: int = 0, lang: str = DEFAULT_LANG) -> str:
     """The text of one article of `story` with its spans marked exactly as on the story page (same
     anchor ids: `s{number}-a{j}-{offset}` with `j` the article's position in the story)."""
-    view = _StoryView(story, number)
+    view = _StoryView(story, number, lang)
     j = view.position.get(article_id)
     if j is None:
         raise KeyError(article_id)
@@ -96,6 +100,19 @@ def article_anchors(story: dict, article_id: str, number: int = 0) -> dict[int, 
 
 
 # ---- small helpers --------------------------------------------------------------------------------
+
+def short_url(url: str, limit: int = 60) -> str:
+    """'https://t.me/rian_ru/271523' -> 't.me/rian_ru/271523', cut at `limit` characters."""
+    text = re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _number(group_id: Any) -> str:
+    """'c12' -> '12': a claim or quote group shown by its number, not its id."""
+    text = str(group_id)
+    digits = text.lstrip("abcdefghijklmnopqrstuvwxyz")
+    return digits if digits.isdigit() else text
+
 
 def _token(value: Any) -> str:
     """A group id as one token of a space-separated data attribute."""
@@ -141,18 +158,19 @@ def _status_class(status: str) -> str:
     return f"st-{status}" if status in STATUSES else "st-other"
 
 
-def render_legend() -> str:
+def render_legend(lang: str = DEFAULT_LANG) -> str:
     """The claim-status colours, mark samples and layer toggles shown above a story."""
-    swatches = "".join(f'<span class="swatch {_status_class(s)}">{s}</span>' for s in STATUSES)
-    samples = ('<span class="ent">entity</span><span class="q">quote</span><span class="cv">conflicting value</span>'
-               '<span class="fr">framing term</span><span class="att">source cited</span>')
-    toggles = "".join(f'<label><input type="checkbox" data-layer="{key}" checked> {label}</label>'
-                      for key, label in LAYERS)
-    return (f'<div class="legend"><strong>Claims:</strong>{swatches}<strong>Marks:</strong>{samples}'
-            f'<strong>Show:</strong>{toggles}</div>\n')
+    swatches = "".join(f'<span class="swatch {_status_class(s)}">{escape(label(lang, "status", s))}</span>'
+                       for s in STATUSES)
+    samples = "".join(f'<span class="{m}">{escape(say(lang, "report.mark." + m))}</span>' for m in MARKS)
+    toggles = "".join(f'<label><input type="checkbox" data-layer="{key}" checked> '
+                      f'{escape(say(lang, "report.layer." + key))}</label>' for key in LAYERS)
+    return (f'<div class="legend"><strong>{escape(say(lang, "report.legend.claims"))}</strong>{swatches}'
+            f'<strong>{escape(say(lang, "report.legend.marks"))}</strong>{samples}'
+            f'<strong>{escape(say(lang, "report.legend.show"))}</strong>{toggles}</div>\n')
 
 
-def _errors(errors: list[dict]) -> str:
+def _errors(errors: list[dict], lang: str = DEFAULT_LANG) -> str:
     if not errors:
         return ""
     items = []
@@ -161,7 +179,7 @@ def _errors(errors: list[dict]) -> str:
         if err.get("line") is not None:
             where = f"{where}:{err['line']}"
         items.append(f"<li><code>{escape(where)}</code>: {escape(err.get('error', ''))}</li>")
-    return (f'<section class="errors" id="errors"><h3>Inputs that could not be used ({len(errors)})</h3>'
+    return (f'<section class="errors" id="errors"><h3>{escape(say(lang, "report.errors", n=len(errors)))}</h3>'
             f'<ul class="plain">{"".join(items)}</ul></section>\n')
 
 
@@ -179,8 +197,10 @@ class _Mark:
 # ---- one story ------------------------------------------------------------------------------------
 
 class _StoryView:
-    def __init__(self, story: dict, number: int):
+    def __init__(self, story: dict, number: int, lang: str = DEFAULT_LANG, links: dict[str, str] | None = None):
         self.story = story
+        self.lang = lang
+        self.links = links or {}
         self.prefix = f"s{number}"
         self.articles = story.get("articles", [])
         self.position = {a["id"]: j for j, a in enumerate(self.articles)}
@@ -201,6 +221,20 @@ class _StoryView:
         self.anchors: list[set[int]] = [set() for _ in self.articles]
         self._collect_marks()
 
+    def t(self, key: str, /, **fields: Any) -> str:
+        """The report's text `key` in the page's language (escape it where it goes into HTML)."""
+        return say(self.lang, f"report.{key}", **fields)
+
+    def lb(self, group: str, value: Any) -> str:
+        return label(self.lang, group, value)
+
+    def posts(self, n: int) -> str:
+        return self.t("posts", n=n)
+
+    def outlet_label(self, name: str) -> str:
+        n = self.index.size.get(name, 1)
+        return name if n == 1 else self.t("outlet_posts", name=name, posts=self.posts(n))
+
     # -- spans and anchors --
 
     def _mark(self, article: str, start: Any, end: Any, layer: str, group: str | None = None,
@@ -216,35 +250,39 @@ class _StoryView:
     def _collect_marks(self) -> None:
         for claim in self.story.get("claims", []):
             outlets = ", ".join(self.index.claim_outlets(claim))
+            status = self.lb("status", claim["status"])
             for m in claim["members"]:
                 self._mark(m["article"], m["start"], m["end"], "cl", claim["id"], claim["status"],
-                           f"{claim['status']} claim {claim['id']}: {outlets}")
+                           self.t("tip.claim", status=status, outlets=outlets))
                 for r in m.get("repeats", []):
                     update = f" ({r['update']})" if r.get("update") else ""
                     self._mark(r["article"], r["start"], r["end"], "cl", claim["id"], claim["status"],
-                               f"{claim['status']} claim {claim['id']} again{update}: {outlets}", repeat=True)
+                               self.t("tip.again", status=status, update=update, outlets=outlets), repeat=True)
             for conflict in claim.get("conflicts", []):
                 for article, (start, end) in conflict.get("spans", {}).items():
                     self._mark(article, start, end, "cv", claim["id"], None,
-                               f"{conflict['kind']} conflict: {conflict.get('description', '')}")
+                               self.t("tip.conflict", kind=self.lb("conflict", conflict["kind"]),
+                                      description=conflict.get("description", "")))
         for group in self.story.get("quotes", []):
-            speaker = group.get("speaker_name") or "unknown speaker"
+            speaker = group.get("speaker_name") or self.t("unknown_speaker")
             for r in group["renderings"]:
                 self._mark(r["article"], r["start"], r["end"], "q", group["id"], None,
-                           f"quote {group['id']} ({speaker}, {r['relation']})")
+                           self.t("tip.quote", speaker=speaker, relation=self.lb("relation", r["relation"])))
         for entity in self.story.get("entities", []):
             for m in entity["mentions"]:
                 self._mark(m["article"], m["start"], m["end"], "ent", entity["id"], None,
-                           f"{entity['type']}: {entity['name']}" + (f" ({m['kind']})" if m["kind"] != "name" else ""))
+                           f"{self.lb('entity', entity['type'])}: {entity['name']}")
         for entry in self.story.get("framing", []):
             for article, terms in entry.get("terms", {}).items():
                 for t in terms:
-                    label = f" [{t['label']}]" if t.get("label") else ""
+                    tag = f" [{self.lb('frame', t['label'])}]" if t.get("label") else ""
                     self._mark(article, t["start"], t["end"], "fr", None, None,
-                               f"framing · {entry['category']} / {entry['concept']}: {t['term']}{label}")
+                               self.t("tip.framing", category=self.lb("category", entry["category"]),
+                                      concept=self.lb("concept", entry["concept"]), term=t["term"], label=tag))
         for att in self.story.get("attributions", []):
+            kind = f" ({self.lb('source_kind', att['kind'])})" if att.get("kind") else ""
             self._mark(att["article"], att["start"], att["end"], "att", None, None,
-                       f"source: {att['source']}" + (f" ({att['kind']})" if att.get("kind") else ""))
+                       self.t("tip.source", source=att["source"], kind=kind))
 
     def _target(self, element_id: str | None) -> str:
         """` id="..."` the first time an element id is asked for, else nothing."""
@@ -273,21 +311,21 @@ class _StoryView:
         story, p = self.story, self.prefix
         claims = story.get("claims", [])
         counts = {s: sum(1 for c in claims if c["status"] == s) for s in STATUSES}
-        outlets = ", ".join(escape(self.index.outlet_label(n)) for n in self.index.names)
-        sections = [("consensus", "Consensus"), ("partial", "Partial"), ("adds", "What each outlet adds"),
-                    ("conflicts", "Conflicts"), ("quotes", "Quotes"), ("framing", "Framing"),
-                    ("sources", "Sources cited"), ("entities", "Entities")]
+        outlets = ", ".join(self.outlet_label(n) for n in self.index.names)
+        sections = ["consensus", "partial", "adds", "conflicts", "quotes", "framing", "sources", "entities"]
         if key_differences:
-            sections.insert(0, ("key", "Key differences"))
-        sections.insert(1 if key_differences else 0, ("articles", "Outlets"))
-        nav = "".join(f'<a href="#{p}-{key}">{title}</a>' for key, title in sections)
+            sections.insert(0, "key")
+        sections.insert(1 if key_differences else 0, "articles")
+        nav = "".join(f'<a href="#{p}-{key}">{escape(self.t("sec." + key))}</a>' for key in sections)
+        line = self.t("head", date=story.get("date") or self.t("date_unknown"), posts=self.posts(len(self.articles)),
+                      outlets=self.t("outlets", n=len(self.index.names)), names=outlets,
+                      claims=", ".join(f"{counts[s]} {self.lb('status', s)}" for s in STATUSES),
+                      quotes=self.t("quote_groups", n=len(story.get("quotes", []))),
+                      entities=len(story.get("entities", [])))
         head = (
             f'<section class="story" id="{p}"><header><h2>{escape(story.get("title", ""))}</h2>'
-            f'<p class="meta">{escape(story.get("date") or "date unknown")} · {posts_word(len(self.articles))} from '
-            f'{len(self.index.names)} outlet{"s" if len(self.index.names) != 1 else ""}: {outlets}'
-            f' · claims: ' + ", ".join(f"{counts[s]} {s}" for s in STATUSES) +
-            f' · {len(story.get("quotes", []))} quote group(s) · {len(story.get("entities", []))} entities</p>'
-            f'<nav class="sections">{nav}</nav></header>\n'
+            f'<p class="meta">{escape(line)}</p><nav class="sections" aria-label="{escape(self.t("sec.articles"))}">'
+            f'{nav}</nav></header>\n'
         )
         return "".join([
             head,
@@ -316,27 +354,30 @@ class _StoryView:
             for cid in point.get("claims", []):
                 if cid in self.claim_ids:
                     data = f' data-claim="{escape(_token(cid))}"'
-                    refs.append(f'<a href="#{self.claim_ids[cid]}"{data}>claim {escape(cid)}</a>: '
+                    refs.append(f'<a href="#{self.claim_ids[cid]}"{data}>{escape(self.t("claim_ref", n=_number(cid)))}</a>: '
                                 f'{self._members_links(claims[cid], repeats=False)}')
             for qid in point.get("quotes", []):
                 if qid in self.quote_ids:
                     data = f' data-quote="{escape(_token(qid))}"'
                     sentences = " · ".join(self.link(r["article"], r["start"], self.outlet(r["article"]), data)
                                            for r in quotes[qid]["renderings"])
-                    refs.append(f'<a href="#{self.quote_ids[qid]}"{data}>quote {escape(qid)}</a>: {sentences}')
+                    refs.append(f'<a href="#{self.quote_ids[qid]}"{data}>{escape(self.t("quote_ref", n=_number(qid)))}'
+                                f'</a>: {sentences}')
             if kind == "term" and not refs:
-                refs.append(f'<a href="#{self.prefix}-framing">framing</a>')
+                refs.append(f'<a href="#{self.prefix}-framing">{escape(self.t("framing_ref"))}</a>')
             where = f'<div class="where">{"<br>".join(refs)}</div>' if refs else ""
             items.append(f'<li class="kd kd-{escape(_token(kind))}" id="{self.prefix}-kd{n}">'
-                         f'{_badge(KINDS.get(kind, kind))} {escape(point.get("text", ""))}{where}</li>')
+                         f'{_badge(self.t("kd." + kind) if kind in KD_KINDS else kind)} '
+                         f'{escape(point.get("text", ""))}{where}</li>')
         if items:
             body = f'<ol class="key-diffs">{"".join(items)}</ol>'
         elif len(self.index.names) < 2:
-            body = '<p class="empty">One outlet only: nothing to compare.</p>'
+            body = f'<p class="empty">{escape(self.t("kd.none_one"))}</p>'
         else:
-            body = '<p class="empty">No key differences found.</p>'
+            body = f'<p class="empty">{escape(self.t("kd.none"))}</p>'
+        title = self.t("sec.key") + (f" ({len(items)})" if items else "")
         return (f'<section class="key-differences" id="{self.prefix}-key">'
-                f'<h3>Key differences{f" ({len(items)})" if items else ""}</h3>{body}</section>\n')
+                f'<h3>{escape(title)}</h3>{body}</section>\n')
 
     def _section(self, key: str, title: str, body: str, fold: bool = False) -> str:
         """A titled section; `fold`: in a big story, closed under its title."""
@@ -352,40 +393,43 @@ class _StoryView:
         for k, outlet in enumerate(self.index.outlets):
             posts = [self._post(self.position[a]) for a in outlet["articles"]]
             own = counts.get(outlet["name"], {})
-            chips = "".join(f'<span class="swatch {_status_class(s)}" title="{s} claims">{own[s]} {s}</span>'
+            chips = "".join(f'<span class="swatch {_status_class(s)}">{own[s]} {escape(self.lb("status", s))}</span>'
                             for s in STATUSES if own.get(s))
-            kind = f' {_badge(outlet["kind"])}' if outlet.get("kind") else ""
+            kind = f' {_badge(self.lb("kind", outlet["kind"]), "k-edge-" + _token(outlet["kind"]))}' \
+                if outlet.get("kind") else ""
             n = len(posts)
             later = ""
             if n > 1:
                 dates = [self.articles[self.position[a]].get("date") for a in outlet["articles"][1:]]
                 span = " – ".join(dict.fromkeys(d for d in (dates[0], dates[-1]) if d))
-                later = (f'<details class="later"><summary>{n - 1} later post{"s" if n > 2 else ""}'
+                later = (f'<details class="later"><summary>{escape(self.t("later", n=n - 1))}'
                          f'{f" <span class=muted>({escape(span)})</span>" if span else ""}</summary>'
                          f'{"".join(posts[1:])}</details>')
+            none = f'<span class=muted>{escape(self.t("no_claims"))}</span>'
+            body = f"{posts[0]}{later}"
+            if self.big:
+                # folded under the outlet on a phone (report.js closes these on narrow screens)
+                body = (f'<details class="outlet-posts" open><summary>{escape(self.t("texts", n=n))}</summary>'
+                        f'{body}</details>')
             cols.append(f'<section class="outlet-col" id="{self.prefix}-o{k}"><header class="outlet-head">'
-                        f'<h4>{escape(outlet["name"])}{kind}</h4><div class="meta">{posts_word(n)}</div>'
-                        f'<div class="chips">{chips or "<span class=muted>no claims</span>"}</div></header>'
-                        f'{posts[0]}{later}</section>')
+                        f'<h4>{escape(outlet["name"])}{kind}</h4>'
+                        f'<div class="meta">{escape(self.posts(n))}</div>'
+                        f'<div class="chips">{chips or none}</div></header>'
+                        f'{body}</section>')
         many = " many" if self.big else ""
         return f'<div class="outlets{many}" id="{self.prefix}-articles">{"".join(cols)}</div>\n'
 
     def _post(self, j: int) -> str:
         art = self.articles[j]
-        meta = [escape(art.get("date") or "no date"),
-                f'{escape(art.get("language"))} ({escape(art.get("language_confidence"))})']
-        if art.get("source"):
-            meta.append(f'<code>{escape(art["source"])}</code>')
+        # where the post came from is its original link, never a local path or an internal id
+        meta = [escape(art.get("date") or self.t("no_date")), escape(art.get("language"))]
         if art.get("encoding") and art["encoding"].lower() not in ("utf-8", "utf8"):
             meta.append(escape(art["encoding"]))
-        href = safe_href(art.get("url"))
+        href = safe_href(self.links.get(art["id"]) or art.get("url"))
         if href:
-            url = (f'<div class="url"><a href="{escape(href)}" rel="noopener noreferrer nofollow" '
-                   f'target="_blank">{escape(art["url"])}</a></div>')
-        elif art.get("url"):
-            url = f'<div class="url muted">{escape(art["url"])}</div>'
-        else:
-            url = ""
+            meta.append(f'<a class="original" href="{escape(href)}" rel="noopener noreferrer nofollow" '
+                        f'target="_blank">{escape(short_url(href))} ↗</a>')
+        url = f'<div class="url muted">{escape(art["url"])}</div>' if art.get("url") and not href else ""
         # a post's title is often its first sentence (Telegram): shown once is enough
         title = f'<div class="title">{escape(art["title"])}</div>' \
             if art.get("title") and not _words(art["text"]).startswith(_words(art["title"])) else ""
@@ -402,22 +446,31 @@ class _StoryView:
         cuts = sorted({0, len(text)} | {m.start for m in marks} | {m.end for m in marks})
         out = []
         for start, end in zip(cuts, cuts[1:]):
-            if start in self.anchors[j]:
-                out.append(f'<span class="anchor" id="{self.anchor_id(j, start)}"></span>')
             piece = escape(text[start:end])
             covering = [m for m in marks if m.start <= start and m.end >= end]
-            out.append(self._segment(covering, piece) if covering else piece)
+            anchor = self.anchor_id(j, start) if start in self.anchors[j] else None
+            if covering:
+                # the segment that begins at an anchor carries its id (no empty span: big pages stay small)
+                out.append(self._segment(covering, piece, start, anchor))
+            else:
+                out.append((f'<span class="anchor" id="{anchor}"></span>' if anchor else "") + piece)
         return "".join(out)
 
-    def _segment(self, covering: list[_Mark], piece: str) -> str:
+    def _segment(self, covering: list[_Mark], piece: str, start: int = -1, anchor: str | None = None) -> str:
         classes: list[str] = []
         data: dict[str, list[str]] = {}
         claims = [m for m in covering if m.layer == "cl"]
+        focus = ""
         if claims:
             top = min(claims, key=lambda m: STATUS_PRIORITY.get(m.status or "", 9))
             classes += ["cl", _status_class(top.status or "")]
             if all(m.repeat for m in claims):
                 classes.append("rep")
+            # where a claim begins, a keyboard stop (Enter shows the claim in every outlet) named by its
+            # status and outlets; the rest of its segments are not stops of their own
+            begins = [m for m in claims if m.start == start]
+            if begins:
+                focus = f' tabindex="0" role="button" aria-label="{escape(begins[0].note)}"'
         for layer, attr in (("cl", "data-claim"), ("q", "data-quote"), ("ent", "data-entity")):
             ids = [_token(m.group) for m in covering if m.layer == layer and m.group is not None]
             if ids:
@@ -426,8 +479,14 @@ class _StoryView:
             if any(m.layer == layer for m in covering):
                 classes.append(layer)
         attrs = "".join(f' {name}="{escape(" ".join(ids))}"' for name, ids in data.items())
-        tip = "\n".join(dict.fromkeys(m.note for m in covering if m.note))
-        return f'<span class="{" ".join(classes)}"{attrs} title="{escape(tip)}">{piece}</span>'
+        # the tooltip where a mark begins, not again on every piece of it (a big story's page stays small)
+        # (a claim's keyboard stop is named by its aria-label; an entity's type is in the entities table)
+        tip = "\n".join(dict.fromkeys(m.note for m in covering if m.note and m.start == start and m.layer != "ent"
+                                       and not (focus and m.layer == "cl")))
+        title = f' title="{escape(tip)}"' if tip else ""
+        where = f' id="{anchor}"' if anchor else ""
+        classes += ["anchor"] if anchor else []
+        return f'<span class="{" ".join(classes)}"{attrs}{where}{focus}{title}>{piece}</span>'
 
     def _members_links(self, claim: dict, repeats: bool = True) -> str:
         """A link to each outlet's sentence, then (`repeats`) to the later posts that state it again."""
@@ -439,7 +498,7 @@ class _StoryView:
             again = [self.link(r["article"], r["start"], f"#{self.index.number.get(r['article'], '?')}", data)
                      for r in m.get("repeats", [])] if repeats else []
             if again:
-                link += f' <span class="again">again in {", ".join(again)}</span>'
+                link += f' <span class="again">{escape(self.t("again_in", where="@@"))}</span>'.replace("@@", ", ".join(again))
             links.append(link)
         return " · ".join(links)
 
@@ -457,15 +516,15 @@ class _StoryView:
         cut = shown if self.big and shown and len(items) > shown + 1 else len(items)
         out = f'<ol class="claims">{"".join(items[:cut])}</ol>'
         if cut < len(items):
-            out += (f'<details class="more"><summary>{len(items) - cut} more</summary>'
+            out += (f'<details class="more"><summary>{escape(self.t("more", n=len(items) - cut))}</summary>'
                     f'<ol class="claims" start="{cut + 1}">{"".join(items[cut:])}</ol></details>')
         return out
 
     def _consensus(self) -> str:
         claims = [c for c in self.story.get("claims", []) if c["status"] == "consensus"]
-        return self._section("consensus", f"Consensus ({len(claims)})",
-                             '<p class="muted">Reported by every outlet.</p>'
-                             + self._claim_list(claims, "No claim is reported by every outlet."))
+        return self._section("consensus", f"{self.t('sec.consensus')} ({len(claims)})",
+                             f'<p class="muted">{escape(self.t("consensus.note"))}</p>'
+                             + self._claim_list(claims, self.t("consensus.empty")))
 
     def _partial(self) -> str:
         claims = [c for c in self.story.get("claims", []) if c["status"] == "partial"]
@@ -473,11 +532,11 @@ class _StoryView:
         def missing(claim: dict) -> str:
             present = set(self.index.claim_outlets(claim))
             absent = [escape(n) for n in self.index.names if n not in present]
-            return f"; not in {', '.join(absent)}" if absent else ""
+            return escape(self.t("partial.not_in", names="@@")).replace("@@", ", ".join(absent)) if absent else ""
 
-        return self._section("partial", f"Partial ({len(claims)})",
-                             '<p class="muted">Reported by some outlets but not all.</p>'
-                             + self._claim_list(claims, "No partially shared claims.", missing, SHOWN["partial"]))
+        return self._section("partial", f"{self.t('sec.partial')} ({len(claims)})",
+                             f'<p class="muted">{escape(self.t("partial.note"))}</p>'
+                             + self._claim_list(claims, self.t("partial.empty"), missing, SHOWN["partial"]))
 
     def _adds(self) -> str:
         claims = [c for c in self.story.get("claims", []) if c["status"] == "unique"]
@@ -487,19 +546,19 @@ class _StoryView:
             if not own:
                 silent.append(escape(outlet["name"]))
                 continue
-            parts.append(f'<h4>{escape(self.index.outlet_label(outlet["name"]))}: {len(own)} '
-                         f'fact{"s" if len(own) != 1 else ""} no other outlet reports</h4>'
-                         + self._claim_list(own, "", shown=SHOWN["adds"]))
+            head = self.t("adds.head", outlet=self.outlet_label(outlet["name"]), n=len(own))
+            parts.append(f'<h4>{escape(head)}</h4>' + self._claim_list(own, "", shown=SHOWN["adds"]))
         if not parts:
-            parts.append('<p class="empty">No outlet reports a fact that no other does.</p>')
+            parts.append(f'<p class="empty">{escape(self.t("adds.empty"))}</p>')
         elif silent:
-            parts.append(f'<p class="muted">Nothing of its own: {", ".join(silent)}.</p>')
-        return self._section("adds", "What each outlet adds", "".join(parts))
+            parts.append(f'<p class="muted">{escape(self.t("adds.silent", names="@@")).replace("@@", ", ".join(silent))}</p>')
+        return self._section("adds", self.t("sec.adds"), "".join(parts))
 
     def _conflicts(self) -> str:
         claims = [c for c in self.story.get("claims", []) if c["status"] == "conflict" or c.get("conflicts")]
         if not claims:
-            return self._section("conflicts", "Conflicts (0)", '<p class="empty">No conflicting facts found.</p>')
+            return self._section("conflicts", f"{self.t('sec.conflicts')} (0)",
+                                 f'<p class="empty">{escape(self.t("conflicts.empty"))}</p>')
         parts = []
         for claim in claims:
             data = f' data-claim="{escape(_token(claim["id"]))}"'
@@ -515,53 +574,61 @@ class _StoryView:
                                if sentence else "")
                     cards.append(f'<div class="card"><div class="outlet">{self.outlet(article)}</div>'
                                  f'<div class="value">{self.link(article, target, escape(value), data)}</div>{context}</div>')
-                body.append(f'<div class="conflict">{_badge(conflict["kind"])} {escape(conflict.get("description", ""))}'
+                body.append(f'<div class="conflict">{_badge(self.lb("conflict", conflict["kind"]))} '
+                            f'{escape(conflict.get("description", ""))}'
                             f'<div class="side">{"".join(cards)}</div></div>')
             if not claim.get("conflicts"):
                 cards = [f'<div class="card"><div class="outlet">{self.outlet(m["article"])}</div>'
                          f'{self.link(m["article"], m["start"], escape(m["text"]), data)}</div>' for m in claim["members"]]
-                body.append(f'<div class="conflict">{_badge("conflict")} claim {escape(claim["id"])}'
+                body.append(f'<div class="conflict">{_badge(self.lb("status", "conflict"))} '
+                            f'{escape(self.t("claim_ref", n=_number(claim["id"])))}'
                             f'<div class="side">{"".join(cards)}</div></div>')
             target = self._target(self.claim_ids.get(claim["id"])) if claim["status"] == "conflict" else ""
             parts.append(f'<div class="conflict-claim"{target}>{"".join(body)}</div>')
-        return self._section("conflicts", f"Conflicts ({len(claims)})", "".join(parts))
+        cut = SHOWN["conflicts"] if self.big and len(parts) > SHOWN["conflicts"] + 1 else len(parts)
+        more = (f'<details class="more"><summary>{escape(self.t("more", n=len(parts) - cut))}</summary>'
+                f'{"".join(parts[cut:])}</details>') if cut < len(parts) else ""
+        return self._section("conflicts", f"{self.t('sec.conflicts')} ({len(claims)})", "".join(parts[:cut]) + more,
+                             fold=True)
 
     def _quotes(self) -> str:
         groups = self.story.get("quotes", [])
         if not groups:
-            return self._section("quotes", "Quotes (0)", '<p class="empty">No quotes found.</p>')
+            return self._section("quotes", f"{self.t('sec.quotes')} (0)",
+                                 f'<p class="empty">{escape(self.t("quotes.empty"))}</p>')
         shared = [g for g in groups if len({self.index.of.get(r["article"]) for r in g["renderings"]}) > 1]
         single = [g for g in groups if g not in shared] if self.big else []
         parts = [self._quote_group(g) for g in groups if g not in single]
         if single:
-            parts.append(f'<details class="more"><summary>{len(single)} quote group{"s" if len(single) != 1 else ""} '
-                         f'of one outlet only</summary>{"".join(self._quote_group(g) for g in single)}</details>')
-        return self._section("quotes", f"Quotes ({len(groups)})",
-                             '<p class="muted">Differences from the first rendering: '
-                             '<ins>added</ins> and <del>left out</del>.</p>' + "".join(parts))
+            parts.append(f'<details class="more"><summary>{escape(self.t("quotes.single", n=len(single)))}'
+                         f'</summary>{"".join(self._quote_group(g) for g in single)}</details>')
+        # the note's <ins>/<del> samples are markup of the catalogue, not article text
+        return self._section("quotes", f"{self.t('sec.quotes')} ({len(groups)})",
+                             f'<p class="muted">{self.t("quotes.note")}</p>' + "".join(parts))
 
     def _quote_group(self, group: dict) -> str:
         data = f' data-quote="{escape(_token(group["id"]))}"'
         target = self._target(self.quote_ids.get(group["id"]))
-        speaker = escape(group.get("speaker_name") or "unknown speaker")
+        speaker = escape(group.get("speaker_name") or self.t("unknown_speaker"))
         if group.get("speaker") in self.entity_names:
             speaker = f'<span data-entity="{escape(_token(group["speaker"]))}">{speaker}</span>'
         cards = []
         for r in group["renderings"]:
-            said = f'<div class="muted">as “{escape(r["speaker_text"])}”</div>' if r.get("speaker_text") else ""
+            said = f'<div class="muted">{escape(self.t("quote.as", text=r["speaker_text"]))}</div>' \
+                if r.get("speaker_text") else ""
             sim = f" · {r['similarity']:.2f}" if isinstance(r.get("similarity"), (int, float)) else ""
             cards.append(
                 f'<div class="card"><div class="outlet">{self.outlet(r["article"])} '
-                f'{_badge(r["relation"], "rel-" + r["relation"] if r["relation"] in RELATIONS else "")}</div>'
-                f'<div class="muted">{escape(r["kind"])}{escape(sim)} · '
-                f'{self.link(r["article"], r["start"], "in the text", data)}</div>'
+                f'{_badge(self.lb("relation", r["relation"]), "rel-" + r["relation"] if r["relation"] in RELATIONS else "")}</div>'
+                f'<div class="muted">{escape(self.lb("quote_kind", r["kind"]))}{escape(sim)} · '
+                f'{self.link(r["article"], r["start"], escape(self.t("quote.in_text")), data)}</div>'
                 f'<div class="quote-text">{_diff_html(r)}</div>{said}</div>'
             )
         relation = group["relation"]
         return (
             f'<div class="quote-group"{target}{data}><strong>{speaker}</strong> '
-            f'{_badge(relation, "rel-" + relation if relation in RELATIONS else "")} '
-            f'<span class="muted">{len(group["renderings"])} rendering(s)</span>'
+            f'{_badge(self.lb("relation", relation), "rel-" + relation if relation in RELATIONS else "")} '
+            f'<span class="muted">{escape(self.t("quote.renderings", n=len(group["renderings"])))}</span>'
             f'<div class="side">{"".join(cards)}</div></div>'
         )
 
@@ -577,13 +644,16 @@ class _StoryView:
                     terms = [(a, t) for a in outlet["articles"] for t in entry.get("terms", {}).get(a, [])]
                     cells.append("<td>" + ", ".join(
                         self.link(a, t["start"], escape(t["term"]))
-                        + (" " + _badge(t["label"]) if t.get("label") else "") for a, t in terms) + "</td>")
-                rows.append(f"<tr><td>{escape(entry['category'])}</td><td>{escape(entry['concept'])}</td>{''.join(cells)}"
+                        + (" " + _badge(self.lb("frame", t["label"])) if t.get("label") else "") for a, t in terms)
+                             + "</td>")
+                rows.append(f"<tr><td>{escape(self.lb('category', entry['category']))}</td>"
+                            f"<td>{escape(self.lb('concept', entry['concept']))}</td>{''.join(cells)}"
                             f"<td>{escape(entry.get('note') or '')}</td></tr>")
-            body.append(f'<div class="scroll"><table><thead><tr><th>Category</th><th>Concept</th>{head}<th>Note</th>'
+            ths = "".join(f"<th>{escape(self.t('framing.' + k))}</th>" for k in ("category", "concept"))
+            body.append(f'<div class="scroll"><table><thead><tr>{ths}{head}<th>{escape(self.t("framing.note"))}</th>'
                         f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
         else:
-            body.append('<p class="empty">No framing terms found.</p>')
+            body.append(f'<p class="empty">{escape(self.t("framing.empty"))}</p>')
         worded = [c for c in self.story.get("claims", []) if c.get("framing") and c["framing"].get("terms")]
         if worded:
             items = []
@@ -596,8 +666,8 @@ class _StoryView:
                     for article, phrases in claim["framing"]["terms"].items())
                 items.append(f'<li class="{_status_class(claim["status"])}" data-claim="{escape(_token(claim["id"]))}">'
                              f'{escape(claim["members"][0]["text"])}<ul class="plain">{rows}</ul></li>')
-            body.append(f'<h4>Same fact, different words</h4><ol class="claims">{"".join(items)}</ol>')
-        return self._section("framing", "Framing", "".join(body), fold=True)
+            body.append(f'<h4>{escape(self.t("framing.same_fact"))}</h4><ol class="claims">{"".join(items)}</ol>')
+        return self._section("framing", self.t("sec.framing"), "".join(body), fold=True)
 
     def _sources(self) -> str:
         atts = self.story.get("attributions", [])
@@ -610,24 +680,30 @@ class _StoryView:
                 continue
             several = len(posts) > 1
             rows = "".join(
-                f"<tr><td>{escape(a['source'])}</td><td>{escape(a.get('kind') or '')}</td><td>{escape(a['cue'])}</td>"
+                f"<tr><td>{escape(a['source'])}</td><td>{escape(self.lb('source_kind', a.get('kind')))}</td>"
+                f"<td>{escape(a['cue'])}</td>"
                 f"<td>{self.link(a['article'], a['start'], escape(a['text']))}</td>"
                 + (f"<td>#{self.index.number.get(a['article'], '?')}</td>" if several else "") + "</tr>" for a in own)
-            post = "<th>Post</th>" if several else ""
+            cols = ("source", "kind", "cue", "text") + (("post",) if several else ())
+            ths = "".join(f"<th>{escape(self.t('sources.' + c))}</th>" for c in cols)
             parts.append(f'<h4>{escape(outlet["name"])} ({len(own)})</h4><div class="scroll"><table><thead><tr>'
-                         f'<th>Source</th><th>Kind</th><th>Cue</th><th>Text</th>{post}</tr></thead><tbody>{rows}'
-                         f'</tbody></table></div>')
+                         f'{ths}</tr></thead><tbody>{rows}</tbody></table></div>')
         if silent:
-            parts.append(f'<p class="empty">No sources named by {", ".join(silent)}.</p>')
-        return self._section("sources", "Sources cited", "".join(parts), fold=True)
+            parts.append(f'<p class="empty">{escape(self.t("sources.silent", names="@@")).replace("@@", ", ".join(silent))}</p>')
+        return self._section("sources", self.t("sec.sources"), "".join(parts), fold=True)
 
     def _entities(self) -> str:
         entities = self.story.get("entities", [])
         if not entities:
-            return self._section("entities", "Entities (0)", '<p class="empty">No entities found.</p>')
+            return self._section("entities", f"{self.t('sec.entities')} (0)",
+                                 f'<p class="empty">{escape(self.t("entities.empty"))}</p>')
         head = "".join(f"<th>{escape(n)}</th>" for n in self.index.names)
         rows = []
-        for entity in entities:
+        shown = entities
+        if self.big and len(entities) > ENTITY_ROWS:      # the most mentioned; all of them are in the JSON
+            keep = {e["id"] for e in sorted(entities, key=lambda e: -len(e["mentions"]))[:ENTITY_ROWS]}
+            shown = [e for e in entities if e["id"] in keep]
+        for entity in shown:
             data = f' data-entity="{escape(_token(entity["id"]))}"'
             cells = []
             for outlet in self.index.outlets:
@@ -639,11 +715,14 @@ class _StoryView:
                 forms = ", ".join(self.link(m["article"], m["start"], escape(text), data) for text, m in first.items())
                 cells.append(f"<td>{len(mentions) or ''}{' · ' + forms if forms else ''}</td>")
             aliases = ", ".join(escape(a) for a in entity.get("aliases", []))
-            rows.append(f"<tr{data}><td><strong>{escape(entity['name'])}</strong> {_badge(entity['type'])}</td>"
+            rows.append(f"<tr{data}><td><strong>{escape(entity['name'])}</strong> {_badge(self.lb('entity', entity['type']))}</td>"
                         f"<td>{aliases}</td>{''.join(cells)}</tr>")
-        return self._section("entities", f"Entities ({len(entities)})",
-                             f'<div class="scroll"><table><thead><tr><th>Entity</th><th>Aliases</th>{head}</tr></thead>'
-                             f'<tbody>{"".join(rows)}</tbody></table></div>', fold=True)
+        ths = "".join(f"<th>{escape(self.t('entities.' + c))}</th>" for c in ("entity", "aliases"))
+        rest = len(entities) - len(shown)
+        more = f'<p class="muted">{escape(self.t("entities.more", n=rest))}</p>' if rest else ""
+        return self._section("entities", f"{self.t('sec.entities')} ({len(entities)})",
+                             f'<div class="scroll"><table><thead><tr>{ths}{head}</tr></thead>'
+                             f'<tbody>{"".join(rows)}</tbody></table></div>{more}', fold=True)
 
 
 def _diff_html(rendering: dict) -> str:

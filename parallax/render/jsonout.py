@@ -26,6 +26,8 @@ from parallax.model import (
     QuoteGroup,
     StoryComparison,
 )
+from parallax.nlp import ner_uk
+from parallax.nlp.entity_keys import mention_key
 from parallax.resources import read_text
 
 FORMAT_VERSION = 1
@@ -152,6 +154,47 @@ def _article(a: AnalyzedArticle) -> dict:
             for n in sorted(a.numbers, key=lambda n: (n.start, n.end))
         ],
     }
+
+
+# ---- one article's layers (`parallax analyze`) -------------------------------------------------------
+
+def ner_model(language: str) -> str | None:
+    """Which NER tagged an article of `language`; None when no model covers it (its entities are then only
+    the alias-table names, and `parallax analyze` says so instead of showing an empty list as a result)."""
+    if language == "uk":
+        return "ner_uk CRF + slovnet (Latin names)" if ner_uk.available() else "slovnet (Russian model)"
+    return "slovnet" if language == "ru" else None
+
+
+def article_analysis_to_dict(a: AnalyzedArticle) -> dict:
+    """Every analysis layer of one article, offsets into `text`: the `articles[]` entry of a comparison plus
+    entities (type, normal form, the language-independent `key` of nlp/entity_keys.py), quotes with
+    speakers and attributions."""
+    out = _article(a)
+    out["ner"] = ner_model(a.language)
+    out["entities"] = [
+        {"text": m.text, "start": m.start, "end": m.end, "sentence": m.sentence, "type": m.type,
+         "normal": m.normal, "kind": m.kind, "canonical": m.canonical,
+         "key": mention_key(m)}
+        for m in sorted(a.mentions, key=lambda m: (m.start, m.end))
+    ]
+    out["quotes"] = [
+        {"text": q.text, "start": q.start, "end": q.end, "sentence": q.sentence, "kind": q.kind, "cue": q.cue,
+         "speaker": q.speaker_text, "speaker_start": q.speaker_start, "speaker_end": q.speaker_end,
+         "speaker_key": _speaker_key(a, q.speaker_mention)}
+        for q in sorted(a.quotes, key=lambda q: (q.start, q.end))
+    ]
+    out["attributions"] = [
+        {k: v for k, v in _attribution(t).items() if k not in ("article", "entity")} | {"sentence": t.sentence}
+        for t in sorted(a.attributions, key=lambda t: (t.start, t.end))
+    ]
+    return out
+
+
+def _speaker_key(a: AnalyzedArticle, index: int | None) -> str | None:
+    if index is None or not 0 <= index < len(a.mentions):
+        return None
+    return mention_key(a.mentions[index])
 
 
 def _entity(e: Entity, order: dict[str, int]) -> dict:

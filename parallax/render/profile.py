@@ -104,12 +104,11 @@ def plot_source_mix(profiles: Sequence[dict[str, Any]], fmt: str = "svg"):
 
 
 def plot_tone(profile: dict[str, Any], fmt: str = "svg"):
-    """Horizontal stacked bars: negative, neutral and positive mentions of each entity."""
-    rows = profile["tone"]
-    series = {label: [r[label] for r in rows] for label in ("negative", "neutral", "positive")}
-    return plots.stacked_horizontal_bars([r["entity"] for r in rows], series,
-                                         f"{profile['outlet']}: tone toward the most mentioned entities",
-                                         "mentions", colors=TONE_COLOURS, fmt=fmt)
+    """Diverging bars: the share of negative mentions of each entity to the left of zero, of positive ones to
+    the right, each with its 95 % Wilson interval (:func:`parallax.render.plots.tone_shares`)."""
+    rows = [(r["entity"], r["negative"], r["neutral"], r["positive"]) for r in profile["tone"]]
+    return plots.tone_shares(rows, f"{profile['outlet']}: tone toward the most mentioned entities", "negative",
+                             "positive", "← share of negative mentions · share of positive mentions →", fmt=fmt)
 
 
 def plot_omissions(profile: dict[str, Any], fmt: str = "svg"):

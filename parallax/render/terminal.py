@@ -37,8 +37,10 @@ _INSERT = re.compile(r"\{\+(.*?)\+\}", re.S)
 _DELETE = re.compile(r"\[-(.*?)-\]", re.S)
 
 
-def render_text(doc: dict, width: int = 100, color: bool = False) -> str:
-    return _TextReport(width, color).document(doc)
+def render_text(doc: dict, width: int = 100, color: bool = False, links: dict[str, str] | None = None) -> str:
+    """The terminal report; `links`: article id -> the original's URL (else the article's own url), printed
+    under its outlet so every post says where it came from."""
+    return _TextReport(width, color, links).document(doc)
 
 
 def clean(text: str | None) -> str:
@@ -77,9 +79,10 @@ def inline_diff(diff: list[dict], fallback: str = "") -> str:
 
 
 class _TextReport:
-    def __init__(self, width: int, color: bool):
+    def __init__(self, width: int, color: bool, links: dict[str, str] | None = None):
         self.width = max(40, width)
         self.color = color
+        self.links = links or {}
         self.clip = max(60, 2 * self.width - 20)   # about two wrapped lines per sentence
         self.lines: list[str] = []
 
@@ -192,6 +195,9 @@ class _TextReport:
             own = counts.get(outlet["name"], {})
             shown = " · ".join(f"{own[s]} {s}" for s in STATUSES if own.get(s))
             self.wrap(f"claims: {shown or 'none'}", 6, 2, "muted")
+            origins = [clean(self.links.get(a["id"]) or a.get("url") or "") for a in posts]
+            if any(origins):
+                self.wrap("from: " + " · ".join(o or "—" for o in origins), 6, 2, "muted")
 
     # -- sections --
 

@@ -9,9 +9,12 @@ articles.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from parallax.outlet_kinds import OutletKinds, outlet_kinds
+from parallax.store.coverage import Coverage, KindCase, StoryTable, corpus_outlets, page_of_stories
 from parallax.store.store import search_terms
 
 
@@ -37,6 +40,9 @@ class StoryRow:
     first_ts: float | None
     last_ts: float | None
     outlets: list[tuple[str, int]] = field(default_factory=list)
+    kinds: int = 0                       # distinct rated kinds among its outlets
+    outlet_kinds: dict[str, str] = field(default_factory=dict)    # outlet -> kind
+    coverage: dict[str, int] = field(default_factory=dict)        # kind -> outlets, in display order
 
     @property
     def first(self) -> str | None:
@@ -106,32 +112,62 @@ def _conditions(db, f: Filters) -> tuple[list[str], list[Any]]:
 
 
 def list_stories(db, f: Filters, *, min_articles: int = 1, min_outlets: int = 1, limit: int = 20,
-                 offset: int = 0) -> tuple[list[StoryRow], int]:
-    """One page of stories, latest first (by their newest article), and how many match in all."""
-    if f.impossible:
+                 offset: int = 0, coverage: Coverage | None = None, registry: OutletKinds | None = None,
+                 outlets: Sequence[str] | None = None, table: StoryTable | None = None
+                 ) -> tuple[list[StoryRow], int]:
+    """One page of stories and how many match in all: latest first (by their newest article), or in the
+    order `coverage.sort` names; `coverage` also keeps only stories covered by every one of its outlet
+    groups and kinds, or only blind spots. `registry` gives the outlets' kinds (default: the shipped one
+    with the user's file); `outlets`, the corpus outlet names when the caller has them cached; `table`, the
+    corpus's `StoryTable` when the caller keeps one (then only a full-text query touches the database)."""
+    cov = coverage or Coverage()
+    registry = table.registry if table is not None else (registry or outlet_kinds())
+    cov.check(registry)
+    if f.impossible or cov.impossible:
         return [], 0
+    if table is not None:
+        return _from_table(db, table, f, cov, min_articles=min_articles, min_outlets=min_outlets, limit=limit,
+                           offset=offset)
     where, params = _conditions(db, f)
+    if where:
+        where = [f"a.story_id IN (SELECT DISTINCT a.story_id FROM articles a WHERE {' AND '.join(where)})"]
     where.insert(0, "a.story_id IS NOT NULL")
-    selected = f"SELECT DISTINCT a.story_id FROM articles a WHERE {' AND '.join(where)}"
-    grouped = ("SELECT a.story_id AS story_id, COUNT(*) AS n, COUNT(DISTINCT a.outlet) AS k, "
-               "MIN(a.published_ts) AS first_ts, MAX(a.published_ts) AS last_ts "
-               f"FROM articles a WHERE a.story_id IN ({selected}) GROUP BY a.story_id")
-    having = "x.n >= ? AND x.k >= ?"
-    total = int(db.scalar(f"SELECT COUNT(*) FROM ({grouped}) x WHERE {having}",
-                          params + [min_articles, min_outlets], default=0))
-    rows = db.query(
-        f"SELECT x.story_id, s.title, x.n, x.k, x.first_ts, x.last_ts FROM ({grouped}) x "
-        f"LEFT JOIN stories s ON s.id = x.story_id WHERE {having} "
-        "ORDER BY COALESCE(x.last_ts, 0) DESC, x.story_id DESC LIMIT ? OFFSET ?",
-        params + [min_articles, min_outlets, limit, offset])
-    stories = [StoryRow(r[0], r[1], int(r[2]), int(r[3]), r[4], r[5]) for r in rows]
+    kind_case = KindCase(registry, outlets if outlets is not None else corpus_outlets(db))
+    rows, total = page_of_stories(db, kind_case, where, params, cov, min_articles=min_articles,
+                                  min_outlets=min_outlets, limit=limit, offset=offset)
+    stories = [StoryRow(r[0], r[1], int(r[2]), int(r[3]), r[4], r[5], kinds=int(r[6])) for r in rows]
     if stories:
         by_id = {s.id: s for s in stories}
         for sid, outlet, n in db.query(
                 f"SELECT story_id, outlet, COUNT(*) FROM articles WHERE story_id IN ({','.join('?' * len(by_id))}) "
                 "GROUP BY story_id, outlet ORDER BY story_id, COUNT(*) DESC, outlet", list(by_id)):
             by_id[sid].outlets.append((outlet, int(n)))
+        for story in stories:
+            story.outlet_kinds = registry.kinds_of(o for o, _ in story.outlets)
+            story.coverage = registry.coverage(o for o, _ in story.outlets)
     return stories, total
+
+
+def _from_table(db, table: StoryTable, f: Filters, cov: Coverage, *, min_articles: int, min_outlets: int,
+                limit: int | None, offset: int) -> tuple[list[StoryRow], int]:
+    pks = None
+    if f.query:
+        cond = fts_condition(db.dialect, f.query)
+        pks = set() if cond is None else {r[0] for r in db.query(f"SELECT a.pk FROM articles a WHERE {cond[0]}",
+                                                                 cond[1])}
+    ids = table.stories_with_article(since=f.since, until=f.until, outlets=f.outlets, pks=pks)
+    if f.story is not None:
+        ids = {f.story} if ids is None or f.story in ids else set()
+    entries, total = table.select(ids, cov, min_articles=min_articles, min_outlets=min_outlets, limit=limit,
+                                  offset=offset)
+    rows = []
+    for e in entries:
+        row = StoryRow(e.id, e.title, e.articles, len(e.outlets), e.first_ts, e.last_ts, list(e.outlets.items()),
+                       kinds=e.kinds)
+        row.outlet_kinds = table.registry.kinds_of(e.outlets)
+        row.coverage = table.registry.coverage(e.outlets)
+        rows.append(row)
+    return rows, total
 
 
 _ARTICLE_ROW = "a.pk, a.ext_id, a.url, a.outlet, a.title, a.published, a.published_ts, a.story_id, a.revision, " \

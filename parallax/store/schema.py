@@ -19,6 +19,14 @@ recluster_runs     when a period was re-clustered and the change report
 outlet_lines       (v3) outlet, key -> posts: in how many of the outlet's posts a short line with this key
                    occurs (store/furniture.py); lines an outlet repeats are its channel furniture
 outlet_lines_counted (v3) article_pk -> the revision whose lines are in outlet_lines
+profile_articles   (v4) article_pk -> its outlet, UTC day, revision/analyzer/profile version and its profile
+                   counts (zlib JSON; store/profile_cache.py, computed by outlets/aggregates.py)
+profile_days       (v4) (outlet, day) -> the sum of its articles' profile counts; a page sums the days
+profile_story_omissions (v4) story_id -> fingerprint of its articles and its omissions (JSON)
+thread_stories     (v5) story_id -> thread_id (NULL: no thread), the story's signature when threaded, the link
+                   (via: the earlier story it linked to, cosine, shared names); store/threads.py
+threads            (v5) id -> title, first_ts, last_ts, stories, articles
+digest_items       (v5) (article_pk, item) -> text of a digest post's item and the story it reports (or NULL)
 store_settings     key -> value (e.g. MinHash parameters the signatures were made with)
 articles_fts       SQLite: FTS5 index over articles(title, text), kept in sync by triggers
 articles.tsv       PostgreSQL: generated tsvector ('simple' config) with a GIN index
@@ -127,6 +135,67 @@ def _outlet_lines() -> tuple[str, ...]:
     )
 
 
+def _threads(real: str) -> tuple[str, ...]:
+    # thread_stories: one row per dated story (thread_id NULL: a digest or too small to take part);
+    # articles, pk_sum, first_ts, last_ts are the story's signature when it was threaded (a change => redo)
+    return (
+        f"""CREATE TABLE thread_stories (
+            story_id TEXT PRIMARY KEY,
+            thread_id TEXT,
+            articles INTEGER NOT NULL,
+            pk_sum BIGINT NOT NULL,
+            first_ts {real} NOT NULL,
+            last_ts {real} NOT NULL,
+            via TEXT,
+            cosine {real},
+            shared TEXT NOT NULL DEFAULT '[]')""",
+        "CREATE INDEX thread_stories_thread ON thread_stories(thread_id)",
+        "CREATE INDEX thread_stories_first ON thread_stories(first_ts)",
+        f"""CREATE TABLE threads (
+            id TEXT PRIMARY KEY,
+            title TEXT,
+            first_ts {real} NOT NULL,
+            last_ts {real} NOT NULL,
+            stories INTEGER NOT NULL,
+            articles INTEGER NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX threads_last ON threads(last_ts)",
+        """CREATE TABLE digest_items (
+            article_pk BIGINT NOT NULL REFERENCES articles(pk) ON DELETE CASCADE,
+            item INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            story_id TEXT,
+            PRIMARY KEY (article_pk, item))""",
+        "CREATE INDEX digest_items_story ON digest_items(story_id)",
+    )
+
+
+def _profile_cache(blob: str, real: str) -> tuple[str, ...]:
+    return (
+        f"""CREATE TABLE profile_articles (
+            article_pk BIGINT PRIMARY KEY REFERENCES articles(pk) ON DELETE CASCADE,
+            outlet TEXT NOT NULL,
+            day TEXT NOT NULL,
+            published_ts {real},
+            revision INTEGER NOT NULL,
+            analyzer_version TEXT NOT NULL,
+            profile_version INTEGER NOT NULL,
+            counts {blob} NOT NULL)""",
+        "CREATE INDEX profile_articles_outlet ON profile_articles(outlet, day)",
+        f"""CREATE TABLE profile_days (
+            outlet TEXT NOT NULL,
+            day TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            counts {blob} NOT NULL,
+            PRIMARY KEY (outlet, day))""",
+        """CREATE TABLE profile_story_omissions (
+            story_id TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            data TEXT NOT NULL)""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "articles, revisions, reprints, analyses, stories, full-text search",
@@ -167,6 +236,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         # (pipeline.story_furniture)
         sqlite=_outlet_lines(),
         postgresql=_outlet_lines(),
+    ),
+    Migration(
+        4, "profile cache: per-article and per-outlet-day profile counts, story omissions (store/profile_cache.py)",
+        # filled after analysis by parallax.outlets.aggregates.refresh_profiles; a store migrated with
+        # analysed articles in it is filled by `parallax profiles --rebuild` or the next ingest
+        sqlite=_profile_cache("BLOB", "REAL"),
+        postgresql=_profile_cache("BYTEA", "DOUBLE PRECISION"),
+    ),
+    Migration(
+        5, "threads: stories linked into developing stories (thread_stories, threads); digest items' stories",
+        # filled by store/threads.py after clustering; a store migrated with stories in it is threaded on
+        # the next ingest or `parallax threads`
+        sqlite=_threads("REAL"),
+        postgresql=_threads("DOUBLE PRECISION"),
     ),
 )
 

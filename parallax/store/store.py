@@ -26,6 +26,8 @@ import numpy as np
 
 from parallax.ingest.textfile import text_hash
 from parallax.model import AnalyzedArticle, Article
+from parallax.outlet_kinds import OutletKinds, outlet_kinds
+from parallax.store.coverage import rank_story_ids
 from parallax.store.db import Database, redact, resolve_db
 from parallax.store.furniture import any_counted, count_lines, learned_furniture
 from parallax.store.reprints import ReprintConfig, ReprintIndex
@@ -167,6 +169,14 @@ class StorySummary:
     id: str
     title: str | None
     articles: list[StoredArticle] = field(default_factory=list)
+    coverage: dict[str, int] = field(default_factory=dict)        # kind -> number of its outlets (outlet_kinds)
+    outlet_kinds: dict[str, str] = field(default_factory=dict)    # outlet -> kind ("unrated" when unknown)
+
+    def with_kinds(self, registry: OutletKinds | None = None) -> "StorySummary":
+        """Fills `coverage` and `outlet_kinds` from the registry (default: shipped + the user's file)."""
+        registry = registry or outlet_kinds()
+        self.outlet_kinds, self.coverage = registry.kinds_of(self.outlets), registry.coverage(self.outlets)
+        return self
 
     @property
     def outlets(self) -> list[str]:
@@ -577,10 +587,13 @@ class Store:
     def list_stories(self, *, since: float | None = None, until: float | None = None,
                      outlet: str | None = None, query: str | None = None, min_articles: int = 1,
                      min_outlets: int = 1, limit: int | None = None,
-                     story_ids: Sequence[str] | None = None) -> list[StorySummary]:
+                     story_ids: Sequence[str] | None = None, outlets: Sequence[str] = (),
+                     kinds: Sequence[str] = (), blind_spot: bool = False, sort: str = "recent") -> list[StorySummary]:
         """Stories, latest first. `since`/`until` (epoch s) keep stories with an article in the period;
         `outlet` (case-insensitive substring) stories with an article from a matching outlet; `query` stories
-        with an article matching the full-text query."""
+        with an article matching the full-text query. `outlets`: stories covered by every one of them (each
+        as `outlet`); `kinds`: by an outlet of each kind; `blind_spot`: covered by outlets of one kind only;
+        `sort`: recent | outlets | kinds | articles (see store/coverage.py). Each story has its `coverage`."""
         where, params = ["a.story_id IS NOT NULL"], []
         if since is not None:
             where.append("a.published_ts >= ?")
@@ -603,6 +616,11 @@ class Store:
                 return []
         rows = self.db.query(f"SELECT a.pk, a.story_id FROM articles a WHERE {' AND '.join(where)}", params)
         selected = {sid for pk, sid in rows if matched is None or pk in matched}
+        ranked = None
+        if selected and (outlets or kinds or blind_spot or sort != "recent"):
+            ranked = rank_story_ids(self.db, selected, outlets=outlets, kinds=kinds, blind_spot=blind_spot, sort=sort,
+                                    min_articles=min_articles, min_outlets=min_outlets, limit=limit)
+            selected = set(ranked)
         if not selected:
             return []
         stories: dict[str, StorySummary] = {}
@@ -615,10 +633,12 @@ class Store:
                     f"ORDER BY published_ts, pk", chunk):
                 article = StoredArticle.from_row(row)
                 stories.setdefault(article.story_id, StorySummary(article.story_id, None)).articles.append(article)
+        if ranked is not None:
+            return [stories[sid].with_kinds() for sid in ranked if sid in stories]
         out = [s for s in stories.values()
                if len(s.articles) >= min_articles and len(s.outlets) >= min_outlets]
         out.sort(key=lambda s: (max((a.published_ts or 0.0) for a in s.articles), s.id), reverse=True)
-        return out[:limit] if limit else out
+        return [s.with_kinds() for s in (out[:limit] if limit else out)]
 
     def story(self, story_id: str) -> StorySummary | None:
         title = self.db.one("SELECT title FROM stories WHERE id = ?", (story_id,))
@@ -626,7 +646,7 @@ class Store:
             return None
         rows = self.db.query(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY published_ts, pk",
                              (story_id,))
-        return StorySummary(story_id, title[0], [StoredArticle.from_row(r) for r in rows])
+        return StorySummary(story_id, title[0], [StoredArticle.from_row(r) for r in rows]).with_kinds()
 
 
     def story_titles(self) -> dict[str, str | None]:

@@ -31,6 +31,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,8 +47,9 @@ from parallax.stories.features import (
     title_numbers,
     title_words,
 )
+from parallax.stories.index import Bucket, RowVectors, faiss_module, train_quantizer
 from parallax.stories.names import missing_names
-from parallax.stories.verifier import explain, swap_missing, weights_for
+from parallax.stories.verifier import EVIDENCE, explain, weights_for
 from parallax.text import fold
 
 _DAY = 86400.0
@@ -88,6 +90,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _TITLE_NUMBER = re.compile(r"\d+")
 
 
+@lru_cache(maxsize=8192)      # a title is compared with its neighbours within a batch or two
 def title_grams(title: str) -> frozenset[str]:
     """Character 3-grams of a folded title with punctuation and spacing collapsed (near-copy test)."""
     text = " " + _NON_WORD.sub(" ", fold(title)).strip() + " "
@@ -107,6 +110,19 @@ def near_copy(title_a: str, title_b: str, min_chars: int) -> float:
         return 0.0
     grams_short, grams_long = title_grams(short), title_grams(long_)
     return len(grams_short & grams_long) / max(1, len(grams_short))
+
+
+def _coverage(title_keys: tuple[tuple[int, ...], ...], text_keys: frozenset[int] | None) -> float | None:
+    # verifier.coverage without a set built per word (isdisjoint): the same value, ~2x faster
+    if not title_keys or text_keys is None:
+        return None
+    return sum(1 for keys in title_keys if not text_keys.isdisjoint(keys)) / len(title_keys)
+
+
+def _swap_missing(title_a, keys_a, title_b, keys_b, unknown: float = 0.0) -> float:
+    """verifier.swap_missing (the swap test) with _coverage; tests/stories check they agree."""
+    found = [c for c in (_coverage(title_a, keys_b), _coverage(title_b, keys_a)) if c is not None]
+    return 1.0 - min(found) if found else unknown
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -137,39 +153,20 @@ _UNDATED = None
 # per-row lists of the clusterer (besides the embedding and time arrays)
 _ROW_FIELDS = ("_ids", "_story_of", "_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers",
                "_days", "_years", "_names", "_text_keys", "_title_keys", "_all_keys", "_digest")
-
-
-def _faiss():
-    # lazy: faiss adds ~30 ms and ~15 MB (its OpenMP runtime) to every process that imports the store,
-    # which needs StoryItem but never clusters
-    import faiss
-    return faiss
-
-
-class _Bucket:
-    """The articles of one day (or all undated articles) in a faiss inner-product index."""
-
-    def __init__(self, dim: int, config: ClusterConfig):
-        faiss = _faiss()
-        if config.index == "hnsw":
-            self.index = faiss.IndexHNSWFlat(dim, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        elif config.index == "flat":
-            self.index = faiss.IndexFlatIP(dim)
-        else:
-            raise ValueError(f"unknown index type {config.index!r} (flat | hnsw)")
-        self.rows = np.empty(0, dtype=np.int64)
-
-    def add(self, rows: np.ndarray, vectors: np.ndarray) -> None:
-        self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        self.rows = np.concatenate([self.rows, rows])
+# evidence read only when a pair may reach the threshold (StoryClusterer._score_or_bound)
+_SWAP, _DAY_CONFLICT, _NAME_MISSING = (EVIDENCE.index(e) for e in ("swap_missing", "day_conflict", "name_missing"))
+# what a retired row no longer needs (see StoryClusterer._retire)
+_FEATURE_FIELDS = ("_entity_keys", "_title_words", "_numbers", "_days", "_years", "_names", "_text_keys",
+                   "_title_keys", "_all_keys")
 
 
 @dataclass
 class _Story:
     members: list[int] = field(default_factory=list)
-    vector_sum: np.ndarray | None = None
+    vector_sum: np.ndarray | None = None   # of the members' vectors; None for one member (or closed)
     first: float = float("inf")        # earliest / latest publication time (timestamps) of the members
     last: float = float("-inf")
+    title: str | None = None           # the representative title, kept when every member is retired
 
 
 # ---- clusterer --------------------------------------------------------------------------------------
@@ -178,16 +175,25 @@ class StoryClusterer:
     def __init__(self, config: ClusterConfig | None = None):
         self.config = config or ClusterConfig()
         self._weights = weights_for(self.config)
+        # the most the costly evidence can add to a score (values in [0, 1]; fitted weights are <= 0)
+        self._expensive_most = sum(max(0.0, self._weights.weights[i]) for i in (_SWAP, _DAY_CONFLICT, _NAME_MISSING))
         if self.config.faiss_threads:
             # process-wide; the searches here are small, and OpenMP workers spinning on a busy machine
             # made clustering several times slower (benchmarks/STORIES.md)
-            _faiss().omp_set_num_threads(self.config.faiss_threads)
+            faiss_module().omp_set_num_threads(self.config.faiss_threads)
+        retire = self.config.retire_after_days
+        if retire is not None and retire < self.config.window_days:
+            raise ValueError(f"retire_after_days ({retire}) must be at least window_days ({self.config.window_days})")
         self._reset()
 
     def _reset(self) -> None:
         self._dim: int | None = None
-        self._emb = np.empty((0, 0), dtype=np.float32)
+        self._emb = RowVectors(0)
         self._time = np.empty(0, dtype=np.float64)
+        self._live = np.empty(0, dtype=bool)       # False: retired (features dropped)
+        self._held = np.empty(0, dtype=bool)       # False: vector dropped too (its story is closed)
+        self._horizon = float("-inf")              # rows published before this are retired
+        self._quantizer = None                     # of the dense day buckets (stories/index.py)
         self._n = 0
         self._ids: list[str] = []
         self._row: dict[str, int] = {}
@@ -201,12 +207,15 @@ class StoryClusterer:
         self._years: list[frozenset[int]] = []
         self._names: list[tuple[frozenset[int], ...]] = []
         self._text_keys: list[frozenset[int] | None] = []
-        self._title_keys: list[tuple[frozenset[int], ...]] = []
+        self._title_keys: list[tuple[tuple[int, ...], ...]] = []
         self._all_keys: list[frozenset[int] | None] = []
         self._digest: list[bool] = []
         self._story_of: list[str | None] = []
         self._stories: dict[str, _Story] = {}
-        self._buckets: dict[int | None, _Bucket] = {}
+        self._buckets: dict[int | None, Bucket] = {}
+        # work done, for the density benchmark and the scaling test: articles searched, stored vectors
+        # compared with them, neighbours the index returned, candidate pairs scored
+        self.stats: Counter = Counter()
 
     # ---- public API ----
 
@@ -239,7 +248,8 @@ class StoryClusterer:
             unique[item.article_id] = item
         batch = sorted(unique.values(),
                        key=lambda it: (np.inf if it.time is None else _timestamp(it.time), it.article_id))
-        fresh = StoryClusterer(self.config)
+        # nothing retired in the batch: its rows are copied back whole
+        fresh = StoryClusterer(self.config.with_(retire_after_days=None))
         temp_ids = fresh.add_many(batch)
         old_of = {it.article_id: self.story_of(it.article_id) for it in batch}
 
@@ -282,8 +292,14 @@ class StoryClusterer:
     def representative_title(self, story_id: str) -> str:
         """The title of the member closest to the story's centroid."""
         story = self._stories[story_id]
-        members = story.members[-self.config.representative_max_members:]
-        centroid = story.vector_sum
+        if story.title is not None:
+            return story.title
+        return self._representative([m for m in story.members if self._held[m]], story.vector_sum)
+
+    def _representative(self, members: list[int], centroid: np.ndarray | None) -> str:
+        members = members[-self.config.representative_max_members:]
+        if centroid is None:              # a one-member story
+            centroid = self._emb[members[0]]
         sims = self._emb[members] @ centroid
         order = np.lexsort((np.array([-len(self._titles[m]) for m in members]), -sims))
         for position in order:
@@ -369,6 +385,11 @@ class StoryClusterer:
     def _evidence(self, row: int, other: int, cos: float) -> tuple[float, ...] | None:
         """The values of verifier.EVIDENCE for two rows; None when a hard limit forbids the pair (more
         than `window_days` apart, or exactly one of them undated)."""
+        values = self._cheap_evidence(row, other, cos)
+        return None if values is None else self._full_evidence(values, row, other)
+
+    def _cheap_evidence(self, row: int, other: int, cos: float) -> list[float] | None:
+        """The evidence that costs a few set operations; 0 for the swap test, days and names."""
         cfg = self.config
         time_a, time_b = self._time[row], self._time[other]
         gap = 0.0
@@ -383,23 +404,42 @@ class StoryClusterer:
         if ent < 0:
             ent = cfg.entity_overlap_missing
         cue_a, cue_b = self._followup[row], self._followup[other]
-        days_a, days_b = self._days[row], self._days[other]
         years_a, years_b = self._years[row], self._years[other]
         nums_a, nums_b = self._numbers[row], self._numbers[other]
+        return [cos, ent, _jaccard(self._title_words[row], self._title_words[other]), 0.0,
+                float((cue_a & FOLLOWUP_CUE) != (cue_b & FOLLOWUP_CUE)),
+                float((cue_a & DENIAL_CUE) != (cue_b & DENIAL_CUE)), 0.0,
+                float(bool(years_a and years_b and not (years_a & years_b))),
+                0.0, float(bool(nums_a and nums_b and not (nums_a & nums_b))), gap]
+
+    def _full_evidence(self, values: list[float], row: int, other: int) -> tuple[float, ...]:
+        """`values` of _cheap_evidence with the swap test, conflicting days and missing names filled in."""
+        days_a, days_b = self._days[row], self._days[other]
         names = (missing_names(self._names[row], self._text_keys[other])
                  + missing_names(self._names[other], self._text_keys[row]))
-        return (cos, ent, _jaccard(self._title_words[row], self._title_words[other]),
-                swap_missing(self._title_keys[row], self._all_keys[row], self._title_keys[other],
-                             self._all_keys[other], self._weights.swap_unknown),
-                float((cue_a & FOLLOWUP_CUE) != (cue_b & FOLLOWUP_CUE)),
-                float((cue_a & DENIAL_CUE) != (cue_b & DENIAL_CUE)),
-                float(bool(days_a and days_b and days_conflict(days_a, days_b, cfg.date_tolerance_days))),
-                float(bool(years_a and years_b and not (years_a & years_b))),
-                float(names > 0), float(bool(nums_a and nums_b and not (nums_a & nums_b))), gap)
+        values[_SWAP] = _swap_missing(self._title_keys[row], self._all_keys[row], self._title_keys[other],
+                                      self._all_keys[other], self._weights.swap_unknown)
+        values[_DAY_CONFLICT] = float(bool(days_a and days_b
+                                           and days_conflict(days_a, days_b, self.config.date_tolerance_days)))
+        values[_NAME_MISSING] = float(names > 0)
+        return tuple(values)
 
     def _pair_score(self, row: int, other: int, cos: float) -> float:
         values = self._evidence(row, other, cos)
         return -np.inf if values is None else self._weights.score(values)
+
+    def _score_or_bound(self, row: int, other: int, cos: float, exact: bool) -> float:
+        """The pair's score, or (unless `exact`) an upper bound of it when even that is below the
+        threshold: the costly evidence (swap test, days, names) is then not read. Everything after
+        compares the score with the threshold only, so the outcome is the same."""
+        values = self._cheap_evidence(row, other, cos)
+        if values is None:
+            return -np.inf
+        if not exact:
+            bound = self._weights.score(values) + self._expensive_most
+            if bound < self._weights.threshold:
+                return bound
+        return self._weights.score(self._full_evidence(values, row, other))
 
     def _append(self, item: StoryItem) -> int:
         vec = _unit(np.asarray(item.embedding, dtype=np.float32).ravel())
@@ -411,6 +451,7 @@ class StoryClusterer:
         row = self._n
         self._emb[row] = vec
         self._time[row] = _timestamp(item.time)
+        self._live[row] = self._held[row] = True
         self._n += 1
         self._ids.append(item.article_id)
         self._row[item.article_id] = row
@@ -424,7 +465,8 @@ class StoryClusterer:
         self._years.append(frozenset(item.title_years))
         self._names.append(tuple(item.title_names))
         self._text_keys.append(item.text_keys)
-        self._title_keys.append(tuple(getattr(item, "title_keys", ()) or ()))
+        # tuples, not the item's frozensets: only tested against a text's set, and ~2 KB less an article
+        self._title_keys.append(tuple(tuple(keys) for keys in getattr(item, "title_keys", ()) or ()))
         self._all_keys.append(item.all_text_keys)
         self._digest.append(bool(getattr(item, "digest", False)))
         self._story_of.append(None)
@@ -433,9 +475,17 @@ class StoryClusterer:
     def _assign(self, row: int, story_id: str) -> None:
         story = self._stories.get(story_id)
         if story is None:
-            story = self._stories[story_id] = _Story(vector_sum=np.zeros(self._dim, dtype=np.float32))
+            story = self._stories[story_id] = _Story()
+        story.title = None                # a closed story (see _retire) takes up again from here
         story.members.append(row)
-        story.vector_sum += self._emb[row]
+        if self._held[row]:
+            if story.vector_sum is not None:
+                story.vector_sum += self._emb[row]
+            elif len(story.members) > 1:  # a one-member story has no sum of its own (half the stories)
+                held = [m for m in story.members if self._held[m]]
+                story.vector_sum = self._emb[held[0]].copy()
+                for m in held[1:]:
+                    story.vector_sum += self._emb[m]
         t = self._time[row]
         if not np.isnan(t):
             story.first = min(story.first, t)
@@ -453,9 +503,43 @@ class StoryClusterer:
         for key, members in by_bucket.items():
             bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = self._buckets[key] = _Bucket(self._dim, self.config)
+                bucket = self._buckets[key] = Bucket(self._dim, self.config)
             arr = np.array(members, dtype=np.int64)
             bucket.add(arr, self._emb[arr])
+            cfg = self.config
+            if not bucket.dense and cfg.index == "flat" and len(bucket.rows) >= cfg.dense_bucket_rows:
+                vectors = self._emb[bucket.rows]
+                if self._quantizer is None:
+                    self._quantizer = train_quantizer(vectors, cfg.ivf_lists)
+                bucket.make_dense(self._quantizer, vectors, cfg)
+
+    def _retire(self, before: float) -> None:
+        """Drop the features and day buckets of the rows published before `before` (they keep their id
+        and story); a story all of whose members are retired is closed: it keeps its representative
+        title, and its members' vectors and titles are dropped."""
+        if before <= self._horizon:
+            return
+        self._horizon = before
+        for key in [k for k in self._buckets if k is not None and (k + 1) * _DAY <= before]:
+            del self._buckets[key]
+        n = self._n
+        old = np.flatnonzero(self._live[:n] & (self._time[:n] < before))     # undated (NaN) rows stay
+        if not len(old):
+            return
+        self._live[old] = False
+        for sid in {self._story_of[r] for r in old.tolist()} - {None}:
+            story = self._stories[sid]
+            if story.title is None and not self._live[story.members].any():
+                story.title = self._representative(story.members, story.vector_sum)
+                story.vector_sum = None
+                for m in story.members:
+                    self._titles[m] = None
+                self._held[story.members] = False
+        for name in _FEATURE_FIELDS:
+            values = getattr(self, name)
+            for r in old.tolist():
+                values[r] = None
+        self._emb.free(self._held[:n])
 
     def _neighbours(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Top-k neighbours (rows, cosines) of each row among indexed articles within the window;
@@ -499,13 +583,13 @@ class StoryClusterer:
             cand_sims = np.take_along_axis(cand_sims, top, axis=1)
         return cand_rows, cand_sims
 
-    @staticmethod
-    def _search_bucket(bucket: _Bucket, queries: np.ndarray, sel: np.ndarray, slot: int, k: int,
+    def _search_bucket(self, bucket: Bucket, queries: np.ndarray, sel: np.ndarray, slot: int, k: int,
                        cand_rows: np.ndarray, cand_sims: np.ndarray) -> None:
         kk = min(k, bucket.index.ntotal)
         if kk == 0:
             return
-        sims, local = bucket.index.search(np.ascontiguousarray(queries), kk)
+        sims, local, compared = bucket.search(np.ascontiguousarray(queries), kk)
+        self.stats["vectors_compared"] += compared
         found = local >= 0
         rows = np.where(found, bucket.rows[np.where(found, local, 0)], -1)
         cols = slice(slot * k, slot * k + kk)
@@ -524,10 +608,15 @@ class StoryClusterer:
             new_pos.append(pos)
         if new_rows:
             rows = np.array(new_rows, dtype=np.int64)
+            times = self._time[rows]
+            if self.config.retire_after_days is not None and not np.isnan(times).all():
+                self._retire(float(np.nanmin(times)) - self.config.retire_after_days * _DAY)
             # index the batch first so articles of one batch can find each other; a row only ever
             # joins rows decided before it, which keeps add_many() equal to repeated add()
             self._index_rows(rows)
             neigh_rows, neigh_sims = self._neighbours(rows)
+            self.stats["searched"] += len(new_rows)
+            self.stats["neighbours"] += int((neigh_rows >= 0).sum())
             for i, row in enumerate(new_rows):
                 self._decide(row, neigh_rows[i], neigh_sims[i])
         for pos, item in enumerate(items):
@@ -546,6 +635,7 @@ class StoryClusterer:
         best_story = None
         scores: dict[str, float] = {}
         copies: dict[str, float] = {}
+        pairs: list[tuple[str, int, float]] = []
         apart = cfg.digests_apart
         if not (apart and self._digest[row]):       # a digest joins no event story (stories/digests.py)
             for other, cos in zip(neigh_rows.tolist(), neigh_sims.tolist()):
@@ -554,12 +644,18 @@ class StoryClusterer:
                 sid = self._story_of[other]
                 if sid is None:
                     continue       # later in the same batch
-                s = self._pair_score(row, other, cos)
-                if s > scores.get(sid, -np.inf):
-                    scores[sid] = s
                 copy = self._near_copy(row, other)
                 if copy > copies.get(sid, 0.0):
                     copies[sid] = copy
+                s = self._score_or_bound(row, other, cos, exact=copy > 0)
+                pairs.append((sid, other, cos))
+                if s > scores.get(sid, -np.inf):
+                    scores[sid] = s
+        self.stats["pairs_scored"] += len(pairs)
+        if len(copies) > 1:
+            # near copies of members of several stories: the tie-break below reads exact scores
+            for sid in copies:
+                scores[sid] = max(self._pair_score(row, other, cos) for of, other, cos in pairs if of == sid)
         if copies:
             # a near copy of a member's title joins its story whatever the score, gap or span
             best_story = max(copies.items(), key=lambda kv: (kv[1], scores.get(kv[0], -np.inf), kv[0]))[0]
@@ -645,7 +741,8 @@ class StoryClusterer:
 
     def _rebuild(self, fresh: "StoryClusterer", assignment: dict[str, str]) -> None:
         """Replace the state with: old articles outside the re-clustered batch (in their old stories)
-        + the batch (in its new stories). Features are copied, not recomputed."""
+        + the batch (in its new stories). Features are copied, not recomputed; retired rows stay retired
+        and a story made only of them keeps its title."""
         old = StoryClusterer.__new__(StoryClusterer)
         old.__dict__ = dict(self.__dict__)
         sources = [(old, r, old._story_of[r]) for r in range(old._n) if old._ids[r] not in assignment]
@@ -655,15 +752,21 @@ class StoryClusterer:
         self._reset()
         for src, row, sid in sources:
             self._assign(self._copy_row(src, row), sid)
-        self._index_rows(np.arange(self._n, dtype=np.int64))
+        for sid, story in self._stories.items():
+            if not self._held[story.members].any():
+                story.title, story.vector_sum = old._stories[sid].title, None
+        self._horizon = old._horizon
+        self._index_rows(np.flatnonzero(self._live[:self._n]))
 
     def _copy_row(self, src: "StoryClusterer", row: int) -> int:
         if self._dim is None:
             self._allocate(src._dim)
         self._grow_if_full()
         new = self._n
-        self._emb[new] = src._emb[row]
+        if src._held[row]:
+            self._emb[new] = src._emb[row]
         self._time[new] = src._time[row]
+        self._live[new], self._held[new] = src._live[row], src._held[row]
         self._n += 1
         self._ids.append(src._ids[row])
         self._row[src._ids[row]] = new
@@ -674,14 +777,18 @@ class StoryClusterer:
 
     def _allocate(self, dim: int) -> None:
         self._dim = dim
-        self._emb = np.zeros((1024, dim), dtype=np.float32)
+        self._emb = RowVectors(dim)
         self._time = np.zeros(1024, dtype=np.float64)
+        self._live = np.zeros(1024, dtype=bool)
+        self._held = np.zeros(1024, dtype=bool)
 
     def _grow_if_full(self) -> None:
-        if self._n == self._emb.shape[0]:
+        if self._n == len(self._time):
             grow = max(1024, self._n)
-            self._emb = np.concatenate([self._emb, np.zeros((grow, self._dim), dtype=np.float32)])
             self._time = np.concatenate([self._time, np.zeros(grow, dtype=np.float64)])
+            self._live = np.concatenate([self._live, np.zeros(grow, dtype=bool)])
+            self._held = np.concatenate([self._held, np.zeros(grow, dtype=bool)])
+        self._emb.ensure(self._n + 1)
 
 
 def _unit(vec: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
@@ -66,11 +67,12 @@ def normalize_name(name: str) -> str:
 def title_words(title: str, config: ClusterConfig) -> frozenset[str]:
     """Content words of a title, cut to their first letters: a cheap stemmer that works for ru and en."""
     out = set()
+    # interned: the same stems recur in thousands of titles the clusterer holds
     for word in _WORD.findall(fold(title)):
         if word.isdigit():
-            out.add(word)      # numbers tell '8 ноября' from '18 ноября'
+            out.add(sys.intern(word))      # numbers tell '8 ноября' from '18 ноября'
         elif len(word) >= config.title_min_word_chars and word not in config.title_stopwords:
-            out.add(word[:config.title_stem_chars])
+            out.add(sys.intern(word[:config.title_stem_chars]))
     return frozenset(out)
 
 
@@ -112,7 +114,7 @@ def entity_keys(names: Iterable[str], config: ClusterConfig) -> frozenset[str]:
     for name in names:
         for word in _WORD.findall(normalize_name(name)):
             if len(word) >= config.title_min_word_chars:
-                keys.add(word if word.isdigit() else word[:config.title_stem_chars])
+                keys.add(sys.intern(word if word.isdigit() else word[:config.title_stem_chars]))
     return frozenset(keys)
 
 

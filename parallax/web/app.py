@@ -32,6 +32,7 @@ from parallax.render.jsonout import load_schema
 from parallax.web import schemas
 from parallax.web.cache import ResponseCache
 from parallax.web.guard import CSP, MAX_BODY_BYTES, WRITE_BURST, WRITE_RATE, Guard
+from parallax.web.i18n import LocaleMiddleware
 from parallax.web.routes import api, pages
 from parallax.web.service import Corpus
 from parallax.web.views import render
@@ -59,6 +60,8 @@ def create_app(db: str | None = None, *, token: str | None = None, cache_size: i
     if response_cache:
         app.add_middleware(ResponseCache, corpus=corpus)
     app.add_middleware(Guard, write_limit=write_limit, corpus=corpus)
+    # outermost: the language and time zone of the request are known to everything inside
+    app.add_middleware(LocaleMiddleware)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.include_router(api.router)

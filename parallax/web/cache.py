@@ -17,6 +17,18 @@ class LRUCache:
         self._pending: dict[Hashable, threading.Lock] = {}
         self.hits = 0
         self.misses = 0
+        self._version: Hashable = None
+
+    def note_version(self, version: Hashable) -> None:
+        """Entries keyed (…, corpus version) can never be asked for again once the corpus has changed: drop
+        them when a newer version is first seen, so the cache holds the current version's entries and does not
+        fill with dead ones (a soak showed it: one dead page per write until the size bound)."""
+        if version == self._version:
+            return
+        with self._lock:
+            self._version = version
+            for key in [k for k in self._items if isinstance(k, tuple) and k and k[-1] != version]:
+                del self._items[key]
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         with self._lock:
@@ -93,13 +105,18 @@ class ResponseCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
+        self._version: str | None = None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET" or \
                 any(k == b"if-none-match" for k, _ in scope.get("headers") or []):
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope.get("query_string", b""), await corpus_version(self.corpus))
+        # the language and time zone (i18n.LocaleMiddleware) are part of the page
+        version = await corpus_version(self.corpus)
+        key = (scope["path"], scope.get("query_string", b""), scope.get("parallax.locale"), version)
+        if version != self._version:
+            self._drop_other_versions(version)
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
@@ -142,6 +159,14 @@ class ResponseCache:
             while self._bytes > self.max_bytes and self._items:
                 _, dropped = self._items.popitem(last=False)
                 self._bytes -= len(dropped[2])
+
+    def _drop_other_versions(self, version: str) -> None:
+        """The responses of an older corpus can never be served again: free them now, not when the byte bound
+        pushes them out (up to max_bytes of dead responses otherwise)."""
+        with self._lock:
+            self._version = version
+            for key in [k for k in self._items if k[-1] != version]:
+                self._bytes -= len(self._items.pop(key)[2])
 
     def clear(self) -> None:
         with self._lock:

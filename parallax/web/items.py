@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import math
 
+from parallax.outlet_kinds import OutletKinds
 from parallax.store import Store, StoredArticle
+from parallax.store.coverage import StoryTable
 from parallax.store.queries import ArticleRow, StoryRow, iso_utc, list_stories
 from parallax.store.search import search, speaker_name
-from parallax.web.params import SearchQuery, StoryQuery
+from parallax.web.params import SearchQuery, StoryQuery, kinds_registry
 from parallax.web.service import Corpus
 from parallax.web.views import url_path
 
@@ -15,11 +17,29 @@ def page_count(total: int, per_page: int) -> int:
     return max(1, math.ceil(total / per_page)) if per_page else 1
 
 
-def story_item(row: StoryRow) -> dict:
+def coverage_item(outlets: list[tuple[str, int]], registry: OutletKinds) -> list[dict]:
+    """[{"kind", "outlets": n, "names": [...]}] in the registry's display order: a story's coverage bar."""
+    names: dict[str, list[str]] = {}
+    for outlet, _ in outlets:
+        names.setdefault(registry.kind_of(outlet), []).append(outlet)
+    return [{"kind": kind, "outlets": len(names[kind]), "names": names[kind]} for kind in registry.kinds()
+            if kind in names]
+
+
+def story_item(row: StoryRow, registry: OutletKinds | None = None) -> dict:
+    registry = registry or kinds_registry()
     return {"id": row.id, "title": row.title, "articles": row.articles,
-            "outlets": [{"outlet": o, "articles": n} for o, n in row.outlets],
+            "outlets": [{"outlet": o, "articles": n, "kind": registry.kind_of(o)} for o, n in row.outlets],
+            "coverage": coverage_item(row.outlets, registry),
             "first": row.first, "last": row.last, "url": url_path("stories", row.id),
             "comparison": url_path("api", "stories", row.id) + "/comparison"}
+
+
+def story_table(corpus: Corpus, registry: OutletKinds) -> StoryTable:
+    """Every story's outlets and counts, read once per corpus version (and registry): the story list filters
+    and sorts these rows instead of grouping the articles table on every request."""
+    return corpus.pages.get_or_compute(("story-table", registry.version, corpus.version()),
+                                       lambda: StoryTable.load(corpus.store().db, registry))
 
 
 def article_item(row: ArticleRow) -> dict:
@@ -59,10 +79,25 @@ def article_detail(store: Store, article: StoredArticle) -> dict:
 
 def stories_data(corpus: Corpus, sq: StoryQuery) -> dict:
     """One page of the story list: the JSON of /api/stories, which the stories page shows too."""
+    registry = kinds_registry()
     rows, total = list_stories(corpus.store().db, sq.filters(corpus), min_articles=sq.min_articles,
-                               min_outlets=sq.min_outlets, limit=sq.per_page, offset=(sq.page - 1) * sq.per_page)
-    return {"stories": [story_item(r) for r in rows], "page": sq.page, "per_page": sq.per_page,
+                               min_outlets=sq.min_outlets, limit=sq.per_page, offset=(sq.page - 1) * sq.per_page,
+                               coverage=sq.coverage(corpus), table=story_table(corpus, registry))
+    return {"stories": [story_item(r, registry) for r in rows], "page": sq.page, "per_page": sq.per_page,
             "total": total, "pages": page_count(total, sq.per_page)}
+
+
+def kinds_data(corpus: Corpus | None = None) -> dict:
+    """The outlet kinds registry as /api/outlets/kinds shows it: the kinds with their labels, every entry,
+    and (with a corpus) each corpus outlet with its kind, unrated ones included."""
+    registry = kinds_registry()
+    data = {"kinds": [{"kind": k, "labels": registry.labels.get(k, {})} for k in registry.kinds()],
+            "outlets": [e.as_dict() for e in registry.entries]}
+    if corpus is not None:
+        data["corpus"] = [{"outlet": o, "kind": registry.kind_of(o),
+                           "registry_name": (registry.info(o).name if registry.info(o) else None)}
+                          for o in corpus.outlet_names()]
+    return data
 
 
 def search_result(corpus: Corpus, sq: SearchQuery) -> dict:

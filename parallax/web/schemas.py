@@ -15,6 +15,13 @@ MAX_INGEST = 100
 class OutletCount(BaseModel):
     outlet: str
     articles: int
+    kind: str = Field("unrated", description="the outlet's kind (GET /api/outlets/kinds); unrated when unknown")
+
+
+class KindCoverage(BaseModel):
+    kind: str
+    outlets: int = Field(description="how many of the story's outlets are of this kind")
+    names: list[str]
 
 
 class StoryItem(BaseModel):
@@ -22,6 +29,7 @@ class StoryItem(BaseModel):
     title: str | None
     articles: int = Field(description="number of articles in the story")
     outlets: list[OutletCount]
+    coverage: list[KindCoverage] = Field(description="the story's outlets by kind, in display order")
     first: str | None = Field(description="first publication (ISO 8601, UTC)")
     last: str | None = Field(description="latest publication (ISO 8601, UTC)")
     url: str = Field(description="the story page")
@@ -61,6 +69,7 @@ class StoryDetail(BaseModel):
     first: str | None
     last: str | None
     outlets: list[OutletCount]
+    coverage: list[KindCoverage]
     articles: list[ArticleItem]
     comparison: str
 
@@ -132,6 +141,35 @@ class OutletProfile(OutletItem):
     tone: list[dict[str, Any]]
     omissions: list[dict[str, Any]]
     complete: bool = Field(True, description="false when tone and omissions are not available in this build")
+
+
+class KindLabel(BaseModel):
+    kind: str
+    labels: dict[str, str] = Field(description="display label per language (ru, en)")
+
+
+class OutletKindEntry(BaseModel):
+    name: str
+    kind: str
+    owner: str | None
+    country: str | None
+    flags: list[str] = Field(description="foreign_agent_ru, undesirable_ru, blocked_ru")
+    sources: list[str] = Field(description="URLs backing the kind and the flags")
+    telegram: str | None
+    aliases: list[str]
+    note: str | None
+
+
+class CorpusOutletKind(BaseModel):
+    outlet: str
+    kind: str
+    registry_name: str | None = Field(description="the registry entry it matched; null when unrated")
+
+
+class OutletKindsList(BaseModel):
+    kinds: list[KindLabel] = Field(description="in display order, unrated last")
+    outlets: list[OutletKindEntry] = Field(description="the registry: shipped entries and the server's user file")
+    corpus: list[CorpusOutletKind] = Field(description="every outlet of the corpus with its kind")
 
 
 class QuoteHit(BaseModel):

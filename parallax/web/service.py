@@ -24,6 +24,8 @@ from parallax.compare import compare_story
 from parallax.ingest.errors import InputError
 from parallax.ingest.records import Limits, build_article
 from parallax.model import AnalyzedArticle, StoryComparison
+from parallax.outlet_kinds import original_link
+from parallax.outlets.aggregates import refresh_profiles
 from parallax.pipeline import analyze_pending, article_document, cluster_pending, story_comparison, story_furniture
 from parallax.render import plots
 from parallax.render.jsonout import document_to_dict
@@ -194,7 +196,7 @@ class Corpus:
         for a, item in zip(stored, story["articles"]):
             articles.append({"pk": a.pk, "id": item["id"], "outlet": a.outlet, "title": a.title,
                              "published": a.published, "published_ts": a.published_ts, "url": a.url,
-                             "reprint_of": a.reprint_of})
+                             "reprint_of": a.reprint_of, "link": original_link(a.outlet, a.url, a.meta)})
         raw = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         etag = '"' + hashlib.sha1(f"{__version__}|{key!r}".encode("utf-8")).hexdigest()[:20] + '"'
         timeline = plots.coverage_timeline(
@@ -228,6 +230,9 @@ class Corpus:
                 with self._compute_lock:
                     s = analyze_pending(store, pending=touched)
                     s = cluster_pending(store, summary=s)
+                    # the posted articles' profile counts; omissions of the stories they changed are
+                    # compared (and stored) when an outlet page first needs them
+                    refresh_profiles(store, omissions=False)
                 summary = {"analysed": s.analysed, "clustered": s.clustered}
         self._stamp.touched()
         results.sort(key=lambda r: r["index"])
@@ -268,8 +273,7 @@ def outlet_summary(story: dict, articles: list[dict]) -> list[dict]:
         for article, terms in entry.get("terms", {}).items():
             outlet = outlet_of.get(article)
             for t in terms if outlet else []:
-                label = f"{t['term']}" + (f" [{t['label']}]" if t.get("label") else "")
-                out[outlet]["terms"][(entry["concept"], label)] += 1
+                out[outlet]["terms"][(entry["concept"], t["term"], t.get("label") or "")] += 1
     result = []
     for o in order:
         row = out[o]
@@ -279,6 +283,6 @@ def outlet_summary(story: dict, articles: list[dict]) -> list[dict]:
             "quotes": row["quotes"],
             "sources": [{"source": s, "kind": row["source_kinds"].get(s), "count": n}
                         for s, n in row["sources"].most_common()],
-            "terms": [{"concept": c, "term": t, "count": n} for (c, t), n in row["terms"].most_common()],
+            "terms": [{"concept": c, "term": t, "label": lb, "count": n} for (c, t, lb), n in row["terms"].most_common()],
         })
     return result

@@ -123,11 +123,14 @@ def test_stories_json_is_exactly_the_documented_shape(tmp_path, capsys):
     assert list(data) == ["stories"]
     assert [s["id"] for s in data["stories"]] == ["s-korea", "s-snow"]
     korea = data["stories"][0]
-    assert list(korea) == ["id", "title", "articles"] and korea["title"] == "Военное положение отменено"
+    assert list(korea) == ["id", "title", "thread", "coverage", "outlet_kinds", "articles"]
+    assert korea["title"] == "Военное положение отменено"
+    assert korea["coverage"] == {"state": 1, "foreign_public": 1}
+    assert korea["outlet_kinds"] == {"РИА Новости": "state", "BBC News | Русская служба": "foreign_public"}
     assert korea["articles"] == [
-        {"id": "ria-1", "url": "https://ria.example/1", "outlet": "РИА Новости", "title": "Военное положение отменено",
-         "date": "2024-12-03T20:00:00+00:00"},
-        {"id": "bbc-7", "url": "https://bbc.example/7", "outlet": "BBC News | Русская служба",
+        {"id": "ria-1", "url": "https://ria.example/1", "outlet": "РИА Новости", "kind": "state",
+         "title": "Военное положение отменено", "date": "2024-12-03T20:00:00+00:00"},
+        {"id": "bbc-7", "url": "https://bbc.example/7", "outlet": "BBC News | Русская служба", "kind": "foreign_public",
          "title": "Депутаты против", "date": "2024-12-03T21:30:00+00:00"},
     ]
 

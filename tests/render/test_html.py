@@ -1,13 +1,17 @@
 import copy
 import re
 from collections import defaultdict
+from functools import partial
 from html.parser import HTMLParser
 
 import pytest
 
 from parallax.model import ClaimGroup, ClaimMember, EntityMentionRef
-from parallax.render.html import render_html
+from parallax.render.html import render_html as render_report
 from parallax.render.jsonout import document_to_dict
+
+# the English report: these tests check its wording; test_report_in_russian_... checks the default
+render_html = partial(render_report, lang="en")
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 ARTICLE_ID = re.compile(r"^s(\d+)-a(\d+)$")
@@ -259,8 +263,8 @@ def test_key_differences_come_first_and_every_link_resolves(multi_document):
     assert block.count('<li class="kd ') == 4
     assert '<span class="badge">conflict</span> Outlets disagree on the cost' in block
     # each point links to its claim / quote group, and from there on to the source sentences
-    assert '<a href="#s0-claim2" data-claim="c3">claim c3</a>' in block
-    assert '<a href="#s0-quote0" data-quote="q1">quote q1</a>' in block
+    assert '<a href="#s0-claim2" data-claim="c3">claim 3</a>' in block
+    assert '<a href="#s0-quote0" data-quote="q1">quote 1</a>' in block
     assert '<a href="#s0-framing">framing</a>' in block                  # a term point: to the framing table
     ids = set(inspector.ids)
     hrefs = re.findall(r'href="#([^"]+)"', block)
@@ -289,9 +293,9 @@ def test_one_column_per_outlet_with_later_posts_folded(multi_document):
     assert [int(j) for j in re.findall(r'<article class="doc" id="s0-a(\d)"', first)] == [0, 3, 4]
     assert first.index('<details class="later"><summary>2 later posts') < first.index('id="s0-a3"')
     assert first.index('id="s0-a0"') < first.index('<details class="later">')
-    assert "<h4>Вечерний город <span class=\"badge\">independent</span></h4><div class=\"meta\">3 posts</div>" in first
+    assert "<h4>Вечерний город <span class=\"badge k-edge-independent\">independent</span></h4><div class=\"meta\">3 posts</div>" in first
     assert "<h5>Вечерний город #2</h5>" in first
-    assert '<span class="swatch st-unique" title="unique claims">2 unique</span>' in first
+    assert '<span class="swatch st-unique">2 unique</span>' in first
     assert "(a1-2)" not in page and "(a1)" not in page                    # no post ids as labels
     for j, article in enumerate(multi_document["stories"][0]["articles"]):
         assert inspector.texts[f"s0-a{j}"] == article["text"]
@@ -302,7 +306,7 @@ def test_repeats_of_a_claim_are_marked_and_linked(multi_document):
     inspector = inspect(page)
     repeat = multi_document["stories"][0]["claims"][0]["members"][0]["repeats"][0]
     assert span_of(inspector, "s0-a4", "data-claim", "c1") == (repeat["start"], repeat["text"])
-    assert '<span class="cl st-consensus rep" data-claim="c1"' in page
+    assert re.search(r'<span class="cl st-consensus rep( anchor)?" data-claim="c1"', page)
     assert f'<span class="again">again in <a class="jump" href="#s0-a4-{repeat["start"]}" data-claim="c1">#3</a>' \
            in page
 
@@ -330,7 +334,7 @@ def test_a_big_story_stays_a_few_screens(big_document):
         assert f'<section id="s0-{key}"><details class="fold"><summary><h3>' in page
     # a key difference whose claim sits in a folded list still links to it
     ids = set(inspector.ids)
-    assert '<a href="#s0-claim7" data-claim="c8">claim c8</a>' in page and "s0-claim7" in ids
+    assert '<a href="#s0-claim7" data-claim="c8">claim 8</a>' in page and "s0-claim7" in ids
     assert [h for _, h in inspector.links if h.startswith("#") and h[1:] not in ids] == []
     assert len(inspector.ids) == len(set(inspector.ids))
 
@@ -352,3 +356,26 @@ def test_a_post_is_labelled_only_where_its_outlet_has_several(multi_document):
     herald = page[page.index('id="s0-o2"'):page.index('id="s0-consensus"')]
     assert "<h5>" not in herald and "<h4>Local Herald</h4><div class=\"meta\">1 post</div>" in herald
     assert '<div class="outlets" id="s0-articles">' in page                 # not "many": full-height texts
+
+
+def test_report_in_russian_with_original_links_and_no_input_paths(document):
+    page = render_report(document, links={"b2": "https://t.me/gorvesti/42"})
+    assert '<html lang="ru">' in page
+    assert ">Главные различия" in page and ">Издания</a>" in page and ">Key differences" not in page
+    assert '<a class="original" href="https://t.me/gorvesti/42"' in page
+    assert '<a class="original" href="https://vecher.example/most"' in page
+    assert "a1.txt" not in page and "b2.txt" not in page and "c3.txt" not in page
+
+
+def test_claims_in_the_text_are_keyboard_stops_named_by_status_and_outlets(page):
+    stops = re.findall(r'<span class="cl [^"]*"[^>]*tabindex="0" role="button" aria-label="([^"]*)"', page)
+    assert stops
+    for name in stops:
+        assert re.match(r"(consensus|partial|unique|conflict)(, again)?: \S", name), name
+
+
+def test_a_big_story_folds_each_outlets_posts_under_it_for_phones(big_document, document):
+    page = render_html(big_document)
+    assert page.count('<details class="outlet-posts" open><summary>') == 3     # one per outlet, open on a desktop
+    assert "details.outlet-posts" in page and "max-width: 760px" in page        # report.js closes them on a phone
+    assert 'class="outlet-posts"' not in render_html(document)                  # a small story shows its texts

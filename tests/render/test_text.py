@@ -28,7 +28,7 @@ def test_outlets_and_errors(document):
     assert "[1] Вечерний город   2025-05-15  ru  Самара построит мост через Волгу" in out
     assert "[2] Городские вести  2025-05-16  ru [cp1251]" in out
     assert "[3] Local Herald     —           en" in out
-    assert "      claims: 1 consensus · 1 partial · 1 unique · 1 conflict\n  [2]" in out
+    assert "      claims: 1 consensus · 1 partial · 1 unique · 1 conflict\n" in out
     assert "Could not use 2 input(s):" in out and "missing.txt:3: no such file" in out
 
 
@@ -185,3 +185,11 @@ def test_a_big_story_shows_the_first_items_and_counts_the_rest(big_document):
 def test_a_small_story_shows_everything(multi_document):
     out = render_text(multi_document)
     assert "… and" not in out and "--json and --html" not in out       # nothing cut
+
+
+def test_every_post_says_where_it_came_from_and_no_input_paths(document):
+    """Original links (the article's URL, or what the caller found: t.me/<channel>/<id>) under each outlet;
+    the input file each article was read from is not printed."""
+    out = render_text(document, links={"b2": "https://t.me/gorvesti/42"})
+    assert "from: https://vecher.example/most" in out and "from: https://t.me/gorvesti/42" in out
+    assert "a1.txt" not in out and "b2.txt" not in out and "c3.txt" not in out

@@ -1,11 +1,13 @@
 """Per-outlet line counts (store/furniture.py): counted once per post and revision, learned furniture above
 max(3, 2 %) of an outlet's posts, the v3 migration on a store made before it. SQLite and PostgreSQL."""
+import re
+
 import pytest
 
 from corpus_fakes import make_article
 from parallax.store import Store
 from parallax.store.furniture import MIN_POSTS, outlet_lines, post_keys, threshold
-from parallax.store.schema import LATEST_VERSION, migrate
+from parallax.store.schema import LATEST_VERSION, MIGRATIONS, migrate
 
 SIGN = "⚡ Вестник: главное без цензуры"
 SIGN_KEY = "вестник главное без цензуры"
@@ -73,13 +75,27 @@ def test_counts_are_per_outlet_and_learned_above_the_threshold(store):
                        "Нет такого": frozenset()}
 
 
+def _back_to_version(store, version: int) -> None:
+    """Undo the migrations after `version` (they only create tables), newest first, as if the store had been
+    made by an older Parallax."""
+    for migration in reversed(MIGRATIONS):
+        if migration.version <= version:
+            break
+        statements = migration.sqlite if store.db.dialect == "sqlite" else migration.postgresql
+        for statement in statements:
+            made = re.match(r"\s*CREATE TABLE (?:IF NOT EXISTS )?(\w+)", statement)
+            assert made or statement.lstrip().startswith("CREATE INDEX"), statement
+            if made:
+                cascade = " CASCADE" if store.db.dialect == "postgresql" else ""
+                store.db.execute(f"DROP TABLE IF EXISTS {made.group(1)}{cascade}")
+        store.db.execute("DELETE FROM schema_migrations WHERE version = ?", (migration.version,))
+
+
 def test_a_store_made_before_the_counts_is_migrated_and_counted(db_target):
     with Store(db_target) as s:
         pass
     with Store(db_target) as s:           # back to schema v2, as a store made before the counts
-        s.db.execute("DROP TABLE outlet_lines_counted")
-        s.db.execute("DROP TABLE outlet_lines")
-        s.db.execute("DELETE FROM schema_migrations WHERE version = 3")
+        _back_to_version(s, 2)
         s.add_articles(_posts("Вестник", 3))
     with Store(db_target) as s:
         assert s.db.scalar("SELECT MAX(version) FROM schema_migrations") == LATEST_VERSION >= 3

@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -111,7 +112,10 @@ def _asgi_post(app, chunks: int, chunk_size: int, token: str = TOKEN):
              "root_path": "", "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80),
              "headers": [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {token}".encode()),
                          (b"transfer-encoding", b"chunked"), (b"content-type", b"application/json")]}
-    asyncio.run(app(scope, receive, send))
+    # in a thread of its own: the browser tests' Playwright keeps an event loop running in this one
+    runner = threading.Thread(target=lambda: asyncio.run(app(scope, receive, send)))
+    runner.start()
+    runner.join()
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], read
 

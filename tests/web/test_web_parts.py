@@ -106,6 +106,30 @@ def test_response_cache_keeps_only_successes_and_respects_its_size():
     assert len(calls2) == 3                               # '/a' was evicted to make room for '/b'
 
 
+def test_response_cache_frees_the_responses_of_an_older_corpus():
+    calls, version = [], _Version()
+    cache = ResponseCache(_asgi_app(calls), version)
+    for path in ("/a", "/b", "/c"):
+        _get(cache, path)
+    assert len(cache._items) == 3 and cache._bytes == 9
+    version.value = "2"                                   # a write: none of the three can be served again
+    _get(cache, "/a")
+    assert list(cache._items) == [("/a", b"", None, "2")] and cache._bytes == 3
+
+
+def test_lru_drops_entries_of_older_versions_when_a_new_one_is_seen():
+    cache = LRUCache(100)
+    cache.note_version("1")
+    cache.put(("page", "x", "1"), 1)
+    cache.put(("page", "y", "1"), 2)
+    cache.note_version("1")                               # same version: nothing dropped
+    assert len(cache) == 2
+    cache.note_version("2")
+    assert len(cache) == 0
+    cache.put(("page", "x", "2"), 3)
+    assert cache.get(("page", "x", "2")) == 3
+
+
 # ---- plots --------------------------------------------------------------------------------------------
 
 def test_timeline_is_inline_svg_with_escaped_labels():

@@ -28,7 +28,9 @@ def test_short_soak(corpus_db, tmp_path):
     assert result["writes"] >= 10 and result["writes_ok"] == result["writes"], (result, log[-3000:])
     assert all(w["requests"] > 0 for w in windows), windows
     assert windows[-1]["p95_ms"] <= 3 * max(windows[0]["p95_ms"], 5.0), windows
-    assert windows[-1]["rss_mb"] - windows[0]["rss_mb"] < 100, windows
+    # the models load on a write before the clock starts: what is left must stay flat (glibc arenas capped,
+    # dead cache entries dropped); it grew 60-100 MB in these 15 s before both fixes
+    assert windows[-1]["rss_mb"] - windows[0]["rss_mb"] < 50, windows
 
 
 def test_summary_windows():
@@ -41,3 +43,17 @@ def test_summary_windows():
         [(2, 1, 0, 300.0), (3, 0, 1, 310.0)]
     assert result["5xx"] == 1 and result["errors"] == 1 and result["writes_ok"] == 1
     assert [soak.percentile([1, 2, 3, 4], q) for q in (50, 95, 100)] == [2, 4, 4]
+
+
+def test_the_server_caps_malloc_arenas(monkeypatch):
+    """The server's memory stays flat only with glibc's arenas capped (RELIABILITY.md): the cap must take."""
+    import ctypes.util
+    import sys
+
+    from parallax.cli.serve import limit_malloc_arenas
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    glibc = sys.platform.startswith("linux") and ctypes.util.find_library("c")
+    assert limit_malloc_arenas() is bool(glibc)
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")           # the user's own setting wins
+    assert limit_malloc_arenas() is False

@@ -64,6 +64,12 @@
     return null;
   }
 
+  // On a phone a big story's outlets start folded (their headers and claim counts stay), so the page is a
+  // few screens long; a link or a highlighted claim unfolds what it points at.
+  if (window.matchMedia && window.matchMedia("(max-width: 760px)").matches) {
+    document.querySelectorAll("details.outlet-posts").forEach(function (d) { d.open = false; });
+  }
+
   window.addEventListener("hashchange", unfoldTarget);
   if (location.hash) { unfoldTarget(); }
 
@@ -82,6 +88,20 @@
     if (!el) { return; }
     var group = groupOf(el);
     if (group) { reveal(highlight(storyOf(el), group[0], group[1])); }
+  });
+
+  // Keyboard: a claim in the text is a button (tabindex 0); Enter or Space does what a click does and
+  // says so to assistive technology with aria-pressed.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" && event.key !== " ") { return; }
+    var el = event.target;
+    if (!el.matches || !el.matches("[role='button'][data-claim], [role='button'][data-quote]")) { return; }
+    event.preventDefault();
+    var group = groupOf(el);
+    if (!group) { return; }
+    document.querySelectorAll("[aria-pressed='true']").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+    el.setAttribute("aria-pressed", "true");
+    reveal(highlight(storyOf(el), group[0], group[1]));
   });
 
   document.addEventListener("mouseover", function (event) {

@@ -13,12 +13,14 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from parallax.outlets.profiles import list_outlets
+from parallax.store import threads as stored_threads
 from parallax.store.queries import Filters, list_articles, list_stories
 from parallax.web import schemas
 from parallax.web.deps import CorpusDep, cached, not_found, profile_of, story_bundle
 from parallax.web.items import (
     article_detail,
     article_item,
+    kinds_data,
     page_count,
     search_json,
     search_result,
@@ -37,7 +39,9 @@ from parallax.web.params import (
     StoryId,
     StoryParams,
     StoryQuery,
+    kinds_registry,
 )
+from parallax.web.routes.pages import DateQuery, ThreadId, thread_period
 from parallax.web.service import Corpus
 
 V1_REF = "#/components/schemas/ParallaxDocumentV1"
@@ -62,7 +66,7 @@ def api_health(c: CorpusDep):
             "ingest": c.token is not None}
 
 
-@router.get("/api/stories", response_model=schemas.StoryList, summary="Stories, latest first")
+@router.get("/api/stories", response_model=schemas.StoryList, summary="Stories: latest first, or by coverage")
 async def api_stories(corpus: CorpusDep, sq: StoryQuery = Depends(StoryParams)):
     def build():
         return json.dumps(stories_data(corpus, sq), ensure_ascii=False).encode("utf-8")
@@ -79,7 +83,7 @@ def api_story(story_id: StoryId, c: CorpusDep):
     item = story_item(rows[0])
     articles.sort(key=lambda a: (a.published_ts is None, a.published_ts or 0, a.pk))
     return {"id": item["id"], "title": item["title"], "first": item["first"], "last": item["last"],
-            "outlets": item["outlets"], "articles": [article_item(a) for a in articles],
+            "outlets": item["outlets"], "coverage": item["coverage"], "articles": [article_item(a) for a in articles],
             "comparison": item["comparison"]}
 
 
@@ -146,6 +150,12 @@ async def api_outlets(corpus: CorpusDep):
     return {"outlets": data}
 
 
+@router.get("/api/outlets/kinds", response_model=schemas.OutletKindsList,
+            summary="Kinds of outlet: the registry, and every corpus outlet with its kind")
+async def api_outlet_kinds(corpus: CorpusDep):
+    return await cached(corpus, ("outlet-kinds", kinds_registry().version), lambda: kinds_data(corpus))
+
+
 @router.get("/api/outlets/{name:path}", response_model=schemas.OutletProfile,
             summary="An outlet's profile", responses={404: {"description": "no such outlet"}})
 async def api_outlet(name: OutletPath, corpus: CorpusDep, pq: ProfileQuery = Depends(ProfileParams)):
@@ -157,3 +167,38 @@ async def api_outlet(name: OutletPath, corpus: CorpusDep, pq: ProfileQuery = Dep
 async def api_search(corpus: CorpusDep, sq: SearchQuery = Depends(SearchParams)):
     result = await cached(corpus, ("search", sq.key()), lambda: search_result(corpus, sq))
     return search_json(sq, result)
+
+
+# ---- threads: developing stories over days (engineer "threads") ----
+
+@router.get("/api/threads", summary="Threads: stories of one developing matter over days, latest first")
+async def api_threads(corpus: CorpusDep, since: DateQuery = None, until: DateQuery = None,
+                      min_stories: Annotated[int, Query(ge=1, le=1000)] = 2,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                      offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    period = thread_period(since, until)
+
+    def build():
+        threads, total = stored_threads.list_threads(corpus.store().db, since=period[0], until=period[1],
+                                                     min_stories=min_stories, limit=limit, offset=offset)
+        return {"threads": [t.as_dict() for t in threads], "total": total, "limit": limit, "offset": offset}
+    return await cached(corpus, ("threads", since, until, min_stories, limit, offset), build)
+
+
+@router.get("/api/threads/{thread_id}", summary="One thread: its stories with articles and the timeline",
+            responses={404: {"description": "no such thread"}})
+async def api_thread(thread_id: ThreadId, corpus: CorpusDep):
+    thread = await cached(corpus, ("thread", thread_id), lambda: stored_threads.thread_detail(corpus.store().db,
+                                                                                               thread_id))
+    if thread is None:
+        raise not_found("thread")
+    return thread
+
+
+@router.get("/api/stories/{story_id}/digests", summary='Digest posts that list this story ("also in digest")')
+async def api_story_digests(story_id: StoryId, corpus: CorpusDep):
+    mentions = await cached(corpus, ("digests", story_id),
+                            lambda: stored_threads.digest_mentions(corpus.store().db, story_id))
+    threads = await cached(corpus, ("story-thread", story_id),
+                           lambda: stored_threads.threads_of_stories(corpus.store().db, [story_id]))
+    return {"story": story_id, "thread": threads.get(story_id), "digests": mentions}

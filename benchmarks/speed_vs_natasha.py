@@ -1,0 +1,191 @@
+"""Parallax analysis and `ingest` against natasha's own pipeline, per CPU-second, on the same posts.
+
+    python benchmarks/speed_vs_natasha.py [--posts 2000] [--rounds 1] [--profile analysis|ingest|natasha]
+
+The posts: a seeded sample of the Telegram corpus in ../shared/data/telegram-ru-news-channels (every
+channel, as `parallax ingest` reads them). Three measurements, each in a fresh process (so no run finds the
+word caches another one warmed) with its models loaded before the clock starts, one BLAS thread each:
+
+* natasha    Doc -> segment -> tag_morph -> lemmatize every token -> tag_ner -> normalize every span
+             (natasha's README pipeline without the syntax parser, which Parallax does not run);
+* analysis   `Analyzer().analyze_many` (language, sentences, tokens and lemmas, NER, normalisation, aliases,
+             roles, dates, numbers, quotes, attributions);
+* ingest     `parallax ingest` end to end into a fresh SQLite file: store (dedup, reprints, full-text
+             index), analysis, title/lead embedding and story features, clustering.
+
+Each child reports the CPU time of its own process (time.process_time) for the measured part only; the
+ratios are natasha's CPU seconds over Parallax's. The three run at the same time (--one-at-a-time: one
+after another), so a busy machine slows them alike; with --rounds N they run N times and the median CPU
+time of each is used. --profile X runs X once under cProfile and prints the top functions.
+Writes benchmarks/results/speed_vs_natasha.json.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RAW = ROOT.parent / "shared" / "data" / "telegram-ru-news-channels" / "data" / "raw"
+SEED = 15
+FLOORS = {"analysis": 1.6, "ingest": 1.2}
+
+
+def sample_articles(n: int):
+    from parallax.ingest.sources import iter_sources
+    from parallax.model import Article
+    files = sorted(str(p) for p in RAW.glob("*_messages.json"))
+    articles = [r for r in iter_sources(files) if isinstance(r, Article)]
+    return random.Random(SEED).sample(articles, min(n, len(articles)))
+
+
+def _natasha_runner():
+    from threadpoolctl import threadpool_limits
+
+    from parallax.nlp.models import natasha
+    nt = natasha()
+    segmenter, morph_vocab = nt.Segmenter(), nt.MorphVocab()
+    emb = nt.NewsEmbedding()
+    morph_tagger, ner_tagger = nt.NewsMorphTagger(emb), nt.NewsNERTagger(emb)
+
+    def run(articles):
+        with threadpool_limits(1):
+            for a in articles:
+                doc = nt.Doc(a.text)
+                doc.segment(segmenter)
+                doc.tag_morph(morph_tagger)
+                for token in doc.tokens:
+                    token.lemmatize(morph_vocab)
+                doc.tag_ner(ner_tagger)
+                for span in doc.spans:
+                    span.normalize(morph_vocab)
+    return run
+
+
+def _analysis_runner():
+    from parallax.nlp.models import language_detector, morph_analyzer, ner_tagger
+    from parallax.nlp.pipeline import Analyzer
+    ner_tagger(), morph_analyzer(), language_detector()
+    return lambda articles: Analyzer().analyze_many(articles)
+
+
+def _ingest_runner():
+    from parallax.compare.embed import get_encoder
+    from parallax.nlp.models import language_detector, morph_analyzer, ner_tagger
+    from parallax.pipeline import analyze_pending, cluster_pending, ingest_records
+    from parallax.store import Store
+    ner_tagger(), morph_analyzer(), language_detector()
+    get_encoder().encode(["прогрев модели"])
+    get_encoder().clear_cache()
+    tmp = tempfile.mkdtemp(prefix="parallax-speed-")
+
+    def run(articles):
+        with Store(os.path.join(tmp, "corpus.sqlite")) as store:
+            summary = ingest_records(store, articles)
+            analyze_pending(store, summary=summary)
+            cluster_pending(store, summary=summary)
+        return summary
+    return run
+
+
+RUNNERS = {"natasha": _natasha_runner, "analysis": _analysis_runner, "ingest": _ingest_runner}
+
+
+def child(kind: str, n: int, profile: bool) -> dict:
+    articles = sample_articles(n)
+    run = RUNNERS[kind]()
+    # one short warm-up so lazy imports and first-call setup are not timed (the same text for all three)
+    warm = [a for a in sample_articles(n + 5)[-5:] if a not in articles][:1]
+    if kind != "ingest":
+        run(warm)
+    prof = cProfile.Profile() if profile else None
+    w, c = time.perf_counter(), time.process_time()
+    if prof:
+        prof.enable()
+    run(articles)
+    if prof:
+        prof.disable()
+    w, c = time.perf_counter() - w, time.process_time() - c
+    out = {"kind": kind, "posts": len(articles), "chars": sum(len(a.text) for a in articles),
+           "cpu_s": round(c, 3), "wall_s": round(w, 3), "posts_per_cpu_s": round(len(articles) / c, 1)}
+    if prof:
+        s = io.StringIO()
+        pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(40)
+        s.write("\n--- cumulative ---\n")
+        pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(60)
+        out["profile"] = s.getvalue()
+    return out
+
+
+def spawn(kinds: list[str], n: int) -> list[dict]:
+    """Run the children at the same time, so that the load of a shared machine weighs on all of them alike."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    procs = [subprocess.Popen([sys.executable, __file__, "--child", kind, "--posts", str(n)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for kind in kinds]
+    out = []
+    for kind, proc in zip(kinds, procs):
+        stdout, stderr = proc.communicate()
+        if proc.returncode != 0:
+            raise SystemExit(f"{kind} failed:\n{stderr[-3000:]}")
+        out.append(json.loads(stdout.strip().splitlines()[-1]))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--posts", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--one-at-a-time", dest="together", action="store_false",
+                    help="run the three one after another instead of at the same time")
+    ap.add_argument("--child", choices=sorted(RUNNERS))
+    ap.add_argument("--profile", choices=sorted(RUNNERS))
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "speed_vs_natasha.json"))
+    args = ap.parse_args()
+    if not RAW.is_dir():
+        sys.exit(f"missing {RAW}")
+    if args.child:
+        result = child(args.child, args.posts, args.profile == args.child)
+        if "profile" in result:
+            print(result.pop("profile"), file=sys.stderr)
+        print(json.dumps(result))
+        return
+    if args.profile:
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        subprocess.run([sys.executable, __file__, "--child", args.profile, "--posts", str(args.posts),
+                        "--profile", args.profile], env=env, check=True)
+        return
+    runs: dict[str, list[dict]] = {k: [] for k in RUNNERS}
+    load = [os.getloadavg()[0]]
+    for _ in range(args.rounds):
+        kinds = list(RUNNERS)
+        for kind, result in zip(kinds, spawn(kinds, args.posts) if args.together else
+                                [spawn([k], args.posts)[0] for k in kinds]):
+            runs[kind].append(result)
+            print(kind, result, flush=True)
+    load.append(os.getloadavg()[0])
+    cpu = {k: statistics.median(r["cpu_s"] for r in v) for k, v in runs.items()}
+    ratios = {k: round(cpu["natasha"] / cpu[k], 3) for k in FLOORS}
+    results = {"posts": runs["natasha"][0]["posts"], "mean_chars": round(runs["natasha"][0]["chars"] / runs["natasha"][0]["posts"]),
+               "rounds": args.rounds, "load_avg": load, "cpu_s_median": cpu,
+               "posts_per_cpu_s": {k: round(runs[k][0]["posts"] / cpu[k], 1) for k in cpu},
+               "ratio_vs_natasha": ratios, "floors": FLOORS, "runs": runs}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    for k, floor in FLOORS.items():
+        print(f"{k:9s} {ratios[k]:.2f}x natasha per CPU-second (floor {floor}x)"
+              f"{'' if ratios[k] >= floor else '  BELOW FLOOR'}")
+
+
+if __name__ == "__main__":
+    main()
