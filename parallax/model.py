@@ -268,6 +268,9 @@ class KeyDifference:
     claims: list[str] = field(default_factory=list)     # claim group ids
     quotes: list[str] = field(default_factory=list)     # quote group ids
     outlets: list[str] = field(default_factory=list)    # the outlets the point is about
+    # what `text` says, as data, so a page can say it in the reader's language (render/kd_text.py):
+    # {"template": only_one | only_some | conflict | quote | term_differ | term_silent, ...its fields}
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

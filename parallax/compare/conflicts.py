@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from parallax.compare.align import alignment_config
+from parallax.compare.align import alignment_config, spans_within
 from parallax.compare.claims import Claim
 from parallax.compare.quotes import containment
 from parallax.model import AnalyzedArticle, Conflict
@@ -12,7 +12,7 @@ from parallax.nlp.morph import parses
 
 
 def _within(items, claim: Claim):
-    return [x for x in items if x.start >= claim.start and x.end <= claim.end]
+    return spans_within(items, claim.start, claim.end)
 
 
 def _numbers_agree(a, b, tolerance: float) -> bool:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
+from parallax.compare.align import spans_within
 from parallax.model import AnalyzedArticle, ClaimGroup, KeyDifference, QuoteGroup, StoryComparison
 from parallax.resources import load_yaml_mapping
 
@@ -65,21 +67,16 @@ def fact_weight(group: ClaimGroup, docs: dict[str, AnalyzedArticle], central: se
     cfg = settings()["fact"]
     member = group.members[0]
     doc = docs[member.article]
-    inside = functools.partial(_within, member.start, member.end)
-    entities = {m.entity for m in doc.mentions if m.entity and inside(m)}
-    numbers = [n for n in doc.numbers if inside(n) and n.unit and n.qualifier != "ordinal"]
+    entities = {m.entity for m in spans_within(doc.mentions, member.start, member.end) if m.entity}
+    numbers = [n for n in spans_within(doc.numbers, member.start, member.end) if n.unit and n.qualifier != "ordinal"]
     casualty = any(n.unit in set(cfg["casualty_units"]) for n in numbers)
     weight = cfg["base"] + cfg["per_central_entity"] * min(len(entities & central), 3)
     weight += cfg["casualties"] if casualty else cfg["figures"] if numbers else 0.0
-    weight += cfg["cited_source"] if any(inside(a) for a in doc.attributions) else 0.0
+    weight += cfg["cited_source"] if spans_within(doc.attributions, member.start, member.end) else 0.0
     weight += cfg["lead"] if member.sentence <= 1 else 0.0
     if len(member.text.split()) < cfg["min_words"]:
         weight *= cfg["short_factor"]
     return round(weight, 3)
-
-
-def _within(start: int, end: int, span) -> bool:
-    return start <= span.start and span.end <= end
 
 
 def _outlets(group: ClaimGroup, outlet_of: dict[str, str]) -> list[str]:
@@ -102,8 +99,10 @@ def _coverage_points(comp: StoryComparison, outlet_of: dict[str, str], docs: dic
             text = (f"{_names(reporting)} report{'s' if len(reporting) == 1 else ''}, {_names(silent)} "
                     f"do{'es' if len(silent) == 1 else ''} not: {_quoted(group.members[0].text)}")
         weight = fact_weight(group, docs, central) * factor[group.status]
+        params = {"template": "only_one" if group.status == "unique" else "only_some", "reporting": reporting,
+                  "silent": silent, "quote": _quoted(group.members[0].text)}
         yield KeyDifference(kind="only_some", text=text, weight=round(weight, 3), claims=[group.id],
-                            outlets=reporting)
+                            outlets=reporting, params=params)
 
 
 def _conflict_points(groups: list[ClaimGroup], outlet_of: dict[str, str], docs: dict[str, AnalyzedArticle],
@@ -112,13 +111,37 @@ def _conflict_points(groups: list[ClaimGroup], outlet_of: dict[str, str], docs: 
     for group in groups:
         if group.status != "conflict":
             continue
-        parts = []
-        for conflict in group.conflicts:
-            values = "; ".join(f"{outlet_of.get(a, a)}: {v}" for a, v in conflict.values.items())
-            parts.append(f"{conflict.kind} — {values}")
-        text = f"Outlets disagree on one fact ({', '.join(parts)}): {_quoted(group.members[0].text)}"
+        text = f"Outlets disagree on one fact ({_conflict_values(group, outlet_of)}): {_quoted(group.members[0].text)}"
+        params = {"template": "conflict", "values": _conflict_table(group, outlet_of),
+                  "quote": _quoted(group.members[0].text)}
         yield KeyDifference(kind="conflict", text=text, weight=round(fact_weight(group, docs, central) + bonus, 3),
-                            claims=[group.id], outlets=_outlets(group, outlet_of))
+                            claims=[group.id], outlets=_outlets(group, outlet_of), params=params)
+
+
+MAX_CONFLICT_OUTLETS = 4      # a point is one line to read: the values of the first few outlets, then a count
+
+
+def _conflict_values(group: ClaimGroup, outlet_of: dict[str, str]) -> str:
+    """Per kind, each outlet once with its distinct values (a group of nine outlets has 36 pairwise conflicts;
+    listing them pair by pair made a point of 400 words)."""
+    parts = []
+    for row in _conflict_table(group, outlet_of):
+        shown = [f"{outlet}: {', '.join(values)}" for outlet, values in row["outlets"]]
+        parts.append(f"{row['kind']} — {'; '.join(shown)}" + (f"; {row['more']} more" if row["more"] else ""))
+    return ", ".join(parts)
+
+
+def _conflict_table(group: ClaimGroup, outlet_of: dict[str, str]) -> list[dict[str, Any]]:
+    """[{"kind", "outlets": [[outlet, [values]]] (the first MAX_CONFLICT_OUTLETS), "more": n}] per kind."""
+    by_kind: dict[str, dict[str, list[str]]] = {}
+    for conflict in group.conflicts:
+        outlets = by_kind.setdefault(conflict.kind, {})
+        for article, value in conflict.values.items():
+            values = outlets.setdefault(outlet_of.get(article, article), [])
+            if str(value) not in values:
+                values.append(str(value))
+    return [{"kind": kind, "outlets": [[o, v] for o, v in list(outlets.items())[:MAX_CONFLICT_OUTLETS]],
+             "more": max(0, len(outlets) - MAX_CONFLICT_OUTLETS)} for kind, outlets in by_kind.items()]
 
 
 def _quote_points(quotes: list[QuoteGroup], outlet_of: dict[str, str]) -> Iterable[KeyDifference]:
@@ -132,7 +155,10 @@ def _quote_points(quotes: list[QuoteGroup], outlet_of: dict[str, str]) -> Iterab
         who = group.speaker_name or "one speaker"
         text = (f"{who}'s words are rendered differently ({group.relation}) by {_names(changed)}: "
                 f"{_quoted(group.renderings[0].text)}")
-        yield KeyDifference(kind="quote", text=text, weight=cfg[group.relation], quotes=[group.id], outlets=outlets)
+        params = {"template": "quote", "speaker": group.speaker_name, "relation": group.relation, "changed": changed,
+                  "quote": _quoted(group.renderings[0].text)}
+        yield KeyDifference(kind="quote", text=text, weight=cfg[group.relation], quotes=[group.id], outlets=outlets,
+                            params=params)
 
 
 def _term_points(comp: StoryComparison, outlet_of: dict[str, str]) -> Iterable[KeyDifference]:
@@ -153,16 +179,18 @@ def _term_points(comp: StoryComparison, outlet_of: dict[str, str]) -> Iterable[K
                           for o, c in by_outlet.items())
         labels = {o: frozenset(label for label, _ in c) for o, c in by_outlet.items()}
         silent = [o for o in all_outlets if o not in by_outlet]
+        params = {"concept": entry.concept, "silent": silent,
+                  "shown": [[o, [[term, label] for (label, term), _ in c.most_common(2)]] for o, c in by_outlet.items()]}
         if len(labels) >= 2 and len(set(labels.values())) >= 2:
             yield KeyDifference(kind="term", text=f"{entry.concept}, named differently — {shown}",
-                                weight=cfg["term"], outlets=list(by_outlet))
+                                weight=cfg["term"], outlets=list(by_outlet), params={"template": "term_differ", **params})
         elif silent:
             # naming a concept only in neutral words while others stay silent says little
             loaded = any(label not in NEUTRAL_LABELS for used in labels.values() for label in used)
             yield KeyDifference(kind="term", text=f"{entry.concept}: {shown}; {_names(silent)} "
                                 f"do{'es' if len(silent) == 1 else ''} not name it",
                                 weight=cfg["term_silent"] if loaded else cfg["term_silent_neutral"],
-                                outlets=list(by_outlet))
+                                outlets=list(by_outlet), params={"template": "term_silent", **params})
 
 
 def _names(outlets: list[str]) -> str:

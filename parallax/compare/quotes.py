@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from itertools import combinations
 
 import numpy as np
 
-from parallax.compare.align import alignment_config, blend_config, jaccard
+from parallax.compare.align import (
+    alignment_config,
+    blend_config,
+    jaccard,
+    jaccard_block,
+    key_postings,
+    shared_key_counts,
+)
 from parallax.compare.claims import CONTENT_POS, normalize_words
 from parallax.model import AnalyzedArticle, Quote, QuoteGroup, QuoteRendering
 from parallax.text import fold
@@ -72,10 +78,44 @@ def _join(tokens: list[str]) -> str:
 
 
 def containment(a: str, b: str) -> float:
-    wa, wb = set(normalize_words(a)), set(normalize_words(b))
+    return _containment_of_sets(set(normalize_words(a)), set(normalize_words(b)))
+
+
+def _containment_of_sets(wa: set, wb: set) -> float:
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))
+
+
+# pairs of quotes scored at once: a block of this many (a few MB each)
+_BLOCK_PAIRS = 1_000_000
+# the block scores (matrix products) may differ from the pair's own in the last bits: the filter keeps a
+# pair this close below a threshold and the exact test below decides
+_MARGIN = 1e-6
+
+
+def _candidate_pairs(emb: np.ndarray, lemmas: list[set], words: list[set], blend: dict, cfg: dict):
+    """The pairs (i < j) of quotes that may pass an edge test of `align_quotes`, in order: the blend
+    above the paraphrase threshold (the lower of its two), the cosine above `embedding_threshold`, or word
+    containment above `containment_threshold`, computed a block of rows at a time from key postings; any
+    other pair fails all three."""
+    n, w = len(words), blend["embedding_weight"]
+    lemma_post, word_post = key_postings(lemmas), key_postings(words)
+    lemma_size = np.array([len(x) for x in lemmas], dtype=np.int64)
+    word_size = np.array([len(x) for x in words], dtype=np.int64)
+    floor = min(blend["paraphrase_threshold"], blend["precise_threshold"]) - _MARGIN
+    step = max(1, _BLOCK_PAIRS // max(n, 1))
+    for r0 in range(0, n, step):
+        r1 = min(n, r0 + step)
+        cos = emb[r0:r1] @ emb.T
+        lex = jaccard_block(shared_key_counts(lemmas[r0:r1], lemma_post, n), lemma_size[r0:r1], lemma_size)
+        inter = shared_key_counts(words[r0:r1], word_post, n)
+        smaller = np.minimum(word_size[r0:r1, None], word_size[None, :])
+        cont = np.where(smaller > 0, inter / np.maximum(smaller, 1), 0.0)
+        keep = (w * cos + (1 - w) * lex >= floor) | (cos >= cfg["embedding_threshold"] - _MARGIN) \
+            | (cont >= cfg["containment_threshold"] - _MARGIN)
+        keep &= np.arange(r0, r1)[:, None] < np.arange(n)[None, :]
+        yield from ((r0 + int(r), int(c)) for r, c in zip(*np.nonzero(keep)))
 
 
 def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, str]) -> list[QuoteGroup]:
@@ -87,8 +127,9 @@ def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, s
     w = blend["embedding_weight"]
     emb = encoder.encode([q.text for _, q in items])
     lemmas = [{t.lemma for t in d.tokens_in(q.start, q.end) if t.pos in CONTENT_POS} for d, q in items]
+    words = [set(normalize_words(q.text)) for _, q in items]
     edges = []
-    for i, j in combinations(range(len(items)), 2):
+    for i, j in _candidate_pairs(emb, lemmas, words, blend, cfg):
         (da, qa), (db, qb) = items[i], items[j]
         if da.id == db.id:
             continue
@@ -99,7 +140,7 @@ def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, s
         # one known speaker on both sides makes a paraphrase enough; otherwise ask for a close one
         same_speaker = qa.speaker_entity is not None and qa.speaker_entity == qb.speaker_entity
         threshold = blend["paraphrase_threshold"] if same_speaker else blend["precise_threshold"]
-        cont = containment(qa.text, qb.text)
+        cont = _containment_of_sets(words[i], words[j])
         if score >= threshold or cos >= cfg["embedding_threshold"] or cont >= cfg["containment_threshold"]:
             edges.append((max(score, cont), i, j))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))

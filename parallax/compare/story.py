@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import replace
 
@@ -46,7 +47,8 @@ def compare_story(docs: list[AnalyzedArticle], encoder=None, story_id: str | Non
     accounts = build_accounts(docs, claims_by_doc, scores, encoder)
     groups, edges = group_facts(accounts, scores, encoder)
     outlets_with_claims = sum(1 for acc in accounts if acc.facts)
-    claim_groups = [_claim_group(f"c{k + 1}", g, edges, by_id, names, outlets_with_claims)
+    mentions = {d.id: LinkedMentions(d) for d in docs}
+    claim_groups = [_claim_group(f"c{k + 1}", g, edges, by_id, names, outlets_with_claims, mentions)
                     for k, g in enumerate(groups)]
     quotes = align_quotes(docs, encoder, names)
     attributions = []
@@ -76,7 +78,7 @@ def _status(group: list[AccountFact], conflicts: list, outlets: int) -> str:
 
 
 def _claim_group(group_id: str, group: list[AccountFact], edges: dict, docs: dict[str, AnalyzedArticle],
-                 names: dict[str, str], outlets: int) -> ClaimGroup:
+                 names: dict[str, str], outlets: int, mentions: dict | None = None) -> ClaimGroup:
     anchor = group[0]
     members = []
     for fact in group:
@@ -89,7 +91,7 @@ def _claim_group(group_id: str, group: list[AccountFact], edges: dict, docs: dic
     claims = [f.claim for f in group]
     conflicts = find_conflicts(claims, docs, names) if len(group) > 1 else []
     return ClaimGroup(id=group_id, status=_status(group, conflicts, outlets), members=members,
-                      conflicts=conflicts, framing=_wording_diff(claims, docs))
+                      conflicts=conflicts, framing=_wording_diff(claims, docs, mentions))
 
 
 def _occurrence(claim, fact: AccountFact, docs: dict[str, AnalyzedArticle]) -> ClaimOccurrence:
@@ -99,12 +101,12 @@ def _occurrence(claim, fact: AccountFact, docs: dict[str, AnalyzedArticle]) -> C
                            update=fact.updates.get(id(claim)))
 
 
-def _wording_diff(claims: list, docs: dict[str, AnalyzedArticle]) -> FramingDiff | None:
+def _wording_diff(claims: list, docs: dict[str, AnalyzedArticle], mentions: dict | None = None) -> FramingDiff | None:
     """Per member, the phrases only it uses for the fact (entity names folded, so that 'Ким Чен Ына'
     and 'КНДР' are not counted as different wording)."""
     if len(claims) < 2:
         return None
-    linked = {id(c): entity_tokens(c.tokens, docs[c.article]) for c in claims}
+    linked = {id(c): entity_tokens(c.tokens, docs[c.article], mentions) for c in claims}
     terms = {}
     for c in claims:
         others = [t for o in claims if o is not c for t in linked[id(o)]]
@@ -112,12 +114,30 @@ def _wording_diff(claims: list, docs: dict[str, AnalyzedArticle]) -> FramingDiff
     return FramingDiff(terms=terms) if any(terms.values()) else None
 
 
-def entity_tokens(tokens, doc: AnalyzedArticle):
+class LinkedMentions:
+    """The linked mentions of an article (not roles), found by bisection: the first of them, in the
+    article's order, that holds a token (a scan of every mention per token was quadratic on long texts)."""
+
+    def __init__(self, doc: AnalyzedArticle):
+        spans = [(m.start, m.end, m.entity) for m in doc.mentions if m.entity and m.kind != "role"]
+        self.items = sorted((s, e, k, ent) for k, (s, e, ent) in enumerate(spans))
+        self.starts = [s for s, *_ in self.items]
+        self.longest = max((e - s for s, e, *_ in self.items), default=0)
+
+    def entity_at(self, start: int, end: int) -> str | None:
+        lo = bisect.bisect_left(self.starts, start - self.longest)
+        hi = bisect.bisect_right(self.starts, start)
+        hits = [(k, ent) for s, e, k, ent in self.items[lo:hi] if s <= start and end <= e]
+        return min(hits)[1] if hits else None
+
+
+def entity_tokens(tokens, doc: AnalyzedArticle, mentions: dict | None = None):
     """Tokens whose lemma is replaced by their entity id inside linked mentions, so that 'Ким Чен Ына'
-    and 'Ким Чен Ыном', or 'Северной Кореи' and 'КНДР', are not reported as different wording."""
-    spans = [(m.start, m.end, m.entity) for m in doc.mentions if m.entity and m.kind != "role"]
+    and 'Ким Чен Ыном', or 'Северной Кореи' and 'КНДР', are not reported as different wording.
+    `mentions`: article id -> its LinkedMentions, built once for a story."""
+    index = (mentions or {}).get(doc.id) or LinkedMentions(doc)
     out = []
     for t in tokens:
-        ent = next((e for s, e_, e in spans if s <= t.start and t.end <= e_), None)
+        ent = index.entity_at(t.start, t.end)
         out.append(replace(t, lemma=f"@{ent}") if ent else t)
     return out

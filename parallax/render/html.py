@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from parallax.render.kd_text import key_difference_text
 from parallax.render.outlet_view import OutletIndex
 from parallax.render.page import DEFAULT_LANG, escape, label, page_start, say
 from parallax.resources import read_text
@@ -368,7 +369,7 @@ class _StoryView:
             where = f'<div class="where">{"<br>".join(refs)}</div>' if refs else ""
             items.append(f'<li class="kd kd-{escape(_token(kind))}" id="{self.prefix}-kd{n}">'
                          f'{_badge(self.t("kd." + kind) if kind in KD_KINDS else kind)} '
-                         f'{escape(point.get("text", ""))}{where}</li>')
+                         f'{escape(key_difference_text(point, self.lang))}{where}</li>')
         if items:
             body = f'<ol class="key-diffs">{"".join(items)}</ol>'
         elif len(self.index.names) < 2:

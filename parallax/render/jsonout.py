@@ -89,7 +89,7 @@ def comparison_to_dict(comp: StoryComparison) -> dict:
         "outlets": [{"name": o.name, "kind": o.kind, "articles": list(o.articles)} for o in comp.outlets],
         "key_differences": [
             {"kind": k.kind, "text": k.text, "weight": _round(k.weight), "claims": list(k.claims),
-             "quotes": list(k.quotes), "outlets": list(k.outlets)}
+             "quotes": list(k.quotes), "outlets": list(k.outlets), **({"params": k.params} if k.params else {})}
             for k in comp.key_differences
         ],
     }

@@ -52,3 +52,24 @@ def test_calls_to_action_are_not_claims():
     assert [c.text for c in split_claims(_doc(text))] == ["Министр прибыл в Пхеньян.", "Визит заранее не анонсировался."]
     # an imperative inside a quote is speech, not furniture
     assert len(split_claims(_doc("«Передайте привет», — сказал он."))) == 1
+
+
+def test_clauses_joined_without_a_conjunction_are_separate_claims():
+    text = "Один из мужчин утонул в пруду, второго вытащили рабочие на берег."
+    claims = split_claims(_doc(text))
+    assert [c.text for c in claims] == ["Один из мужчин утонул в пруду", "второго вытащили рабочие на берег."]
+    dash = "Мужчины провалились под лёд на пруду — они хотели срезать дорогу домой."
+    assert len(split_claims(_doc(dash))) == 2
+
+
+def test_subordinate_clauses_and_speech_attributions_stay_whole():
+    for text in ("Президент заявил, что правительство утвердило новый бюджет на год.",
+                 "Спасатели нашли мужчину, который провалился под лёд на пруду.",
+                 "«Мы подписали соглашение с партнёрами сегодня», — сказал министр финансов.",
+                 "Он приехал в город, чтобы встретиться с губернатором области."):
+        assert len(split_claims(_doc(text))) == 1, text
+
+
+def test_a_question_is_no_claim():
+    text = "Почему Байден помиловал своего сына? Байден помиловал сына в воскресенье."
+    assert [c.text for c in split_claims(_doc(text))] == ["Байден помиловал сына в воскресенье."]

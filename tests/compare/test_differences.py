@@ -102,3 +102,19 @@ def test_at_most_two_points_of_a_kind_crowd_out_facts():
     kinds = [p.kind for p in points]
     assert len(points) == 7 and kinds.count("term") == 2 and kinds.count("quote") == 2
     assert kinds.count("only_some") == 3
+
+
+def test_a_conflict_among_many_outlets_names_each_outlet_once_and_counts_the_rest():
+    from itertools import combinations
+
+    from parallax.compare.differences import MAX_CONFLICT_OUTLETS, _conflict_values
+
+    outlets = [f"O{k}" for k in range(6)]
+    values = {f"a{k}": str(100 + k % 2) for k in range(6)}        # two camps: 100 and 101
+    conflicts = [Conflict(kind="number", values={x: values[x], y: values[y]}, description="")
+                 for x, y in combinations(values, 2) if values[x] != values[y]]
+    group = claim("c1", "conflict", *[(f"a{k}", outlets[k], 0, 10) for k in range(6)], conflicts=conflicts)
+    text = _conflict_values(group, {f"a{k}": outlets[k] for k in range(6)})
+    assert text.startswith("number — ") and text.count("O") == MAX_CONFLICT_OUTLETS
+    assert text.endswith(f"; {6 - MAX_CONFLICT_OUTLETS} more")
+    assert [part.split(": ")[0] for part in text[len("number — "):].split("; ")[:2]] == ["O0", "O1"]

@@ -1,0 +1,218 @@
+"""Long inputs in `compare` (issue 15, item 4): claim grouping works on the pairs that can pass a floor
+(`accounts.FactPairs`, scored a block of rows at a time), not on claims x claims matrices; the groups
+and repeats equal the dense algorithm's, and the grouping time grows about linearly with the claims.
+
+The dense reference below is the grouping as it was before (every pair of the story scored into N x N
+matrices, every pair of groups considered), kept here to check the sparse one against."""
+import gc
+import heapq
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from parallax.compare import accounts
+from parallax.compare.accounts import (
+    _add_second_facts,
+    _blend_floor,
+    _mean_floor,
+    _one_to_one,
+    _same_fact_matrix,
+    build_accounts,
+    fact_scores,
+    group_facts,
+)
+from parallax.compare.align import alignment_config, blend_config
+from parallax.compare.claims import split_claims
+from parallax.compare.embed import get_encoder
+from parallax.ingest.textfile import read_article_file
+from parallax.model import Article
+from parallax.nlp.pipeline import Analyzer
+
+ROOT = Path(__file__).resolve().parents[2]
+RAW = ROOT.parent / "shared" / "data" / "telegram-ru-news-channels" / "data" / "raw"
+
+
+def _dense_edges(facts, accounts_, scores, blend):
+    """The alignment rule on the full N x N matrices (the code before the sparse pairs)."""
+    cfg = alignment_config()["claims"]
+    strict = blend["paraphrase_threshold"]
+    floor = blend["related_threshold"] if cfg["mutual_best_floor"] == "related" else float(cfg["mutual_best_floor"])
+    claims = [f.claim for f in facts]
+    score, _, lex, ent = _same_fact_matrix(claims, claims, scores, blend)
+    fig = np.array([[bool(scores.figures.get(id(x), frozenset()) & scores.figures.get(id(y), frozenset()))
+                     for y in claims] for x in claims], dtype=bool).reshape(score.shape)
+    strong = np.zeros(score.shape, dtype=bool)
+    bounds, pos = [], 0
+    for acc in accounts_:
+        bounds.append((pos, pos + len(acc.facts)))
+        pos += len(acc.facts)
+    for i, (a0, a1) in enumerate(bounds):
+        for b0, b1 in bounds[i + 1:]:
+            if a0 == a1 or b0 == b1:
+                continue
+            block = score[a0:a1, b0:b1]
+            best_b, best_a = block.argmax(axis=1), block.argmax(axis=0)
+            mutual = np.zeros(block.shape, dtype=bool)
+            mutual[np.arange(a1 - a0), best_b] = True
+            mutual &= best_a[None, :] == np.arange(a1 - a0)[:, None]
+            signature = (mutual & (ent[a0:a1, b0:b1] > 0)) | (_one_to_one(block) & fig[a0:a1, b0:b1])
+            ok = (block >= strict) | (signature & (block >= floor)) | \
+                 (lex[a0:a1, b0:b1] >= cfg["lexical_only_threshold"])
+            strong[a0:a1, b0:b1] = ok
+            strong[b0:b1, a0:a1] = ok.T
+    return score, strong
+
+
+def dense_group_facts(accounts_, scores, encoder):
+    """group_facts as it was: every pair of groups considered after each merge, on dense matrices."""
+    blend = blend_config(encoder)
+    floor = float(alignment_config()["claims"].get("group_min_floor", blend["related_threshold"]))
+    mean_floor = _mean_floor(blend)
+    facts = [f for acc in accounts_ for f in acc.facts]
+    score, strong = _dense_edges(facts, accounts_, scores, blend)
+    members = {k: [k] for k in range(len(facts))}
+    outlets = {k: {f.outlet} for k, f in enumerate(facts)}
+    heap = []
+
+    def consider(x, y):
+        if outlets[x] & outlets[y]:
+            return
+        block = score[np.ix_(members[x], members[y])]
+        if block.min() < floor or not strong[np.ix_(members[x], members[y])].any() or block.mean() < mean_floor:
+            return
+        heapq.heappush(heap, (-float(block.mean()), min(x, y), max(x, y)))
+
+    for x in range(len(facts)):
+        for y in range(x + 1, len(facts)):
+            consider(x, y)
+    while heap:
+        _, x, y = heapq.heappop(heap)
+        if x not in members or y not in members:
+            continue
+        members[x] = sorted(members[x] + members.pop(y))
+        outlets[x] |= outlets.pop(y)
+        heap = [e for e in heap if x not in e[1:] and y not in e[1:]]
+        heapq.heapify(heap)
+        for other in members:
+            if other != x:
+                consider(min(x, other), max(x, other))
+    _add_second_facts(members, outlets, facts, score, strong, floor, _blend_floor(blend, "second_group_floor"))
+    return sorted(sorted((f.outlet, f.claim.start) for f in (facts[k] for k in ks)) for ks in members.values())
+
+
+def dense_repeats(claims, scores, encoder):
+    """Which earlier claim each claim of one outlet repeats (collapse_repeats before, on a dense matrix)."""
+    cfg = alignment_config()["claims"]
+    blend = blend_config(encoder)
+    repeat_floor = _blend_floor(blend, "repeat_threshold")
+    score, _, lex, _ = _same_fact_matrix(claims, claims, scores, blend)
+    first_of, repeats_of = {}, {}
+    for k, claim in enumerate(claims):
+        best, best_score = None, 0.0
+        for prev in range(k):
+            head = first_of[prev]
+            if head != prev or claim.article == claims[head].article:
+                continue
+            if any(claims[r].article == claim.article for r in repeats_of.get(head, [])):
+                continue
+            s = float(score[prev, k])
+            if (s >= repeat_floor or lex[prev, k] >= cfg["lexical_only_threshold"]) and s > best_score:
+                best, best_score = head, s
+        first_of[k] = k if best is None else best
+        if best is not None:
+            repeats_of.setdefault(best, []).append(k)
+    return {(claims[h].article, claims[h].start): sorted((claims[r].article, claims[r].start) for r in rs)
+            for h, rs in repeats_of.items()}
+
+
+def _posts(limit: int, seed: int) -> list[tuple[str, str]]:
+    if not RAW.is_dir():
+        pytest.skip("../shared/data/telegram-ru-news-channels is not present")
+    posts = []
+    for path in sorted(RAW.glob("*_messages.json"))[:8]:
+        posts += [(r["channel"], (r.get("text") or "").strip()) for r in json.loads(path.read_text("utf-8"))
+                  if len((r.get("text") or "").strip()) > 200]
+    random.Random(seed).shuffle(posts)
+    return posts[:limit]
+
+
+def _story(posts: list[tuple[str, str]], outlets: int, articles_per_outlet: int):
+    """Articles of real posts: `outlets` outlets, each with several posts (so that repeats are collapsed)."""
+    arts = [Article(id=f"o{k % outlets}-{k}", text=text, outlet=f"outlet{k % outlets}",
+                    meta={"published": f"2024-12-01T{k // outlets:02d}:00:00"})
+            for k, (_, text) in enumerate(posts[:outlets * articles_per_outlet])]
+    return Analyzer().analyze_many(arts)
+
+
+def _sparse_and_dense(docs):
+    encoder = get_encoder()
+    by_id = {d.id: d for d in docs}
+    claims_by_doc = [split_claims(d) for d in docs]
+    scores = fact_scores([c for cs in claims_by_doc for c in cs], by_id, encoder)
+    accs = build_accounts(docs, claims_by_doc, scores, encoder)
+    groups, sims = group_facts(accs, scores, encoder)
+    sparse = sorted(sorted((f.outlet, f.claim.start) for f in g) for g in groups)
+    return accs, scores, encoder, sparse, dense_group_facts(accs, scores, encoder), sims
+
+
+def test_sparse_grouping_equals_dense_on_the_example_pair():
+    docs = Analyzer().analyze_many([read_article_file(p) for p in sorted((ROOT / "examples").glob("*.txt"))])
+    _, _, _, sparse, dense, _ = _sparse_and_dense(docs)
+    assert sparse == dense
+    assert any(len(g) > 1 for g in sparse)
+
+
+def test_sparse_grouping_and_repeats_equal_dense_on_a_story_of_real_posts(monkeypatch):
+    # a small block forces many blocks of rows; three outlets of eight posts each repeat and share facts
+    monkeypatch.setattr(accounts, "_BLOCK_PAIRS", 500)
+    docs = _story(_posts(24, seed=7), outlets=3, articles_per_outlet=8)
+    accs, scores, encoder, sparse, dense, sims = _sparse_and_dense(docs)
+    assert sparse == dense
+    assert any(f.repeats for acc in accs for f in acc.facts)
+    for acc in accs:
+        # the dense reference on the same claim objects, in the account's order (posts in time order)
+        claims = sorted([f.claim for f in acc.facts] + [r for f in acc.facts for r in f.repeats],
+                        key=lambda c: (acc.articles.index(c.article), c.index))
+        got = {(f.claim.article, f.claim.start): sorted((r.article, r.start) for r in f.repeats)
+               for f in acc.facts if f.repeats}
+        assert got == dense_repeats(claims, scores, encoder)
+    for group in sims:
+        assert sims[group] == pytest.approx(sims[group[::-1]], abs=1e-6)
+
+
+def _grouping_cpu(docs) -> tuple[float, int]:
+    encoder = get_encoder()
+    by_id = {d.id: d for d in docs}
+    claims_by_doc = [split_claims(d) for d in docs]
+    claims = [c for cs in claims_by_doc for c in cs]
+    scores = fact_scores(claims, by_id, encoder)
+    start = time.process_time()
+    group_facts(build_accounts(docs, claims_by_doc, scores, encoder), scores, encoder)
+    return time.process_time() - start, len(claims)
+
+
+def test_claim_grouping_time_grows_about_linearly_with_the_claims():
+    # two outlets of 10 and of 40 real posts each: 4x the claims must take well under 16x (quadratic)
+    posts = _posts(100, seed=3)
+    small = Analyzer().analyze_many([Article(id=f"s{k}", text=t, outlet=f"o{k % 2}") for k, (_, t) in
+                                     enumerate(posts[:20])])
+    large = Analyzer().analyze_many([Article(id=f"l{k}", text=t, outlet=f"o{k % 2}") for k, (_, t) in
+                                     enumerate(posts[20:100])])
+    _grouping_cpu(small)                                            # models and caches warm
+    # the collector off while timing: after a whole test session its full passes over the session's heap
+    # would land in whichever run triggers them
+    gc.collect()
+    gc.disable()
+    try:
+        t_small = min(_grouping_cpu(small)[0] for _ in range(3))
+        t_large = min(_grouping_cpu(large)[0] for _ in range(3))
+    finally:
+        gc.enable()
+    n_small, n_large = _grouping_cpu(small)[1], _grouping_cpu(large)[1]
+    assert n_large >= 3 * n_small
+    # linear: time x claims ratio; quadratic would be its square (x16 for 4x the claims)
+    assert t_large < 1.5 * (n_large / n_small) * t_small + 0.05, (t_small, t_large, n_small, n_large)
