@@ -187,15 +187,22 @@ def _tone_counts(counts: dict, doc: AnalyzedArticle, month: str | None, tone: Ca
         counts["tone"] = out
 
 
-def _loaded_counts(counts: dict, doc: AnalyzedArticle) -> None:
+def word_voices(doc: AnalyzedArticle) -> tuple[int, int]:
+    """(words in the outlet's own voice, words inside quotes or reported speech): the denominators of the
+    loaded-language rates, computed and cached alike."""
     voices = Voices(doc)
-    words = quoted_words = 0
+    own = quoted = 0
     for t in doc.tokens:
         if t.pos is not None:
             if voices.own(t.start, t.end):
-                words += 1
+                own += 1
             else:
-                quoted_words += 1
+                quoted += 1
+    return own, quoted
+
+
+def _loaded_counts(counts: dict, doc: AnalyzedArticle) -> None:
+    words, quoted_words = word_voices(doc)
     loaded: dict[str, Any] = {}
     if words:
         loaded["words"] = words

@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from parallax.compare.framing import MARKED, OWN, Voices, find_contested_terms, load_lexicon
+from parallax.compare.framing import MARKED, OWN, find_contested_terms, load_lexicon
 from parallax.model import AnalyzedArticle
 from parallax.outlets.aggregates import (
     _LABELS,
@@ -33,6 +33,7 @@ from parallax.outlets.aggregates import (
     cached_parts,
     is_own_name,
     profile_parts,
+    word_voices,
 )
 from parallax.outlets.loaded import find_loaded_language, load_evaluative_model, load_loaded_lexicon
 from parallax.outlets.omissions import corpus_omissions, profiles_from_stories
@@ -180,13 +181,9 @@ def loaded_usage(docs: Sequence[AnalyzedArticle], top: int = TOP_LOADED) -> dict
     quoted_terms: Counter = Counter()
     words = quoted_words = 0
     for doc in docs:
-        voices = Voices(doc)
-        for t in doc.tokens:
-            if t.pos is not None:
-                if voices.own(t.start, t.end):
-                    words += 1
-                else:
-                    quoted_words += 1
+        own, quoted = word_voices(doc)
+        words += own
+        quoted_words += quoted
         for hit in find_loaded_language(doc, lex, model):
             key = (hit.category, hit.label, hit.term)
             if hit.voice == OWN:

@@ -256,13 +256,8 @@ def story_articles(db: Database, story_ids: Sequence[str] | None = None) -> dict
 
 def stories_of(db: Database, outlet: str, since: float | None, until: float | None) -> list[str]:
     """Stories with an article of the outlet published in the period."""
-    where, params = ["outlet = ?", "story_id IS NOT NULL"], [outlet]
-    if since is not None:
-        where.append("published_ts >= ?")
-        params.append(since)
-    if until is not None:
-        where.append("published_ts <= ?")
-        params.append(until)
+    where, params = _outlet_period(outlet, since, until)
+    where.append("story_id IS NOT NULL")
     return [sid for (sid,) in db.query(f"SELECT DISTINCT story_id FROM articles WHERE {' AND '.join(where)}",
                                        params)]
 
