@@ -14,6 +14,8 @@ data set fails the gate instead of being compared with numbers measured on other
   whether the compare stage (``parallax.compare.accounts.group_facts``) puts claims of both in one group.
 * ``quotes``: quote extraction on 80 labelled sentences (benchmarks/quotes_eval.py).
 * ``claim_groups``: claim groups on 15 labelled multi-outlet Telegram stories (benchmarks/claim_groups.py).
+* ``digests``: digest detection on the labelled Telegram posts (benchmarks/stories_digests.py; its test is
+  tests/stories/test_digests.py).
 
 Gates with their own writer (``ner_factrueval``: benchmarks/ner_quality.py --write-floors;
 ``tone_rusentne``: benchmarks/tone_quality.py --write-floors) are measured and compared here too,
@@ -54,6 +56,7 @@ import ner_quality  # noqa: E402
 import paraphrase  # noqa: E402
 import quotes_eval  # noqa: E402
 import stories_common  # noqa: E402
+import stories_digests  # noqa: E402
 import stories_telegram_pairs  # noqa: E402
 import stories_tgcontest  # noqa: E402
 
@@ -269,6 +272,17 @@ def measure_claim_groups() -> dict[str, float]:
             for key in ("purity", "cross_outlet_recall")}
 
 
+# ---- digests ----------------------------------------------------------------------------------------
+
+def digests_data() -> dict[str, list[Path]]:
+    return dict([_repo("benchmarks/data/digest_posts.tsv"), _repo("benchmarks/data/digest_posts_fresh.tsv"),
+                 _glob(TELEGRAM_RAW, "*_messages.json")])
+
+
+def measure_digests() -> dict[str, float]:
+    return stories_digests.gate_metrics(stories_digests.evaluate(stories_digests.read_posts()))
+
+
 # ---- gates with their own writer ---------------------------------------------------------------------
 
 def _ner_data() -> dict[str, list[Path]]:
@@ -326,6 +340,16 @@ GATES: dict[str, Gate] = {
         "missing. tests/benchmarks/test_eval_gate.py",
         claim_groups_data, measure_claim_groups,
         ("tune_purity", "tune_cross_outlet_recall", "test_purity", "test_cross_outlet_recall")),
+    "digests": Gate(
+        "digest detection (parallax.stories.digests.is_digest) on the labelled Telegram posts: parts first (90) and "
+        "held_out (30) of benchmarks/data/digest_posts.tsv as first labelled, and the fresh (80) and confirm (60) "
+        "samples of benchmarks/data/digest_posts_fresh.tsv (amended guideline; precision and recall estimated over "
+        "the corpus by stratum weights; confirm was drawn after the last change). Floors on the precisions and "
+        "the old parts' recall; the fresh recall estimates (one list-stratum post weighs ~100) are recorded only. "
+        "tests/stories/test_digests.py",
+        digests_data, measure_digests,
+        ("first_precision", "first_recall", "held_out_precision", "held_out_recall",
+         "fresh_precision_estimate", "confirm_precision_estimate")),
     "ner_factrueval": Gate("", _ner_data, measure_ner, (), owned=False),
     "tone_rusentne": Gate("", _tone_data, measure_tone, (), owned=False),
 }

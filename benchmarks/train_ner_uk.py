@@ -14,7 +14,8 @@ the rest and scores the dev part; the shipped model is trained on all non-test d
 SlavicNER (uk) is not trained on: its SOURCE.txt allows evaluation and tuning only (no licence stated).
 Its topics brexit and asia_bibi are the tuning topics (`--dev` scores them too); the other four are test.
 
-Tokens are the Analyzer's own (parallax.nlp.segment: razdel sentences within lines, razdel tokens), so
+Features: parallax/nlp/ner_uk.py (word, morphology, and the gazetteer parallax/nlp/data/gazetteer_uk.yaml,
+a hand-written list of places and organisations). Tokens are the Analyzer's own (parallax.nlp.segment: razdel sentences within lines, razdel tokens), so
 training sees what inference sees. CRFsuite L-BFGS with L1 (c1) + L2 (c2): L1 zeroes most feature
 weights and keeps the model small. Deterministic: fixed data order, no randomness in L-BFGS.
 

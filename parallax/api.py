@@ -23,6 +23,8 @@ from parallax.ingest.errors import InputError
 from parallax.ingest.html import read_html_file
 from parallax.ingest.records import DEFAULT_LIMITS, Limits
 from parallax.ingest.textfile import read_article_file
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")     # read as saved web pages (ingest.sources reads them alike)
 from parallax.model import Article, StoryComparison, make_ids_unique
 from parallax.nlp.pipeline import Analyzer
 from parallax.outlet_kinds import outlet_kinds
@@ -47,14 +49,20 @@ __all__ = ["analyze_articles", "analyze_files", "compare_articles", "compare_fil
 
 def read_articles(paths: Iterable[str], outlets: Iterable[str] = (),
                   limits: Limits = DEFAULT_LIMITS) -> tuple[list[Article], list[dict]]:
-    """Read every file it can, `outlets` naming each file's outlet in order (default: the file's front
-    matter, else its name). A broken file, or a text over `limits` (the limit `ingest` applies), becomes an
+    """Read every file it can: text files, and saved web pages (`.html`, `.htm`: the main text and the page's
+    title, date and site name). `outlets` names each file's outlet in order (default: the file's front
+    matter or the page's site name, else its name). A broken file, or a text over `limits` (the limit `ingest` applies), becomes an
     error entry ({file, line, error}); the rest go on."""
     outlets = list(outlets)
     articles, errors = [], []
     for i, path in enumerate(paths):
+        outlet = outlets[i] if i < len(outlets) else None
         try:
-            article = read_article_file(path, outlet=outlets[i] if i < len(outlets) else None)
+            if str(path).lower().endswith(HTML_SUFFIXES):
+                # a saved web page: its main text, title, date and site name, as `ingest` extracts them
+                article = read_html_file(path, outlet=outlet, limits=limits)
+            else:
+                article = read_article_file(path, outlet=outlet)
             limits.check_text_length(article.text, str(path))
             articles.append(article)
         except InputError as exc:
@@ -95,18 +103,7 @@ def analyze_files(paths: Iterable[str], limits: Limits = DEFAULT_LIMITS,
     """`analyze_articles` of the files (text files as `compare` reads them; `.html`/`.htm`: saved web pages,
     main text extracted as `ingest` does); an unreadable file raises InputError naming it, unless `errors` is
     given: then it is appended there ({file, line, error}) and the other files are analysed."""
-    articles, problems = [], []
-    for path in paths:
-        if str(path).lower().endswith((".html", ".htm")):
-            try:
-                articles.append(read_html_file(path, limits=limits))
-            except InputError as exc:
-                problems.append(exc.as_dict())
-        else:
-            read, failed = read_articles([path], limits=limits)
-            articles += read
-            problems += failed
-    articles = make_ids_unique(articles)
+    articles, problems = read_articles(paths, limits=limits)
     if problems and errors is None:
         first = problems[0]
         raise InputError(first["file"], first["error"], first.get("line"))

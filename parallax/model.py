@@ -6,6 +6,7 @@ so any claim, quote or entity mention can be traced back to the source character
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,10 @@ class Token:
     lemma: str
     pos: str | None = None             # pymorphy3 POS tag (NOUN, VERB, ...) or None for punctuation
     sentence: int = 0
+
+
+def _token_start(token: Token) -> int:
+    return token.start
 
 
 @dataclass
@@ -150,7 +155,11 @@ class AnalyzedArticle:
         return None
 
     def tokens_in(self, start: int, end: int) -> list[Token]:
-        return [t for t in self.tokens if t.start >= start and t.end <= end]
+        # tokens are in text order: bisect to the tokens starting in [start, end] instead of a scan
+        # of the whole text per call (quadratic on long texts); the filter is the same
+        lo = bisect.bisect_left(self.tokens, start, key=_token_start)
+        hi = bisect.bisect_right(self.tokens, end, lo=lo, key=_token_start)
+        return [t for t in self.tokens[lo:hi] if t.end <= end]
 
 
 # ---- story level -----------------------------------------------------------------------------------

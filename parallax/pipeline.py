@@ -23,7 +23,9 @@ from parallax.nlp.pipeline import Analyzer
 from parallax.outlet_kinds import outlet_kinds
 from parallax.store.store import AddResult, Store, StoredArticle
 from parallax.store.threads import refresh_threads
+from parallax.store.vectors import crosslingual_source, save_languages
 from parallax.stories import ClusterConfig, StoryClusterer, story_features_many
+from parallax.stories.crosslingual import CrossLingualClusterer
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +173,7 @@ def save_analysed(store: Store, results: list[tuple[StoredArticle, AnalyzedArtic
     with store.db.transaction():
         store.save_analyses([(a.pk, a.revision, d) for a, d, _ in results], version)
         store.save_features([(a.pk, item) for a, _, item in results], version)
+        save_languages(store, [(a.pk, d.language) for a, d, _ in results])    # non-Russian: cross-lingual stories
         if count_lines_of:
             store.count_outlet_lines(count_lines_of)   # articles stored without ingest_records
     if summary is not None:
@@ -210,7 +213,7 @@ def cluster_pending(store: Store, *, config: ClusterConfig | None = None, batch_
     pending = store.pending_clustering()
     if not pending:
         return summary
-    clusterer = StoryClusterer(config)
+    clusterer = CrossLingualClusterer(config, crosslingual_source(store))
     window = _window_seconds(clusterer)
     loaded_stories: set[str] = set()
     for start in range(0, len(pending), batch_size):
@@ -251,7 +254,7 @@ def recluster_period(store: Store, *, since_ts: float | None, until_ts: float | 
     items = store.load_story_items(since_ts=since_ts, until_ts=until_ts)
     if not items:
         return {"counts": {}, "articles": 0}
-    clusterer = StoryClusterer(config)
+    clusterer = CrossLingualClusterer(config, crosslingual_source(store))
     old_ids = sorted({sid for _, _, sid in items if sid is not None})
     context = store.load_story_items(story_ids=old_ids) if old_ids else []
     clusterer.load([it for _, it, _ in context], [sid for _, _, sid in context])

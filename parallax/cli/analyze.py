@@ -15,7 +15,8 @@ def register(sub) -> None:
                                        "quotes, attributions",
                        description="Analyse each article on its own and show its layers; --json writes them "
                                    "all, with character offsets into the stored text.")
-    p.add_argument("files", nargs="*", metavar="FILE", help="article files (text, UTF-8/cp1251/koi8-r)")
+    p.add_argument("files", nargs="*", metavar="FILE", 
+                   help="article files: text (UTF-8/cp1251/koi8-r) or saved web pages (.html)")
     p.add_argument("--json", metavar="OUT.json",
                    help='write {"version", "generator", "articles": [...], "errors": [...]} ("-": standard output)')
     p.add_argument("--max-chars", type=int, default=None, metavar="N",

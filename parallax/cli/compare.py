@@ -11,7 +11,7 @@ from parallax.api import (
     open_corpus,
     read_articles,
 )
-from parallax.cli.common import EXIT_FAILED, EXIT_USAGE, check_writable, done, write_text_atomic
+from parallax.cli.common import EXIT_FAILED, EXIT_USAGE, check_writable, checkpoint, done, write_text_atomic
 from parallax.ingest.errors import InputError
 from parallax.ingest.records import Limits
 from parallax.nlp.pipeline import Analyzer
@@ -96,6 +96,7 @@ def run_compare(args) -> int:
             return EXIT_FAILED
         with _progress(sum(len(a.text) for a in articles), quiet=args.quiet) as bar:
             _, doc = compare_articles(articles, errors, analyzer=_AnalyzerWithProgress(bar))
+    checkpoint()        # a Ctrl-C swallowed inside the analysis writes no output file
     if args.json:
         write_text_atomic(args.json, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     if args.html:

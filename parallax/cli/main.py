@@ -21,7 +21,8 @@ OUTLET_KINDS_ENV = "PARALLAX_OUTLET_KINDS"    # parallax.outlet_kinds.ENV_VAR (n
 
 def _add_compare(sub) -> None:
     p = sub.add_parser("compare", help="compare the coverage of one event fact by fact")
-    p.add_argument("articles", nargs="*", metavar="ARTICLE", help="article files (text, UTF-8/cp1251/koi8-r)")
+    p.add_argument("articles", nargs="*", metavar="ARTICLE", 
+                   help="article files: text (UTF-8/cp1251/koi8-r) or saved web pages (.html)")
     p.add_argument("--outlet", action="append", default=[], metavar="NAME",
                    help="outlet name for each ARTICLE, in order (default: front matter or file name)")
     p.add_argument("--story", metavar="ID", help="compare a story stored in the corpus database")

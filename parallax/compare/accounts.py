@@ -4,8 +4,9 @@ All posts of one outlet in a story form that outlet's *account*: its claims in t
 outlet repeats in later posts collapsed into one entry that keeps every occurrence (offsets and time),
 and a later post that changes a figure of it marked as an update. Facts are then grouped across
 accounts by constrained average linkage: a fact joins a group only when it matches *every* member, never
-through a chain of near neighbours, and a group holds at most one fact per outlet. A sentence that states
-two facts may stand in two groups.
+through a chain of near neighbours, and a group holds at most one fact per outlet. A fact no other matches
+on its own may join a group of many outlets whose centroid it is close to, and a sentence that states two
+or three facts may stand in up to three groups.
 
 For one article per outlet an account is that article's claim list, so the comparison is the
 article-level one it always was.
@@ -25,6 +26,7 @@ from parallax.compare.align import (
     jaccard_block,
     key_postings,
     shared_key_counts,
+    spans_within,
 )
 from parallax.compare.claims import Claim
 from parallax.compare.conflicts import number_conflicts
@@ -103,6 +105,15 @@ class _KeyIndex:
                      "rare": [c.content_lemmas & scores.rare_lemmas for c in claims]}
         self.postings = {kind: key_postings(keys) for kind, keys in self.keys.items()}
         self.sizes = {kind: np.array([len(ks) for ks in keys], dtype=np.int64) for kind, keys in self.keys.items()}
+        self.scores, self._vectors = scores, None
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The claims' embeddings as one matrix, stacked once (stacking every claim per block of rows was
+        claims x claims / block of copying on long texts)."""
+        if self._vectors is None:
+            self._vectors = np.stack([self.scores.vectors[id(c)] for c in self.claims])
+        return self._vectors
 
     def shared(self, kind: str, keys_of_rows: list) -> np.ndarray:
         """(rows, claims) counts of the keys of `kind` each row shares with each claim of the index."""
@@ -126,9 +137,7 @@ def _same_fact_matrix(a: list[Claim], b: list[Claim], scores: FactScores, blend:
         zero = np.zeros(shape)
         return zero, zero, zero, zero
     index, rows = _key_index(b, scores), _KeyIndex(a, scores)
-    ea = np.stack([scores.vectors[id(c)] for c in a])
-    eb = np.stack([scores.vectors[id(c)] for c in b])
-    cos = ea @ eb.T
+    cos = rows.vectors @ index.vectors.T
     lex = jaccard_block(index.shared("lemma", rows.keys["lemma"]), rows.sizes["lemma"], index.sizes["lemma"])
     ent = jaccard_block(index.shared("entity", rows.keys["entity"]), rows.sizes["entity"], index.sizes["entity"])
     num = (index.shared("number", rows.keys["number"]) > 0).astype(float)
@@ -337,11 +346,18 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
     no outlet, at least one pair across them passes the alignment rule, and *every* pair across them
     scores above the related floor (below it two sentences almost never state one fact), so that no
     group grows by a chain of neighbours. The pair of groups with the highest mean score merges first.
-    Then a fact that states a second fact joins that fact's group too (`_add_second_facts`).
+    Groups whose pairs all score at least `group_agreement_floor` merge without a pair passing the rule
+    when one side holds two or more facts. A fact left alone may then join a large group by its centroid
+    (`_attach_to_centroids`), and a fact that states a second fact joins that fact's group too
+    (`_add_second_facts`).
     Only groups with a kept pair between them can merge (a pair not kept is below the floor)."""
     blend = blend_config(encoder)
     floor = float(alignment_config()["claims"].get("group_min_floor", blend["related_threshold"]))
     mean_floor = _mean_floor(blend)
+    # groups with no pair passing the alignment rule still merge when one holds two or more facts and every
+    # pair across them scores at least this: agreement with several retellings is evidence one pair is not
+    group_floor = _blend_floor(blend, "group_agreement_floor") if "group_agreement_floor" in \
+        alignment_config()["claims"] else np.inf
     graph = _fact_edges(accounts, scores, encoder)
     facts = [f for acc in accounts for f in acc.facts]
     outlet_rank = {acc.outlet: k for k, acc in enumerate(accounts)}
@@ -356,7 +372,9 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
             return
         rows, cols = members[x], members[y]
         block = graph.block(rows, cols)
-        if block.min() < floor or not graph.any_strong(rows, cols) or block.mean() < mean_floor:
+        if block.min() < floor or block.mean() < mean_floor:
+            return
+        if not graph.any_strong(rows, cols) and not (len(rows) + len(cols) > 2 and block.min() >= group_floor):
             return
         heapq.heappush(heap, (-float(block.mean()), x, y, version[x], version[y]))
 
@@ -376,6 +394,7 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
         version[x] += 1
         for other in sorted({home[m] for k in members[x] for m in graph.near(k)} - {x}):
             consider(min(x, other), max(x, other))
+    _attach_to_centroids(members, outlets, facts, graph, scores, blend)
     _add_second_facts(members, outlets, facts, graph, _StrongView(graph), floor,
                       _blend_floor(blend, "second_group_floor"))
     groups = [sorted((facts[k] for k in ks), key=lambda f: (outlet_rank[f.outlet], f.position))
@@ -436,17 +455,19 @@ def claim_figures(claim: Claim, doc: AnalyzedArticle) -> frozenset:
     """The numbers and resolved dates a claim states: two outlets that give the same '430' or '12 декабря'
     in a story are very likely stating one fact. A number is compared by value alone: outlets write what
     it counts in their own words ('430 кв. м', '430 м²', 'на 430 квадратах')."""
-    inside = [n for n in doc.numbers if claim.start <= n.start and n.end <= claim.end and n.qualifier != "ordinal"]
-    dates = [d for d in doc.dates if claim.start <= d.start and d.end <= claim.end and d.value is not None]
+    # spans_within: a bisection, not a scan of every number and date of the article per claim
+    inside = [n for n in spans_within(doc.numbers, claim.start, claim.end) if n.qualifier != "ordinal"]
+    dates = [d for d in spans_within(doc.dates, claim.start, claim.end) if d.value is not None]
     return frozenset([("n", n.value) for n in inside if n.value is not None] + [("d", d.label) for d in dates])
 
 
 def _add_second_facts(members: dict[int, list[int]], outlets: dict[int, set[str]], facts: list[AccountFact],
                       score: np.ndarray | FactGraph, strong, floor: float, second_floor: float) -> None:
     """A sentence that states two facts ('Байден помиловал сына по двум делам — о хранении оружия и о
-    налогах') reports both: after grouping, a fact also joins one other group its outlet is missing from
-    when it matches that group as a merge would (every pair above the floor, one pair passing the
-    alignment rule) and its mean score reaches `second_floor`. Best mean first; one other group per fact."""
+    налогах') reports both: after grouping, a fact also joins other groups its outlet is missing from
+    when it matches such a group as a merge would (every pair above the floor, one pair passing the
+    alignment rule) and its mean score reaches `second_floor`. Best mean first; at most `second_groups`
+    (alignment.yaml) other groups per fact."""
     home = {k: g for g, ks in members.items() for k in ks}
     candidates = []
     for g, k in _second_fact_candidates(members, facts, score, home):
@@ -456,13 +477,14 @@ def _add_second_facts(members: dict[int, list[int]], outlets: dict[int, set[str]
         row = score[k, ks]
         if row.min() >= floor and row.mean() >= second_floor and strong[k, ks].any():
             candidates.append((-float(row.mean()), g, k))
-    joined: set[int] = set()
+    most = int(alignment_config()["claims"].get("second_groups", 1))
+    joined: Counter = Counter()
     for _, g, k in sorted(candidates):
-        if k in joined or facts[k].outlet in outlets[g]:
+        if joined[k] >= most or facts[k].outlet in outlets[g]:
             continue
         members[g] = sorted(members[g] + [k])
         outlets[g].add(facts[k].outlet)
-        joined.add(k)
+        joined[k] += 1
 
 
 def _second_fact_candidates(members: dict[int, list[int]], facts: list[AccountFact], score, home: dict[int, int]):
@@ -471,3 +493,43 @@ def _second_fact_candidates(members: dict[int, list[int]], facts: list[AccountFa
     if isinstance(score, FactGraph):
         return sorted({(home[m], k) for k in range(len(facts)) for m in score.near(k)})
     return [(g, k) for g in members for k in range(len(facts))]
+
+
+def _attach_to_centroids(members: dict[int, list[int]], outlets: dict[int, set[str]], facts: list[AccountFact],
+                         graph: FactGraph, scores: FactScores, blend: dict) -> None:
+    """A fact left alone after merging joins the group of at least `centroid_min_outlets` outlets (its own
+    outlet not among them) whose mean vector is closest to it, when that cosine reaches `centroid_cosine`
+    and its best pair in the group `centroid_best_floor`: a terse line («Астероид падает на Россию»)
+    scores below the merge floor with several of a dozen retellings, yet is close to what they share.
+    Centroids are taken before any fact joins, so the order of facts does not matter."""
+    cfg = alignment_config()["claims"]
+    if "centroid_cosine" not in cfg:
+        return
+    least, min_cos = int(cfg.get("centroid_min_outlets", 3)), float(cfg["centroid_cosine"])
+    best_floor = _blend_floor(blend, "centroid_best_floor")
+    unit = {k: scores.vectors[id(f.claim)] / max(np.linalg.norm(scores.vectors[id(f.claim)]), 1e-9)
+            for k, f in enumerate(facts)}
+    big = [g for g in sorted(members) if len(outlets[g]) >= least]
+    centroids = {g: np.mean([unit[k] for k in members[g]], axis=0) for g in big}
+    centroids = {g: c / max(np.linalg.norm(c), 1e-9) for g, c in centroids.items()}
+    moves = []
+    for g in sorted(members):
+        if len(members[g]) != 1:
+            continue
+        k = members[g][0]
+        options = []
+        for b in big:
+            if facts[k].outlet in outlets[b]:
+                continue
+            cos = float(unit[k] @ centroids[b])
+            best = max((graph.pairs.score[k].get(m, -np.inf) for m in members[b]), default=-np.inf)
+            if cos >= min_cos and best >= best_floor:
+                options.append((cos, b))
+        if options:
+            moves.append((max(options)[1], g, k))
+    for b, g, k in moves:
+        if facts[k].outlet in outlets[b]:
+            continue
+        members[b] = sorted(members[b] + [k])
+        outlets[b].add(facts[k].outlet)
+        del members[g], outlets[g]

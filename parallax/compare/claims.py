@@ -185,10 +185,18 @@ def furniture_spans(text: str, outlet: str = "", learned: frozenset[str] = froze
     return spans
 
 
-def _without_furniture(toks: list[Token], spans: list[tuple[int, int]]) -> list[Token]:
+def is_spaced_out(tokens: list[Token]) -> bool:
+    """Whether every word of a sentence is a single letter: a word spelt out for emphasis ('К Р А С И В О.')."""
+    words = [t.text for t in tokens if t.text[:1].isalpha()]
+    return len(words) >= 3 and all(len(w) == 1 for w in words)
+
+
+def _without_furniture(toks: list[Token], spans) -> list[Token]:
     if not spans:
         return toks
-    inside = SpanIndex(spans).inside   # bisection: a scan of every span per token was quadratic on long texts
+    # bisection: a scan of every span per token was quadratic on long texts; split_claims passes the
+    # index built once per article (building it per claim was quadratic too)
+    inside = (spans if isinstance(spans, SpanIndex) else SpanIndex(spans)).inside
     return [t for t in toks if not inside(t.start)]
 
 
@@ -198,6 +206,7 @@ def split_claims(doc: AnalyzedArticle, furniture: frozenset[str] = frozenset()) 
     calls to action; those lines stay in the text, only no claim is made of them."""
     outlet = doc.article.outlet or ""
     spans = furniture_spans(doc.text, outlet, furniture)
+    spans = SpanIndex(spans) if spans else spans
     by_sentence: dict[int, list[Token]] = {}
     for t in doc.tokens:
         by_sentence.setdefault(t.sentence, []).append(t)
@@ -206,6 +215,8 @@ def split_claims(doc: AnalyzedArticle, furniture: frozenset[str] = frozenset()) 
         toks = _without_furniture(by_sentence.get(sent.index, []), spans)
         if toks and toks[-1].text == "?":
             continue            # a question states nothing ('Почему Байден помиловал сына?')
+        if is_spaced_out(toks):
+            continue            # emphasis spelt out letter by letter ('К Р А С И В О.') is a reaction, not a fact
         if not any(t.pos is not None for t in toks) or is_channel_furniture(toks) or \
                 is_furniture_key(line_key(doc.text[toks[0].start:toks[-1].end]), outlet, furniture):
             continue

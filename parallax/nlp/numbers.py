@@ -30,6 +30,7 @@ from parallax.model import DateMention, NumberMention
 from parallax.nlp.dates import extract_dates, finditer_words, normalize, trie_regex
 from parallax.nlp.models import morph_analyzer
 from parallax.nlp.morph import parses
+from parallax.nlp.ner_uk import uk_morph, uk_parses
 from parallax.nlp.spans import SpanIndex
 from parallax.resources import load_yaml, resource_path
 from parallax.text import fold
@@ -50,7 +51,7 @@ _PREV_TOKEN = re.compile(r"(\S+)\s*$")
 _GLUED_TO_NUMBER = re.compile(r"[0-9]-$")
 _DIGITS_THEN_MULTIPLIER = re.compile(r"[ \t\u00a0]+(?P<n>[0-9]{1,3})[ \t\u00a0]+(?P<mult>[^\W\d_]+\.?)")
 _LATIN_BEFORE = re.compile(r"[A-Za-z][\w.+-]*[ \t\u00a0]+$")
-_CYRILLIC_WORD = re.compile(r"[а-я]+(?:-[а-я]+)*$")
+_CYRILLIC_WORD = re.compile(r"[а-яіїєґ'’ʼ]+(?:-[а-яіїєґ'’ʼ]+)*$")
 _LIST_MARKER = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]")
 
 
@@ -169,10 +170,11 @@ class _Lexicon:
                 for form in spec.get("plural", []):
                     add(form, _Atom(0, 0, kind, float(spec["value"]), plural=True))
         else:
-            morph = morph_analyzer()
+            morph = uk_morph() if self.language == "uk" else morph_analyzer()
             for lemma, value in table["cardinals"].items():
                 for form in _lexeme(morph, lemma, "NUMR"):
-                    add(fold(form, keep_case=True), _Atom(0, 0, "cardinal", float(value)))
+                    for spelling in _apostrophes(fold(form, keep_case=True)):
+                        add(spelling, _Atom(0, 0, "cardinal", float(value)))
             for lemma, spec in table["multipliers"].items():
                 kind = "group" if spec.get("group") else "big"
                 forms: dict[str, bool] = {}
@@ -184,6 +186,11 @@ class _Lexicon:
             self.word[form] = _Atom(0, 0, "fixed", float(value))
         for form in table.get("vague_words") or []:
             self.word[form] = _Atom(0, 0, "vague", 1.0)
+
+
+def _apostrophes(form: str) -> list[str]:
+    """A Ukrainian form with an apostrophe (п'ять) as sites print it: ', ’ or ʼ."""
+    return [form.replace("'", a) for a in "'’ʼ"] if "'" in form else [form]
 
 
 def _lexeme_parses(morph, lemma: str, pos: str):
@@ -311,13 +318,13 @@ def _compose(atoms: list[_Atom]) -> _Phrase:
 # ---- what is counted --------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=50_000)
-def _word_role(word: str) -> tuple[str | None, str | None, str | None]:
-    """(role, lemma, case) of a Russian word after a number. Roles: 'noun'; 'adj' and 'participle'
-    (skipped on the way to the noun); 'adj_or_noun' ('военных': a noun when nothing follows);
-    'name' and 'abbr' (a proper name or an abbreviation: not a lemma); None: stop looking."""
+def _word_role(word: str, language: str = "ru") -> tuple[str | None, str | None, str | None]:
+    """(role, lemma, case) of a Russian (or, with `language` 'uk', Ukrainian) word after a number. Roles:
+    'noun'; 'adj' and 'participle' (skipped on the way to the noun); 'adj_or_noun' ('военных': a noun when
+    nothing follows); 'name' and 'abbr' (a proper name or an abbreviation: not a lemma); None: stop looking."""
     if not _CYRILLIC_WORD.match(word):
         return None, None, None
-    ps = parses(word)
+    ps = uk_parses(word) if language == "uk" else parses(word)
     if not ps:
         return None, None, None
     best = ps[0]
@@ -377,7 +384,7 @@ def _find_unit(lex: _Lexicon, text: str, pos: int, original: str) -> tuple[str |
         word = w.group(1)
         if word in lex.word:                    # another number: a new mention, not a unit
             break
-        role, lemma, case = _word_role(word)
+        role, lemma, case = _word_role(word, lex.language)
         written = original[w.start(1):w.end(1)]
         if len(written) > 1 and written.isupper() and role in (None, "abbr"):
             return written, w.end()             # '8 БПЛА', '2 ЛЭП' (but 'ПОГИБЛИ 15 ЧЕЛОВЕК')
@@ -390,7 +397,7 @@ def _find_unit(lex: _Lexicon, text: str, pos: int, original: str) -> tuple[str |
             return lemma, w.end()
         if role in ("adj", "participle", "adj_or_noun"):
             nxt = _NEXT_WORD.match(text, w.end())
-            nxt_role = _word_role(nxt.group(1))[0] if nxt else None
+            nxt_role = _word_role(nxt.group(1), lex.language)[0] if nxt else None
             if role == "adj_or_noun" and nxt_role not in ("noun", "adj", "participle", "adj_or_noun"):
                 return lemma, w.end()           # 'военных', 'раненых' standing alone
             if role != "adj_or_noun":
@@ -440,7 +447,7 @@ def _identifier_before(lex: _Lexicon, text: str, start: int) -> bool:
     word = token.strip("«»\"'()[],;:")
     if not word or word in lex.identifier_nouns or lex.english:
         return word in lex.identifier_nouns
-    role, lemma, _ = _word_role(word)
+    role, lemma, _ = _word_role(word, lex.language)
     return role == "noun" and lemma in lex.identifier_nouns
 
 
@@ -505,7 +512,7 @@ def extract_numbers(text: str, language: str = "ru", *, dates: list[DateMention]
 
     `dates`: the text's date mentions, if already extracted (they are excluded from numbers);
     otherwise `extract_dates` is run here. `ordinals=False` drops ordinals ('80-й')."""
-    lex = _lexicon(language if language in ("ru", "en") else "ru")
+    lex = _lexicon(language if language in ("ru", "uk", "en") else "ru")
     folded = normalize(text)
     if dates is None:
         dates = extract_dates(text, None, language)

@@ -7,19 +7,27 @@ NER runs over the sentences of a whole batch of articles at once; everything els
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from typing import Callable, Iterable
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from parallax.model import AnalyzedArticle, Article
-from parallax.nlp import attribution, dates, entities, ner_uk, numbers, quotes
+from parallax.nlp import attribution, dates, entities, ner_en, ner_uk, numbers, quotes
 from parallax.nlp.models import language_detector
 from parallax.nlp.segment import split_sentences, split_tokens
 
 _UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 _LATIN = re.compile(r"[A-Za-z]")
+
+
+@functools.lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    """The process's BLAS libraries, found once: `threadpool_limits` scans every loaded library (reading
+    /proc) on each call, ~0.5-2 ms, once per batch and per language (10 % of an English article's analysis)."""
+    return ThreadpoolController()
 
 
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[#@]\w+")
@@ -102,25 +110,31 @@ class Analyzer:
         return doc
 
     def _finish(self, docs: list[AnalyzedArticle], anchor_date) -> list[AnalyzedArticle]:
-        # Ukrainian: the project's own CRF (benchmarks/NER_UK.md: PER 0.88 / LOC 0.70-0.82 vs slovnet's
-        # 0.54-0.57 / 0.39-0.47 on Ukrainian), plus slovnet's Latin-script names it lacks (Ryanair, Pfizer);
+        # Ukrainian: the project's own CRF with its gazetteer and Latin-name rule (benchmarks/NER_UK.md:
+        # far above slovnet's Russian model on Ukrainian, which it no longer needs for Latin names);
         # Russian, and Ukrainian when the model file is absent: slovnet
         uk_docs = [d for d in docs if d.language == "uk" and ner_uk.available()]
-        slovnet_docs = [d for d in docs if d.language in ("ru", "uk")]
+        slovnet_docs = [d for d in docs if d.language == "ru" or d.language == "uk" and not ner_uk.available()]
         # one BLAS thread: the NER's small matrix products run slower with two threads, and parallel
         # analysis comes from processes (measured in benchmarks/speed.py)
-        with threadpool_limits(1):
+        with _blas().limit(limits=1):
             doc_spans = entities.document_ner([d.text for d in slovnet_docs])
-        for d, spans in zip(slovnet_docs, doc_spans):
-            if d in uk_docs:
-                spans = ner_uk.add_latin_names(d.text, ner_uk.tag_document(d.text, d.sentences, d.tokens), spans)
+        doc_spans += [ner_uk.tag_document(d.text, d.sentences, d.tokens) for d in uk_docs]
+        for d, spans in zip(slovnet_docs + uk_docs, doc_spans):
             d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens,
                                                    entities.spans_by_sentence(spans, d.sentences))
             if d.language == "uk":
                 # the Russian dictionaries leave Ukrainian case forms as they are (Києва, Генштабі ЗСУ)
                 ner_uk.normalize_mentions(d.mentions)
+        # English: spaCy's en_core_web_sm, its NER alone (benchmarks/ner_en.py: far above slovnet on English)
+        en_docs = [d for d in docs if d.language == "en"]
+        if en_docs:
+            with _blas().limit(limits=1):
+                en_spans = ner_en.tag_texts([d.text for d in en_docs])
+            for d, spans in zip(en_docs, en_spans):
+                d.mentions = ner_en.extract_mentions(d.text, d.sentences, spans)
         for d in docs:
-            if d.language not in ("ru", "uk"):
+            if d.language not in ("ru", "uk", "en"):
                 d.mentions = entities.extract_mentions(d.text, d.sentences, d.tokens,
                                                        [[] for _ in d.sentences])
             self._add_layers(d, anchor_date)

@@ -30,10 +30,12 @@ patterns and puts the two kinds together.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from parallax.model import AnalyzedArticle, Quote
-from parallax.nlp.docindex import DocIndex, doc_index
+from parallax.nlp import attribution_en
+from parallax.nlp.docindex import Candidate, DocIndex, doc_index
 from parallax.nlp.indirect_speech import indirect_quotes
 from parallax.nlp.spans import (
     DASH,
@@ -57,7 +59,8 @@ from parallax.nlp.speakers import (
     subject_before,
     verb_in,
 )
-from parallax.nlp.speech import mention_gender, speech_lexicon, verb_lemmas
+from parallax.nlp.speech import mention_gender, rules_for, rules_language, speech_lexicon, verb_lemmas
+from parallax.resources import load_yaml
 from parallax.text import fold
 
 # The public API of quote extraction; the lexicon helpers are re-exported for callers that test words.
@@ -71,6 +74,8 @@ _MAX_OBJECT_GAP_WORDS = 6
 # Speaker clauses after a quote: the speech verb must come within this many words ('— в свою очередь
 # заявил он').
 _MAX_WORDS_BEFORE_VERB = 4
+# English puts the speaker's titles and name before the verb: '"…," Lt. Col. Alexander Vindman said'.
+_MAX_WORDS_BEFORE_VERB_EN = 6
 
 
 # ---- direct quotes -------------------------------------------------------------------------------------
@@ -81,19 +86,38 @@ _DIALOGUE = re.compile(r"^[^\S\n]*[—–-][^\S\n]+(?P<q>[^\n]+?)(?P<p>[,!?…]+
                        re.MULTILINE)
 
 
+@functools.lru_cache(maxsize=1)
+def _english_abbreviation() -> re.Pattern:
+    words = load_yaml("nlp/data/speech_verbs_en.yaml")["abbreviations"]
+    return re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, words)) + r"|[A-Z]|[A-Z](?:\.[A-Z])+)$")
+
+
+def _author_end(text: str, start: int):
+    """Where a speaker clause starting at `start` ends (AUTHOR_END); in English not at an abbreviation's
+    dot ('Lt. Col. Alexander Vindman said')."""
+    m = AUTHOR_END.search(text, start)
+    if rules_language() == "en":
+        while m is not None and m.group() == "." and _english_abbreviation().search(text, max(0, m.start() - 8),
+                                                                                     m.start()):
+            m = AUTHOR_END.search(text, m.end())
+    return m
+
+
 def _author_clause(ix: DocIndex, start: int, hard_end: int | None = None):
     """A speaker clause such as 'сказал Путин лидеру КНДР' starting at `start`: (cue, speaker, end of
     the clause) or None."""
     text = ix.text
-    m = AUTHOR_END.search(text, start)
+    m = _author_end(text, start)
     end = m.start() if m else len(text)
     if hard_end is not None:
         end = min(end, hard_end)
-    found = verb_in(ix, start, end, _MAX_WORDS_BEFORE_VERB)
+    found = verb_in(ix, start, end, _MAX_WORDS_BEFORE_VERB_EN if rules_language() == "en" else _MAX_WORDS_BEFORE_VERB)
     if not found:
         return None
     i, (cue, _, last) = found
     t = ix.tokens[i]
+    if rules_language() == "en":
+        return cue, _english_author(ix, i, last, start, end), end
     speaker = (subject_after(ix, ix.tokens[last].end, end, ()) or subject_before(ix, t.start, start, ())
                or impersonal_place(ix, i, last, start))
     if speaker is None and m is not None and m.group().strip() in ("—", "–") and hard_end is None \
@@ -105,6 +129,17 @@ def _author_clause(ix: DocIndex, start: int, hard_end: int | None = None):
     if speaker is None:
         speaker = noun_after(ix, last, end)
     return cue, speaker, end
+
+
+def _english_author(ix: DocIndex, i: int, last: int, start: int, end: int):
+    """English puts the subject before the verb ('"…," Putin told Reuters': not Reuters), or after it
+    when the verb comes first ('"…," said Merkel'); else a common-noun subject ('a Pentagon spokesman')."""
+    speaker = subject_before(ix, ix.tokens[i].start, start, ()) or subject_after(ix, ix.tokens[last].end, end, ())
+    if speaker is None and (span := attribution_en.noun_subject(ix.text, ix.tokens[i].start, start)):
+        kind = attribution_en.classify(ix.text[span[0]:span[1]])
+        speaker = Candidate(start=span[0], end=span[1], text=ix.text[span[0]:span[1]],
+                            type="PER" if kind in (None, "anonymous") else "ORG", mention=None)
+    return speaker
 
 
 def _direct_quotes(ix: DocIndex, marks: list[tuple[int, int]]) -> list[QuoteDraft]:
@@ -160,7 +195,10 @@ def _starts_with_verb(ix: DocIndex, start: int) -> bool:
 
 
 def _english_verb_next(ix: DocIndex, start: int) -> bool:
-    found = verb_in(ix, start, start + 60, 3)
+    # '"…," a Pentagon spokesman told AFP' in an English article; an English verb in another language's text
+    # must come within three words
+    english = rules_language() == "en"
+    found = verb_in(ix, start, start + (80 if english else 60), _MAX_WORDS_BEFORE_VERB_EN if english else 3)
     return bool(found) and ix.tokens[found[0]].pos == "LATN"
 
 
@@ -301,9 +339,15 @@ def _dialogue_quotes(ix: DocIndex, marked: SpanIndex) -> list[QuoteDraft]:
 # ---- assembly ------------------------------------------------------------------------------------------
 
 def extract_quotes(doc: AnalyzedArticle) -> list[Quote]:
-    """Direct and indirect quotes of an article, in text order, each with its speaker when found."""
+    """Direct and indirect quotes of an article, in text order, each with its speaker when found; with
+    the speech verbs and dictionaries of the article's language (speech.rules_for)."""
     if not doc.text:
         return []
+    with rules_for(doc.language):
+        return _extract_quotes(doc)
+
+
+def _extract_quotes(doc: AnalyzedArticle) -> list[Quote]:
     ix = doc_index(doc)
     marks = find_quote_spans(doc.text)
     direct = _direct_quotes(ix, marks)

@@ -21,7 +21,7 @@ from parallax.resources import read_text
 STATUSES = ("consensus", "partial", "unique", "conflict")
 # Which colour a segment gets when spans of several claims overlap it.
 STATUS_PRIORITY = {"conflict": 0, "partial": 1, "consensus": 2, "unique": 3}
-RELATIONS = ("verbatim", "trimmed", "reworded", "single")
+RELATIONS = ("verbatim", "trimmed", "reworded", "translated", "single")
 # A story of more posts than this is "big": its long reference sections start folded, and each list shows
 # its first few items with the rest folded, so the page stays a few screens long.
 BIG_STORY = 6
@@ -159,6 +159,11 @@ def _status_class(status: str) -> str:
     return f"st-{status}" if status in STATUSES else "st-other"
 
 
+def _lang_attr(language: str | None) -> str:
+    """` lang="uk"` on a piece of an article's own text (screen readers, hyphenation), nothing when unknown."""
+    return f' lang="{escape(language)}"' if language else ""
+
+
 def render_legend(lang: str = DEFAULT_LANG) -> str:
     """The claim-status colours, mark samples and layer toggles shown above a story."""
     swatches = "".join(f'<span class="swatch {_status_class(s)}">{escape(label(lang, "status", s))}</span>'
@@ -216,6 +221,8 @@ class _StoryView:
         for i, q in enumerate(story.get("quotes", [])):
             self.quote_ids.setdefault(q["id"], f"{self.prefix}-quote{i}")
         self.big = len(self.articles) > BIG_STORY
+        # a story told in several languages marks the language of each sentence it quotes from them
+        self.mixed_languages = len({a.get("language") for a in self.articles if a.get("language")}) > 1
         self.placed: set[str] = set()     # target ids already in the page (a malformed story may repeat an id)
         self.entity_names = {e["id"]: e.get("name", e["id"]) for e in story.get("entities", [])}
         self.marks: list[list[_Mark]] = [[] for _ in self.articles]
@@ -507,7 +514,14 @@ class _StoryView:
         first = claim["members"][0]
         anchor = self._target(self.claim_ids.get(claim["id"]))
         return (f'<li class="{_status_class(claim["status"])}"{anchor} data-claim="{escape(_token(claim["id"]))}">'
-                f'{escape(first["text"])} <span class="where">— {self._members_links(claim)}{extra}</span></li>')
+                f'{self._in_language(first)} <span class="where">— {self._members_links(claim)}{extra}</span></li>')
+
+    def _in_language(self, member: dict) -> str:
+        """A member's sentence; marked with its language where the story mixes languages."""
+        if not self.mixed_languages or not member.get("lang"):
+            return escape(member["text"])
+        return (f'<span{_lang_attr(member["lang"])}>{escape(member["text"])}</span> '
+                f'<span class="lang-mark">{escape(member["lang"])}</span>')
 
     def _claim_list(self, claims: list[dict], empty: str, extra=None, shown: int | None = None) -> str:
         """The claims as a list; in a big story only the first `shown`, the rest folded under 'N more'."""
@@ -623,7 +637,7 @@ class _StoryView:
                 f'{_badge(self.lb("relation", r["relation"]), "rel-" + r["relation"] if r["relation"] in RELATIONS else "")}</div>'
                 f'<div class="muted">{escape(self.lb("quote_kind", r["kind"]))}{escape(sim)} · '
                 f'{self.link(r["article"], r["start"], escape(self.t("quote.in_text")), data)}</div>'
-                f'<div class="quote-text">{_diff_html(r)}</div>{said}</div>'
+                f'<div class="quote-text"{_lang_attr(r.get("lang"))}>{_diff_html(r)}</div>{said}</div>'
             )
         relation = group["relation"]
         return (

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from parallax import __version__
+from parallax.compare.crosslingual import outlet_language
 from parallax.model import (
     AnalyzedArticle,
     Attribution,
@@ -26,7 +27,7 @@ from parallax.model import (
     QuoteGroup,
     StoryComparison,
 )
-from parallax.nlp import ner_uk
+from parallax.nlp import ner_en, ner_uk
 from parallax.nlp.entity_keys import mention_key
 from parallax.resources import read_text
 
@@ -73,7 +74,7 @@ def comparison_to_dict(comp: StoryComparison) -> dict:
     """One story."""
     order = {a.id: i for i, a in enumerate(comp.articles)}
     dates = [_date(a.article.date) for a in comp.articles if a.article.date is not None]
-    return {
+    return _with_languages({
         "id": comp.id,
         "title": story_title(comp),
         "date": min(dates) if dates else None,
@@ -92,7 +93,24 @@ def comparison_to_dict(comp: StoryComparison) -> dict:
              "quotes": list(k.quotes), "outlets": list(k.outlets), **({"params": k.params} if k.params else {})}
             for k in comp.key_differences
         ],
-    }
+    })
+
+
+def _with_languages(story: dict) -> dict:
+    """Each claim member (and repeat), quote rendering and outlet with its language (`lang`, the article's:
+    a story may mix ru / uk / en; JSON 1.1, optional); an outlet's is the language most of its posts use."""
+    langs = {a["id"]: a["language"] for a in story["articles"]}
+    for claim in story["claims"]:
+        for m in claim["members"]:
+            m["lang"] = langs.get(m["article"])
+            for r in m["repeats"]:
+                r["lang"] = langs.get(r["article"])
+    for group in story["quotes"]:
+        for r in group["renderings"]:
+            r["lang"] = langs.get(r["article"])
+    for outlet in story["outlets"]:
+        outlet["lang"] = outlet_language(outlet["articles"], langs)
+    return story
 
 
 def story_title(comp: StoryComparison) -> str:
@@ -163,6 +181,8 @@ def ner_model(language: str) -> str | None:
     the alias-table names, and `parallax analyze` says so instead of showing an empty list as a result)."""
     if language == "uk":
         return "ner_uk CRF + slovnet (Latin names)" if ner_uk.available() else "slovnet (Russian model)"
+    if language == "en":
+        return ner_en.MODEL_NAME
     return "slovnet" if language == "ru" else None
 
 

@@ -27,6 +27,8 @@ thread_stories     (v5) story_id -> thread_id (NULL: no thread), the story's sig
                    (via: the earlier story it linked to, cosine, shared names); store/threads.py
 threads            (v5) id -> title, first_ts, last_ts, stories, articles
 digest_items       (v5) (article_pk, item) -> text of a digest post's item and the story it reports (or NULL)
+article_languages  (v6) article_pk -> language, for non-Russian articles only (store/vectors.py)
+article_vectors    (v6) (article_pk, encoder) -> multilingual vector of title + lead, hash of that text
 store_settings     key -> value (e.g. MinHash parameters the signatures were made with)
 articles_fts       SQLite: FTS5 index over articles(title, text), kept in sync by triggers
 articles.tsv       PostgreSQL: generated tsvector ('simple' config) with a GIN index
@@ -171,6 +173,20 @@ def _threads(real: str) -> tuple[str, ...]:
     )
 
 
+def _crosslingual(blob: str) -> tuple[str, ...]:
+    return (
+        """CREATE TABLE article_languages (
+            article_pk BIGINT PRIMARY KEY REFERENCES articles(pk) ON DELETE CASCADE,
+            language TEXT NOT NULL)""",
+        f"""CREATE TABLE article_vectors (
+            article_pk BIGINT NOT NULL REFERENCES articles(pk) ON DELETE CASCADE,
+            encoder TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            vector {blob} NOT NULL,
+            PRIMARY KEY (article_pk, encoder))""",
+    )
+
+
 def _profile_cache(blob: str, real: str) -> tuple[str, ...]:
     return (
         f"""CREATE TABLE profile_articles (
@@ -250,6 +266,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         # the next ingest or `parallax threads`
         sqlite=_threads("REAL"),
         postgresql=_threads("DOUBLE PRECISION"),
+    ),
+    Migration(
+        6, "article_languages, article_vectors: cross-lingual story clustering (store/vectors.py)",
+        # article_languages: only non-Russian articles (written at analysis); article_vectors: multilingual
+        # vectors of title + lead, computed when first needed. A store migrated with articles in it gets its
+        # languages on the next analysis (`ingest --reanalyze`); until then its articles count as Russian.
+        sqlite=_crosslingual("BLOB"),
+        postgresql=_crosslingual("BYTEA"),
     ),
 )
 

@@ -27,9 +27,25 @@ from parallax.model import AnalyzedArticle, Article
 _NDARRAY = "__ndarray__"
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, None for any other type (looked up once per type: an analysis
+    has ~600 values to walk and `dataclasses.fields` is the slow part of the walk)."""
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return None
+
+
 def to_jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    names = _field_names(cls)
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, (dt.datetime, dt.date)):

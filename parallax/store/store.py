@@ -427,9 +427,11 @@ class Store:
             params = (analyzer_version,)
         return [r[0] for r in self.db.query(sql + " ORDER BY a.published_ts, a.pk", params)]
 
-    def save_analyses(self, items: Sequence[tuple[int, int, AnalyzedArticle]], analyzer_version: str) -> None:
+    def save_analyses(self, items: Sequence[tuple[int, int, AnalyzedArticle | bytes]], analyzer_version: str) -> None:
+        """`items`: (pk, revision, analysis), the analysis also as `dumps_analysis` bytes (made in a worker)."""
         now = now_iso()
-        rows = [(pk, revision, analyzer_version, dumps_analysis(doc), now) for pk, revision, doc in items]
+        rows = [(pk, revision, analyzer_version, bytes(doc) if isinstance(doc, bytes) else dumps_analysis(doc), now)
+                for pk, revision, doc in items]
         with self.db.transaction():
             self.db.executemany(
                 "INSERT INTO analyses (article_pk, revision, analyzer_version, data, created_at) VALUES (?, ?, ?, ?, ?) "

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -36,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from parallax.stories import index as compact  # word keys held as sorted arrays
 from parallax.stories.config import ClusterConfig
 from parallax.stories.features import (
     DENIAL_CUE,
@@ -48,8 +50,7 @@ from parallax.stories.features import (
     title_words,
 )
 from parallax.stories.index import Bucket, RowVectors, faiss_module, train_quantizer
-from parallax.stories.names import missing_names
-from parallax.stories.verifier import EVIDENCE, explain, weights_for
+from parallax.stories.verifier import EVIDENCE, SecondOpinion, band_of, explain, weights_for
 from parallax.text import fold
 
 _DAY = 86400.0
@@ -112,19 +113,6 @@ def near_copy(title_a: str, title_b: str, min_chars: int) -> float:
     return len(grams_short & grams_long) / max(1, len(grams_short))
 
 
-def _coverage(title_keys: tuple[tuple[int, ...], ...], text_keys: frozenset[int] | None) -> float | None:
-    # verifier.coverage without a set built per word (isdisjoint): the same value, ~2x faster
-    if not title_keys or text_keys is None:
-        return None
-    return sum(1 for keys in title_keys if not text_keys.isdisjoint(keys)) / len(title_keys)
-
-
-def _swap_missing(title_a, keys_a, title_b, keys_b, unknown: float = 0.0) -> float:
-    """verifier.swap_missing (the swap test) with _coverage; tests/stories check they agree."""
-    found = [c for c in (_coverage(title_a, keys_b), _coverage(title_b, keys_a)) if c is not None]
-    return 1.0 - min(found) if found else unknown
-
-
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -152,15 +140,15 @@ def story_id_for(article_id: str) -> str:
 _UNDATED = None
 # per-row lists of the clusterer (besides the embedding and time arrays)
 _ROW_FIELDS = ("_ids", "_story_of", "_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers",
-               "_days", "_years", "_names", "_text_keys", "_title_keys", "_all_keys", "_digest")
+               "_days", "_years", "_names", "_text_keys", "_title_keys", "_all_keys", "_digest", "_leads")
 # evidence read only when a pair may reach the threshold (StoryClusterer._score_or_bound)
 _SWAP, _DAY_CONFLICT, _NAME_MISSING = (EVIDENCE.index(e) for e in ("swap_missing", "day_conflict", "name_missing"))
 # what a retired row no longer needs (see StoryClusterer._retire)
 _FEATURE_FIELDS = ("_entity_keys", "_title_words", "_numbers", "_days", "_years", "_names", "_text_keys",
-                   "_title_keys", "_all_keys")
+                   "_title_keys", "_all_keys", "_leads")
 
 
-@dataclass
+@dataclass(slots=True)      # no __dict__: ~100 bytes less a story (half a million at 1M articles)
 class _Story:
     members: list[int] = field(default_factory=list)
     vector_sum: np.ndarray | None = None   # of the members' vectors; None for one member (or closed)
@@ -177,6 +165,9 @@ class StoryClusterer:
         self._weights = weights_for(self.config)
         # the most the costly evidence can add to a score (values in [0, 1]; fitted weights are <= 0)
         self._expensive_most = sum(max(0.0, self._weights.weights[i]) for i in (_SWAP, _DAY_CONFLICT, _NAME_MISSING))
+        # pairs in the uncertain band of the model are re-read with a second encoder (verifier.SecondOpinion)
+        self._second = SecondOpinion(band) if (band := band_of(self.config)) else None
+        self._expensive_most += self._second.band.most_gain if self._second else 0.0
         if self.config.faiss_threads:
             # process-wide; the searches here are small, and OpenMP workers spinning on a busy machine
             # made clustering several times slower (benchmarks/STORIES.md)
@@ -210,6 +201,7 @@ class StoryClusterer:
         self._title_keys: list[tuple[tuple[int, ...], ...]] = []
         self._all_keys: list[frozenset[int] | None] = []
         self._digest: list[bool] = []
+        self._leads: list[str | None] = []
         self._story_of: list[str | None] = []
         self._stories: dict[str, _Story] = {}
         self._buckets: dict[int | None, Bucket] = {}
@@ -249,7 +241,7 @@ class StoryClusterer:
         batch = sorted(unique.values(),
                        key=lambda it: (np.inf if it.time is None else _timestamp(it.time), it.article_id))
         # nothing retired in the batch: its rows are copied back whole
-        fresh = StoryClusterer(self.config.with_(retire_after_days=None))
+        fresh = type(self)(self.config.with_(retire_after_days=None))   # a subclass keeps its own step
         temp_ids = fresh.add_many(batch)
         old_of = {it.article_id: self.story_of(it.article_id) for it in batch}
 
@@ -366,7 +358,10 @@ class StoryClusterer:
         values = scratch._evidence(0, 1, cos)
         if values is None:
             return {"score": float("-inf"), "same_event": False, "reason": "outside the time window"}
-        out = explain(self._weights, values)
+        second = self._second
+        leads = scratch._leads
+        applies = second is not None and second.applies(self._weights.score(values), *leads)
+        out = explain(self._weights, values, second.opinion(*leads) if applies else None)
         copy = near_copy(a.title or "", b.title or "", self.config.near_copy_min_chars)
         out["title_near_copy"] = round(copy, 4)
         out["digest"] = bool(a.digest or b.digest)
@@ -374,7 +369,7 @@ class StoryClusterer:
 
     def _scratch_pair(self, a: StoryItem, b: StoryItem) -> tuple["StoryClusterer", float]:
         scratch = StoryClusterer.__new__(StoryClusterer)
-        scratch.config, scratch._weights = self.config, self._weights
+        scratch.config, scratch._weights, scratch._second = self.config, self._weights, self._second
         scratch._reset()
         scratch._append(a)
         scratch._append(b)
@@ -415,10 +410,10 @@ class StoryClusterer:
     def _full_evidence(self, values: list[float], row: int, other: int) -> tuple[float, ...]:
         """`values` of _cheap_evidence with the swap test, conflicting days and missing names filled in."""
         days_a, days_b = self._days[row], self._days[other]
-        names = (missing_names(self._names[row], self._text_keys[other])
-                 + missing_names(self._names[other], self._text_keys[row]))
-        values[_SWAP] = _swap_missing(self._title_keys[row], self._all_keys[row], self._title_keys[other],
-                                      self._all_keys[other], self._weights.swap_unknown)
+        names = (compact.missing_names(self._names[row], self._text_keys[other])
+                 + compact.missing_names(self._names[other], self._text_keys[row]))
+        values[_SWAP] = compact.swap_missing(self._title_keys[row], self._all_keys[row], self._title_keys[other],
+                                             self._all_keys[other], self._weights.swap_unknown)
         values[_DAY_CONFLICT] = float(bool(days_a and days_b
                                            and days_conflict(days_a, days_b, self.config.date_tolerance_days)))
         values[_NAME_MISSING] = float(names > 0)
@@ -426,7 +421,7 @@ class StoryClusterer:
 
     def _pair_score(self, row: int, other: int, cos: float) -> float:
         values = self._evidence(row, other, cos)
-        return -np.inf if values is None else self._weights.score(values)
+        return -np.inf if values is None else self._second_opinion(row, other, self._weights.score(values))
 
     def _score_or_bound(self, row: int, other: int, cos: float, exact: bool) -> float:
         """The pair's score, or (unless `exact`) an upper bound of it when even that is below the
@@ -439,7 +434,11 @@ class StoryClusterer:
             bound = self._weights.score(values) + self._expensive_most
             if bound < self._weights.threshold:
                 return bound
-        return self._weights.score(self._full_evidence(values, row, other))
+        return self._second_opinion(row, other, self._weights.score(self._full_evidence(values, row, other)))
+
+    def _second_opinion(self, row: int, other: int, score: float) -> float:
+        """The score re-read by the second encoder when it is in the uncertain band (verifier.SecondOpinion)."""
+        return score if self._second is None else self._second.adjust(score, self._leads[row], self._leads[other])
 
     def _append(self, item: StoryItem) -> int:
         vec = _unit(np.asarray(item.embedding, dtype=np.float32).ravel())
@@ -456,7 +455,7 @@ class StoryClusterer:
         self._ids.append(item.article_id)
         self._row[item.article_id] = row
         self._titles.append(item.title or "")
-        self._outlets.append(item.outlet)
+        self._outlets.append(sys.intern(item.outlet))     # one copy per outlet, not per article
         self._entity_keys.append(entity_keys(item.entities, self.config))
         self._title_words.append(title_words(item.title or "", self.config))
         self._followup.append(title_cues(item.title or "", self.config))
@@ -464,11 +463,12 @@ class StoryClusterer:
         self._days.append(day_numbers(item.lead_dates))
         self._years.append(frozenset(item.title_years))
         self._names.append(tuple(item.title_names))
-        self._text_keys.append(item.text_keys)
+        self._text_keys.append(text_keys := compact.keys(item.text_keys))    # sorted uint32: ~4 KB less
         # tuples, not the item's frozensets: only tested against a text's set, and ~2 KB less an article
         self._title_keys.append(tuple(tuple(keys) for keys in getattr(item, "title_keys", ()) or ()))
-        self._all_keys.append(item.all_text_keys)
+        self._all_keys.append(text_keys if item.text_keys is not None else compact.keys(item.short_text_keys))
         self._digest.append(bool(getattr(item, "digest", False)))
+        self._leads.append((getattr(item, "lead", "") or "") if self._second else "")    # held only when read
         self._story_of.append(None)
         return row
 

@@ -56,6 +56,7 @@ class ClusterConfig:
     name_languages: frozenset[str] = frozenset(_DEFAULTS.get("name_languages") or ())
     decision: str = _DEFAULTS["decision"]
     verifier_model: str = _DEFAULTS["verifier_model"]
+    second_opinion: bool = _DEFAULTS["second_opinion"]
     near_copy_jaccard: float = _DEFAULTS["near_copy_jaccard"]
     near_copy_min_chars: int = _DEFAULTS["near_copy_min_chars"]
     near_copy_max_days: float = _DEFAULTS["near_copy_max_days"]

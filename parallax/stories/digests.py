@@ -4,12 +4,17 @@ story joins it (stories/clustering.py); :func:`digest_items` gives its items, ea
 matched to its own story by a caller.
 
 Rules (written after the labelled sample benchmarks/data/digest_posts.tsv was labelled; guideline
-benchmarks/data/digest_guideline.md):
+benchmarks/data/digest_guideline.md; the 2026-12-06 changes, «коротко» as a word, «расследование»
+and «по делу» as one subject, the weekly round-up wordings, were made after reading the errors on the
+`fresh` sample of digest_posts_fresh.tsv and are checked on its `confirm` sample):
 
 1. the first line is a round-up heading: «Главное к/за …», «Главные новости», «Новости к этому часу»,
-   «Итоги дня/недели», «Коротко», «Самые популярные новости/материалы», «дайджест», «Что произошло»;
-   a heading about one speech or one meeting («Главное из заявлений Путина», «Главное из выступления»)
-   is not a round-up;
+   «Итоги дня/недели», «Коротко» (the word, not «короткое замыкание»), «Самые популярные
+   новости/материалы», «Самое популярное за неделю», «Новости за неделю», «дайджест», «Что произошло»;
+   a heading about one speech, meeting or investigation («Главное из заявлений Путина», «Главное из
+   выступления», «дайджест по расследованию …») is not a round-up. (A heading that names one subject
+   before the round-up word, «Выборы президента в США. Главное к этому часу», is left alone: as many such
+   posts are theme round-ups of separate events, «995-й день войны в Украине. Главное к этому часу».)
 2. at least ``digest_min_items`` items follow: lines or paragraphs of at least 4 words (a bullet,
    a dash, an emoji or a number may lead them);
 3. the items are unrelated: on average two items share less than ``_MAX_ITEM_OVERLAP`` of their
@@ -24,12 +29,14 @@ from parallax.text import fold
 
 _HEADING = re.compile(
     r"(?:^|[^\w])(?:главное\s+(?:к|за|на|в|о|об)\b|главное\s*$|главное\s+(?:утра|дня|вечера|недели)|"
-    r"главные\s+новост|новости\s+к\s+этому\s+часу|к\s+этому\s+часу|самое\s+(?:интересное|главное|важное)\s+к|"
-    r"итоги\s+(?:дня|недели|вечера|утра)|коротко|дайджест|самые\s+популярные\s+(?:новости|материалы)|"
+    r"главные\s+новост|новости\s+к\s+этому\s+часу|к\s+этому\s+часу|"
+    r"самое\s+(?:интересное|главное|важное|популярное)\s+(?:к|за)\b|"
+    r"итоги\s+(?:дня|недели|вечера|утра)|коротко(?!\w)|дайджест|самые\s+популярные\s+(?:новости|материалы)|"
+    r"материалы\s+за\s+(?:эту\s+|прошедшую\s+)?неделю|новости\s+за\s+(?:неделю|день|сутки)|"
     r"что\s+произошло\s+(?:за|к|ночью|утром|сегодня)|новости\s+(?:дня|недели|утра|вечера)\b)")
 # a round-up of one speech, meeting or document lists its points, not separate events
 _ONE_EVENT = re.compile(r"заявлени|выступлени|интервью|пресс-конференц|послани|обращени|доклад|совещани|"
-                        r"речи|реч[ьи]\b|саммит|заседани|из\s+слов|сказал|заявил")
+                        r"речи|реч[ьи]\b|саммит|заседани|из\s+слов|сказал|заявил|расследовани|по\s+делу|о\s+деле\b")
 _LEADER = re.compile(r"^[\W\d_]*")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _URL = re.compile(r"https?://\S+|www\.\S+|t\.me/\S+")

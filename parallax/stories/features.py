@@ -51,6 +51,9 @@ class StoryItem:
     short_text_keys: frozenset[int] | None = None
     # a digest: several unrelated items in one post (stories/digests.py); it joins no event story
     digest: bool = False
+    # title + lead as embedded (story_text), kept for the second opinion of an uncertain pair
+    # (stories/verifier.py SecondOpinion); empty: not kept (languages outside name_languages, old items)
+    lead: str = ""
 
     @property
     def all_text_keys(self) -> frozenset[int] | None:
@@ -302,6 +305,7 @@ def story_item(doc, embedding, undated: bool = False, config: ClusterConfig | No
                      title=doc.article.title or _first_line(doc.article.text), outlet=doc.article.outlet,
                      lead_dates=story_dates(doc), title_years=title_years(doc),
                      digest=is_digest(doc.article.text, config.digest_min_items, doc.article.title),
+                     lead=story_text(doc) if getattr(doc, "language", "ru") in config.name_languages else "",
                      **name_evidence(doc, config))
 
 

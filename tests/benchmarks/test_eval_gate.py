@@ -14,7 +14,7 @@ import pytest
 from parallax.model import AnalyzedArticle, Article, Mention, Quote
 
 REPO = Path(__file__).resolve().parents[2]
-OWNED = ("stories_pairs", "alignment_paraphraser", "quotes", "claim_groups")
+OWNED = ("stories_pairs", "alignment_paraphraser", "quotes", "claim_groups", "digests")
 
 
 def _load(name: str):

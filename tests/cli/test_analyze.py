@@ -9,6 +9,7 @@ import pytest
 
 import parallax.api as px
 from parallax.ingest.errors import InputError
+from parallax.nlp import ner_en
 
 RU = ("---\noutlet: Утренняя газета\ndate: 2024-03-05\n---\n"
       "Президент России Владимир Путин прибыл в Пекин во вторник.\n"
@@ -58,7 +59,7 @@ def test_analyze_files_gives_every_layer_with_keys_across_languages(files):
     assert {"armed forces of ukraine", "kyiv", "kharkiv"} <= keys["uk"]   # ЗСУ, Києва, Харкова (alias table)
     assert {e["normal"] for e in uk["entities"]} >= {"Київ", "Харків", "Володимир Зеленський"}
     assert [d["value"] for d in uk["dates"]] == ["2024-03-05"]       # «у вівторок» (nlp/data/dates_uk.yaml)
-    assert ru["ner"] == "slovnet" and uk["ner"] and en["ner"] is None   # no English NER: said, not hidden
+    assert ru["ner"] == "slovnet" and uk["ner"] and en["ner"] == ner_en.MODEL_NAME   # spaCy en_core_web_sm
     assert [d["value"] for d in ru["dates"]] == ["2024-03-05"]       # «во вторник» in the week of 2024-03-05
     assert any(n["value"] == 3 for n in ru["numbers"])
     quote = ru["quotes"][0]
@@ -85,7 +86,7 @@ def test_cli_writes_json_and_lists_layers(tmp_path, files):
     assert doc["version"] == 1 and [a["language"] for a in doc["articles"]] == ["ru", "en"]
     assert doc["errors"][0]["file"].endswith("missing.txt")
     assert "Путин [PER] Путин -> putin" in r.stdout
-    assert "NER: none for this language" in r.stdout
+    assert f"NER: {ner_en.MODEL_NAME}" in r.stdout                   # English has its own model now
 
 
 def test_cli_json_to_stdout_and_usage_errors(files, tmp_path):

@@ -56,3 +56,25 @@ def test_compare_needs_two_readable_articles(tmp_path):
 def test_compare_without_inputs_is_a_usage_error():
     r = run("compare")
     assert r.returncode == 2
+
+
+PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+        "<meta property='og:site_name' content='{site}'>"
+        "<meta property='article:published_time' content='2024-03-05T10:00:00+00:00'></head>"
+        "<body><nav>Главная | Новости | Спорт</nav><article><h1>{title}</h1><p>{body}</p></article>"
+        "<footer>© 2024 {site}. Все права защищены.</footer></body></html>")
+
+
+def test_compare_reads_saved_web_pages_not_their_markup(tmp_path):
+    body = A.split("---\n")[-1].replace("\n", " ")
+    (tmp_path / "a.html").write_text(PAGE.format(title="Бюджет без дефицита", site="Утренняя газета",
+                                                 body=body), "utf-8")
+    (tmp_path / "b.txt").write_text(B, "utf-8")
+    out_json = tmp_path / "o.json"
+    r = run("compare", str(tmp_path / "a.html"), str(tmp_path / "b.txt"), "--json", str(out_json))
+    assert r.returncode == 0, r.stderr
+    story = json.loads(out_json.read_text("utf-8"))["stories"][0]
+    first = story["articles"][0]
+    assert first["outlet"] == "Утренняя газета" and first["title"] == "Бюджет без дефицита"
+    assert "<" not in first["text"] and "Все права защищены" not in first["text"]
+    assert "Силуанов" in first["text"]

@@ -11,7 +11,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -228,37 +230,109 @@ def _corpus(path: Path, n: int) -> Path:
 INTERRUPTED = (EXIT_INTERRUPTED, -signal.SIGINT)
 
 
-def _interrupted(proc: subprocess.Popen) -> str:
+def _interrupted(proc: subprocess.Popen, release=lambda: None) -> str:
+    """Ctrl-C, then the command's standard error. `release` lets a command that ignored the Ctrl-C finish (so
+    the test fails on its exit code rather than waiting out the timeout)."""
     proc.send_signal(signal.SIGINT)
     try:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+        release()
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
     return err.decode("utf-8", "replace")
 
 
-def test_ctrl_c_mid_ingest_exits_130_and_leaves_no_errors_file(tmp_path):
+HELD_FEED = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Лента</title><item>'
+             '<title>Мост открыли</title><link>https://feed.example/1</link><pubDate>Sun, 01 Dec 2024 10:00:00 '
+             '+0000</pubDate><description>Власти открыли новый мост через реку после ремонта.</description>'
+             '</item></channel></rss>')
+
+
+class HeldFeed:
+    """A feed on loopback whose response waits until `release()`: a command that reaches it cannot finish, so
+    a Ctrl-C sent once the command has started always finds it still running. `requested` is set when the
+    command asks for the feed (a started marker, as a committed batch is)."""
+
+    def __init__(self) -> None:
+        self.requested, self.released = threading.Event(), threading.Event()
+        held = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                held.requested.set()
+                held.released.wait(180)
+                body = HELD_FEED.encode("utf-8")
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass                # the interrupted command has closed the connection
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/feed.xml"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def release(self) -> None:
+        self.released.set()
+
+    def close(self) -> None:
+        self.release()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def held_feed():
+    feed = HeldFeed()
+    yield feed
+    feed.close()
+
+
+def test_ctrl_c_mid_ingest_exits_130_and_leaves_no_errors_file(tmp_path, held_feed):
     source = _corpus(tmp_path / "big.jsonl", 6000)
     out = tmp_path / "out"
     out.mkdir()
     db = tmp_path / "c.sqlite"
-    proc = subprocess.Popen(CLI + ["ingest", str(source), "--db", str(db), "--no-analyze", "--batch-size", "20",
-                                   "--errors", str(out / "errors.jsonl")],
-                            env=ENV, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = dict(ENV, NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
+    # the file, then the held feed: however fast the machine stores the file, the run cannot end before Ctrl-C
+    proc = subprocess.Popen(CLI + ["ingest", str(source), held_feed.url, "--db", str(db), "--no-analyze",
+                                   "--batch-size", "20", "--errors", str(out / "errors.jsonl")],
+                            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
-    while _count(db) < 100 and proc.poll() is None and time.monotonic() < deadline:
+    # started: a committed batch (Ctrl-C mid-store) or the request for the feed (Ctrl-C mid-read)
+    while _count(db) < 100 and not held_feed.requested.is_set() and proc.poll() is None \
+            and time.monotonic() < deadline:
         time.sleep(0.005)
-    assert proc.poll() is None, "ingest finished before it could be interrupted"
-    err = _interrupted(proc)
+    assert proc.poll() is None, "ingest ended before it could be interrupted: " + proc.stderr.read().decode()
+    err = _interrupted(proc, held_feed.release)
     assert proc.returncode in INTERRUPTED, err
     assert err.rstrip().endswith("parallax: interrupted") and no_traceback(err), err
     assert list(out.iterdir()) == []                    # neither errors.jsonl nor its temporary file
     assert 0 < _count(db) < 6000                        # what was committed stays (the SIGKILL test: no loss)
 
 
+def _long_article(outlet: str, sentences: int) -> str:
+    """An article of `sentences` distinct sentences (~100 characters each): seconds of analysis and comparison."""
+    body = " ".join(f"Министр финансов Антон Силуанов заявил {i % 28 + 1} декабря, что бюджет области номер {i} "
+                    f"будет исполнен без дефицита в {2000 + i % 25} году." for i in range(sentences))
+    return f"---\noutlet: {outlet}\ndate: 2024-03-05\n---\n{body}\n"
+
+
 def test_ctrl_c_mid_compare_exits_130_and_writes_no_file(tmp_path):
-    (tmp_path / "a.txt").write_text(A, "utf-8")
-    (tmp_path / "b.txt").write_text(B, "utf-8")
+    # ~40 KB each: loading the models, the analysis and the comparison take CPU-seconds after the marker below
+    (tmp_path / "a.txt").write_text(_long_article("Утренняя газета", 400), "utf-8")
+    (tmp_path / "b.txt").write_text(_long_article("Вечерняя газета", 400), "utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     out = tmp_path / "out"
     out.mkdir()
@@ -266,7 +340,7 @@ def test_ctrl_c_mid_compare_exits_130_and_writes_no_file(tmp_path):
                                    str(tmp_path / "empty.txt"), "--json", str(out / "o.json"),
                                    "--html", str(out / "o.html")],
                             env=ENV, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # the skipped file is reported once the files are read, before the analysis starts: interrupt then
+    # started: the skipped file is reported once the files are read, before the analysis starts
     first = proc.stderr.readline().decode("utf-8", "replace")
     assert "skipped" in first and proc.poll() is None, first
     err = first + _interrupted(proc)

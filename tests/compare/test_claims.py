@@ -73,3 +73,11 @@ def test_subordinate_clauses_and_speech_attributions_stay_whole():
 def test_a_question_is_no_claim():
     text = "Почему Байден помиловал своего сына? Байден помиловал сына в воскресенье."
     assert [c.text for c in split_claims(_doc(text))] == ["Байден помиловал сына в воскресенье."]
+
+
+def test_a_word_spelt_out_letter_by_letter_is_no_claim():
+    # sister channels posted 'К Р А С И В О.' under the same video: a reaction, and grouped as one 'fact'
+    text = "Момент падения астероида над Якутией.\nК Р А С И В О.\nВ Н И М А Н И Е"
+    assert [c.text for c in split_claims(_doc(text))] == ["Момент падения астероида над Якутией."]
+    # initials and one-letter words inside a statement do not make it one
+    assert len(split_claims(_doc("В Москве А. В. Петров открыл выставку."))) == 1

@@ -350,6 +350,35 @@ def test_framing_by_article_groups_by_concept_and_notes_differences():
     assert prep.note is None                                       # only one article names it
 
 
+# one concept named by three outlets, each in its own language (issue 14, item 6)
+ACROSS_LANGUAGES = [
+    # (language, text, the term found, its label)
+    ("ru", "Армия продолжает специальную военную операцию.", "специальную военную операцию",
+     "euphemism-official"),
+    ("uk", "Після повномасштабного вторгнення Росії все змінилося.", "повномасштабного вторгнення",
+     "invasion"),
+    ("en", "Kyiv marked a thousand days of the full-scale invasion.", "full-scale invasion", "invasion"),
+    ("uk", "Війна в Україні триває вже третій рік.", "Війна в Україні", "war-explicit"),
+    ("en", "Moscow calls it a special military operation.", "special military operation",
+     "euphemism-official"),
+    ("uk", "Окупаційні війська обстріляли село.", "Окупаційні війська", "occupier-labeling"),
+    ("en", "Russian troops advanced near the town.", "Russian troops", "neutral"),
+]
+
+
+def test_framing_compares_one_concept_across_languages():
+    docs = [analyze(text, language, article_id=f"{language}{k}", outlet=f"{language}{k}")
+            for k, (language, text, _, _) in enumerate(ACROSS_LANGUAGES)]
+    by_concept = {e.concept: e for e in framing_by_article(docs)}
+    war = by_concept["the war"]
+    for k, (language, text, term, label) in enumerate(ACROSS_LANGUAGES):
+        found = [t for e in by_concept.values() if e.category != "preposition"
+                 for t in e.terms.get(f"{language}{k}", [])]
+        assert [(t["term"], t["label"]) for t in found] == [(term, label)], text
+    assert "ru0: euphemism-official" in war.note and "uk1: invasion" in war.note
+    assert by_concept["Russian armed forces"].note is not None     # occupiers vs troops
+
+
 def test_framing_by_article_is_empty_without_terms():
     docs = [analyze("Погода была хорошей.", article_id="a"),
             analyze("Шел дождь.", article_id="b")]

@@ -113,3 +113,35 @@ def test_a_span_continues_across_a_sentence_break_after_an_abbreviation():
     found = _entities(text)
     assert ("LOC", "вул. Богдана Хмельницького, 58-А") in found
     assert ("LOC", "вул.") not in found and ("PER", "Іван Петренко") in found
+
+
+@pytest.mark.parametrize("words, expected", [
+    ("Президент США прибув до Києва", [(), ("B-LOC",), (), (), ("B-LOC",)]),
+    ("у Верховній Раді", [(), ("B-ORG",), ("I-ORG",)]),      # 'Рада' alone is listed too: the longer wins
+    ("КИЄВА і ЗСУ", [("B-LOC",), (), ("B-ORG",)]),            # a capitalised headline word by its lemma
+    ("акції Nord Stream 2 AG", [(), ("B-ORG",), ("I-ORG",), ("I-ORG",), ("I-ORG",)]),
+    ("Білого дому", [("B-ORG",), ("I-ORG",)]),
+    ("біла хата", [(), ()]),
+])
+def test_gazetteer_labels_match_inflected_forms(words, expected):
+    assert ner_uk.gazetteer_labels(words.split()) == expected
+
+
+def test_gazetteer_entries_are_known_to_the_tokenizer_and_unique_per_type():
+    index = ner_uk.gazetteer()
+    assert len({(entry, typ) for entries in index.values() for entry, typ in entries}) > 600
+    # an entry with an apostrophe is split as the tokenizer splits text: "Об'єднані" -> Об ' єднані
+    assert ner_uk.gazetteer_labels(["Об", "'", "єднані", "Арабські", "Емірати"])[0] == ("B-LOC",)
+
+
+@pytest.mark.parametrize("words, crf, expected", [
+    ("Компанії Pfizer і BioNTech", [], [(1, 2, "ORG"), (3, 4, "ORG")]),
+    ("газопровід Nord Stream 2 AG", [], [(1, 5, "ORG")]),                # digits inside a name
+    ("препарат Johnson & Johnson", [], [(1, 4, "ORG")]),
+    ("через COVID-19 і Brexit", [], []),                                 # latin_not_org
+    ("через COVID-19", [(1, 2, "ORG")], []),                             # a CRF span of such words is dropped
+    ("агентство Reuters", [(1, 2, "PER")], [(1, 2, "PER")]),              # the CRF's span stays
+    ("сайт www . example", [], []),                                      # lower case: not a name
+])
+def test_latin_organisations(words, crf, expected):
+    assert ner_uk.latin_organisations(words.split(), crf) == expected

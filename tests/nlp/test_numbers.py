@@ -224,3 +224,26 @@ def test_numbers_glued_by_a_hyphen_are_codes():
 
 def test_year_ordinals_are_not_counts():
     assert extract_numbers("по сравнению с 2017-м и в 1990-х годах") == []
+
+
+# Ukrainian (nlp/data/numbers_uk.yaml, forms from pymorphy3's Ukrainian dictionaries): one line a case,
+# (text, [(value, qualifier, unit, span)])
+UKRAINIAN = [
+    ("Загинули 5 тисяч військовослужбовців.", [(5000, None, "військовослужбовець", "5 тисяч військовослужбовців")]),
+    ("Росія втратила два мільйони доларів.", [(2_000_000, None, "долар", "два мільйони доларів")]),
+    ("Близько 15 тисяч людей вийшли на протест.", [(15000, "about", "людина", "Близько 15 тисяч людей")]),
+    ("Понад 300 осіб евакуювали.", [(300, "more_than", "особа", "Понад 300 осіб")]),
+    ("У п’ятницю загинули п’ятеро людей.", [(5, None, "людина", "п’ятеро людей")]),
+    ("Загинули п'ятеро людей.", [(5, None, "людина", "п'ятеро людей")]),
+    ("Бюджет становить 1,5 млрд грн.", [(1.5e9, None, "гривня", "1,5 млрд грн.")]),
+    ("Щонайменше двоє загиблих і 12 поранених.", [(2, "at_least", "загиблий", "Щонайменше двоє загиблих"),
+                                                 (12, None, "поранений", "12 поранених")]),
+    ("Збили 40 російських дронів.", [(40, None, "дрон", "40 російських дронів")]),
+    ("Стаття 51 Статуту ООН.", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", UKRAINIAN, ids=[t for t, _ in UKRAINIAN])
+def test_ukrainian_numbers(text, expected):
+    found = [(n.value, n.qualifier, n.unit, text[n.start:n.end]) for n in extract_numbers(text, "uk")]
+    assert found == expected

