@@ -50,6 +50,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from article_pairs_sample import DATA, Page, read_page  # noqa: E402
+from span_scores import exact_span_scores  # noqa: E402
 
 SAMPLE = REPO / "benchmarks" / "data" / "ner_en_sample.tsv"
 LABELS = REPO / "benchmarks" / "data" / "ner_en_labels.txt"
@@ -224,20 +225,7 @@ def check_labels() -> None:
 # ---- scoring ----------------------------------------------------------------------------------------
 
 def score(gold: list[set], pred: list[set]) -> dict:
-    out = {}
-    for typ in (*TYPES, "all"):
-        tp = fp = fn = 0
-        for g, p in zip(gold, pred):
-            g = {s for s in g if typ in ("all", s[2])}
-            p = {s for s in p if typ in ("all", s[2])}
-            tp += len(g & p)
-            fp += len(p - g)
-            fn += len(g - p)
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[typ] = {"p": round(prec, 3), "r": round(rec, 3), "f1": round(f1, 3), "gold": tp + fn, "tp": tp}
-    return out
+    return exact_span_scores(gold, pred, TYPES, "all")
 
 
 def errors(records: list[dict], pred: list[set], n: int = 20) -> dict:

@@ -34,8 +34,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 import pycrfsuite  # noqa: E402
+from span_scores import exact_span_scores  # noqa: E402
 
 from parallax.nlp import ner_uk  # noqa: E402
 from parallax.nlp.segment import split_sentences, split_tokens  # noqa: E402
@@ -181,20 +183,7 @@ def train(docs: list[Doc], model_path: Path, params: dict) -> dict:
 
 def score(gold: list[set], pred: list[set]) -> dict:
     """Exact-span P/R/F1 per type (and micro over all three)."""
-    out = {}
-    for typ in (*ner_uk.TYPES, "ALL"):
-        tp = fp = fn = 0
-        for g, p in zip(gold, pred):
-            g = {x for x in g if typ in ("ALL", x[2])}
-            p = {x for x in p if typ in ("ALL", x[2])}
-            tp += len(g & p)
-            fp += len(p - g)
-            fn += len(g - p)
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[typ] = {"p": round(prec, 3), "r": round(rec, 3), "f1": round(f1, 3), "gold": tp + fn, "pred": tp + fp}
-    return out
+    return exact_span_scores(gold, pred, ner_uk.TYPES, "ALL")
 
 
 def evaluate(docs: list[Doc]) -> dict:

@@ -184,9 +184,15 @@ def _entry_keys(word: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def _gazetteer_file() -> dict:
+    """data/gazetteer_uk.yaml, parsed once for the name index and the Latin-word exceptions."""
+    return load_yaml("nlp/data/gazetteer_uk.yaml")
+
+
+@functools.lru_cache(maxsize=1)
 def gazetteer() -> dict[str, list[tuple[tuple[frozenset[str], ...], str]]]:
     """data/gazetteer_uk.yaml as {key of an entry's first word: [(keys of each word, type), ...]}."""
-    data = load_yaml("nlp/data/gazetteer_uk.yaml")
+    data = _gazetteer_file()
     index: dict[str, list[tuple[tuple[frozenset[str], ...], str]]] = {}
     seen = set()
     for typ in TYPES:
@@ -340,7 +346,7 @@ _LATIN_JOINERS = frozenset({"&", "-", "+"})
 
 @functools.lru_cache(maxsize=1)
 def latin_not_org() -> frozenset[str]:
-    return frozenset(str(w).lower() for w in load_yaml("nlp/data/gazetteer_uk.yaml").get("latin_not_org", []))
+    return frozenset(str(w).lower() for w in _gazetteer_file().get("latin_not_org", []))
 
 
 def latin_organisations(words: list[str], spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

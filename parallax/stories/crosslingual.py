@@ -338,14 +338,8 @@ class CrossLingualClusterer(StoryClusterer):
     def _window_rows(self, row: int) -> list[int]:
         """Rows within window_days of `row` (undated rows: the undated ones), still held, decided."""
         t = self._time[row]
-        if np.isnan(t):
-            keys = [None]
-        else:
-            span = int(np.ceil(self.config.window_days))
-            day = int(t // _DAY)
-            keys = range(day - span, day + span + 1)
         out = []
-        for key in keys:
+        for key in self._window_keys(row):
             bucket = self._buckets.get(key)
             if bucket is None:
                 continue
@@ -355,9 +349,20 @@ class CrossLingualClusterer(StoryClusterer):
                         out.append(r)
         return out
 
+    def _window_keys(self, row: int) -> list:
+        t = self._time[row]
+        if np.isnan(t):
+            return [None]
+        span, day = int(np.ceil(self.config.window_days)), int(t // _DAY)
+        return list(range(day - span, day + span + 1))
+
     def _foreign_window_rows(self, row: int) -> list[int]:
-        """`_window_rows` restricted to the non-Russian articles, found through the (usually few) ids of
-        `source.languages` instead of a walk over every article of the window (33k a day at news density)."""
+        """`_window_rows` restricted to the non-Russian articles: through the ids of `source.languages` when
+        they are fewer than the window's articles (a mostly Russian stream, 33k a day at news density), else
+        by walking the window; either way the work is bounded by the smaller of the two."""
+        in_window = sum(len(b.rows) for k in self._window_keys(row) if (b := self._buckets.get(k)) is not None)
+        if in_window <= len(self.source.languages):
+            return [r for r in self._window_rows(row) if self._lang(r) != "ru"]
         t = self._time[row]
         out = []
         for article_id in self.source.languages:

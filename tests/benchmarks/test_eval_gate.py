@@ -5,30 +5,21 @@ not the data the floors were measured on (rerun `python benchmarks/eval_gate.py 
 checking the new numbers). Plus the gate's own parts, on made-up files and documents."""
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
 
+from benchmark_scripts import load_benchmark
 from parallax.model import AnalyzedArticle, Article, Mention, Quote
 
 REPO = Path(__file__).resolve().parents[2]
 OWNED = ("stories_pairs", "alignment_paraphraser", "quotes", "claim_groups", "digests")
 
 
-def _load(name: str):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def gate():
-    return _load("eval_gate")
+    return load_benchmark("eval_gate")
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,12 @@ by `python benchmarks/ner_quality.py --write-floors`). Plus the metric definitio
 small made-up documents."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+
+from benchmark_scripts import load_benchmark
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / ".." / "shared" / "data" / "factrueval-2016" / "devset"
@@ -17,14 +17,7 @@ BASELINE = REPO / "benchmarks" / "eval_baseline.json"
 
 
 def _load_benchmark():
-    name = "ner_factrueval_benchmark"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / "ner_quality.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("ner_quality")
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 """The scorer of benchmarks/claim_groups.py reads the labelled facts as the guideline writes them; the
 issue's named stories of the Telegram corpus compare as the issue asks (skipped without ../shared/data)."""
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+from benchmark_scripts import load_benchmark
 from parallax.compare.story import compare_story
 from parallax.ingest.telegram import iter_telegram
 
@@ -14,10 +14,7 @@ RIA, BBC = "1001101170442", "1001003921752"
 
 
 def _claim_groups():
-    spec = importlib.util.spec_from_file_location("claim_groups_bench", REPO / "benchmarks" / "claim_groups.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("claim_groups")
 
 
 def test_also_is_a_comma_separated_list_of_facts(tmp_path):

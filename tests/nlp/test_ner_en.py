@@ -1,13 +1,12 @@
 """English NER (parallax/nlp/ner_en.py): the pinned model, label mapping, span trimming, normal forms, one
 type per name, long texts, the Analyzer's English path and the labelled sample it is measured on."""
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+from benchmark_scripts import load_benchmark
 from parallax.model import Article
 from parallax.nlp import ner_en
 from parallax.nlp.entity_keys import entity_key, mention_key
@@ -168,11 +167,7 @@ def test_analyzer_tags_english_articles_with_the_english_model():
 # ---- the labelled sample --------------------------------------------------------------------------------
 
 def _ner_en_benchmark():
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    spec = importlib.util.spec_from_file_location("ner_en_bench", REPO / "benchmarks" / "ner_en.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("ner_en")
 
 
 def test_the_sample_index_stores_no_text():

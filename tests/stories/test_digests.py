@@ -1,13 +1,12 @@
 """Digest posts (stories/digests.py): several unrelated events in one post."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from benchmark_scripts import load_benchmark
 from parallax.model import AnalyzedArticle, Article
 from parallax.stories import story_item
 from parallax.stories.digests import digest_items, is_digest, items_overlap
@@ -121,19 +120,9 @@ def test_digest_kinds(text, expected, why):
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str):
-    if name not in sys.modules:
-        sys.path.insert(0, str(REPO / "benchmarks"))
-        spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def bench():
-    return _load("stories_digests")
+    return load_benchmark("stories_digests")
 
 
 def test_stratified_estimate_weighs_each_stratum_by_its_frame(bench):
@@ -159,7 +148,7 @@ def test_fresh_draw_skips_labelled_posts_and_hides_the_strata(bench, tmp_path):
 
 
 def test_digest_gate_stays_above_its_floors():
-    gate = _load("eval_gate")
+    gate = load_benchmark("eval_gate")
     recorded = gate.read_baseline()["digests"]
     assert set(recorded["floors"]) == set(gate.GATES["digests"].gated)
     files = gate.GATES["digests"].data()

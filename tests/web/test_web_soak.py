@@ -4,17 +4,13 @@ No 5xx, no connection error, p95 of the last window at most 3× the first's, ser
 100 MB after the first window (which includes loading the analysis models for the first write)."""
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
-from web_support import REPO
+
+from benchmark_scripts import load_benchmark
 
 
 def _soak_module():
-    spec = importlib.util.spec_from_file_location("web_soak", REPO / "benchmarks" / "web_soak.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("web_soak")
 
 
 @pytest.mark.slow
