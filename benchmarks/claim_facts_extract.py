@@ -1,7 +1,7 @@
 """Dump the sentence units of the claim-facts benchmark stories for labelling, and check a labelled file.
 
 The benchmark (`benchmarks/data/claim_facts.tsv`, guideline `benchmarks/data/claim_facts_guideline.md`)
-labels every sentence of 15 multi-outlet stories of the Telegram corpus
+labels every sentence of 20 multi-outlet stories of the Telegram corpus
 (`../shared/data/telegram-ru-news-channels`) with a story-local fact id. The stories are listed below by
 their post keys (channel id + message ids), not by Parallax story ids: story ids change whenever the
 clustering changes, and two of the stories are unions of several stored stories.
@@ -62,7 +62,8 @@ NOT_NEWS = ("Хабр", "Типичный программист", "Библио
 
 # (slug, part, {channel id: [message ids]}) in the order the stories were picked. Part rule, fixed before
 # labelling: the i-th story (1-based) is `test` when i % 3 == 1, else `tune`; the two required stories
-# (Carlsberg, martial law) were placed at positions 1 and 4.
+# (Carlsberg, martial law) were placed at positions 1 and 4. Stories 16-20 (session 7) are a second test
+# part, `test2`, picked and fixed before labelling for scoring the repeat-collapsing fix on unseen stories.
 STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
     # 1. Putin's decree releases Carlsberg's former assets; Carlsberg sells «Балтика» to its managers.
     #    Union of 4 stored stories (the clusterer split RIA 271500 and both «Раньше всех» posts off).
@@ -206,6 +207,74 @@ STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
         "1001136626166": [61609],
         "1001754252633": [125903],
         "1001166834860": [129130],
+    }),
+    # 16. Test2 part (session 7, fixed before labelling; developing, wire-style). Georgia: the first night of
+    #     protests after Kobakhidze suspended EU accession talks. Rule: posts published 28 Nov 17:00 - 29 Nov
+    #     09:00 UTC whose subject is the protests (rallies, Zurabishvili joining, the dispersal, injured,
+    #     detained, advice to Russians), BBC's digest when its first item is the protests; the government's
+    #     decision itself (before 17:00) and foreign reactions are left out.
+    ("tbilisi_protest_first_night", "test2", {
+        "1001100158992": [74669, 74675, 74676, 74677],
+        "1001101170442": [270987, 270989, 270990, 270995, 270998, 271005, 271031, 271058],
+        "1001754252633": [125643, 125648, 125651, 125653, 125656, 125659],
+        "1001003921752": [73485, 73489, 73490, 73491, 73493, 73495, 73496, 73499, 73500],
+        "1001166834860": [128893, 128901, 128905],
+        "1001136626166": [61509],
+        "1001117628569": [59637],
+        "1001394050290": [194954],
+    }),
+    # 17. Test2 (developing, wire-style). Syria: the armed opposition's offensive in Aleppo and Idlib provinces
+    #     up to the fall of Aleppo's centre. Rule: posts published 28 Nov 00:00 - 30 Nov 09:30 UTC whose subject
+    #     is the offensive (attacks, counter-attacks, strikes, casualties, control of Aleppo, statements about
+    #     it); lists and digests whose first item is another event are left out (Топор Live 125698, Peskov's
+    #     list; BBC 73540), as is Peskov on Assad's rumoured Moscow visit (RIA 271070).
+    ("aleppo_offensive", "test2", {
+        "1001101170442": [270858, 270988, 270991, 271011, 271027, 271041, 271049, 271069, 271097, 271118,
+                          271120, 271125, 271142],
+        "1001754252633": [125558, 125679, 125686, 125713, 125717, 125734, 125739, 125779, 125781, 125782,
+                          125783, 125787],
+        "1001117628569": [59631, 59670, 59671, 59672, 59678],
+        "1001394050290": [194956, 195018, 195024, 195028, 195031],
+        "1001003921752": [73530, 73534, 73562, 73564],
+        "1001100158992": [74717],
+        "1001166834860": [128968, 129011],
+    }),
+    # 18. Test2 (ordinary). Shooting after a quarrel at «Кофемания» on Большая Никитская, Moscow: every post on
+    #     it, 27 Nov 16:50 - 28 Nov 09:00 UTC (the stored story also holds a Кузнецкий Мост robbery: left out).
+    ("kofemania_shooting", "test2", {
+        "1001100158992": [74622, 74623, 74625],
+        "1001125816841": [46163, 46171, 46173, 46175, 46188],
+        "1001747110091": [19524, 19525, 19526],
+        "1001117628569": [59601, 59602, 59603],
+        "1001394050290": [194856],
+        "1001288481277": [29235, 29236, 29237],
+        "1001101170442": [270793, 270797],
+        "1001166834860": [128812],
+    }),
+    # 19. Test2 (ordinary, with follow-ups). A whale-watching boat with tourists capsizes off Teriberka: every
+    #     post on it, 27-29 Nov (sinking, rescue, footage, drunk captain, detention, custody);
+    #     three stored stories.
+    ("teriberka_boat", "test2", {
+        "1001100158992": [74610, 74611, 74612, 74613, 74643, 74649, 74650],
+        "1001754252633": [125467, 125475],
+        "1001259695380": [19147, 19148, 19153],
+        "1001101170442": [270722, 270731, 270875, 271105],
+        "1001166834860": [128791],
+    }),
+    # 20. Test2 (ordinary, 10 outlets). Police raids on Moscow night clubs (Arma/«Мутабор» and others) in the
+    #     night of 29-30 Nov: posts of 29 Nov 23:00 - 30 Nov 12:00 UTC; later raids and the court arrests of
+    #     2-3 Dec are left out.
+    ("moscow_club_raids", "test2", {
+        "1001117628569": [59674],
+        "1001100158992": [74721, 74722],
+        "1001125816841": [46242, 46244, 46253, 46254],
+        "1001003921752": [73555],
+        "1001326203371": [27145],
+        "1001166834860": [129001],
+        "1001288481277": [29279],
+        "1001237513492": [72958],
+        "1001747110091": [19602],
+        "1001754252633": [125776],
     }),
 ]
 

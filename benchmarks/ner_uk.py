@@ -11,7 +11,8 @@ Score: exact span (start, end, type) precision/recall/F1 per type, PER/LOC/ORG; 
 NER-UK types and SlavicNER EVT/PRO are not scored (a prediction over them counts as a false positive).
 The Russian model runs the way parallax/nlp/entities.py runs it on Russian (`entities.document_ner`:
 emoji masked, long texts cut at line breaks); its spans are taken as they come, like the CRF's. Rows:
-the shipped tagger (`ner_uk.tag_document`: CRF with gazetteer features, plus the Latin-name rule), the
+the shipped tagger (`ner_uk.tag_document`: CRF with gazetteer, word-class and address/building context
+features, plus the Latin-name rule and the repeated-name pass), the
 Russian model, and two ablations: the CRF without the Latin-name rule, and that plus the Russian model's
 Latin-script names (what the Analyzer ran on Ukrainian before session 6). On SlavicNER, two more rows
 score the EU's short names as LOC, SlavicNER's convention (`slavicner_convention`, decided on the tune

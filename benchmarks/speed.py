@@ -3,6 +3,8 @@
 
     python benchmarks/speed.py [--articles 400] [--out benchmarks/results/speed.json]
     python benchmarks/speed.py --long 100,1000,5000 [--no-compare]    # long inputs (issue 15 item 4)
+    python benchmarks/speed.py --long 1000 --exact-pairs    # every claim pair scored (no candidates), to compare
+    python benchmarks/speed.py --long 5000 --cache /tmp/long    # analyses pickled once, then the compare stage alone
 
 Articles for the per-stage numbers are real posts of the news channels in
 ../shared/data/telegram-ru-news-channels (RIA Novosti, BBC News Russian, ...), the longest ones first so
@@ -62,26 +64,48 @@ def long_texts(kb: int) -> list[str]:
     return out
 
 
-def long_inputs(sizes: list[int], with_compare: bool) -> dict:
-    """CPU seconds of analysing one text of each size, and of comparing the two (after analysis)."""
-    from parallax.compare import compare_story
+def long_inputs(sizes: list[int], with_compare: bool, exact_pairs: bool = False, cache: str | None = None) -> dict:
+    """CPU seconds of analysing one text of each size, and of comparing the two (after analysis); the compare
+    stage's CPU per KB relative to the first size, and the peak RSS so far (sizes ascending: that size's).
+    With `cache`, the two analysed texts of a size are pickled there once and read back on later runs."""
+    import pickle
+
+    from parallax.compare import accounts, compare_story
+    from parallax.compare.embed import get_encoder
     from parallax.model import Article
     from parallax.nlp import models
     from parallax.nlp.pipeline import Analyzer
     models.ner_tagger(), models.morph_analyzer(), models.language_detector()
-    out = {}
+    if exact_pairs:   # score every claim pair, as below accounts.EXACT_UP_TO claims
+        accounts.EXACT_UP_TO = 1 << 62
+    if with_compare:
+        get_encoder().encode(["прогрев"])     # the encoder's load is not the first size's compare time
+    out, first_per_kb = {}, None
     for kb in sizes:
         texts = long_texts(kb)
         arts = [Article(id=f"{o}{kb}", text=t, outlet=o) for o, t in zip("AB", texts)]
-        c = time.process_time()
-        docs = [Analyzer().analyze(arts[0])]
-        row = {"chars": len(texts[0]), "analysis_cpu_s": round(time.process_time() - c, 2)}
-        row["analysis_ms_per_kb"] = round(row["analysis_cpu_s"] / kb * 1000, 2)
+        cached = Path(cache) / f"docs_{kb}.pkl" if cache else None
+        if cached and cached.exists():
+            docs, row = pickle.loads(cached.read_bytes()), {"chars": len(texts[0]), "analysis": "cached"}
+        else:
+            c = time.process_time()
+            docs = [Analyzer().analyze(arts[0])]
+            row = {"chars": len(texts[0]), "analysis_cpu_s": round(time.process_time() - c, 2)}
+            row["analysis_ms_per_kb"] = round(row["analysis_cpu_s"] / kb * 1000, 2)
         if with_compare:
-            docs.append(Analyzer().analyze(arts[1]))
+            if len(docs) < 2:
+                docs.append(Analyzer().analyze(arts[1]))
+            if cached and not cached.exists():
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_bytes(pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL))
             c = time.process_time()
             comp = compare_story(docs)
-            row |= {"compare_cpu_s": round(time.process_time() - c, 2), "claims": len(comp.claims)}
+            cpu = time.process_time() - c
+            first_per_kb = first_per_kb or cpu / kb
+            row |= {"compare_cpu_s": round(cpu, 2), "claim_groups": len(comp.claims),
+                    "compare_ms_per_kb": round(cpu / kb * 1000, 1),
+                    "compare_per_kb_vs_first": round(cpu / kb / first_per_kb, 2)}
+        row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         out[f"{kb}KB"] = row
         print(kb, row, flush=True)
     return out
@@ -99,10 +123,13 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "speed.json"))
     ap.add_argument("--long", metavar="KB,KB", help="long inputs: analysis (and compare) time per size")
     ap.add_argument("--no-compare", action="store_true", help="with --long: analysis only")
+    ap.add_argument("--cache", metavar="DIR", help="with --long: pickle the analysed texts here once, reuse them")
+    ap.add_argument("--exact-pairs", action="store_true",
+                    help="with --long: score every claim pair (no candidate pairs), to check the candidates")
     args = ap.parse_args()
     if args.long:
-        results = long_inputs([int(k) for k in args.long.split(",")], not args.no_compare)
-        out = ROOT / "benchmarks" / "results" / "speed_long.json"
+        results = long_inputs([int(k) for k in args.long.split(",")], not args.no_compare, args.exact_pairs, args.cache)
+        out = ROOT / "benchmarks" / "results" / ("speed_long_exact.json" if args.exact_pairs else "speed_long.json")
         out.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
         return
     results: dict = {"cpu_count": os.cpu_count(), "load_avg_start": os.getloadavg()[0]}

@@ -56,6 +56,7 @@ import sys
 import time
 import zlib
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -76,8 +77,9 @@ WORD_SWAP, NAME_SWAP, KEY_SWAP = 0.7, 0.9, 0.7
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _hash(*parts) -> int:
-    return zlib.crc32("\x1f".join(map(str, parts)).encode("utf-8"))
+@lru_cache(maxsize=1 << 16)      # one cache for all copies (the block's titles have ~31k words)
+def _folded(word: str) -> str:
+    return fold(word)
 
 
 class World:
@@ -91,30 +93,30 @@ class World:
         self.signs = rng.choice(np.array([-1.0, 1.0], np.float32), dim)
         self.rng = rng
         self.words, self.names = words, names
-        self._word: dict[str, str] = {}
+        # a swap is decided by crc32("<kind>\x1f<copy>\x1f<value>"): the prefix's crc is computed once
+        self._crc = {kind: zlib.crc32(f"{kind}\x1f{copy}\x1f".encode("utf-8")) for kind in "wnk"}
 
     def swap_word(self, word: str) -> str:
-        key = fold(word)
-        out = self._word.get(key)
-        if out is None:
-            h = _hash("w", self.copy, key)
-            out = self.words[h % len(self.words)] if word.isalpha() and (h >> 8) % 1000 < WORD_SWAP * 1000 else word
-            self._word[key] = out
-        return out
+        # not cached per copy: 79 copies x ~31k words of the 30-day block held ~370 MB of the 1M run's peak
+        h = zlib.crc32(_folded(word).encode("utf-8"), self._crc["w"])
+        return self.words[h % len(self.words)] if word.isalpha() and (h >> 8) % 1000 < WORD_SWAP * 1000 else word
 
     def title(self, title: str) -> str:
         return _WORD.sub(lambda m: self.swap_word(m.group(0)), title)
 
     def name(self, name: str) -> str:
-        h = _hash("n", self.copy, name)
+        h = zlib.crc32(name.encode("utf-8"), self._crc["n"])
         return self.names[h % len(self.names)] if (h >> 8) % 1000 < NAME_SWAP * 1000 else name
 
-    def key(self, key: int) -> int:
-        h = _hash("k", self.copy, key)
-        return (key * 2654435761 + h) & 0xFFFFFFFF if (h >> 8) % 1000 < KEY_SWAP * 1000 else key
-
     def keys(self, keys):
-        return None if keys is None else frozenset(self.key(k) for k in keys)
+        """Each key swapped (probability KEY_SWAP) for another by a rule fixed per copy."""
+        if keys is None:
+            return None
+        prefix, cut, out = self._crc["k"], KEY_SWAP * 1000, []
+        for key in keys:        # the 1M run remaps ~150M keys: this loop is most of generating a copy
+            h = zlib.crc32(b"%d" % key, prefix)
+            out.append((key * 2654435761 + h) & 0xFFFFFFFF if (h >> 8) % 1000 < cut else key)
+        return frozenset(out)
 
     def embedding(self, vec: np.ndarray) -> np.ndarray:
         out = MIX_SELF * vec + MIX_OTHER * self.signs * vec[self.perm]
@@ -224,11 +226,15 @@ def run_one(name: str, articles: int, window_days: int, overrides: dict) -> dict
                               "pairs_scored_per_article": round(clusterer.stats["pairs_scored"] / done, 2),
                               "load_1min": round(os.getloadavg()[0], 1)}), file=sys.stderr, flush=True)
     load_after = os.getloadavg()
-    stories = clusterer.stories()
-    sizes = np.array([len(m) for m in stories.values()])
     # the copy an article comes from is in its id ('<post>~<copy>'; copy 0 has no suffix): no dict of
-    # 1M ids held beside the clusterer (it would count in the peak memory measured)
-    mixed = [m for m in stories.values() if len({_copy_of(a) for a in m}) > 1]
+    # 1M ids held beside the clusterer, and stories are read one at a time (all at once: ~100 MB at 1M,
+    # which counted in the peak memory measured)
+    sizes_list, mixed_sizes = [], []
+    for _, members in clusterer.iter_stories():
+        sizes_list.append(len(members))
+        if len({_copy_of(a) for a in members}) > 1:
+            mixed_sizes.append(len(members))
+    sizes = np.array(sizes_list)
     stats = clusterer.stats
     n = len(corpus)
     return {"run": name, "articles": n, "window_days": window_days, "copies": corpus.copies,
@@ -238,8 +244,8 @@ def run_one(name: str, articles: int, window_days: int, overrides: dict) -> dict
             "neighbours_per_article": round(stats["neighbours"] / max(1, stats["searched"]), 2),
             "pairs_scored_per_article": round(stats["pairs_scored"] / max(1, stats["searched"]), 2),
             "max_pairs_scored_per_article": clusterer.config.neighbours,
-            "stories": len(stories), "story_sizes": size_histogram(sizes), "largest_story": int(sizes.max()),
-            "stories_mixing_copies": len(mixed), "articles_in_mixed_stories": int(sum(len(m) for m in mixed)),
+            "stories": len(sizes), "story_sizes": size_histogram(sizes), "largest_story": int(sizes.max()),
+            "stories_mixing_copies": len(mixed_sizes), "articles_in_mixed_stories": int(sum(mixed_sizes)),
             "peak_rss_mb": round(rss_mb()), "rss_before_clustering_mb": round(before),
             "config": overrides}
 

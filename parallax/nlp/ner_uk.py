@@ -7,10 +7,14 @@ CC BY-NC-SA 4.0: see parallax/nlp/models/LICENSE-ner-uk.md) and writes `models/n
 Features of a token: its lower-case form, suffixes, prefix, word shape, pymorphy3's Ukrainian analysis
 (lemma, POS, case, and the name grammemes Name/Surn/Patr/Geox/Orgn/Abbr over all parses), the Russian
 dictionary's name grammemes, article-level capitalisation, whether it is part of a name listed in
-data/gazetteer_uk.yaml (places, organisations; matched by lemma), and the same for its neighbours.
-Labels are BIO over PER/LOC/ORG. After the CRF, capitalised runs of Latin-script words it left untagged
-become ORG (`latin_organisations`: Ukrainian writes people and places in Cyrillic). The features of a
-word form are memoized: news vocabulary is Zipfian.
+data/gazetteer_uk.yaml (places, organisations; matched by lemma), its word classes (data/
+word_clusters_uk.yaml: k-means classes of contexts in unlabelled text), its address and building context
+(data/ner_uk_context.yaml: after a street word, before a building word, inside quotes), and the same for
+its neighbours. Labels are BIO over PER/LOC/ORG; a sentence razdel ended after 'вул.', 'м.' or an
+initial is tagged together with the next (`tagging_units`). After the CRF, capitalised runs of
+Latin-script words it left untagged become ORG (`latin_organisations`: Ukrainian writes people and
+places in Cyrillic), and untagged repetitions of a name tagged elsewhere in the article take its type
+(`repeat_names`). The features of a word form are memoized: news vocabulary is Zipfian.
 
     tag_document(text, sentences, tokens) -> [(start, end, type), ...]    # character offsets into text
     add_latin_names(text, spans, russian_spans)    # + slovnet's Latin-script names (benchmark ablation)
@@ -28,6 +32,7 @@ from parallax.nlp.segment import split_sentences, split_tokens
 from parallax.resources import load_yaml
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "ner_uk.crfsuite"
+CLUSTERS = "nlp/data/word_clusters_uk.yaml"        # the model's features name these classes: keep them together
 TYPES = ("PER", "LOC", "ORG")
 NAME_GRAMMEMES = ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr")
 _WINDOW = (-2, -1, 1, 2)
@@ -128,7 +133,29 @@ def word_features(word: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
         for g in sorted(_russian_grammemes(low)):
             own.append(f"rg={g}")
             near.append(f"rg={g}")
+    classes = word_clusters().get(cluster_key(word))
+    if classes:                 # distributional classes of the lemma, coarse to fine (data/word_clusters_uk.yaml)
+        own += [f"c{n}={c}" for n, c in enumerate(classes)]
+        near.append(f"c1={classes[1]}")
     return tuple(own), tuple(near), lemma
+
+
+@functools.lru_cache(maxsize=200_000)
+def cluster_key(word: str) -> str:
+    """How the word-class table names a word: its Ukrainian lemma (best parse) if it is a Cyrillic word,
+    else its lower-case form."""
+    low = word.lower().replace("’", "'")
+    if any(ch.isalpha() for ch in word) and _script(word) == "cyr":
+        return uk_parses(low)[0].normal_form
+    return low
+
+
+@functools.lru_cache(maxsize=1)
+def word_clusters() -> dict[str, tuple[str, ...]]:
+    """data/word_clusters_uk.yaml as {lemma or lower-case form: (coarse, middle, fine class)}: k-means
+    classes of the words' contexts in unlabelled Ukrainian text (benchmarks/train_ner_uk.py --clusters)."""
+    data = load_yaml(CLUSTERS)
+    return {word: tuple(path.split()) for path, words in data["clusters"].items() for word in words.split()}
 
 
 _UK_TO_RU = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": ""})
@@ -232,18 +259,91 @@ def gazetteer_labels(words: list[str]) -> list[tuple[str, ...]]:
     return [tuple(sorted(x)) for x in out]
 
 
+# ---- address and building context ----------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def context_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """data/ner_uk_context.yaml: (street words, building words, abbreviations razdel wrongly ends a
+    sentence after)."""
+    data = load_yaml("nlp/data/ner_uk_context.yaml")
+    return tuple(frozenset(str(w).lower() for w in data[key]) for key in ("street", "building", "join_after"))
+
+
+_OPEN_QUOTES = {"«": "»", "„": "“", '"': '"', "“": "”"}
+
+
+def _name_like(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _run_after(words: list[str], j: int, limit: int) -> int:
+    """The end of the name after position j: a quoted stretch ('«Україна»') or capitalised words and
+    initials ('Т . Шевченка'), at most `limit` tokens."""
+    n = len(words)
+    if j < n and words[j] in _OPEN_QUOTES:
+        close = _OPEN_QUOTES[words[j]]
+        k = j + 1
+        while k < n and k - j < limit and words[k] != close:
+            k += 1
+        return k + 1 if k < n and words[k] == close else j
+    k = j
+    while k < n and k - j < limit and (_name_like(words[k]) or (words[k] == "." and k > j and len(words[k - 1]) == 1)):
+        k += 1
+    return k
+
+
+def context_flags(words: list[str]) -> list[set[str]]:
+    """Per word, its address and building context (data/ner_uk_context.yaml): addr:kw a street word,
+    addr:in the name after it, addr:num the house number after that ('вул . Богдана Хмельницького , 58-А');
+    fac:kw a building word, fac:pre the capitalised word before it ('Гостинного двору'), fac:post the
+    name after it ('палац « Україна »'); q:in inside quotes."""
+    street, building, _ = context_words()
+    keys = [word_keys(w) for w in words]
+    flags: list[set[str]] = [set() for _ in words]
+    n = len(words)
+    for i, ks in enumerate(keys):
+        if ks & street:
+            flags[i].add("addr:kw")
+            j = i + 2 if i + 1 < n and words[i + 1] == "." else i + 1
+            end = _run_after(words, j, 5)
+            for k in range(j, end):
+                flags[k].add("addr:in")
+            if end > j:
+                k = end + 1 if end < n and words[end] == "," else end
+                if k < n and words[k][:1].isdigit():
+                    for m in range(end, k + 1):
+                        flags[m].add("addr:num")
+        if ks & building:
+            flags[i].add("fac:kw")
+            if i > 0 and _name_like(words[i - 1]):
+                flags[i - 1].add("fac:pre")
+            for k in range(i + 1, _run_after(words, i + 1, 6)):
+                flags[k].add("fac:post")
+    depth = 0
+    for i, w in enumerate(words):
+        if w in ("»", "”"):
+            depth = max(0, depth - 1)
+        if depth:
+            flags[i].add("q:in")
+        if w in ("«", "“", "„"):
+            depth += 1
+    return flags
+
+
 def sentence_features(words: list[str], stats=(frozenset(), frozenset())) -> list[list[str]]:
     """CRFsuite attribute lists for one sentence's tokens; `stats` is document_stats of its article."""
     feats = [word_features(w) for w in words]
     gaz = gazetteer_labels(words)
+    flags = context_flags(words)
     out = []
     n = len(words)
     mid_cap, lower = stats
     for i, (own, _, _) in enumerate(feats):
-        row = ["bias", *own, *(f"gz={g}" for g in gaz[i])]
+        row = ["bias", *own, *(f"gz={g}" for g in gaz[i]), *sorted(flags[i])]
         for d in (-1, 1):
             if 0 <= i + d < n:
                 row.extend(f"{d}:gz={g}" for g in gaz[i + d])
+                row.extend(f"{d}:{f}" for f in sorted(flags[i + d]))
         if words[i][:1].isupper():
             low = words[i].lower()
             row.append(f"doc:midcap={low in mid_cap}")
@@ -312,14 +412,31 @@ def tag_words(words: list[str], stats=(frozenset(), frozenset())) -> list[str]:
         return tagger.tag(xseq)
 
 
+def tagging_units(text: str, tokens: list[Token]) -> list[list[Token]]:
+    """The tokens grouped into the sequences the CRF tags: the Analyzer's sentences, but one that razdel
+    ended after an abbreviation of data/ner_uk_context.yaml's join_after or an initial ('вул. | Богдана
+    Хмельницького', 'Т. | Шевченка') goes on into the next one on the same line."""
+    join = context_words()[2]
+    units: list[list[Token]] = []
+    current = None
+    for tok in tokens:
+        if tok.sentence != current:
+            current = tok.sentence
+            prev = units[-1] if units else []
+            if (len(prev) >= 2 and prev[-1].text == "." and "\n" not in text[prev[-1].end:tok.start]
+                    and (prev[-2].text.lower() in join or (len(prev[-2].text) == 1 and prev[-2].text.isupper()))):
+                prev.append(tok)
+                continue
+            units.append([])
+        units[-1].append(tok)
+    return units
+
+
 def tag_document(text: str, sentences: list[Sentence], tokens: list[Token]) -> list[tuple[int, int, str]]:
     """Entity spans (start, end, type) of a segmented Ukrainian text, character offsets into `text`,
     sorted; type is PER, LOC or ORG. `sentences`/`tokens` are the Analyzer's (segment.split_sentences,
     segment.split_tokens)."""
-    by_sentence: list[list[Token]] = [[] for _ in sentences]
-    for tok in tokens:
-        if 0 <= tok.sentence < len(by_sentence):
-            by_sentence[tok.sentence].append(tok)
+    by_sentence = tagging_units(text, [t for t in tokens if 0 <= t.sentence < len(sentences)])
     words = [[t.text for t in toks] for toks in by_sentence]
     stats = document_stats(words)
     out: list[tuple[int, int, str]] = []
@@ -335,7 +452,41 @@ def tag_document(text: str, sentences: list[Sentence], tokens: list[Token]) -> l
             spans[0] = (out.pop()[0], spans[0][1], spans[0][2])
         out.extend(spans)
         previous_end = toks[-1].end if toks else -1
-    return sorted(out)
+    return sorted(repeat_names([t for toks in by_sentence for t in toks], out))
+
+
+def repeat_names(tokens: list[Token], spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """`spans` plus the untagged repetitions of a name tagged elsewhere in the article: the same words
+    (by lemma, capitalised first word, no capitalised word glued on either side), and the type it has
+    everywhere it was tagged (a name tagged with two types is left alone). The CRF sees one sentence at a
+    time and misses some repetitions that lack the context of the first mention."""
+    keys = [cluster_key(t.text) for t in tokens]
+    first = {t.start: i for i, t in enumerate(tokens)}
+    last = {t.end: i for i, t in enumerate(tokens)}
+    taken = [False] * len(tokens)
+    types: dict[tuple[str, ...], set[str]] = {}
+    for s, e, typ in spans:
+        if s in first and e in last:
+            types.setdefault(tuple(keys[first[s]:last[e] + 1]), set()).add(typ)
+            for k in range(first[s], last[e] + 1):
+                taken[k] = True
+    out = list(spans)
+    starts: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        starts.setdefault(key, []).append(i)
+    for name, typs in types.items():
+        n = len(name)
+        if len(typs) != 1 or not any(ch.isalpha() for ch in "".join(name)):
+            continue
+        for i in starts.get(name[0], ()):
+            if (tuple(keys[i:i + n]) != name or any(taken[i:i + n]) or not tokens[i].text[:1].isupper()
+                    or (i + n < len(tokens) and tokens[i + n].text[:1].isupper())
+                    or (i > 0 and tokens[i - 1].text[:1].isupper() and tokens[i - 1].sentence == tokens[i].sentence)):
+                continue
+            out.append((tokens[i].start, tokens[i + n - 1].end, next(iter(typs))))
+            for k in range(i, i + n):
+                taken[k] = True
+    return out
 
 
 _CYRILLIC_LETTER = re.compile(r"[А-Яа-яІіЇїЄєҐґЁё]")

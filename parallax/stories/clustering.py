@@ -33,11 +33,11 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
 from parallax.stories import index as compact  # word keys held as sorted arrays
+from parallax.stories.archive import ClosedStories, change_report, compact_rows
 from parallax.stories.config import ClusterConfig
 from parallax.stories.features import (
     DENIAL_CUE,
@@ -49,8 +49,8 @@ from parallax.stories.features import (
     title_numbers,
     title_words,
 )
-from parallax.stories.index import Bucket, RowVectors, faiss_module, train_quantizer
-from parallax.stories.verifier import EVIDENCE, SecondOpinion, band_of, explain, weights_for
+from parallax.stories.index import Bucket, RowVectors, earlier_in_batch, faiss_module, train_quantizer
+from parallax.stories.verifier import EVIDENCE, SecondOpinion, band_of, explain, period_clash, stamp_of, weights_for
 from parallax.text import fold
 
 _DAY = 86400.0
@@ -140,7 +140,8 @@ def story_id_for(article_id: str) -> str:
 _UNDATED = None
 # per-row lists of the clusterer (besides the embedding and time arrays)
 _ROW_FIELDS = ("_ids", "_story_of", "_titles", "_outlets", "_entity_keys", "_title_words", "_followup", "_numbers",
-               "_days", "_years", "_names", "_text_keys", "_title_keys", "_all_keys", "_digest", "_leads")
+               "_days", "_years", "_names", "_text_keys", "_title_keys", "_all_keys", "_digest", "_leads",
+               "_stamps")
 # evidence read only when a pair may reach the threshold (StoryClusterer._score_or_bound)
 _SWAP, _DAY_CONFLICT, _NAME_MISSING = (EVIDENCE.index(e) for e in ("swap_missing", "day_conflict", "name_missing"))
 # what a retired row no longer needs (see StoryClusterer._retire)
@@ -160,6 +161,8 @@ class _Story:
 # ---- clusterer --------------------------------------------------------------------------------------
 
 class StoryClusterer:
+    compact_min_rows = 16384       # rows of closed stories archived at once (stories/archive.py)
+
     def __init__(self, config: ClusterConfig | None = None):
         self.config = config or ClusterConfig()
         self._weights = weights_for(self.config)
@@ -202,8 +205,11 @@ class StoryClusterer:
         self._all_keys: list[frozenset[int] | None] = []
         self._digest: list[bool] = []
         self._leads: list[str | None] = []
+        self._stamps: list[tuple | None] = []     # period of a routine report (verifier.report_stamp)
         self._story_of: list[str | None] = []
         self._stories: dict[str, _Story] = {}
+        self._closed = ClosedStories()             # stories whose members are all retired (stories/archive.py)
+        self._unarchived = 0                       # rows before the last compaction's cutoff that stayed
         self._buckets: dict[int | None, Bucket] = {}
         # work done, for the density benchmark and the scaling test: articles searched, stored vectors
         # compared with them, neighbours the index returned, candidate pairs scored
@@ -262,8 +268,7 @@ class StoryClusterer:
             final_of_group[temp] = old
             taken.add(old)
         # stories untouched by this period keep their ids, so new ids must avoid them too
-        outside = {sid for sid, story in self._stories.items()
-                   if any(self._ids[r] not in unique for r in story.members)}
+        outside = {sid for sid, ids in self.iter_stories() if any(a not in unique for a in ids)}
         used = set(taken) | outside
         for temp in sorted(groups, key=lambda t: groups[t][0]):
             if temp in final_of_group:
@@ -277,13 +282,15 @@ class StoryClusterer:
             used.add(sid)
 
         assignment = {a: final_of_group[temp] for temp, members in groups.items() for a in members}
-        report = self._change_report(groups, final_of_group, old_of)
+        report = change_report(groups, final_of_group, old_of, self._member_ids)
         self._rebuild(fresh, assignment)
         return assignment, report
 
     def representative_title(self, story_id: str) -> str:
         """The title of the member closest to the story's centroid."""
-        story = self._stories[story_id]
+        story = self._stories.get(story_id)
+        if story is None:
+            return self._closed.title(story_id)
         if story.title is not None:
             return story.title
         return self._representative([m for m in story.members if self._held[m]], story.vector_sum)
@@ -300,13 +307,25 @@ class StoryClusterer:
         return self._titles[members[order[0]]]
 
     def stories(self) -> dict[str, list[str]]:
-        return {sid: [self._ids[r] for r in story.members] for sid, story in self._stories.items()}
+        return dict(self.iter_stories())
+
+    def iter_stories(self):
+        """(story id, article ids) of every story, closed ones first, without building them all at once."""
+        for sid, ids in self._closed.items():
+            yield sid, ids + ([self._ids[r] for r in self._stories[sid].members] if sid in self._stories else [])
+        for sid, story in self._stories.items():
+            if sid not in self._closed:
+                yield sid, [self._ids[r] for r in story.members]
+
+    def _member_ids(self, sid: str) -> list[str]:
+        return (self._closed.article_ids(sid) if sid in self._closed else []) + \
+            ([self._ids[r] for r in self._stories[sid].members] if sid in self._stories else [])
 
     # ---- extras used by storage and benchmarks ----
 
     def story_of(self, article_id: str) -> str | None:
         row = self._row.get(article_id)
-        return None if row is None else self._story_of[row]
+        return self._closed.story_of(article_id) if row is None else self._story_of[row]
 
     def load(self, items: list[StoryItem], story_ids: list[str]) -> None:
         """Restore a saved state: put each item into the given story without re-deciding."""
@@ -314,7 +333,7 @@ class StoryClusterer:
             raise ValueError("load(): items and story_ids differ in length")
         rows = []
         for item, sid in zip(items, story_ids):
-            if item.article_id in self._row:
+            if self.story_of(item.article_id) is not None:
                 continue
             row = self._append(item)
             self._assign(row, sid)
@@ -339,7 +358,7 @@ class StoryClusterer:
             self._n -= 1
 
     def __len__(self) -> int:
-        return self._n
+        return self._n + self._closed.articles
 
     def pair_score(self, a: StoryItem, b: StoryItem) -> float:
         """The same-story score of two articles (what a 2-article corpus would be decided on)."""
@@ -405,7 +424,8 @@ class StoryClusterer:
                 float((cue_a & FOLLOWUP_CUE) != (cue_b & FOLLOWUP_CUE)),
                 float((cue_a & DENIAL_CUE) != (cue_b & DENIAL_CUE)), 0.0,
                 float(bool(years_a and years_b and not (years_a & years_b))),
-                0.0, float(bool(nums_a and nums_b and not (nums_a & nums_b))), gap]
+                0.0, float(bool(nums_a and nums_b and not (nums_a & nums_b))), gap,
+                float(period_clash(self._stamps, row, (other,)))]
 
     def _full_evidence(self, values: list[float], row: int, other: int) -> tuple[float, ...]:
         """`values` of _cheap_evidence with the swap test, conflicting days and missing names filled in."""
@@ -469,6 +489,7 @@ class StoryClusterer:
         self._all_keys.append(text_keys if item.text_keys is not None else compact.keys(item.short_text_keys))
         self._digest.append(bool(getattr(item, "digest", False)))
         self._leads.append((getattr(item, "lead", "") or "") if self._second else "")    # held only when read
+        self._stamps.append(stamp_of(item))
         self._story_of.append(None)
         return row
 
@@ -476,6 +497,8 @@ class StoryClusterer:
         story = self._stories.get(story_id)
         if story is None:
             story = self._stories[story_id] = _Story()
+            if story_id in self._closed:      # reopened (load, recluster): its span goes on
+                story.first, story.last = self._closed.span(story_id)
         story.title = None                # a closed story (see _retire) takes up again from here
         story.members.append(row)
         if self._held[row]:
@@ -540,11 +563,15 @@ class StoryClusterer:
             for r in old.tolist():
                 values[r] = None
         self._emb.free(self._held[:n])
+        cutoff = before // _DAY * _DAY           # rows before it are in no day index
+        if np.count_nonzero(self._time[:n] < cutoff) - self._unarchived >= max(self.compact_min_rows, n // 4):
+            compact_rows(self, cutoff, _ROW_FIELDS)
+            self._unarchived = int(np.count_nonzero(self._time[:self._n] < cutoff))
 
-    def _neighbours(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k neighbours (rows, cosines) of each row among indexed articles within the window;
-        -1 where there are fewer."""
-        k = self.config.neighbours
+    def _neighbours(self, rows: np.ndarray, later: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k neighbours (rows, cosines) of each row among indexed articles within the window and before
+        it; -1 where there are fewer. `later`: how many indexed rows may follow a row (searched beyond k)."""
+        k = self.config.neighbours + later
         window = self.config.window_days
         # buckets are whole days: a neighbour within `window` days is at most ceil(window) buckets away
         span = int(np.ceil(window))
@@ -576,6 +603,8 @@ class StoryClusterer:
             out = valid & (gaps > window) & ~undated[:, None]
             cand_rows[out] = -1
             cand_sims[out] = -np.inf
+        ahead = cand_rows > rows[:, None]
+        cand_rows[ahead], cand_sims[ahead], k = -1, -np.inf, self.config.neighbours
         # keep the best k per row
         if cand_rows.shape[1] > k:
             top = np.argpartition(-cand_sims, k - 1, axis=1)[:, :k]
@@ -597,31 +626,34 @@ class StoryClusterer:
         cand_sims[sel, cols] = np.where(found, sims, -np.inf)
 
     def _add_batch(self, items: list[StoryItem]) -> list[str]:
-        result: list[str | None] = [None] * len(items)
-        new_rows: list[int] = []
-        new_pos: list[int] = []
+        fresh: dict[str, StoryItem] = {}
+        archived = self._closed.known([item.article_id for item in items])
         for pos, item in enumerate(items):
-            row = self._row.get(item.article_id)
-            if row is not None:
+            if item.article_id in self._row or item.article_id in fresh or (
+                    archived[pos] and self._closed.story_of(item.article_id)):
                 continue       # already clustered (or earlier in this batch): resolved below
-            new_rows.append(self._append(item))
-            new_pos.append(pos)
-        if new_rows:
-            rows = np.array(new_rows, dtype=np.int64)
-            times = self._time[rows]
+            fresh[item.article_id] = item
+        if fresh:
+            times = np.array([_timestamp(item.time) for item in fresh.values()])
+            # retired (and rows renumbered, stories/archive.py) before the batch takes its rows
             if self.config.retire_after_days is not None and not np.isnan(times).all():
                 self._retire(float(np.nanmin(times)) - self.config.retire_after_days * _DAY)
-            # index the batch first so articles of one batch can find each other; a row only ever
-            # joins rows decided before it, which keeps add_many() equal to repeated add()
-            self._index_rows(rows)
+            rows = np.array([self._append(item) for item in fresh.values()], dtype=np.int64)
+            self.stats["searched"], self.stats["batch_vectors_compared"] = (
+                self.stats["searched"] + len(rows), self.stats["batch_vectors_compared"] + len(rows) ** 2 // 2)
+            # a row joins only earlier rows: the best k of the index and of its own batch (earlier_in_batch)
             neigh_rows, neigh_sims = self._neighbours(rows)
-            self.stats["searched"] += len(new_rows)
+            pos, sims = earlier_in_batch(self._emb[rows], self._time[rows], k := self.config.neighbours,
+                                         self.config.window_days)
+            neigh_rows = np.hstack([neigh_rows, np.where(pos >= 0, rows[pos], -1)])
+            neigh_sims = np.hstack([neigh_sims, sims])
+            top = np.argsort(-neigh_sims, axis=1, kind="stable")[:, :k]
+            neigh_rows, neigh_sims = np.take_along_axis(neigh_rows, top, 1), np.take_along_axis(neigh_sims, top, 1)
+            self._index_rows(rows)
             self.stats["neighbours"] += int((neigh_rows >= 0).sum())
-            for i, row in enumerate(new_rows):
+            for i, row in enumerate(rows.tolist()):
                 self._decide(row, neigh_rows[i], neigh_sims[i])
-        for pos, item in enumerate(items):
-            result[pos] = self._story_of[self._row[item.article_id]]
-        return result  # type: ignore[return-value]
+        return [self.story_of(item.article_id) for item in items]  # type: ignore[misc]
 
     def _decide(self, row: int, neigh_rows: np.ndarray, neigh_sims: np.ndarray) -> None:
         best_story = self._choose(row, neigh_rows, neigh_sims)
@@ -656,6 +688,7 @@ class StoryClusterer:
             # near copies of members of several stories: the tie-break below reads exact scores
             for sid in copies:
                 scores[sid] = max(self._pair_score(row, other, cos) for of, other, cos in pairs if of == sid)
+        copies = {sid: c for sid, c in copies.items() if not period_clash(self._stamps, row, self._stories[sid].members)}
         if copies:
             # a near copy of a member's title joins its story whatever the score, gap or span
             best_story = max(copies.items(), key=lambda kv: (kv[1], scores.get(kv[0], -np.inf), kv[0]))[0]
@@ -666,6 +699,8 @@ class StoryClusterer:
             t = self._time[row]
             if not np.isnan(t) and (max(story.last, t) - min(story.first, t)) / _DAY > cfg.max_story_days:
                 continue       # a chain of daily near-repeats (weather, exchange rates) is not one event
+            if period_clash(self._stamps, row, story.members):
+                continue       # a report of another night or day (verifier.report_stamp)
             if len(story.members) > 1:
                 centroid = story.vector_sum / max(np.linalg.norm(story.vector_sum), 1e-9)
                 if float(self._emb[row] @ centroid) < cfg.centroid_min_cosine:
@@ -692,52 +727,18 @@ class StoryClusterer:
         days_a, days_b = self._days[row], self._days[other]
         if days_a and days_b and days_conflict(days_a, days_b, cfg.date_tolerance_days):
             return 0.0
+        if period_clash(self._stamps, row, (other,)):
+            return 0.0       # 'ПВО за ночь уничтожила …' of two nights: near copies, two reports
         copy = near_copy(title_a, title_b, cfg.near_copy_min_chars)
         return copy if copy >= cfg.near_copy_jaccard else 0.0
 
     def _new_story_id(self, article_id: str) -> str:
         sid = story_id_for(article_id)
         base, suffix = sid, 2
-        while sid in self._stories:
+        while sid in self._stories or sid in self._closed:
             sid = f"{base}-{suffix}"
             suffix += 1
         return sid
-
-    def _change_report(self, groups: dict[str, list[str]], final_of_group: dict[str, str],
-                       old_of: dict[str, str | None]) -> dict:
-        report: dict[str, Any] = {"unchanged": [], "changed": [], "new": [], "merged": {}, "split": {},
-                                  "removed": []}
-        old_members: dict[str, set[str]] = defaultdict(set)
-        for a, old in old_of.items():
-            if old is not None:
-                old_members[old].add(a)
-        new_of_old: dict[str, set[str]] = defaultdict(set)
-        for temp, members in groups.items():
-            sid = final_of_group[temp]
-            olds = {old_of[a] for a in members if old_of[a] is not None}
-            for old in olds:
-                new_of_old[old].add(sid)
-            if not olds:
-                report["new"].append(sid)
-            elif len(olds) > 1:
-                report["merged"][sid] = sorted(olds)
-            elif olds == {sid} and old_members[sid] == set(members):
-                report["unchanged"].append(sid)
-            else:
-                report["changed"].append(sid)
-        for old, news in new_of_old.items():
-            if len(news) > 1:
-                report["split"][old] = sorted(news)
-            if old not in news:
-                # every article of this old story moved; it survives only if articles outside the
-                # period still belong to it
-                still = any(self._ids[r] not in old_of for r in self._stories[old].members)
-                if not still:
-                    report["removed"].append(old)
-        for key in ("unchanged", "changed", "new", "removed"):
-            report[key].sort()
-        report["counts"] = {key: len(value) for key, value in report.items()}
-        return report
 
     def _rebuild(self, fresh: "StoryClusterer", assignment: dict[str, str]) -> None:
         """Replace the state with: old articles outside the re-clustered batch (in their old stories)
@@ -750,6 +751,8 @@ class StoryClusterer:
         # time order, so that stories list their members chronologically
         sources.sort(key=lambda s: (np.inf if np.isnan(s[0]._time[s[1]]) else s[0]._time[s[1]]))
         self._reset()
+        self._closed = old._closed            # closed stories outside the batch stay closed
+        self._closed.remove(set(assignment))
         for src, row, sid in sources:
             self._assign(self._copy_row(src, row), sid)
         for sid, story in self._stories.items():

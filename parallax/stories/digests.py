@@ -19,6 +19,15 @@ and «по делу» as one subject, the weekly round-up wordings, were made af
    a dash, an emoji or a number may lead them);
 3. the items are unrelated: on average two items share less than ``_MAX_ITEM_OVERLAP`` of their
    content words (5-letter stems). The points of one statement share its subject.
+
+A statement round-up is a digest too (seventh session, issue 12): «Другие заявления Пескова на
+брифинге», «Главное из брифинга … Захаровой» list a briefing's answers on unrelated subjects (Scholz,
+Biden's pardon, the dollar, Putin's schedule), each of which belongs to its own story, and joined whichever
+story one point matched. Rule 1's heading is then «другие заявления …», «главное из брифинга …» or
+«заявления … на брифинге» (not «главное из заявлений Путина на сессии …»: one speech, one theme), and it
+needs ``_STATEMENT_MIN_ITEMS`` unrelated points (rule 3): three or four points are as often one theme
+(«Другие заявления Путина» about «Орешник» alone). Checked on the 15 statement round-ups of the Telegram
+corpus (benchmarks/data/digest_statements.tsv).
 """
 from __future__ import annotations
 
@@ -37,6 +46,10 @@ _HEADING = re.compile(
 # a round-up of one speech, meeting or document lists its points, not separate events
 _ONE_EVENT = re.compile(r"заявлени|выступлени|интервью|пресс-конференц|послани|обращени|доклад|совещани|"
                         r"речи|реч[ьи]\b|саммит|заседани|из\s+слов|сказал|заявил|расследовани|по\s+делу|о\s+деле\b")
+# a briefing's leftover answers, or a briefing's round-up: unrelated subjects by construction (see above)
+_STATEMENT_HEADING = re.compile(r"^[\W\d_]*(?:другие\s+заявлени|главное\s+из\s+брифинга|"
+                                r"заявлени\w*\s+[^:]{0,60}?на\s+брифинге)")
+_STATEMENT_MIN_ITEMS = 5
 _LEADER = re.compile(r"^[\W\d_]*")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _URL = re.compile(r"https?://\S+|www\.\S+|t\.me/\S+")
@@ -88,7 +101,9 @@ def items_overlap(items: list[str]) -> float:
 def is_digest(text: str, min_items: int = 3, title: str | None = None) -> bool:
     """True when the post is a round-up of several unrelated events (see the module docstring)."""
     heading = fold(_heading_and_body(text, title)[0])[:120]
-    if not heading or not _HEADING.search(heading) or _ONE_EVENT.search(heading):
+    if heading and _STATEMENT_HEADING.search(heading):
+        min_items = max(min_items, _STATEMENT_MIN_ITEMS)
+    elif not heading or not _HEADING.search(heading) or _ONE_EVENT.search(heading):
         return False
     items = digest_items(text, title=title)
     return len(items) >= min_items and items_overlap(items) < _MAX_ITEM_OVERLAP

@@ -136,6 +136,31 @@ class RowVectors:
                     self.spilled[number * self.chunk + local] = chunk[local].copy()
                 self.chunks[number] = None
 
+    def take(self, rows: np.ndarray, needed: np.ndarray) -> "RowVectors":
+        """A RowVectors whose row i is this one's row ``rows[i]`` (ascending), copied where ``needed[i]``.
+        This one's chunks are dropped as the copy passes them (a new row is never after its old one), so the
+        two never hold more than a chunk twice; this one is empty afterwards."""
+        out = RowVectors(self.dim, self.chunk, self.spill_fraction)
+        want = np.flatnonzero(needed[:len(rows)])
+        old = np.asarray(rows, dtype=np.int64)[want]
+        which = old // self.chunk
+        passed = 0
+        for number in np.unique(which).tolist():
+            sel = which == number
+            chunk = self.chunks[number]
+            vectors = (chunk[old[sel] % self.chunk] if chunk is not None
+                       else np.array([self._row(int(r)) for r in old[sel]], dtype=np.float32))
+            new = want[sel]
+            out.ensure(int(new[-1]) + 1)       # zeroed pages: only the rows written take memory
+            for target in np.unique(new // self.chunk).tolist():
+                part = new // self.chunk == target
+                out.chunks[target][new[part] % self.chunk] = vectors[part]
+            for k in range(passed, number + 1):
+                self.chunks[k] = None
+            passed = number + 1
+        self.chunks, self.spilled = [], {}
+        return out
+
 
 # ---- word keys held compactly -----------------------------------------------------------------------
 # An article's word keys (crc32 of its words, stories/names.py) are tested only for "does it hold any of
@@ -195,3 +220,31 @@ def swap_missing(title_a, keys_a, title_b, keys_b, unknown: float = 0.0) -> floa
     """verifier.swap_missing_fast with the texts' keys compact (the same value; tests/stories check it)."""
     found = [c for c in (_coverage(title_a, keys_b), _coverage(title_b, keys_a)) if c is not None]
     return 1.0 - min(found) if found else unknown
+
+
+def earlier_in_batch(vectors: np.ndarray, times: np.ndarray, k: int, window_days: float,
+                     block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k neighbours of each row of a batch among the rows *before* it in the batch (positions, cosines;
+    -1 / -inf where there are fewer): dated rows within `window_days` of each other, undated rows with
+    undated ones, as the day buckets pair them. The batch is searched against the index before it is
+    indexed, and against itself here, so later rows of a burst never take a row's k slots (a batch of
+    2,048 posts on one event split it in three: benchmarks/STORIES.md, seventh session) and one search per
+    batch is kept (searching it in chunks of k rows cost ~1.7x the clustering CPU at 33k articles a day)."""
+    n = len(vectors)
+    out_pos = np.full((n, k), -1, dtype=np.int64)
+    out_sims = np.full((n, k), -np.inf, dtype=np.float32)
+    undated = np.isnan(times)
+    for start in range(0, n, block):              # rows start.. against rows 0..stop: ≤ block x n floats
+        stop = min(start + block, n)
+        sims = vectors[start:stop] @ vectors[:stop].T
+        rows, cols = np.arange(start, stop)[:, None], np.arange(stop)[None, :]
+        gaps = np.abs(times[start:stop, None] - times[None, :stop]) / 86400.0
+        same_kind = undated[start:stop, None] == undated[None, :stop]
+        ok = (cols < rows) & same_kind & (undated[start:stop, None] | (gaps <= window_days))
+        sims = np.where(ok, sims, -np.inf).astype(np.float32)
+        kk = min(k, stop)
+        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        top_sims = np.take_along_axis(sims, top, axis=1)
+        out_pos[start:stop, :kk] = np.where(np.isfinite(top_sims), top, -1)
+        out_sims[start:stop, :kk] = top_sims
+    return out_pos, out_sims

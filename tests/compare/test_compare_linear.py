@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from parallax.compare import accounts
+from parallax.compare import accounts, candidates
 from parallax.compare.accounts import (
     _add_second_facts,
     _blend_floor,
@@ -27,7 +27,8 @@ from parallax.compare.accounts import (
     fact_scores,
     group_facts,
 )
-from parallax.compare.align import alignment_config, blend_config
+from parallax.compare.align import alignment_config, blend_config, key_postings
+from parallax.compare.candidates import candidate_pairs
 from parallax.compare.claims import split_claims
 from parallax.compare.conflicts import _token_before
 from parallax.compare.embed import get_encoder
@@ -296,6 +297,99 @@ def test_linking_time_grows_about_linearly_with_the_mentions():
     try:
         n_small, n_large = sum(len(d.mentions) for d in small), sum(len(d.mentions) for d in large)
         t_small, t_large = linking_cpu(small), linking_cpu(large)
+    finally:
+        gc.enable()
+    assert n_large >= 3 * n_small
+    assert t_large < 1.5 * (n_large / n_small) * t_small + 0.05, (t_small, t_large, n_small, n_large)
+
+
+# ---- candidate pairs (compare/candidates.py): above EXACT_UP_TO claims only candidates are scored -------
+
+def _fact_claims(docs):
+    encoder = get_encoder()
+    by_id = {d.id: d for d in docs}
+    claims_by_doc = [split_claims(d) for d in docs]
+    scores = fact_scores([c for cs in claims_by_doc for c in cs], by_id, encoder)
+    accs = build_accounts(docs, claims_by_doc, scores, encoder)
+    return accs, scores, encoder, [f.claim for acc in accs for f in acc.facts]
+
+
+def _kept(pairs) -> dict[tuple[int, int], float]:
+    return {(i, j): s for i, row in enumerate(pairs.score) for j, s in row.items()}
+
+
+def test_candidate_pairs_keep_what_every_pair_scored_keeps_on_real_posts(monkeypatch):
+    # 120 real posts of three outlets (~800 facts): the candidates (forced) against every pair scored
+    docs = _story(_posts(120, seed=11), outlets=3, articles_per_outlet=40)
+    accs, scores, encoder, claims = _fact_claims(docs)
+    blend = blend_config(encoder)
+    exact = accounts._fact_pairs(claims, scores, blend)
+    exact_groups = sorted(sorted((f.outlet, f.claim.start) for f in g) for g in group_facts(accs, scores, encoder)[0])
+    monkeypatch.setattr(accounts, "EXACT_UP_TO", 0)
+    scores.indexes.clear()
+    found = accounts._fact_pairs(claims, scores, blend)
+    kept, got = _kept(exact), _kept(found)
+    assert len(claims) > 600 and len(kept) > len(claims)
+    assert set(got) <= set(kept)                      # nothing kept that the exact scoring drops
+    missed = set(kept) - set(got)
+    assert len(missed) <= 0.002 * len(kept), sorted(kept[p] for p in missed)
+    assert all(kept[p] < blend["paraphrase_threshold"] for p in missed)
+    assert all(got[p] == pytest.approx(kept[p], abs=1e-6) for p in got)
+    assert all(found.lex[i][j] == exact.lex[i][j] and found.ent[i][j] == exact.ent[i][j] for i, j in got)
+    groups = sorted(sorted((f.outlet, f.claim.start) for f in g) for g in group_facts(accs, scores, encoder)[0])
+    assert groups == exact_groups
+
+
+def test_candidate_pairs_find_the_lexical_and_figure_pairs_exactly():
+    # prefix filtering finds every pair whose lemma sets overlap by LEXICAL_FLOOR; a shared figure is a
+    # candidate however common it is; a near-duplicate vector is found by the cells
+    rng = random.Random(2)
+    words = [f"w{k}" for k in range(400)]
+    lemma_sets = [frozenset(rng.sample(words[:60] if k % 3 else words, rng.randint(1, 9))) for k in range(600)]
+    keys = {"lemma": lemma_sets, "entity": [set()] * 600, "number": [{("n", 7)} if k % 50 == 0 else set()
+                                                                     for k in range(600)],
+            "date": [set()] * 600, "rare": [set()] * 600}
+    postings = {kind: key_postings(ks) for kind, ks in keys.items()}
+    vectors = np.random.default_rng(3).standard_normal((600, 32)).astype(np.float32)
+    vectors[599] = vectors[0] * 2
+    found = {tuple(p) for p in candidate_pairs(keys, postings, vectors).tolist()}
+    for i in range(600):
+        for j in range(i + 1, 600):
+            a, b = lemma_sets[i], lemma_sets[j]
+            if len(a & b) / len(a | b) >= candidates.LEXICAL_FLOOR or (i % 50 == 0 and j % 50 == 0):
+                assert (i, j) in found, (i, j)
+    assert (0, 599) in found
+    pairs = np.array(sorted(found), dtype=np.int64)
+    shared = candidates.shared_counts(keys, pairs)
+    assert shared["lemma"].tolist() == [len(lemma_sets[i] & lemma_sets[j]) for i, j in pairs.tolist()]
+    assert shared["number"].tolist() == [int(i % 50 == 0 and j % 50 == 0) for i, j in pairs.tolist()]
+
+
+def _candidate_grouping_cpu(docs) -> tuple[float, int]:
+    accs, scores, encoder, claims = _fact_claims(docs)
+    best = float("inf")
+    for _ in range(3):
+        scores.indexes.clear()
+        start = time.process_time()
+        group_facts(copy.copy(accs), scores, encoder)
+        best = min(best, time.process_time() - start)
+    return best, len(claims)
+
+
+def test_candidate_grouping_time_grows_about_linearly_with_the_claims(monkeypatch):
+    # the candidate path (forced) on two outlets of 30 and of 120 real posts: 4x the claims in < 1.5 x 4x
+    monkeypatch.setattr(accounts, "EXACT_UP_TO", 0)
+    posts = _posts(150, seed=9)
+    small = Analyzer().analyze_many([Article(id=f"s{k}", text=t, outlet=f"o{k % 2}") for k, (_, t) in
+                                     enumerate(posts[:30])])
+    large = Analyzer().analyze_many([Article(id=f"l{k}", text=t, outlet=f"o{k % 2}") for k, (_, t) in
+                                     enumerate(posts[30:150])])
+    _candidate_grouping_cpu(small)                                   # models and caches warm
+    gc.collect()
+    gc.disable()
+    try:
+        t_small, n_small = _candidate_grouping_cpu(small)
+        t_large, n_large = _candidate_grouping_cpu(large)
     finally:
         gc.enable()
     assert n_large >= 3 * n_small

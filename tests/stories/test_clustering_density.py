@@ -86,8 +86,9 @@ def test_a_dense_window_compares_each_article_with_a_small_part_of_it():
     items = synthetic(4000, 1.0, seed=2)
     dense, _ = _cluster(items, **DENSE)
     exact, _ = _cluster(items, dense_bucket_rows=10**9)
+    # (the rows of an article's own batch before it are compared outside the index: batch_vectors_compared)
     per_article = [c.stats["vectors_compared"] / len(items) for c in (dense, exact)]
-    assert per_article[1] > 1500
+    assert per_article[1] + exact.stats["batch_vectors_compared"] / len(items) > 1500
     assert per_article[0] < per_article[1] / 5, per_article
 
 

