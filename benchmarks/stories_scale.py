@@ -166,8 +166,8 @@ def run_one(size: int, index: str, threads: int) -> dict:
     seconds = time.perf_counter() - start
     stories = clusterer.stories()
     sizes = np.array([len(m) for m in stories.values()])
-    multi_outlet = sum(1 for m in stories.values()
-                       if len({clusterer._outlets[clusterer._row[a]] for a in m}) > 1)
+    outlet_of = {it.article_id: it.outlet for it in items}     # retired rows leave the clusterer (archive.py)
+    multi_outlet = sum(1 for m in stories.values() if len({outlet_of[a] for a in m}) > 1)
     return {"articles": len(items), "index": index, "seconds": round(seconds, 2),
             "articles_per_second": round(len(items) / seconds),
             "peak_rss_mb": round(rss_mb()), "rss_before_clustering_mb": round(before),
