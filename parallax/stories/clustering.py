@@ -568,10 +568,10 @@ class StoryClusterer:
             compact_rows(self, cutoff, _ROW_FIELDS)
             self._unarchived = int(np.count_nonzero(self._time[:self._n] < cutoff))
 
-    def _neighbours(self, rows: np.ndarray, later: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    def _neighbours(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Top-k neighbours (rows, cosines) of each row among indexed articles within the window and before
-        it; -1 where there are fewer. `later`: how many indexed rows may follow a row (searched beyond k)."""
-        k = self.config.neighbours + later
+        it; -1 where there are fewer."""
+        k = self.config.neighbours
         window = self.config.window_days
         # buckets are whole days: a neighbour within `window` days is at most ceil(window) buckets away
         span = int(np.ceil(window))
@@ -603,8 +603,6 @@ class StoryClusterer:
             out = valid & (gaps > window) & ~undated[:, None]
             cand_rows[out] = -1
             cand_sims[out] = -np.inf
-        ahead = cand_rows > rows[:, None]
-        cand_rows[ahead], cand_sims[ahead], k = -1, -np.inf, self.config.neighbours
         # keep the best k per row
         if cand_rows.shape[1] > k:
             top = np.argpartition(-cand_sims, k - 1, axis=1)[:, :k]
