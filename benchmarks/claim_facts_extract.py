@@ -1,7 +1,7 @@
 """Dump the sentence units of the claim-facts benchmark stories for labelling, and check a labelled file.
 
 The benchmark (`benchmarks/data/claim_facts.tsv`, guideline `benchmarks/data/claim_facts_guideline.md`)
-labels every sentence of 20 multi-outlet stories of the Telegram corpus
+labels every sentence of 25 multi-outlet stories of the Telegram corpus
 (`../shared/data/telegram-ru-news-channels`) with a story-local fact id. The stories are listed below by
 their post keys (channel id + message ids), not by Parallax story ids: story ids change whenever the
 clustering changes, and two of the stories are unions of several stored stories.
@@ -64,6 +64,8 @@ NOT_NEWS = ("Хабр", "Типичный программист", "Библио
 # labelling: the i-th story (1-based) is `test` when i % 3 == 1, else `tune`; the two required stories
 # (Carlsberg, martial law) were placed at positions 1 and 4. Stories 16-20 (session 7) are a second test
 # part, `test2`, picked and fixed before labelling for scoring the repeat-collapsing fix on unseen stories.
+# Stories 21-25 (session 8) are a third blind part, `test3`, picked and fixed the same way, for measuring the
+# outlet-account grouping once nobody can have tuned on test2.
 STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
     # 1. Putin's decree releases Carlsberg's former assets; Carlsberg sells «Балтика» to its managers.
     #    Union of 4 stored stories (the clusterer split RIA 271500 and both «Раньше всех» posts off).
@@ -275,6 +277,66 @@ STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
         "1001237513492": [72958],
         "1001747110091": [19602],
         "1001754252633": [125776],
+    }),
+    # 21. Test3 part (session 8, fixed before labelling; developing, wire-style). Syria after the fall of
+    #     Aleppo's centre (follows story 17). Rule: posts published 30 Nov 09:30 - 1 Dec 21:00 UTC whose
+    #     subject is the fighting inside Syria (battles, air strikes, casualties, who holds Aleppo and the
+    #     north of Hama province, the attack on Iran's consulate in Aleppo, the IRGC commander's death, the
+    #     reported coup attempt in Damascus and its denial, the Syrian command's statements on the fighting);
+    #     political statements and contacts (Assad's words, Turkey, Iran's and Russia's ministers, the
+    #     Israel-US consultations, Iraq closing its border, the UAE call), digests and commentary are left out.
+    ("syria_after_aleppo", "test3", {
+        "1001754252633": [125793, 125825, 125841, 125868, 125872, 125880],
+        "1001003921752": [73574, 73608],
+        "1001101170442": [271191, 271209, 271221, 271223, 271244, 271250, 271284, 271291],
+        "1001117628569": [59687],
+        "1001166834860": [129065, 129070, 129080],
+        "1001394050290": [195055, 195058, 195062, 195063, 195068, 195074],
+        "1001100158992": [74741],
+    }),
+    # 22. Test3 (developing, wire-style over ten days). Romania's elections: every post of the corpus
+    #     (25 Nov - 4 Dec) whose subject is the presidential first round (Georgescu ahead, the TikTok inquiry,
+    #     the possible rerun) or the parliamentary election of 1 Dec and its results, with Putin's remark on
+    #     the recount; Peskov's lists, digests and posts only mentioning Romania (the ATACMS train) are out.
+    ("romania_elections", "test3", {
+        "1001003921752": [73323, 73454, 73626],
+        "1001754252633": [125244, 125292, 125697],
+        "1001394050290": [194649, 194973, 195066, 195095, 195149],
+        "1001166834860": [128596, 128676],
+        "1001101170442": [271288, 271299, 271404],
+    }),
+    # 23. Test3 (ordinary, with follow-ups). A DHL cargo Boeing crashes onto a house near Vilnius airport on
+    #     25 Nov: every post on it in the corpus (25 Nov - 1 Dec) but BBC's morning digest (first item:
+    #     the Antalya Superjet).
+    ("vilnius_dhl_crash", "test3", {
+        "1001394050290": [194646, 194650],
+        "1001754252633": [125247, 125248, 125251, 125266, 125284, 125910],
+        "1001117628569": [59499, 59500, 59501],
+        "1001100158992": [74520, 74521, 74522, 74526, 74531],
+        "1001003921752": [73324, 73329, 73346],
+        "1001166834860": [128595, 128605],
+        "1001125816841": [46059],
+    }),
+    # 24. Test3 (ordinary). A bus and 15-16 cars collide on Leningradsky prospekt, Moscow, on 3 Dec morning:
+    #     every post on it (3 Dec 05:45 - 07:00 UTC; nothing later in the corpus).
+    ("leningradsky_bus_crash", "test3", {
+        "1001125816841": [46339, 46340, 46341],
+        "1001101170442": [271452],
+        "1001699803165": [27570],
+        "1001394050290": [195179],
+        "1001166834860": [129219],
+        "1001747110091": [19654],
+        "1001288481277": [29320],
+    }),
+    # 25. Test3 (ordinary). Fire at penal colony No. 2 in Rybinsk, Yaroslavl region, on 2 Dec: every post on
+    #     it (2 Dec 07:00 - 12:00 UTC), from the first reports to the fire put out.
+    ("rybinsk_colony_fire", "test3", {
+        "1001259695380": [19191],
+        "1001117628569": [59706],
+        "1001100158992": [74777],
+        "1001166834860": [129165],
+        "1001101170442": [271337, 271367],
+        "1001754252633": [125955, 125977],
     }),
 ]
 

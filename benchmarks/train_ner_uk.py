@@ -60,7 +60,7 @@ DEV_SHARE = 0.15
 NER_UK_TYPES = {"PERS": "PER", "LOC": "LOC", "ORG": "ORG"}
 SLAVIC_TYPES = {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}
 TUNE_TOPICS = ("asia_bibi", "brexit")
-PARAMS = {"c1": 0.1, "c2": 0.01, "max_iterations": 300, "feature.minfreq": 2,
+PARAMS = {"c1": 0.05, "c2": 0.05, "max_iterations": 300, "feature.minfreq": 2,
           "feature.possible_transitions": True}
 
 
@@ -190,6 +190,28 @@ def score(gold: list[set], pred: list[set]) -> dict:
     return exact_span_scores(gold, pred, ner_uk.TYPES, "ALL")
 
 
+def loc_error_classes(gold: list[set], pred: list[set]) -> Counter:
+    """Each LOC span error by what went wrong: a gold LOC not found ('missed': nothing overlaps it;
+    'extent': a LOC of other bounds does; 'extent+type', 'type': another type does), and a predicted LOC
+    not in the gold ('false: spurious', 'false: extent', 'false: extent+type', 'false: type PER/ORG')."""
+    out: Counter = Counter()
+    for g, p in zip(gold, pred):
+        for mine, other, prefix in ((g, p, ""), (p, g, "false: ")):
+            bounds = {(s, e): t for s, e, t in other}
+            for s, e, t in mine:
+                if t != "LOC" or bounds.get((s, e)) == "LOC":
+                    continue
+                overlapping = {ot for (os, oe), ot in bounds.items() if os < e and s < oe}
+                if (s, e) in bounds:
+                    what = f"type {bounds[(s, e)]}" if prefix else "type"
+                elif not overlapping:
+                    what = "spurious" if prefix else "missed"
+                else:
+                    what = "extent" if "LOC" in overlapping else "extent+type"
+                out[prefix + what] += 1
+    return out
+
+
 def evaluate(docs: list[Doc], errors: int = 0) -> dict:
     """Scores; with `errors`, also print that many of the commonest LOC misses and false LOCs."""
     gold, pred = [], []
@@ -198,6 +220,7 @@ def evaluate(docs: list[Doc], errors: int = 0) -> dict:
         gold.append(set(doc.spans))
         pred.append(set(ner_uk.tag_document(doc.text, doc.sentences, doc.tokens)))
     if errors:
+        print("  LOC error classes:", dict(loc_error_classes(gold, pred)))
         missed = Counter(f"{t} {d.text[s:e]}" for d, g, p in zip(docs, gold, pred) for s, e, t in g - p if t == "LOC")
         wrong = Counter(f"{t} {d.text[s:e]}" for d, g, p in zip(docs, gold, pred) for s, e, t in p - g if t == "LOC")
         print("  LOC missed:", missed.most_common(errors))

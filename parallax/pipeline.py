@@ -26,6 +26,7 @@ from parallax.store.threads import refresh_threads
 from parallax.store.vectors import crosslingual_source, save_languages
 from parallax.stories import ClusterConfig, StoryClusterer, story_features_many
 from parallax.stories.crosslingual import CrossLingualClusterer
+from parallax.stories.word_vectors import TableFirstEncoder
 
 log = logging.getLogger(__name__)
 
@@ -230,10 +231,13 @@ def cluster_pending(store: Store, *, config: ClusterConfig | None = None, batch_
             fresh = [(pk, it, sid) for pk, it, sid in context if clusterer.story_of(it.article_id) is None]
             clusterer.load([it for _, it, _ in fresh], [sid for _, _, sid in fresh])
             loaded_stories |= context_ids
-        before = set(clusterer.stories())
         story_ids = clusterer.add_many([it for _, it, _ in new])
         assignments = {pk: sid for (pk, _, _), sid in zip(new, story_ids)}
         touched = set(story_ids)
+        # a story existed before the batch when it has an article from outside it (listing every story
+        # before each batch cost O(all articles clustered so far) a batch)
+        batch_ids = {it.article_id for _, it, _ in new}
+        before = {sid for sid in touched if any(a not in batch_ids for a in clusterer.member_ids(sid))}
         titles = {sid: clusterer.representative_title(sid) for sid in touched}
         store.assign_stories(assignments, titles)
         loaded_stories |= touched
@@ -242,8 +246,13 @@ def cluster_pending(store: Store, *, config: ClusterConfig | None = None, batch_
         summary.stories_joined += len(touched & before)
         if on_progress is not None:
             on_progress(len(new))
-    refresh_threads(store, embed.get_encoder, cluster_config=config)   # digest items, then threads
+    refresh_threads(store, digest_item_encoder, cluster_config=config)   # digest items, then threads
     return summary
+
+
+def digest_item_encoder() -> TableFirstEncoder:
+    # a digest's items are matched against stored story vectors: embedded the way Russian leads are
+    return TableFirstEncoder(embed.get_encoder())
 
 
 def recluster_period(store: Store, *, since_ts: float | None, until_ts: float | None,
@@ -266,7 +275,7 @@ def recluster_period(store: Store, *, since_ts: float | None, until_ts: float | 
     report = dict(report)
     report["articles"] = len(items)
     store.record_recluster(since_label, until_label, report)
-    refresh_threads(store, embed.get_encoder, cluster_config=config)
+    refresh_threads(store, digest_item_encoder, cluster_config=config)
     return report
 
 

@@ -32,7 +32,7 @@ from parallax.compare.align import (
 from parallax.compare.candidates import EXACT_UP_TO, KeyIncidence, candidate_pairs, row_dots
 from parallax.compare.claims import Claim
 from parallax.compare.conflicts import number_conflicts
-from parallax.compare.events import claims_events, conflicting_events, same_event
+from parallax.compare.events import claims_events, conflicting_events, event_keys, same_event
 from parallax.model import AnalyzedArticle
 
 
@@ -106,7 +106,8 @@ class _KeyIndex:
                      "entity": [scores.entities[id(c)] for c in claims],
                      "number": [{f for f in scores.figures.get(id(c), ()) if f[0] == "n"} for c in claims],
                      "date": [{f for f in scores.figures.get(id(c), ()) if f[0] == "d"} for c in claims],
-                     "rare": [c.content_lemmas & scores.rare_lemmas for c in claims]}
+                     "rare": [c.content_lemmas & scores.rare_lemmas for c in claims],
+                     "event": event_keys(claims, scores.events)}
         self.postings = {kind: key_postings(keys) for kind, keys in self.keys.items()}
         self.sizes = {kind: np.array([len(ks) for ks in keys], dtype=np.int64) for kind, keys in self.keys.items()}
         self.scores, self._vectors = scores, None
@@ -147,10 +148,11 @@ def _same_fact_matrix(a: list[Claim], b: list[Claim], scores: FactScores, blend:
     num = (index.shared("number", rows.keys["number"]) > 0).astype(float)
     date = (index.shared("date", rows.keys["date"]) > 0).astype(float)
     rare = (index.shared("rare", rows.keys["rare"]) > 0).astype(float)
-    return _blend_score(cos, lex, ent, num, date, rare, blend), cos, lex, ent
+    event = (index.shared("event", rows.keys["event"]) > 0).astype(float)
+    return _blend_score(cos, lex, ent, num, date, rare, blend, event), cos, lex, ent
 
 
-def _blend_score(cos, lex, ent, num, date, rare, blend: dict):
+def _blend_score(cos, lex, ent, num, date, rare, blend: dict, event=0.0):
     """The same-fact score of pairs from their cosine, lemma and entity Jaccard and shared number, date and
     rare word (0 or 1): one formula for a block of pairs (`_same_fact_matrix`) and a list of them."""
     cfg = alignment_config()["claims"]
@@ -160,7 +162,7 @@ def _blend_score(cos, lex, ent, num, date, rare, blend: dict):
     unit = round((blend["paraphrase_threshold"] - blend["related_threshold"]) / cfg.get("bonus_gap", 1.0), 3)
     return w * cos + (1 - w) * lex + unit * (
         cfg["entity_bonus"] * ent + cfg.get("figure_bonus", 0.0) * num + cfg.get("date_bonus", 0.0) * date
-        + cfg.get("rare_word_bonus", 0.0) * rare)
+        + cfg.get("rare_word_bonus", 0.0) * rare + (not blend.get("one_outlet")) * cfg.get("event_bonus", 0.0) * event)
 
 
 # rows of claims scored against all claims at once: a block of this many pair scores (a few MB each)
@@ -169,10 +171,10 @@ _BLOCK_PAIRS = 1_000_000
 
 @dataclass
 class FactPairs:
-    """The claim pairs of a list that can matter to any rule: blend score at least the lowest floor of
-    alignment.yaml that is ever tested (`pair_floor`), or lemma Jaccard at least `lexical_only_threshold`.
-    Every rule compares a score with one of those floors (a pair below all of them fails every test, and
-    a group or row that holds one fails its every-pair minimum), so the rules run on these pairs alone."""
+    """The claim pairs of a list that one pair's score can decide a rule by: blend score at least
+    `pair_floor`, or lemma Jaccard at least `lexical_only_threshold`. A pair below it passes no rule on its
+    own; a rule that needs every pair of two groups above a lower floor scores the rest when it tests them
+    (`FactGraph`)."""
     score: list[dict[int, float]]             # row -> {column: score}, both orders, no diagonal
     lex: list[dict[int, float]]
     ent: list[dict[int, float]]
@@ -182,9 +184,12 @@ class FactPairs:
 
 
 def pair_floor(blend: dict) -> float:
-    """The lowest score any rule of alignment.yaml tests a pair against."""
+    """The lowest score one pair must reach for some rule of alignment.yaml to hold: a merge's or second
+    group's mean, a repeat, a mutual best, a paraphrase. The every-pair minimums of a merge (`group_min_floor`,
+    `group_agreement_floor`) and a centroid's best pair are tested on pairs scored when a rule asks for
+    them (`FactGraph`): keeping every pair above those lower floors kept claims x claims pairs (issue 15)."""
     cfg = alignment_config()["claims"]
-    floors = [float(cfg.get("group_min_floor", blend["related_threshold"])), _mean_floor(blend),
+    floors = [_mean_floor(blend),
               _blend_floor(blend, "second_group_floor"), _blend_floor(blend, "repeat_threshold"),
               blend["related_threshold"] if cfg["mutual_best_floor"] == "related" else float(cfg["mutual_best_floor"]),
               blend["paraphrase_threshold"]]
@@ -224,7 +229,8 @@ def _listed_pair_scores(index: _KeyIndex, incidence: KeyIncidence, pairs: np.nda
 
     lex, ent = jaccard("lemma"), jaccard("entity")
     score = _blend_score(row_dots(index.vectors, pairs), lex, ent, (shared["number"] > 0).astype(float),
-                         (shared["date"] > 0).astype(float), (shared["rare"] > 0).astype(float), blend)
+                         (shared["date"] > 0).astype(float), (shared["rare"] > 0).astype(float), blend,
+                         (shared["event"] > 0).astype(float))
     return score, lex, ent
 
 
@@ -241,6 +247,7 @@ def _candidate_fact_pairs(claims: list[Claim], scores: FactScores, blend: dict, 
         score, lex, ent = _listed_pair_scores(index, incidence, part, blend)
         keep = (score >= floor) | (lex >= lex_floor)
         kept.append((part[keep], score[keep], lex[keep], ent[keep]))
+    del pairs                                         # tens of millions of candidates at 5 MB: freed first
     part, score, lex, ent = (np.concatenate([k[c] for k in kept]) if kept else np.zeros((0, 2) if c == 0 else 0)
                              for c in range(4))
     i, j, at = part[:, 0].astype(np.int64), part[:, 1].astype(np.int64), np.arange(len(part))
@@ -263,12 +270,18 @@ def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedA
     post's claim (a paraphrase by the ParaPhraser-calibrated threshold, or most content words shared)
     is a repeat of it; repeats never come from the post that holds the first occurrence."""
     cfg = alignment_config()["claims"]
-    blend = blend_config(encoder)
+    # one outlet's claims: a shared event is no evidence here (an outlet retells its story's event in every
+    # post), so the event bonus is left out (`_blend_score`)
+    blend = {**blend_config(encoder), "one_outlet": True}
     repeat = cfg.get("repeat_threshold", "paraphrase")
     repeat_floor = float(blend[f"{repeat}_threshold"]) if isinstance(repeat, str) else float(repeat)
     pairs = _fact_pairs(claims, scores, blend)
     # words shared are no repeat when the event differs (compare/events.py)
     events = claims_events(claims, scores.events)
+    # a claim that states no event («Кадры с места», a clause of a relative «участники которой…») is tested
+    # by words alone: a higher floor (`repeat_eventless_floor`)
+    eventless_floor = _blend_floor(blend, "repeat_eventless_floor") if "repeat_eventless_floor" in cfg \
+        else repeat_floor
     facts: list[AccountFact] = []
     fact_of: dict[int, AccountFact] = {}
     for k, claim in enumerate(claims):
@@ -280,9 +293,10 @@ def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedA
                 continue
             if any(r.article == claim.article for r in fact.repeats):
                 continue
-            s = pairs.score[prev][k]
-            if (s >= repeat_floor or pairs.lex[prev][k] >= cfg["lexical_only_threshold"]) and s > best_score \
-                    and same_event(events[id(fact.claim)], events[id(claim)]):
+            s, first, later = pairs.score[prev][k], events[id(fact.claim)], events[id(claim)]
+            floor = repeat_floor if first.predicates and later.predicates else eventless_floor
+            if (s >= floor or pairs.lex[prev][k] >= cfg["lexical_only_threshold"]) and s > best_score \
+                    and same_event(first, later):
                 best, best_score = fact, s
         if best is None:
             fact = AccountFact(outlet=outlet, claim=claim, position=len(facts))
@@ -305,19 +319,29 @@ def _update_text(values: dict[str, str], first: str, later: str) -> str:
 class FactGraph:
     """The fact pairs of a story that can matter (`FactPairs`), with which of them pass the alignment
     rule (`strong`). Indexed like the dense matrices it replaces: `graph[k, ks]` is the row of scores of
-    fact k against facts ks, -inf for a pair that is not kept (it scores below every floor)."""
+    fact k against facts ks. A pair that is not kept is scored by `scorer` (an (m, 2) array of pairs ->
+    their scores) when a rule asks for it, once: the few pairs of a merge's every-pair minimum, not the
+    claims x claims pairs above that lower floor kept in advance; -inf without a scorer."""
 
-    def __init__(self, pairs: FactPairs):
+    def __init__(self, pairs: FactPairs, scorer=None):
         self.pairs = pairs
         self.strong: set[tuple[int, int]] = set()   # both orders
+        self.scorer = scorer
+        self.scored: dict[tuple[int, int], float] = {}   # pairs not kept, scored when asked for
 
     def __getitem__(self, key) -> np.ndarray:
         k, ks = key
-        row = self.pairs.score[k]
-        return np.array([row.get(m, -np.inf) for m in ks], dtype=float)
+        return self.block([k], ks)[0]
 
     def block(self, rows: list[int], cols: list[int]) -> np.ndarray:
-        return np.array([[self.pairs.score[r].get(c, -np.inf) for c in cols] for r in rows], dtype=float)
+        score = self.pairs.score
+        if self.scorer is not None:
+            missing = [(r, c) for r in rows for c in cols
+                       if r != c and c not in score[r] and (r, c) not in self.scored]
+            if missing:
+                self.scored.update(zip(missing, self.scorer(np.array(missing, dtype=np.int64)).tolist()))
+        scored = self.scored
+        return np.array([[score[r].get(c, scored.get((r, c), -np.inf)) for c in cols] for r in rows], dtype=float)
 
     def any_strong(self, rows: list[int], cols: list[int]) -> bool:
         return any((r, c) in self.strong for r in rows for c in cols)
@@ -350,8 +374,8 @@ def _fact_edges(accounts: list[OutletAccount], scores: FactScores, encoder) -> F
     floor = blend["related_threshold"] if cfg["mutual_best_floor"] == "related" else float(cfg["mutual_best_floor"])
     facts = [f for acc in accounts for f in acc.facts]
     claims = [f.claim for f in facts]
-    graph = FactGraph(_fact_pairs(claims, scores, blend))
     rank = [k for k, acc in enumerate(accounts) for _ in acc.facts]
+    graph = FactGraph(_fact_pairs(claims, scores, blend), _pair_scorer(claims, scores, blend, rank))
     _drop_conflicting_events(graph.pairs, claims, rank, scores)
     figures = [scores.figures.get(id(c), frozenset()) for c in claims]
     above: dict[tuple[int, int], list[tuple[float, int, int]]] = {}   # (account a, account b) -> pairs
@@ -377,6 +401,27 @@ def _fact_edges(accounts: list[OutletAccount], scores: FactScores, encoder) -> F
             if rank[i] < rank[j] and (s >= strict or graph.pairs.lex[i][j] >= cfg["lexical_only_threshold"]):
                 graph.strong |= {(i, j), (j, i)}
     return graph
+
+
+def _pair_scorer(claims: list[Claim], scores: FactScores, blend: dict, rank: list[int]):
+    """The scores of listed pairs of `claims` (an (m, 2) array) as `_fact_pairs` scores them (a row against
+    its columns by `_same_fact_matrix`), -inf for two outlets' claims of opposite events (as
+    `_drop_conflicting_events` drops them)."""
+    events = claims_events(claims, scores.events)
+
+    def score(pairs: np.ndarray) -> np.ndarray:
+        out = np.empty(len(pairs))
+        starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]) if len(pairs) else []
+        for a, b in zip(starts, [*starts[1:], len(pairs)]):
+            i, cols = int(pairs[a, 0]), [claims[j] for j in pairs[a:b, 1].tolist()]
+            out[a:b] = _same_fact_matrix([claims[i]], cols, scores, blend)[0][0]
+            scores.indexes.pop(id(cols), None)          # a list of the moment: no cached index of it
+        for k, (i, j) in enumerate(pairs.tolist()):
+            ei = events[id(claims[i])]
+            if rank[i] != rank[j] and ei.predicates and conflicting_events(ei, events[id(claims[j])], stages=False):
+                out[k] = -np.inf
+        return out
+    return score
 
 
 def _drop_conflicting_events(pairs: FactPairs, claims: list[Claim], rank: list[int], scores: FactScores) -> None:
@@ -474,7 +519,7 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
             consider(min(x, other), max(x, other))
     _attach_to_centroids(members, outlets, facts, graph, scores, blend)
     _add_second_facts(members, outlets, facts, graph, _StrongView(graph), floor,
-                      _blend_floor(blend, "second_group_floor"))
+                      _blend_floor(blend, "second_group_floor"), scores.events)
     groups = [sorted((facts[k] for k in ks), key=lambda f: (outlet_rank[f.outlet], f.position))
               for _, ks in sorted(members.items())]
     return groups, _group_sims(groups, facts, graph, scores, blend)
@@ -512,8 +557,22 @@ def fact_scores(claims: list[Claim], docs: dict[str, AnalyzedArticle], encoder) 
     vectors = encoder.encode([c.core_text or c.text for c in claims]) if claims else np.zeros((0, 1))
     return FactScores(vectors={id(c): vectors[k] for k, c in enumerate(claims)},
                       entities={id(c): claim_entities(c, docs[c.article]) for c in claims},
-                      figures={id(c): claim_figures(c, docs[c.article]) for c in claims},
+                      figures=story_figures(claims, docs),
                       rare_lemmas=rare_lemmas(claims, docs))
+
+
+def story_figures(claims: list[Claim], docs: dict[str, AnalyzedArticle]) -> dict[int, frozenset]:
+    """id(claim) -> its figures (`claim_figures`) that at most `figure_claims_per_outlet` claims per outlet
+    of the story state: a figure hundreds of claims give ('2', '10') signs no one fact, and its pairs
+    would be claims x claims (issue 15, item 4)."""
+    figures = {id(c): claim_figures(c, docs[c.article]) for c in claims}
+    per_outlet = alignment_config()["claims"].get("figure_claims_per_outlet")
+    if per_outlet is None:
+        return figures
+    most = per_outlet * len({docs[c.article].article.outlet for c in claims})
+    uses = Counter(f for fs in figures.values() for f in fs)
+    common = {f for f, n in uses.items() if n > most}
+    return {k: fs - common for k, fs in figures.items()} if common else figures
 
 
 def rare_lemmas(claims: list[Claim], docs: dict[str, AnalyzedArticle]) -> frozenset[str]:
@@ -540,7 +599,8 @@ def claim_figures(claim: Claim, doc: AnalyzedArticle) -> frozenset:
 
 
 def _add_second_facts(members: dict[int, list[int]], outlets: dict[int, set[str]], facts: list[AccountFact],
-                      score: np.ndarray | FactGraph, strong, floor: float, second_floor: float) -> None:
+                      score: np.ndarray | FactGraph, strong, floor: float, second_floor: float,
+                      events: dict | None = None) -> None:
     """A sentence that states two facts ('Байден помиловал сына по двум делам — о хранении оружия и о
     налогах') reports both: after grouping, a fact also joins other groups its outlet is missing from
     when it matches such a group as a merge would (every pair above the floor, one pair passing the
@@ -548,9 +608,14 @@ def _add_second_facts(members: dict[int, list[int]], outlets: dict[int, set[str]
     (alignment.yaml) other groups per fact."""
     home = {k: g for g, ks in members.items() for k in ks}
     candidates = []
+    # a claim that states no event (compare/events.py) states no second one either
+    if alignment_config()["claims"].get("second_needs_event", False):
+        events = claims_events([f.claim for f in facts], events)
+    else:
+        events = None
     for g, k in _second_fact_candidates(members, facts, score, home):
         ks, fact = members[g], facts[k]
-        if fact.outlet in outlets[g] or home[k] == g:
+        if fact.outlet in outlets[g] or home[k] == g or (events and not events[id(fact.claim)].predicates):
             continue
         row = score[k, ks]
         if row.min() >= floor and row.mean() >= second_floor and strong[k, ks].any():
@@ -588,6 +653,8 @@ def _attach_to_centroids(members: dict[int, list[int]], outlets: dict[int, set[s
     unit = {k: scores.vectors[id(f.claim)] / max(np.linalg.norm(scores.vectors[id(f.claim)]), 1e-9)
             for k, f in enumerate(facts)}
     big = [g for g in sorted(members) if len(outlets[g]) >= least]
+    veto = cfg.get("centroid_veto", False)
+    events = claims_events([f.claim for f in facts], scores.events) if veto else {}
     centroids = {g: np.mean([unit[k] for k in members[g]], axis=0) for g in big}
     centroids = {g: c / max(np.linalg.norm(c), 1e-9) for g, c in centroids.items()}
     moves = []
@@ -600,8 +667,11 @@ def _attach_to_centroids(members: dict[int, list[int]], outlets: dict[int, set[s
             if facts[k].outlet in outlets[b]:
                 continue
             cos = float(unit[k] @ centroids[b])
-            best = max((graph.pairs.score[k].get(m, -np.inf) for m in members[b]), default=-np.inf)
-            if cos >= min_cos and best >= best_floor:
+            # its pairs in the group are scored only for a close centroid (pairs below the kept floor, lazily)
+            # ... and never into a group holding a claim of an opposite or another known step
+            if cos >= min_cos and float(graph[k, members[b]].max(initial=-np.inf)) >= best_floor and not (
+                    veto and any(conflicting_events(events[id(facts[k].claim)], events[id(facts[m].claim)],
+                                                    stages=False) for m in members[b])):
                 options.append((cos, b))
         if options:
             moves.append((max(options)[1], g, k))

@@ -5,7 +5,10 @@ content lemmas overlap most (`accounts.FactPairs`). Scoring every pair is claims
 3.4·10⁹ pairs for two 5 MB files), so above `EXACT_UP_TO` claims only these candidates are scored:
 
 - claims sharing a figure (number or date) or a rare word, all of them: the bonus alone nearly reaches
-  the floor, so these pairs are kept anyway (the postings of these keys are the output, not a search);
+  the floor, so these pairs are kept anyway (the postings of these keys are the output, not a search).
+  Both are rare by rule, so their postings are short: a rare word is used by at most `rare_word_claims`
+  claims, a figure counts only when at most `figure_claims_per_outlet` claims per outlet state it
+  (`accounts.story_figures`; a '2' of hundreds of claims made 40 % of the kept pairs at 2 MB);
 - claims whose lemma sets may overlap by `LEXICAL_FLOOR` or more (Jaccard), by prefix filtering: each
   claim is indexed by its rarest lemmas only, as many as a set that overlaps that much must share;
 - claims whose embeddings are close (cosine at least `COSINE_FLOOR`), among the claims of nearby cells:
@@ -16,8 +19,11 @@ A pair left out shares only common words or entities, overlaps little and has a 
 scores near the lowest floor if at all. What the candidates miss against every pair scored is measured in
 benchmarks/README.md ("Long inputs") and checked by tests/compare/test_compare_linear.py. At 1 MB, 140 of
 193,530 kept pairs are missed, all of them below the paraphrase threshold, and the comparison is
-byte-identical. The kept pairs themselves are still ~0.2 % of all pairs (most of them share a common number).
-The search is near-linear, but the pairs it must return are not.
+byte-identical. Only pairs one score can decide a rule by are kept (`accounts.pair_floor`, the related
+threshold); the every-pair minimum of a merge scores the few others it needs when it tests them
+(`accounts.FactGraph`). What is left still grows as claims²: at a fixed floor the claims that read alike
+by chance (cosine, common lemmas in the prefixes) grow with the text (2 MB: 186 candidates a claim, 1 MB:
+94; benchmarks/README.md, "Long inputs"); a bound per claim would change which pairs are found.
 """
 from __future__ import annotations
 
@@ -51,11 +57,19 @@ def candidate_pairs(keys: dict[str, list], postings: dict[str, dict], vectors: n
     codes += _cosine_pairs(vectors, COSINE_FLOOR)
     if not codes:
         return np.zeros((0, 2), dtype=np.int64)
-    flat = np.sort(np.concatenate(codes))
+    # tens of millions of codes on two 5 MB texts: one array at a time (the parts freed, sorted in place,
+    # the pairs written into their final array), not four copies alive at once
+    flat = np.concatenate(codes)
+    codes.clear()
+    flat.sort()
     first = np.ones(len(flat), dtype=bool)
     first[1:] = flat[1:] != flat[:-1]
     flat = flat[first]                          # each pair once (np.unique hashes them: slower)
-    return np.stack([flat // n, flat % n], axis=1)
+    del first
+    pairs = np.empty((len(flat), 2), dtype=np.int64)
+    np.floor_divide(flat, n, out=pairs[:, 0])
+    np.remainder(flat, n, out=pairs[:, 1])
+    return pairs
 
 
 @functools.lru_cache(maxsize=256)

@@ -7,6 +7,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from parallax.compare.events import event_tables
 from parallax.model import AnalyzedArticle, Token
 from parallax.nlp.morph import parses
 from parallax.nlp.spans import SpanIndex
@@ -110,6 +111,17 @@ def _clause_cuts(tokens: list[Token]) -> list[int]:
             good.append(c)
             last = c
     return good
+
+
+def _attribution_tail(tokens: list[Token]) -> bool:
+    """Whether a clause is only the attribution of the one before it ('…в Тбилиси, — сообщили в ведомстве.',
+    '…, передает агентство Рёнхап'): a speech verb, then its source, no verb or «что»/«о» of its own. It is
+    no fact: cut off, such tails of different facts were one another's repeats and grouped across outlets."""
+    words, tables = [t for t in tokens if t.pos is not None], event_tables()
+    if not words or words[0].lemma not in tables.speech:
+        return False
+    return not any(t.pos in _FINITE or t.pos == "INFN" or t.lemma in _subordinators() or t.lemma in tables.about
+                   for t in words[1:])
 
 
 MAX_FURNITURE_WORDS = 6
@@ -220,7 +232,9 @@ def split_claims(doc: AnalyzedArticle, furniture: frozenset[str] = frozenset()) 
         if not any(t.pos is not None for t in toks) or is_channel_furniture(toks) or \
                 is_furniture_key(line_key(doc.text[toks[0].start:toks[-1].end]), outlet, furniture):
             continue
-        bounds = [0, *_clause_cuts(toks), len(toks)]
+        if _attribution_tail(toks[1:] if toks[0].lemma == "как" else toks):
+            continue            # a line that only names a source ('Как передает корреспондент РИА Новости')
+        bounds = [0, *[c for c in _clause_cuts(toks) if not _attribution_tail(toks[c:])], len(toks)]
         for a, b in zip(bounds, bounds[1:]):
             part = toks[a:b]
             while part and part[0].pos is None and part[0].text in ",;—–-":

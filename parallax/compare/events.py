@@ -26,6 +26,8 @@ _VERBS = {"VERB", "INFN", "PRTS"}
 # tokens between a governing verb and its infinitive ('собирается в ближайшее время отменить')
 _GOVERN_WINDOW = 4
 DONE, PLAN, CALL = "done", "plan", "call"
+# tokens before an event noun searched for a circumstance word ('на фоне ситуации с введением')
+_BACKGROUND_WINDOW = 4
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,13 @@ class Events:
     # derived once (every kept pair of a story is tested): the event classes, and (event, negated) pairs
     kinds: frozenset[str] = field(init=False, repr=False, compare=False)
     polar: frozenset[tuple[str, bool]] = field(init=False, repr=False, compare=False)
+    happened: frozenset[str] = field(init=False, repr=False, compare=False)   # see `event_keys`
 
     def __post_init__(self):
         object.__setattr__(self, "kinds", frozenset(p.event for p in self.predicates))
         object.__setattr__(self, "polar", frozenset((p.event, p.negated) for p in self.predicates))
+        object.__setattr__(self, "happened", frozenset(p.event for p in self.predicates
+                                                       if p.event != "say" and p.stage == DONE))
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class EventTables:
     about: frozenset[str]
     figure_verbs: frozenset[str]
     relative_openers: frozenset[str]
+    background: frozenset[str] = frozenset()   # words before an event noun that make it a circumstance
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,7 +109,8 @@ def event_tables() -> EventTables:
         negating=frozenset(fold(w) for w in data["negating"]),
         about=frozenset(fold(w) for w in data["about"]),
         figure_verbs=frozenset(fold(w) for w in data["figure_verbs"]),
-        relative_openers=frozenset(fold(w) for w in data["relative_openers"]))
+        relative_openers=frozenset(fold(w) for w in data["relative_openers"]),
+        background=frozenset(fold(w) for w in data.get("background", [])))
 
 
 def _is_noun(lemma: str) -> bool:
@@ -167,6 +174,7 @@ def claim_events(tokens: list[Token]) -> Events:
     loose: list[Predicate] = []            # infinitives no verb governs ('Решение … помиловать сына')
     governor: tuple[int, str, bool] | None = None    # (position, stage, negated) of the last governing verb
     denied = False
+    announced: list[Predicate] = []        # what «объявил о …» names, when no verb of its own is left
     for k, t in enumerate(words):
         lemma = _verb_lemma(t, tables)
         if lemma is None:
@@ -196,14 +204,35 @@ def claim_events(tokens: list[Token]) -> Events:
         if lemma in tables.figure_verbs:   # 'число погибших выросло до 18': a figure updated, no new event
             continue
         about = k + 1 < len(words) and words[k + 1].lemma in tables.about
+        stage = PLAN if _future(t) else DONE
         target = speech if lemma in tables.speech or about else verbs
-        target.append(Predicate(event_key(lemma, tables), PLAN if _future(t) else DONE, negated))
-    if verbs:   # the words matter only to the actor test, which only verbal claims take
-        return Events(frozenset(verbs), verbal=True, actor=_actor(words, tables),
-                      lemmas=frozenset(t.lemma for t in tokens if t.pos))
-    nouns = [Predicate(tables.event_of[t.lemma], DONE) for t in words
-             if t.pos == "NOUN" and t.lemma in tables.nouns]
-    return Events(frozenset(nouns or loose or [Predicate("say", p.stage, p.negated) for p in speech]))
+        target.append(Predicate(event_key(lemma, tables), stage, negated))
+        if about:
+            announced.extend(_announced(words, k + 2, stage, negated, tables))
+    nouns = [Predicate(tables.event_of[t.lemma], DONE) for k, t in enumerate(words)
+             if t.pos == "NOUN" and t.lemma in tables.nouns
+             and not any(w.lemma in tables.background for w in words[max(0, k - _BACKGROUND_WINDOW):k])]
+    if verbs or speech:
+        # a claim with a verb states its event, be it a speech verb's («объявил о введении военного
+        # положения»: the declaration; «заявил, что…» with nothing else: what was said): verbal, so it is
+        # one fact only with a claim of the same event. The words matter only to the actor test.
+        return Events(frozenset(verbs or nouns or announced or loose
+                                 or [Predicate("say", p.stage, p.negated) for p in speech]),
+                      verbal=True, actor=_actor(words, tables), lemmas=frozenset(t.lemma for t in tokens if t.pos))
+    return Events(frozenset(nouns or loose))
+
+
+def _announced(words: list[Token], at: int, stage: str, negated: bool, tables: EventTables) -> list[Predicate]:
+    """The event a speech verb announces by the noun after «о» («объявил о приостановке работы парламента»:
+    приостановка), when the tables do not name it: without it a claim of a speech verb alone would state
+    only «say», and could be taken for a repeat of any other announcement. Adjectives before the noun are
+    skipped ('о полной приостановке')."""
+    for t in words[at:at + _GOVERN_WINDOW]:
+        if t.pos == "NOUN":
+            return [Predicate(event_key(t.lemma, tables), stage, negated)]
+        if t.pos not in ("ADJF", "PRTF", "ADVB"):
+            break
+    return []
 
 
 _NAME_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}
@@ -292,3 +321,13 @@ def claims_events(claims, cache: dict[int, Events] | None = None) -> dict[int, E
         if id(c) not in cache:
             cache[id(c)] = claim_events(c.core_tokens or c.tokens)
     return cache
+
+
+def event_keys(claims, cache: dict[int, Events] | None = None) -> list[frozenset[str]]:
+    """Each claim's events that happened (stage done), but «say» (a speech verb alone is no detail of the
+    story): two outlets' claims that state one event («применили слезоточивый газ» / «были вынуждены
+    применить газ») are likely one fact retold, whatever else their words share (`event_bonus` of
+    alignment.yaml). A plan or a request is left out: «попросил передать слова благодарности» and «попросил
+    передать пожелания» are two requests of two people."""
+    events = claims_events(claims, cache)
+    return [events[id(c)].happened for c in claims]

@@ -5,7 +5,10 @@
     names.py       the names a title gives, and whether another article mentions them
     verifier.py    the same-event evidence, its weights (hand-set or fitted: data/verifier.yaml), explain()
     digests.py     posts that list several unrelated events (kept out of event stories)
-    clustering.py  StoryClusterer: candidates, near copies and the join decision
+    clustering.py  StoryClusterer: adding articles, re-clustering and the join decision, over
+    rows.py        its rows (per-row features, stories, retirement; archive.py: closed stories),
+    search.py      its candidate search (index.py: the faiss day buckets) and
+    evidence.py    the evidence of a pair, near copies, a row's candidates scored
 """
 from parallax.stories.clustering import StoryClusterer, days_conflict, story_id_for
 from parallax.stories.config import CONFIG_PATH, ClusterConfig

@@ -61,14 +61,21 @@ class Bucket:
         self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         self.rows = np.concatenate([self.rows, rows])
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """faiss search: (similarities, local positions, how many stored vectors were compared)."""
+    def search(self, queries: np.ndarray, k: int, lists: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> tuple[np.ndarray, np.ndarray, int]:
+        """faiss search: (similarities, local positions, how many stored vectors were compared). `lists`: the
+        queries' (similarities, numbers) of the quantizer's ``ivf_probe`` nearest lists, when already known
+        (the dense days share the quantizer); the search is then the one faiss makes after finding them."""
         if not self.dense:
             sims, local = self.index.search(queries, k)
             return sims, local, len(queries) * self.index.ntotal
         stats = faiss_module().cvar.indexIVF_stats
         before = stats.ndis
-        sims, local = self.index.search(queries, k)
+        if lists is None:
+            sims, local = self.index.search(queries, k)
+        else:
+            sims, local = self.index.search_preassigned(queries, k, np.ascontiguousarray(lists[1]),
+                                                        np.ascontiguousarray(lists[0]))
         return sims, local, stats.ndis - before
 
     def make_dense(self, quantizer, vectors: np.ndarray, config: ClusterConfig) -> None:
@@ -236,15 +243,18 @@ def earlier_in_batch(vectors: np.ndarray, times: np.ndarray, k: int, window_days
     undated = np.isnan(times)
     for start in range(0, n, block):              # rows start.. against rows 0..stop: ≤ block x n floats
         stop = min(start + block, n)
-        sims = vectors[start:stop] @ vectors[:stop].T
-        rows, cols = np.arange(start, stop)[:, None], np.arange(stop)[None, :]
-        gaps = np.abs(times[start:stop, None] - times[None, :stop]) / 86400.0
-        same_kind = undated[start:stop, None] == undated[None, :stop]
-        ok = (cols < rows) & same_kind & (undated[start:stop, None] | (gaps <= window_days))
-        sims = np.where(ok, sims, -np.inf).astype(np.float32)
+        sims = (vectors[start:stop] @ vectors[:stop].T).astype(np.float32, copy=False)
+        ok = np.arange(stop)[None, :] < np.arange(start, stop)[:, None]
+        # a dense batch spans an hour or two: no pair of it can be outside the window, none undated
+        if undated[:stop].any() or (times[:stop].max() - times[:stop].min()) / 86400.0 > window_days:
+            gaps = np.abs(times[start:stop, None] - times[None, :stop]) / 86400.0
+            same_kind = undated[start:stop, None] == undated[None, :stop]
+            ok &= same_kind & (undated[start:stop, None] | (gaps <= window_days))
+        np.copyto(sims, -np.inf, where=~ok)
+        np.negative(sims, out=sims)          # argpartition of the negated similarities, without a copy
         kk = min(k, stop)
-        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-        top_sims = np.take_along_axis(sims, top, axis=1)
+        top = np.argpartition(sims, kk - 1, axis=1)[:, :kk]
+        top_sims = -np.take_along_axis(sims, top, axis=1)
         out_pos[start:stop, :kk] = np.where(np.isfinite(top_sims), top, -1)
         out_sims[start:stop, :kk] = top_sims
     return out_pos, out_sims

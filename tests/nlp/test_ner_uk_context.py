@@ -44,7 +44,7 @@ def test_context_flags_absent(words, word, flag):
 
 def test_the_context_file_lists_words_in_lower_case_without_full_stops():
     data = load_yaml("nlp/data/ner_uk_context.yaml")
-    for key in ("street", "building", "join_after"):
+    for key in ("street", "building", "join_after", "region"):
         assert data[key], key
         for word in data[key]:
             assert str(word) == str(word).lower() and not str(word).endswith("."), (key, word)
@@ -107,3 +107,62 @@ def test_repeat_names(text, tagged, added):
         spans.append((start, start + len(surface), typ))
     found = {(t, text[s:e]) for s, e, t in ner_uk.repeat_names(tokens, spans)} - {(t, text[s:e]) for s, e, t in spans}
     assert found == added
+
+
+def _span_words(words: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
+    ws = words.split()
+    return [(" ".join(ws[a:b]), t) for a, b, t in spans]
+
+
+@pytest.mark.parametrize("words, spans, expected", [
+    # an ORG and the region after it are one ORG (NER-UK's convention)
+    ("депутат Хмільницької райради Вінницької області від", [(1, 3, "ORG"), (3, 5, "LOC")],
+     [("Хмільницької райради Вінницької області", "ORG")]),
+    ("суд Харківської обл . вирішив", [(0, 1, "ORG"), (1, 4, "LOC")], [("суд Харківської обл .", "ORG")]),
+    # a gap between them, a one-word place, or a place that is not a region: left apart
+    ("ДСНС України у Закарпатській області", [(0, 2, "ORG"), (3, 5, "LOC")],
+     [("ДСНС України", "ORG"), ("Закарпатській області", "LOC")]),
+    ("уряд Польщі Києва", [(0, 2, "ORG"), (2, 3, "LOC")], [("уряд Польщі", "ORG"), ("Києва", "LOC")]),
+    ("мерія Києва Дніпровського району", [(1, 2, "LOC"), (2, 4, "LOC")],
+     [("Києва", "LOC"), ("Дніпровського району", "LOC")]),
+])
+def test_join_region_to_org(words, spans, expected):
+    assert _span_words(words, ner_uk.join_region_to_org(words.split(), spans)) == expected
+
+
+@pytest.mark.parametrize("words, spans, expected", [
+    # a list of places is one LOC per item
+    ("на Поштовій площі , Подолі , Святошині", [(1, 7, "LOC")],
+     [("Поштовій площі", "LOC"), ("Подолі", "LOC"), ("Святошині", "LOC")]),
+    # a house number after the comma stays in the address
+    ("на вул . Богдана Хмельницького , 58-А", [(1, 7, "LOC")], [("вул . Богдана Хмельницького , 58-А", "LOC")]),
+    # other types are left as they are
+    ("ТОВ « Омокс » , Київ", [(0, 6, "ORG")], [("ТОВ « Омокс » , Київ", "ORG")]),
+])
+def test_split_place_lists(words, spans, expected):
+    assert _span_words(words, ner_uk.split_place_lists(words.split(), spans)) == expected
+
+
+def _spans_of(text: str, tagged: list[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """(surface, type) in order of appearance -> character spans, each surface found after the last."""
+    spans, pos = [], 0
+    for surface, typ in tagged:
+        start = text.index(surface, pos)
+        spans.append((start, start + len(surface), typ))
+        pos = start + len(surface)
+    return spans
+
+
+@pytest.mark.parametrize("text, tagged, expected", [
+    # the minority type of a name in the article gives way to the majority
+    ("Одарка прийшла. У Одарки син. Одарку кличуть.", [("Одарка", "PER"), ("Одарки", "LOC"), ("Одарку", "PER")],
+     ["PER", "PER", "PER"]),
+    # a tie is left alone
+    ("Одеса і Одеса.", [("Одеса", "LOC"), ("Одеса", "ORG")], ["LOC", "ORG"]),
+    # a longer name is another name: 'Київ' does not vote for 'Київ Сіті'
+    ("Київ , Київ Сіті , Київ Сіті.", [("Київ", "LOC"), ("Київ Сіті", "ORG"), ("Київ Сіті", "ORG")],
+     ["LOC", "ORG", "ORG"]),
+])
+def test_vote_types(text, tagged, expected):
+    spans = _spans_of(text, tagged)
+    assert [t for _, _, t in sorted(ner_uk.vote_types(_tokens(text), spans))] == expected

