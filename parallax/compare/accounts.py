@@ -4,7 +4,8 @@ All posts of one outlet in a story form that outlet's *account*: its claims in t
 outlet repeats in later posts collapsed into one entry that keeps every occurrence (offsets and time),
 and a later post that changes a figure of it marked as an update; a repeat states the same event, not
 just the same words (compare/events.py: the next step of a developing story is a new fact, and two facts
-of opposite steps never group). Facts are then grouped across accounts by constrained average linkage: a fact joins a group only when it matches *every* member, never
+of opposite steps never group). Facts are then grouped across accounts by constrained average linkage:
+a fact joins a group only when it matches *every* member, never
 through a chain of near neighbours, and a group holds at most one fact per outlet. A fact no other matches
 on its own may join a group of many outlets whose centroid it is close to, and a sentence that states two
 or three facts may stand in up to three groups.
@@ -417,11 +418,17 @@ def _pair_scorer(claims: list[Claim], scores: FactScores, blend: dict, rank: lis
             out[a:b] = _same_fact_matrix([claims[i]], cols, scores, blend)[0][0]
             scores.indexes.pop(id(cols), None)          # a list of the moment: no cached index of it
         for k, (i, j) in enumerate(pairs.tolist()):
-            ei = events[id(claims[i])]
-            if rank[i] != rank[j] and ei.predicates and conflicting_events(ei, events[id(claims[j])], stages=False):
+            if _opposite_across_outlets(events, claims, rank, i, j):
                 out[k] = -np.inf
         return out
     return score
+
+
+def _opposite_across_outlets(events: dict, claims: list[Claim], rank: list[int], i: int, j: int) -> bool:
+    """Claims i and j are of two outlets (`rank`: each claim's account) and state opposite steps of a story,
+    or one event at another polarity (compare/events.py; stages are not compared across outlets)."""
+    ei = events[id(claims[i])]
+    return rank[i] != rank[j] and bool(ei.predicates) and conflicting_events(ei, events[id(claims[j])], stages=False)
 
 
 def _drop_conflicting_events(pairs: FactPairs, claims: list[Claim], rank: list[int], scores: FactScores) -> None:
@@ -431,11 +438,9 @@ def _drop_conflicting_events(pairs: FactPairs, claims: list[Claim], rank: list[i
     pair fails every floor). Pairs of one outlet never merge, so they are not tested."""
     events = claims_events(claims, scores.events)
     for i, row in enumerate(pairs.score):
-        ei = events[id(claims[i])]
-        if not ei.predicates:
+        if not events[id(claims[i])].predicates:
             continue
-        for j in [j for j in row if rank[j] != rank[i]
-                  and conflicting_events(ei, events[id(claims[j])], stages=False)]:
+        for j in [j for j in row if _opposite_across_outlets(events, claims, rank, i, j)]:
             del pairs.score[i][j], pairs.lex[i][j], pairs.ent[i][j]
 
 
