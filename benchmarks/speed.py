@@ -83,8 +83,8 @@ def long_inputs(sizes: list[int], with_compare: bool, exact_pairs: bool = False,
     kept: list[int] = []                      # claim pairs kept by each `_fact_pairs` call of a comparison
     fact_pairs = accounts._fact_pairs
 
-    def counted_fact_pairs(claims, scores, blend):
-        pairs = fact_pairs(claims, scores, blend)
+    def counted_fact_pairs(claims, scores, blend, parts=None):
+        pairs = fact_pairs(claims, scores, blend, parts)
         kept.append(sum(len(row) for row in pairs.score) // 2)
         return pairs
     accounts._fact_pairs = counted_fact_pairs

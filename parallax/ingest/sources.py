@@ -17,12 +17,17 @@ http(s)://...           a feed (or a single page) fetched once, with timeout and
 =====================  ==========================================================================
 
 Folders are walked recursively in name order; hidden files and files of other types are passed over.
+A named pipe or /dev/stdin (`parallax ingest <(zcat dump.jsonl.gz)`) is read once into a private temporary
+copy, because the readers look at the first bytes and then start again from the top.
 Nothing here raises on bad input: every problem is yielded as an InputError and the walk goes on.
 """
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import stat
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -70,7 +75,43 @@ def iter_source(source: str | Path, *, outlet: str | None = None, mapping: Mappi
     if not path.exists():
         yield InputError(text, "no such file or folder")
         return
+    if _is_stream(path):
+        yield from _iter_stream(path, outlet=outlet, mapping=mapping, limits=limits)
+        return
     yield from iter_file(path, outlet=outlet, mapping=mapping, limits=limits, sniff=True)
+
+
+def _is_stream(path: Path) -> bool:
+    """A named pipe, a terminal or another file that is not a regular one: it can be read only once."""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _iter_stream(path: Path, **options) -> Iterator[Article | InputError]:
+    """The articles of a pipe, read from a temporary copy of the same file name (so the format is known by
+    suffix or content as for a file, and the default outlet is the same), with the pipe's name put back in
+    every error and article source."""
+    name = str(path)
+    with tempfile.TemporaryDirectory(prefix="parallax-stream-") as folder:
+        copy = Path(folder) / (path.name or "stream")
+        try:
+            with open(path, "rb") as pipe, open(copy, "wb") as out:
+                shutil.copyfileobj(pipe, out, 1 << 20)
+        except OSError as exc:
+            yield InputError(name, f"cannot read file: {exc.strerror or exc}")
+            return
+        for item in iter_file(copy, sniff=True, **options):
+            yield _named(item, str(copy), name)
+
+
+def _named(item: Article | InputError, copy: str, name: str) -> Article | InputError:
+    if isinstance(item, InputError):
+        return InputError(name, item.problem, item.line) if item.source == copy else item
+    if item.source and item.source.startswith(copy):
+        item.source = name + item.source[len(copy):]
+    return item
 
 
 def walk_folder(folder: Path) -> Iterator[Path]:

@@ -16,7 +16,9 @@ Latin-script words it left untagged become ORG (`latin_organisations`: Ukrainian
 places in Cyrillic); an ORG and the region right after it become one ORG and a LOC running past a comma
 into a capital is split into its items (`span_rules`: NER-UK's conventions); untagged repetitions of a
 name tagged elsewhere in the article take its type (`repeat_names`), and a name tagged with several types
-takes the one most of its mentions have (`vote_types`). The features of a word form are memoized: news
+takes the one most of its mentions have (`vote_types`); places joined by a conjunction are split
+(`split_place_lists`), a capitalised word after 'с.'/'м.' is a LOC (`settlement_names`), and abbreviated
+states are LOC (`state_abbreviations`). The features of a word form are memoized: news
 vocabulary is Zipfian.
 
     tag_document(text, sentences, tokens) -> [(start, end, type), ...]    # character offsets into text
@@ -24,6 +26,7 @@ vocabulary is Zipfian.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import threading
@@ -430,17 +433,72 @@ def join_region_to_org(words: list[str], spans: list[tuple[int, int, str]]) -> l
 def split_place_lists(words: list[str], spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """A LOC that runs on past a comma into a capitalised word is a list of places ('Поштовій площі ,
     Подолі'): one LOC per item. NER-UK's LOC spans hold a comma before a house number (45 times in the
-    training part: 'вул . Богдана Хмельницького , 58-А') and almost never before a capital (once)."""
+    training part: 'вул . Богдана Хмельницького , 58-А') and almost never before a capital (once).
+    (Session 9) So does a conjunction of data/ner_uk_context.yaml's `conjunctions` between a complete
+    name and a capitalised word or a street word ('Києві та Київській області', 'вул . Арнаутської та
+    вул . Катерининської': 34 pairs of LOCs in the training part, 3 joined), but not after an adjective,
+    which shares the noun after it ('Донецької і Луганської областей')."""
+    street = context_words()[0] - context_words()[3]         # 'Києві та області' is one place
+    conjunctions = _more_context()["conjunctions"]
     out = []
     for a, b, typ in spans:
         if typ == "LOC":
             for k in range(a + 1, b - 1):
-                if words[k] == "," and words[k + 1][:1].isupper():
+                after = words[k + 1]
+                if (words[k] == "," and after[:1].isupper()) or (words[k].lower() in conjunctions and (
+                        word_keys(after) & street or (after[:1].isupper() and not _adjective(words[k - 1])))):
                     if k > a:
                         out.append((a, k, typ))
                     a = k + 1
         out.append((a, b, typ))
     return out
+
+
+def _adjective(word: str) -> bool:
+    return any(p.tag.POS == "ADJF" for p in uk_parses(word.lower().replace("’", "'")))
+
+
+@functools.lru_cache(maxsize=1)
+def _more_context() -> dict[str, frozenset[str]]:
+    """Session 9's lists in data/ner_uk_context.yaml: conjunctions, settlement words, words of a
+    measure before 'м.' (metres), function-word POS, abbreviations of states."""
+    data = load_yaml("nlp/data/ner_uk_context.yaml")
+    return {key: frozenset(str(w) if key in ("state_abbreviations", "not_a_name_pos") else str(w).lower() for w in data[key])
+            for key in ("conjunctions", "settlement", "measure_before", "not_a_name_pos", "state_abbreviations")}
+
+
+def settlement_names(text: str, tokens: list[Token], spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """`spans` plus a capitalised Cyrillic word right after a settlement word ('с.', 'м.', 'смт') that no
+    span covers, as a LOC without the settlement word (NER-UK: 'в с. | Ясногородка', 50 times outside
+    the span, 6 inside). Across a line break too, which ends the CRF's sentence: lists of places are often
+    broken after 'с.'. Not after metres ('100 кв. м. Про це ...') nor before a function word."""
+    ctx = _more_context()
+    taken = sorted((s, e) for s, e, _ in spans)
+    starts = [s for s, _ in taken]
+    out = list(spans)
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.text not in ctx["settlement"]:
+            continue
+        j = i + 2 if tokens[i + 1].text == "." else i + 1
+        h = i - 2 if i > 1 and tokens[i - 1].text == "." else i - 1       # 'кв. м.', 'кв м.', '1,4 м.'
+        if j >= len(tokens) or (h >= 0 and (tokens[h].text.lower() in ctx["measure_before"]
+                                            or tokens[h].text[:1].isdigit())):
+            continue
+        word = tokens[j].text
+        k = bisect.bisect_right(starts, tokens[j].start) - 1
+        if (not word[:1].isupper() or not _CYRILLIC_LETTER.search(word) or (word.isupper() and len(word) > 1)
+                or "\n\n" in text[tokens[j - 1].end:tokens[j].start] or (k >= 0 and taken[k][1] > tokens[j].start)
+                or any(str(p.tag.POS) in ctx["not_a_name_pos"] for p in uk_parses(word.lower().replace("’", "'")))):
+            continue
+        out.append((tokens[j].start, tokens[j].end, "LOC"))
+    return out
+
+
+def state_abbreviations(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A span that is an abbreviated state's name of data/ner_uk_context.yaml ('СРСР', 'ДНР') is a LOC,
+    as NER-UK tags them (the CRF often calls an all-caps word an ORG)."""
+    states = _more_context()["state_abbreviations"]
+    return [(s, e, "LOC" if text[s:e] in states else typ) for s, e, typ in spans]
 
 
 def tag_words(words: list[str], stats=(frozenset(), frozenset())) -> list[str]:
@@ -494,7 +552,8 @@ def tag_document(text: str, sentences: list[Sentence], tokens: list[Token]) -> l
         out.extend(spans)
         previous_end = toks[-1].end if toks else -1
     flat = [t for toks in by_sentence for t in toks]
-    return sorted(vote_types(flat, repeat_names(flat, out)))
+    out = settlement_names(text, flat, out)
+    return sorted(state_abbreviations(text, vote_types(flat, repeat_names(flat, out))))
 
 
 def repeat_names(tokens: list[Token], spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -31,15 +31,38 @@ def _blas() -> ThreadpoolController:
 
 
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[#@]\w+")
+# A text lingua is sure to call Russian (confidence 1.0 after rounding) is decided without it (lingua is ~5 % of
+# `ingest`): at least RUSSIAN_ALPHABET_MIN letters of the Russian alphabet, RUSSIAN_ONLY_MIN of them only Russian
+# has among ru/uk (ы э ъ ё), no letter of another Cyrillic alphabet (Ukrainian і ї є ґ, Uzbek ў қ ғ ...: lingua
+# calls Uzbek pages Ukrainian), and at most LATIN_SHARE_MAX Latin letters per Russian one. Chosen on the 22,097
+# Telegram posts (150 letters is the shortest with no disagreement), checked on the 4,665 tgcontest-2019 pages:
+# the same language and confidence as lingua on every one of both (benchmarks/SPEED.md, session 9).
+_RUSSIAN_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
+_CYRILLIC_ANY = re.compile(r"[\u0400-\u052F]")
+RUSSIAN_ALPHABET_MIN, RUSSIAN_ONLY_MIN, LATIN_SHARE_MAX = 200, 3, 0.2
+# A Russian post full of Latin names or code (`avo — пакет для генерации x86 assembly с помощью Go`, a list of game
+# titles) is what lingua calls English: its Latin words outnumber the Cyrillic ones. It is Russian when at least
+# RUSSIAN_WORDS_SHARE Cyrillic words per Latin word and RUSSIAN_LETTERS_MIN of ы э ё (no Bulgarian word has
+# them) are written, and no letter of another Cyrillic alphabet. It turns 31 of the 22,097 Telegram posts and 1
+# of the 4,665 tgcontest-2019 pages from English to Russian, all Russian when read (SPEED.md, session 9);
+# RUSSIAN_WORDS_SHARE = None turns the rule off.
+_CYRILLIC_WORD = re.compile(r"\b[А-Яа-яЁё]{2,}\b")
+_LATIN_WORD = re.compile(r"\b[A-Za-z]{2,}\b")
+_RUSSIAN_NOT_BULGARIAN = re.compile(r"[ыэёЫЭЁ]")
+RUSSIAN_WORDS_SHARE: float | None = 0.25
+RUSSIAN_LETTERS_MIN = 2
 
 
 def detect_language(text: str) -> tuple[str, float]:
     # links, handles and hashtags are Latin whatever the language of the post around them
     sample = _URL.sub(" ", text[:3000])
-    letters = len(_CYRILLIC.findall(sample)) + len(_UKRAINIAN_LETTERS.findall(sample))
+    russian = len(_CYRILLIC.findall(sample))
+    letters = russian + len(_UKRAINIAN_LETTERS.findall(sample))
     latin = len(_LATIN.findall(sample))
     if letters + latin == 0:
         return "ru", 0.0
+    if surely_russian(sample, russian, latin):
+        return "ru", 1.0
     from lingua import Language  # lazy: 0.1 s to import (nearly doubles importing this module); see models
     codes = {Language.RUSSIAN: "ru", Language.UKRAINIAN: "uk", Language.ENGLISH: "en"}
     values = language_detector().compute_language_confidence_values(sample)
@@ -47,14 +70,32 @@ def detect_language(text: str) -> tuple[str, float]:
         return "ru", 0.0
     best = values[0]
     code, conf = codes[best.language], float(best.value)
-    # a mostly-Cyrillic text is not English, whatever a short sample makes lingua think
-    if code == "en" and letters > 2 * latin:
+    # a mostly-Cyrillic text is not English, whatever a short sample makes lingua think; nor is a Russian
+    # text that names things in Latin letters
+    if code == "en" and (letters > 2 * latin or written_in_russian(sample, russian)):
         cyr = [v for v in values if v.language != Language.ENGLISH]
         code, conf = codes[cyr[0].language], float(cyr[0].value)
     # lingua sometimes hesitates on short Russian/Ukrainian snippets; letters unique to Ukrainian settle it
     if code == "ru" and len(_UKRAINIAN_LETTERS.findall(sample)) > 3:
         code = "uk"
     return code, round(conf, 3)
+
+
+def surely_russian(sample: str, russian: int, latin: int) -> bool:
+    """Whether lingua would call `sample` (URLs removed; `russian` letters of the Russian alphabet, `latin`
+    Latin ones) Russian with confidence 1.0: the pre-decision above, so only what it cannot settle reaches
+    lingua."""
+    return (russian >= RUSSIAN_ALPHABET_MIN and latin <= LATIN_SHARE_MAX * russian
+            and len(_RUSSIAN_ONLY.findall(sample)) >= RUSSIAN_ONLY_MIN and len(_CYRILLIC_ANY.findall(sample)) == russian)
+
+
+def written_in_russian(sample: str, russian: int) -> bool:
+    """Whether a text lingua calls English is Russian with Latin names or code in it (see RUSSIAN_WORDS_SHARE)."""
+    if RUSSIAN_WORDS_SHARE is None or len(_RUSSIAN_NOT_BULGARIAN.findall(sample)) < RUSSIAN_LETTERS_MIN:
+        return False
+    if len(_CYRILLIC_ANY.findall(sample)) != russian:
+        return False
+    return len(_CYRILLIC_WORD.findall(sample)) >= RUSSIAN_WORDS_SHARE * len(_LATIN_WORD.findall(sample))
 
 
 def _sentence_at(doc: AnalyzedArticle, starts: list[int], offset: int):

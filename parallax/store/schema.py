@@ -289,22 +289,27 @@ def current_version(db: Database) -> int:
 
 
 def migrate(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
-    """Apply every migration newer than the database; return the versions applied."""
-    with db.transaction():
-        db.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
-                          version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)""")
+    """Apply every migration the database lacks; return the versions applied."""
     applied: list[int] = []
     with db.transaction():
         if db.dialect == "postgresql":
             # Two processes opening a fresh database at once: one migrates, the other waits and sees it done.
+            # The lock comes first: two concurrent CREATE TABLE IF NOT EXISTS can both pass the check and the
+            # second then fails on PostgreSQL's catalogue.
             db.execute("SELECT pg_advisory_xact_lock(7270617)")
+        db.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+                          version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)""")
         have = current_version(db)
         newest = migrations[-1].version if migrations else 0
         if have > newest:
             raise SchemaError(f"database schema version {have} is newer than this Parallax understands "
                               f"({newest}); upgrade Parallax")
+        # Every migration the database lacks, not only those above its newest: versions are handed out per
+        # change and may land out of number order, so a database made between two landings can miss one
+        # below its newest version.
+        done = {int(row[0]) for row in db.query("SELECT version FROM schema_migrations")}
         for migration in migrations:
-            if migration.version <= have:
+            if migration.version in done:
                 continue
             statements = migration.sqlite if db.dialect == "sqlite" else migration.postgresql
             for statement in statements:

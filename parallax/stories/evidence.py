@@ -2,9 +2,10 @@
 
 What is compared: embedding cosine, shared names, shared title words, the swap test, follow-up and denial
 cues, conflicting days or years, a title name the other long article never mentions, the days between
-them, report periods (stories/verifier.py lists the evidence and weighs it). The cheap evidence (a few set
-operations) is read for every candidate pair; the costly part (swap test, days, names) only for a pair
-whose score can still reach the threshold (:meth:`PairEvidence._score_or_bound`).
+them, report periods, the regions the titles name (stories/verifier.py lists the evidence and weighs it).
+The cheap evidence (a few set operations) is read for every candidate pair; the costly part (swap test,
+days, names, regions) only for a pair whose score can still reach the threshold
+(:meth:`PairEvidence._score_or_bound`).
 """
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ import numpy as np
 
 from parallax.stories import index as compact  # word keys held as sorted arrays
 from parallax.stories.features import DENIAL_CUE, FOLLOWUP_CUE
+from parallax.stories.names import default_matcher
 from parallax.stories.rows import DAY
-from parallax.stories.verifier import EVIDENCE, period_clash
+from parallax.stories.verifier import EVIDENCE, period_clash, region_rules, regions_clash, title_regions
 from parallax.text import fold
 
 # evidence read only when a pair may reach the threshold (PairEvidence._score_or_bound)
-_SWAP, _DAY_CONFLICT, _NAME_MISSING = (EVIDENCE.index(e) for e in ("swap_missing", "day_conflict", "name_missing"))
+_SWAP, _DAY_CONFLICT, _NAME_MISSING, _REGION_CONFLICT = (
+    EVIDENCE.index(e) for e in ("swap_missing", "day_conflict", "name_missing", "region_conflict"))
 
 
 def _overlap(a: frozenset[str], b: frozenset[str], min_denominator: int = 1) -> float:
@@ -96,7 +99,7 @@ class PairEvidence:
         return None if values is None else self._full_evidence(values, row, other)
 
     def _cheap_evidence(self, row: int, other: int, cos: float) -> list[float] | None:
-        """The evidence that costs a few set operations; 0 for the swap test, days and names."""
+        """The evidence that costs a few set operations; 0 for the swap test, days, names and regions."""
         cfg = self.config
         time_a, time_b = self._time[row], self._time[other]
         gap = 0.0
@@ -118,10 +121,11 @@ class PairEvidence:
                 float((cue_a & DENIAL_CUE) != (cue_b & DENIAL_CUE)), 0.0,
                 float(bool(years_a and years_b and not (years_a & years_b))),
                 0.0, float(bool(nums_a and nums_b and not (nums_a & nums_b))), gap,
-                float(period_clash(self._stamps, row, (other,)))]
+                float(period_clash(self._stamps, row, (other,))), 0.0]
 
     def _full_evidence(self, values: list[float], row: int, other: int) -> tuple[float, ...]:
-        """`values` of _cheap_evidence with the swap test, conflicting days and missing names filled in."""
+        """`values` of _cheap_evidence with the swap test, conflicting days, missing names and conflicting
+        regions filled in (a region conflict only lowers the score, so the bound without it holds)."""
         days_a, days_b = self._days[row], self._days[other]
         names = (compact.missing_names(self._names[row], self._text_keys[other])
                  + compact.missing_names(self._names[other], self._text_keys[row]))
@@ -130,7 +134,39 @@ class PairEvidence:
         values[_DAY_CONFLICT] = float(bool(days_a and days_b
                                            and days_conflict(days_a, days_b, self.config.date_tolerance_days)))
         values[_NAME_MISSING] = float(names > 0)
+        values[_REGION_CONFLICT] = float(self._regions_clash(row, other))
         return tuple(values)
+
+    def _regions(self, row: int) -> tuple[frozenset[int], ...]:
+        """The regions the row's title names (verifier.title_regions; () for a retired row)."""
+        title = self._titles[row]
+        if not title:
+            return ()
+        matcher = getattr(self, "_region_matcher", None)
+        if matcher is None:       # the config's matcher, looked up once (its key is the list of common words)
+            matcher = self._region_matcher = default_matcher(self.config.name_key_chars,
+                                                             self.config.name_common_words)
+        return title_regions(title, matcher)
+
+    def _regions_clash(self, row: int, other: int) -> bool:
+        regions = self._regions(row)       # most titles name no region: the other's is then not read
+        return bool(regions) and regions_clash(regions, self._all_keys[row], self._regions(other),
+                                               self._all_keys[other])
+
+    def _region_barred(self, row: int, sid: str) -> bool:
+        """The row names a region and every member of the story that names one is in region conflict with
+        it (stories/data/regions.yaml story_veto): routine reports of several regions would otherwise chain
+        through the posts that name none, while one stray member of another region does not bar a story."""
+        if not self._regions(row) or self._all_keys[row] is None:
+            return False
+        clash = False
+        for member in self._stories[sid].members:
+            if member == row or not self._live[member] or not self._regions(member):
+                continue
+            if not self._regions_clash(row, member):
+                return False          # a member of the row's own region
+            clash = True
+        return clash
 
     def _pair_score(self, row: int, other: int, cos: float) -> float:
         values = self._evidence(row, other, cos)
@@ -164,6 +200,9 @@ class PairEvidence:
         if self.config.digests_apart and self._digest[row]:      # a digest joins no event story (stories/digests.py)
             return scores, copies, pairs
         costly = self._cheap_pass(row, neigh_rows, neigh_sims, copies, pairs)
+        if copies and region_rules().story_veto:
+            for sid in [sid for sid in copies if self._region_barred(row, sid)]:
+                del copies[sid]
         costly.sort(key=lambda c: -c[0])
         weights = self._weights
         for bound, sid, other, values in costly:
@@ -173,6 +212,10 @@ class PairEvidence:
                 exact = self._second_opinion(row, other, weights.score(self._full_evidence(values, row, other)))
                 if exact > best:
                     scores[sid] = exact
+        if region_rules().story_veto:
+            for sid in [sid for sid, score in scores.items() if score >= weights.threshold]:
+                if self._region_barred(row, sid):
+                    del scores[sid]       # a report of another region (stories/data/regions.yaml)
         return scores, copies, pairs
 
     def _cheap_pass(self, row: int, neigh_rows: np.ndarray, neigh_sims: np.ndarray, copies: dict[str, float],
@@ -181,7 +224,7 @@ class PairEvidence:
         fills `copies` and `pairs`, returns (bound, story, row, cheap values) of the pairs whose bound reaches
         the threshold."""
         cfg, weights = self.config, self._weights
-        w_cos, w_ent, w_title, _, w_follow, w_denial, _, w_year, _, w_number, w_gap, w_period = weights.weights
+        w_cos, w_ent, w_title, _, w_follow, w_denial, _, w_year, _, w_number, w_gap, w_period, _ = weights.weights
         offset, threshold, most = weights.offset, weights.threshold, self._expensive_most
         floor, window, grace = cfg.candidate_min_cosine, cfg.window_days, cfg.time_grace_hours / 24.0
         min_den, ent_missing = cfg.entity_overlap_min_denominator, cfg.entity_overlap_missing
@@ -228,7 +271,7 @@ class PairEvidence:
                               + w_year * year + w_number * number + w_gap * gap + w_period * period) + most
             if bound >= threshold:
                 costly.append((bound, sid, other, [cos, ent, title, 0.0, follow, denial, 0.0, year, 0.0, number,
-                                                   gap, period]))
+                                                   gap, period, 0.0]))
         return costly
 
     def _second_opinion(self, row: int, other: int, score: float) -> float:

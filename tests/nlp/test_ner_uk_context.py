@@ -166,3 +166,49 @@ def _spans_of(text: str, tagged: list[tuple[str, str]]) -> list[tuple[int, int, 
 def test_vote_types(text, tagged, expected):
     spans = _spans_of(text, tagged)
     assert [t for _, _, t in sorted(ner_uk.vote_types(_tokens(text), spans))] == expected
+
+
+@pytest.mark.parametrize("words, spans, expected", [
+    # (session 9) two places joined by a conjunction are two LOCs
+    ("у Києві та Київській області", [(1, 5, "LOC")], [("Києві", "LOC"), ("Київській області", "LOC")]),
+    ("вул . Арнаутської та вул . Катерининської", [(0, 7, "LOC")],
+     [("вул . Арнаутської", "LOC"), ("вул . Катерининської", "LOC")]),
+    # adjectives sharing one noun stay one place; a lower-case word after the conjunction is no new name
+    ("у Донецькій і Луганській областях", [(1, 5, "LOC")], [("Донецькій і Луганській областях", "LOC")]),
+    ("у Києві та області", [(1, 4, "LOC")], [("Києві та області", "LOC")]),
+    # an ORG is not split
+    ("Міністерство доходів і Зборів", [(0, 4, "ORG")], [("Міністерство доходів і Зборів", "ORG")]),
+])
+def test_split_place_lists_at_conjunctions(words, spans, expected):
+    assert _span_words(words, ner_uk.split_place_lists(words.split(), spans)) == expected
+
+
+@pytest.mark.parametrize("text, tagged, added", [
+    # a village after 'с.' (across the line break razdel and the text put there) is a LOC, without 'с.'
+    ("Ремонт вул. Леніна в с.\nЯсногородка.", [], {("LOC", "Ясногородка")}),
+    ("Школа у смт Димер.", [], {("LOC", "Димер")}),
+    # metres, a function word, a name already tagged, a paragraph break: nothing added
+    ("Квартира 100 кв. м. Власником є він.", [], set()),
+    ("Ділянка 2 м. Загалом добре.", [], set()),
+    ("Це 5 м. Про це пише він.", [], set()),
+    ("Суд м. Києва ухвалив.", [("Суд м. Києва", "ORG")], set()),
+    ("Сторінка 5 с.\n\nТакож відомо.", [], set()),
+])
+def test_settlement_names(text, tagged, added):
+    spans = _spans_of(text, tagged)
+    found = {(t, text[s:e]) for s, e, t in ner_uk.settlement_names(text, _tokens(text), spans)}
+    assert found - {(t, text[s:e]) for s, e, t in spans} == added
+
+
+def test_state_abbreviations_are_places():
+    text = "Колишній СРСР і ДНР; ТОВ «СРСР-Плюс»; НДР."
+    spans = _spans_of(text, [("СРСР", "ORG"), ("ДНР", "ORG"), ("ТОВ «СРСР-Плюс»", "ORG"), ("НДР", "ORG")])
+    assert [t for _, _, t in ner_uk.state_abbreviations(text, spans)] == ["LOC", "LOC", "ORG", "ORG"]
+
+
+def test_session9_context_lists():
+    data = load_yaml("nlp/data/ner_uk_context.yaml")
+    assert {"та", "і"} <= set(map(str, data["conjunctions"]))
+    assert {"с", "м", "смт"} <= set(map(str, data["settlement"]))
+    assert all(str(w).isupper() and " " not in str(w) for w in data["state_abbreviations"])
+    assert {"PREP", "CONJ", "NPRO"} <= set(map(str, data["not_a_name_pos"]))

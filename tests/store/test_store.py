@@ -178,6 +178,43 @@ def test_reopening_keeps_everything_and_migrations_are_idempotent(db_target):
         assert s.db.scalar("SELECT MAX(version) FROM schema_migrations") == LATEST_VERSION
 
 
+def test_a_migration_below_the_newest_applied_one_is_still_applied(db_target):
+    # Versions land out of number order: a database made before a lower-numbered migration landed lacks it.
+    from parallax.store.schema import MIGRATIONS
+    with Store(db_target) as s:
+        gap = LATEST_VERSION + 1
+        late = Migration(gap, "landed late", ("CREATE TABLE late_t (x INTEGER)",), ("CREATE TABLE late_t (x INTEGER)",))
+        newer = Migration(gap + 1, "landed first", ("CREATE TABLE newer_t (x INTEGER)",),
+                          ("CREATE TABLE newer_t (x INTEGER)",))
+        assert migrate(s.db, MIGRATIONS + (newer,)) == [gap + 1]
+        assert migrate(s.db, MIGRATIONS + (late, newer)) == [gap]
+        assert migrate(s.db, MIGRATIONS + (late, newer)) == []
+        assert s.db.scalar("SELECT COUNT(*) FROM late_t") == 0
+
+
+def test_stores_opened_at_once_on_a_fresh_database_migrate_it_once(db_target):
+    # Workers of one ingest open the shared store together: one migrates, the others wait and find it done.
+    import threading
+    barrier, errors, versions = threading.Barrier(4), [], []
+
+    def open_store():
+        try:
+            barrier.wait()
+            with Store(db_target) as s:
+                versions.append(s.db.scalar("SELECT COUNT(*) FROM schema_migrations"))
+        except Exception as exc:        # collected: an exception in a thread would not fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    from parallax.store.schema import MIGRATIONS
+    assert versions == [len(MIGRATIONS)] * 4
+
+
 def test_newer_schema_is_refused(db_target):
     with Store(db_target) as s:
         future = Migration(LATEST_VERSION + 1, "from the future", ("CREATE TABLE future_t (x INTEGER)",),

@@ -235,7 +235,8 @@ def test_titles_of_another_event_keep_close_leads_apart(title_cosine, joined):
     clusterer = CrossLingualClusterer(ClusterConfig(), src, config)
     sids = clusterer.add_many(its)
     assert (sids[0] == sids[1]) is joined
-    assert src.encoded == 2 and src.encoded_titles == 2
+    # titles 0.6 apart leave the pair out of reach whatever its leads (_within_reach): no lead is embedded
+    assert src.encoded == (2 if joined else 0) and src.encoded_titles == 2
     why = clusterer.explain_pair(*its)
     assert why["same_event"] is joined and {"tesl", "kiber"} & set(why["shared_names"])
     title_part = next(p for p in why["evidence"] if p["evidence"] == "title_cosine")
