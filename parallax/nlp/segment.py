@@ -68,10 +68,36 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
+# A Ukrainian word is written with an apostrophe inside it (пам'ятник, Прип’ять, В'ячеслав), which razdel
+# cuts into three tokens; NER-UK's gold keeps each such word whole.
+_UK_APOSTROPHE_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)+")
+
+
+def _razdel_tokens(text: str, language: str):
+    """razdel's tokens of a sentence, with a Ukrainian word's apostrophe kept inside it."""
+    tokens = list(tokenize(text))
+    if language != "uk" or not any(t.text in ("'", "’", "ʼ") for t in tokens):
+        return tokens
+    out, i = [], 0
+    for m in _UK_APOSTROPHE_WORD.finditer(text):
+        while i < len(tokens) and tokens[i].stop <= m.start():
+            out.append(tokens[i])
+            i += 1
+        j = i
+        while j < len(tokens) and tokens[j].stop <= m.end():
+            j += 1
+        # join only when razdel's tokens tile the word exactly
+        if j > i + 1 and tokens[i].start == m.start() and tokens[j - 1].stop == m.end():
+            out.append(type(tokens[i])(m.start(), m.end(), m.group()))
+            i = j
+    out.extend(tokens[i:])
+    return out
+
+
 def split_tokens(text: str, sentences: list[Sentence], language: str = "ru") -> list[Token]:
     tokens: list[Token] = []
     for sent in sentences:
-        for t in tokenize(sent.text):
+        for t in _razdel_tokens(sent.text, language):
             for a, b in _pieces(t.text):
                 word = t.text[a:b]
                 lemma, pos = lemma_and_pos(word, language)

@@ -1,3 +1,5 @@
+import pytest
+
 from parallax.nlp.segment import paragraphs, split_sentences, split_tokens
 
 
@@ -27,3 +29,22 @@ def test_unknown_words_are_words_not_punctuation():
     text = "Ыныхтар прибыл."
     toks = split_tokens(text, split_sentences(text))
     assert toks[0].pos is not None
+
+
+# (text, language, tokens): a Ukrainian word keeps its apostrophe (NER-UK's gold keeps such words whole);
+# Russian keeps razdel's tokens; quotes made of apostrophes stay punctuation
+APOSTROPHE_WORDS = [
+    ("Пам'ятник у Прип’яті", "uk", ["Пам'ятник", "у", "Прип’яті"]),
+    ("В'ячеслав і м'ясо", "uk", ["В'ячеслав", "і", "м'ясо"]),
+    ("Об’єднані Арабські Емірати", "uk", ["Об’єднані", "Арабські", "Емірати"]),
+    ("слово 'цитата' тут", "uk", ["слово", "'", "цитата", "'", "тут"]),
+    ("Пам'ятник", "ru", ["Пам", "'", "ятник"]),
+]
+
+
+
+@pytest.mark.parametrize("text, language, expected", APOSTROPHE_WORDS)
+def test_a_ukrainian_word_keeps_its_apostrophe(text, language, expected):
+    tokens = split_tokens(text, split_sentences(text), language)
+    assert [t.text for t in tokens] == expected
+    assert all(text[t.start:t.end] == t.text for t in tokens)
