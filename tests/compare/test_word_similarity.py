@@ -15,6 +15,8 @@ from parallax.compare.word_similarity import StoryWords, word_table
 from parallax.model import Article
 from parallax.nlp.pipeline import Analyzer
 from parallax.stories.word_vectors import word_keys
+from parallax.word_table import read_word_table
+from parallax.word_table import word_table as shared_word_table
 
 
 def test_keys_are_the_story_tables_keys():
@@ -112,13 +114,16 @@ def test_a_story_with_an_article_in_another_language_is_scored_without_it(analyz
     assert fact_scores(claims, docs, get_encoder()).words is None
 
 
-def test_an_unreadable_table_is_an_error_naming_the_file(tmp_path, monkeypatch):
-    bad = tmp_path / "story_word_vectors.npz"
+def test_an_unreadable_table_is_an_error_naming_the_file(tmp_path):
+    bad = tmp_path / "word_vectors_ru.npz"
     bad.write_bytes(b"not a zip file")
-    monkeypatch.setattr(word_similarity, "resource_path", lambda name: bad)
-    word_table.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="story_word_vectors.npz: cannot read the word-vector table"):
-            word_table()
-    finally:
-        word_table.cache_clear()
+    with pytest.raises(ValueError, match="word_vectors_ru.npz: cannot read the word-vector table"):
+        read_word_table(bad)
+
+
+def test_compare_and_stories_share_one_copy_of_the_table_file():
+    """The file and its key index are read once per process (parallax/word_table.py), not once per stage."""
+    from parallax.stories.word_vectors import story_vectors
+    shared = shared_word_table()
+    assert word_table().index is shared.index
+    assert story_vectors()._index is shared.index
