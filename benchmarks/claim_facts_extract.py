@@ -1,7 +1,7 @@
 """Dump the sentence units of the claim-facts benchmark stories for labelling, and check a labelled file.
 
 The benchmark (`benchmarks/data/claim_facts.tsv`, guideline `benchmarks/data/claim_facts_guideline.md`)
-labels every sentence of 25 multi-outlet stories of the Telegram corpus
+labels every sentence of 30 multi-outlet stories of the Telegram corpus
 (`../shared/data/telegram-ru-news-channels`) with a story-local fact id. The stories are listed below by
 their post keys (channel id + message ids), not by Parallax story ids: story ids change whenever the
 clustering changes, and two of the stories are unions of several stored stories.
@@ -56,6 +56,7 @@ CHANNELS = {
     "1001747110091": "Москва Live",
     "1001326203371": "Москва - новостная",
     "1001288481277": "Москвач • Новости Москвы",
+    "1001966291562": "КиберТопор",
 }
 # Channels of the data set that are not news channels (left out of --build).
 NOT_NEWS = ("Хабр", "Типичный программист", "Библиотека")
@@ -66,6 +67,8 @@ NOT_NEWS = ("Хабр", "Типичный программист", "Библио
 # part, `test2`, picked and fixed before labelling for scoring the repeat-collapsing fix on unseen stories.
 # Stories 21-25 (session 8) are a third blind part, `test3`, picked and fixed the same way, for measuring the
 # outlet-account grouping once nobody can have tuned on test2.
+# Stories 26-30 (session 10) are a fourth blind part, `test4`, picked and fixed the same way, for measuring
+# the claim-grouping work of session 10 once test3 has become a tuning part.
 STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
     # 1. Putin's decree releases Carlsberg's former assets; Carlsberg sells «Балтика» to its managers.
     #    Union of 4 stored stories (the clusterer split RIA 271500 and both «Раньше всех» posts off).
@@ -337,6 +340,75 @@ STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
         "1001166834860": [129165],
         "1001101170442": [271337, 271367],
         "1001754252633": [125955, 125977],
+    }),
+    # 26. Test4 part (session 10, fixed before labelling; developing, wire-style). The rouble's fall on 27 Nov,
+    #     from the dollar crossing 110 to its peak of 114.5. Rule: posts published 27 Nov 11:10 - 13:30 UTC whose
+    #     subject is the quotes of the dollar, euro or yuan against the rouble (exchange, Forex, growth over the
+    #     day), jokes about the quote included; Nabiullina's «address» (Топор+ 72827, Топор Live 125489) and
+    #     the promotions of Топор's economics channel (ТОПОР 39901, Топор Live 125492) are left out.
+    ("rouble_fall_peak", "test4", {
+        "1001394050290": [194820, 194821, 194824, 194825, 194829, 194831, 194833],
+        "1001101170442": [270728, 270746, 270748],
+        "1001136626166": [61401, 61404, 61407, 61409],
+        "1001699803165": [27476, 27478, 27479, 27480, 27481, 27483],
+        "1001326203371": [27085, 27086, 27088, 27090, 27091, 27092, 27093],
+        "1001166834860": [128790, 128792, 128793, 128796, 128797, 128799],
+        "1001754252633": [125474, 125478, 125481, 125483, 125485, 125487],
+        "1001237513492": [72818, 72821, 72823, 72824, 72825],
+        "1001003921752": [73424],
+        "1001747110091": [19515],
+        "1001125816841": [46153, 46154],
+        "1001288489154": [39899],
+        "1001288481277": [29226],
+    }),
+    # 27. Test4 (ordinary, with follow-ups). Deaths at the private social centre «Рубикон» in Калистратиха,
+    #     Altai region: every post of the corpus on it (28 Nov 16:00 - 3 Dec: the first deaths, the
+    #     hospitalised, the director detained, infection not poisoning, the centre closed, later tallies).
+    ("altai_rubikon_deaths", "test4", {
+        "1001101170442": [270980, 270983, 271021, 271074, 271076, 271084, 271086, 271171, 271450],
+        "1001100158992": [74668, 74681],
+        "1001259695380": [19165, 19167],
+        "1001754252633": [125664, 125777],
+        "1001166834860": [128907],
+    }),
+    # 28. Test4 (ordinary, with follow-ups). The director of the Moscow travel firm «Мен Тревел» detained for
+    #     tours for LGBT groups: every post of the corpus on it (30 Nov - 2 Dec: detention, the case, his
+    #     words, the court arrest).
+    ("men_travel_detention", "test4", {
+        "1001100158992": [74726, 74787],
+        "1001125816841": [46252, 46317],
+        "1001699803165": [27533],
+        "1001166834860": [129023],
+        "1001237513492": [72981],
+        "1001288489154": [39987],
+        "1001101170442": [271396],
+        "1001003921752": [73643, 73646],
+    }),
+    # 29. Test4 (ordinary). The nationwide outage of delivery, bank and telecom services on 29 Nov. Rule: posts
+    #     published 29 Nov 14:55 - 17:05 UTC whose subject is the outage (first user reports to
+    #     Roskomnadzor's confirmation and cause); КиберТопор's TikTok outage an hour earlier is left out.
+    ("russia_services_outage", "test4", {
+        "1001966291562": [19037],
+        "1001747110091": [19589],
+        "1001125816841": [46233, 46235],
+        "1001699803165": [27523, 27525],
+        "1001326203371": [27141, 27143],
+        "1001166834860": [128957],
+        "1001288481277": [29273],
+        "1001394050290": [195009],
+        "1001003921752": [73533],
+        "1001136626166": [61564],
+    }),
+    # 30. Test4 (ordinary, a visit told over a day). Defence minister Belousov's visit to North Korea. Rule:
+    #     posts published 29 Nov 05:00 - 30 Nov 08:00 UTC whose subject is the visit (arrival, the ministers'
+    #     statements, the meeting with Kim Jong Un, what was said there); digests (RIA 271129) are left out.
+    ("belousov_dprk_visit", "test4", {
+        "1001101170442": [271025, 271028, 271035, 271039, 271148],
+        "1001166834860": [128909, 129006],
+        "1001754252633": [125665, 125672, 125673, 125748, 125750],
+        "1001003921752": [73498, 73557],
+        "1001394050290": [194958, 194963, 195027],
+        "1001100158992": [74689],
     }),
 ]
 

@@ -172,7 +172,7 @@ def summarize(rows: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
-    parser.add_argument("--part", choices=["test", "tune", "test2", "test3", "all"], default="all")
+    parser.add_argument("--part", choices=["test", "tune", "test2", "test3", "test4", "all"], default="all")
     parser.add_argument("--story", action="append", help="only these story slugs")
     parser.add_argument("--out", default="claim_groups")
     parser.add_argument("--article-level", action="store_true",
@@ -221,7 +221,7 @@ def measure(db: Path, part: str = "all", stories: list[str] | None = None, artic
                   f"pure {row['pure']}/{row['mapped_in_multi_outlet_groups']} furniture {row['furniture_claims']}")
         for line in lines or []:
             print("   ", line)
-    for name in ("tune", "test", "test2", "test3"):
+    for name in ("tune", "test", "test2", "test3", "test4"):
         rows = [r for r in result["stories"].values() if r["part"] == name]
         if rows:
             result["parts"][name] = summarize(rows)

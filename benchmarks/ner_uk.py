@@ -25,6 +25,7 @@ test articles, of tagging already segmented articles with the CRF (cold and warm
 segmentation alone and with the CRF, and of the Russian model (which Ukrainian analysis no longer runs).
 
     python benchmarks/ner_uk.py        # -> benchmarks/results/ner_uk.json
+    python benchmarks/ner_uk.py --labeler-speed   # CRF vs BiLSTM vs ensemble, whole Analyzer, side by side
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from train_ner_uk import SEED, TEST_SHARE, TUNE_TOPICS, Doc, load_ner_uk, load_slavic, score  # noqa: E402
 
 from parallax.model import Article  # noqa: E402
-from parallax.nlp import entities, ner_uk  # noqa: E402
+from parallax.nlp import entities, ner_uk, ner_uk_neural  # noqa: E402
 from parallax.nlp.pipeline import Analyzer  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "ner_uk.json"
@@ -100,6 +101,16 @@ def crf_spans_without_session9_rules(docs: list[Doc]) -> list[set]:
         return crf_spans(docs)
     finally:
         ner_uk.settlement_names, ner_uk.state_abbreviations, ner_uk._more_context = names, states, context
+
+
+def spans_with_labeler(docs: list[Doc], labeler: str) -> list[set]:
+    """The shipped tagger with another token labeler of ner_uk.LABELER (session 10: 'crf', 'neural',
+    'ensemble'), rules and all."""
+    shipped, ner_uk.LABELER = ner_uk.LABELER, labeler
+    try:
+        return crf_spans(docs)
+    finally:
+        ner_uk.LABELER = shipped
 
 
 def russian_spans(docs: list[Doc]) -> list[set]:
@@ -159,6 +170,11 @@ def evaluate_set(name: str, docs: list[Doc]) -> dict:
            "crf_uk_errors": top_errors(docs, crf), "crf_uk_f1_95_interval_documents_resampled": bootstrap_f1(gold, crf)}
     models = ["crf_uk", "slovnet_ru", "crf_uk_without_latin_rule", "crf_uk_without_latin_rule_plus_latin_from_slovnet",
               "crf_uk_without_session8_rules", "crf_uk_without_session9_rules"]
+    if ner_uk_neural.available():       # "crf_uk" is the shipped labeler (ner_uk.LABELER); the others beside it
+        for labeler in ("crf", "neural", "ensemble"):
+            if labeler != ner_uk.LABELER:
+                out[f"uk_labeler_{labeler}"] = score(gold, spans_with_labeler(docs, labeler))
+                models.append(f"uk_labeler_{labeler}")
     if name.startswith("SlavicNER"):
         out["crf_uk_slavicner_eu_convention"] = score(gold, [slavicner_convention(d.text, c) for d, c in zip(docs, crf)])
         out["slovnet_ru_slavicner_eu_convention"] = score(gold, [slavicner_convention(d.text, r) for d, r in zip(docs, ru)])
@@ -197,11 +213,42 @@ def speed(docs: list[Doc]) -> dict:
             "slovnet_ru_articles_per_cpu_s_no_longer_run_on_ukrainian": round(n / ru_cpu, 1)}
 
 
+def labeler_speed(per_language: int = 200, rounds: int = 3) -> dict:
+    """The whole Analyzer on the Ukrainian pages speed_languages.py times (tgcontest-2019-html), with each
+    labeler of ner_uk.LABELER in turn (the CRF alone, the BiLSTM alone, their ensemble), side by side in
+    one process: all warmed first, then `rounds` interleaved rounds, process CPU time, one BLAS thread."""
+    from speed_languages import load  # lazy: only this measurement reads the tgcontest pages
+    articles = load(per_language)["uk"]
+    analyzer = Analyzer()
+    shipped = ner_uk.LABELER
+    labelers = ("crf", "neural", "ensemble")
+    cpu = dict.fromkeys(labelers, 0.0)
+    with threadpool_limits(1):
+        for labeler in labelers:
+            ner_uk.LABELER = labeler
+            analyzer.analyze_many(articles)
+        for _ in range(rounds):
+            for labeler in labelers:
+                ner_uk.LABELER = labeler
+                _, seconds = cpu_timed(analyzer.analyze_many, articles)
+                cpu[labeler] += seconds
+    ner_uk.LABELER = shipped
+    rate = {k: round(len(articles) * rounds / v, 1) for k, v in cpu.items()}
+    return {"articles": len(articles), "rounds": rounds, "articles_per_cpu_s": rate,
+            "ratio_to_crf": {k: round(v / rate["crf"], 3) for k, v in rate.items()}}
+
+
 def main() -> None:
+    if "--labeler-speed" in sys.argv:
+        if not ner_uk_neural.available():
+            sys.exit(f"{ner_uk_neural.MODEL_PATH}: no BiLSTM weights (python benchmarks/train_ner_uk_neural.py)")
+        print(json.dumps(labeler_speed(), indent=1))
+        return
     parts = load_ner_uk()
     results = {
         "date": dt.date.today().isoformat(), "python": platform.python_version(),
-        "model": {"path": str(ner_uk.MODEL_PATH.relative_to(REPO)), "bytes": ner_uk.MODEL_PATH.stat().st_size},
+        "model": {"path": str(ner_uk.MODEL_PATH.relative_to(REPO)), "bytes": ner_uk.MODEL_PATH.stat().st_size,
+                  "labeler": ner_uk.LABELER, "ensemble_crf_weight": ner_uk.ENSEMBLE_CRF_WEIGHT},
         "split": {"seed": SEED, "ner_uk_test_share": TEST_SHARE, "slavicner_tune_topics": list(TUNE_TOPICS),
                   "ner_uk_test_documents": sorted(d.id for d in parts["test"])},
         "metric": "exact span (start, end, type); PER/LOC/ORG",

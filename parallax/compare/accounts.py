@@ -40,7 +40,14 @@ from parallax.compare.candidates import (
 )
 from parallax.compare.claims import Claim
 from parallax.compare.conflicts import number_conflicts
-from parallax.compare.events import claims_events, conflicting_events, event_keys, same_event
+from parallax.compare.events import (
+    claims_events,
+    conflicting_events,
+    event_keys,
+    own_voice_events,
+    same_event,
+    states_another_event,
+)
 from parallax.compare.word_similarity import StoryWords, soft_word_term, story_words_of
 from parallax.model import AnalyzedArticle
 
@@ -549,7 +556,7 @@ def group_facts(accounts: list[OutletAccount], scores: FactScores, encoder
             consider(min(x, other), max(x, other))
     _attach_to_centroids(members, outlets, facts, graph, scores, blend)
     _add_second_facts(members, outlets, facts, graph, _StrongView(graph), floor,
-                      _blend_floor(blend, "second_group_floor"), scores.events)
+                      _blend_floor(blend, "second_group_floor"), scores.events, scores.words, scores.figures)
     groups = [sorted((facts[k] for k in ks), key=lambda f: (outlet_rank[f.outlet], f.position))
               for _, ks in sorted(members.items())]
     return groups, _group_sims(groups, facts, graph, scores, blend)
@@ -630,25 +637,30 @@ def claim_figures(claim: Claim, doc: AnalyzedArticle) -> frozenset:
 
 def _add_second_facts(members: dict[int, list[int]], outlets: dict[int, set[str]], facts: list[AccountFact],
                       score: np.ndarray | FactGraph, strong, floor: float, second_floor: float,
-                      events: dict | None = None) -> None:
+                      events: dict | None = None, words: StoryWords | None = None,
+                      figures: dict[int, frozenset] | None = None) -> None:
     """A sentence that states two facts ('Байден помиловал сына по двум делам — о хранении оружия и о
     налогах') reports both: after grouping, a fact also joins other groups its outlet is missing from
     when it matches such a group as a merge would (every pair above the floor, one pair passing the
-    alignment rule) and its mean score reaches `second_floor`. Best mean first; at most `second_groups`
-    (alignment.yaml) other groups per fact."""
+    alignment rule), its mean score reaches `second_floor`, and it fits the group by its event and its
+    words (`_second_fact_fits`; `words`: the story's soft word match, None when not used). Best mean
+    first; at most `second_groups` (alignment.yaml) other groups per fact. `figures`: id(claim) -> its
+    figures (`story_figures`)."""
     home = {k: g for g, ks in members.items() for k in ks}
     candidates = []
+    cfg = alignment_config()["claims"]
     # a claim that states no event (compare/events.py) states no second one either
-    if alignment_config()["claims"].get("second_needs_event", False):
-        events = claims_events([f.claim for f in facts], events)
-    else:
-        events = None
+    needs_event = bool(cfg.get("second_needs_event", False))
+    events = claims_events([f.claim for f in facts], events) if needs_event else None
+    # what a claim states in its own voice: a verb inside a quote is the speaker's (compare/events.py)
+    own = own_voice_events([f.claim for f in facts]) if cfg.get("second_event_veto", False) else None
     for g, k in _second_fact_candidates(members, facts, score, home):
         ks, fact = members[g], facts[k]
-        if fact.outlet in outlets[g] or home[k] == g or (events and not events[id(fact.claim)].predicates):
+        if fact.outlet in outlets[g] or home[k] == g or (needs_event and not events[id(fact.claim)].predicates):
             continue
         row = score[k, ks]
-        if row.min() >= floor and row.mean() >= second_floor and strong[k, ks].any():
+        if row.min() >= floor and row.mean() >= second_floor and strong[k, ks].any() \
+                and _second_fact_fits(fact.claim, [facts[m].claim for m in ks], own, words, figures or {}):
             candidates.append((-float(row.mean()), g, k))
     most = int(alignment_config()["claims"].get("second_groups", 1))
     joined: Counter = Counter()
@@ -658,6 +670,29 @@ def _add_second_facts(members: dict[int, list[int]], outlets: dict[int, set[str]
         members[g] = sorted(members[g] + [k])
         outlets[g].add(facts[k].outlet)
         joined[k] += 1
+
+
+def _second_fact_fits(claim: Claim, group: list[Claim], own: dict | None, words: StoryWords | None,
+                      figures: dict[int, frozenset]) -> bool:
+    """Whether a claim that passes the scores of a second group also states something of it. A claim of one
+    event joins no group whose claims all state other events (`second_event_veto`, compare/events.py
+    `states_another_event`: wire lines «Парламент проголосовал за отмену…» joined the groups of the plan
+    to vote and of the martial-law command's orders, whose words they share), unless it gives a figure
+    of the group (a number or date: the fact signature of `_fact_edges`; «продают квартиру 430 кв. м» /
+    «На 430 м² квартиры расположились»); and its words must match the group's as well as the soft word
+    match's centre on average (`second_soft_floor`: a mean score lifted by the topic's words is no second
+    fact). `own`: id(claim) -> the events it states in its own voice (compare/events.py `own_voice_events`)."""
+    cfg = alignment_config()["claims"]
+    if cfg.get("second_event_veto") and own is not None and \
+            states_another_event(own[id(claim)], [own[id(c)] for c in group]) and \
+            not any(figures.get(id(claim), frozenset()) & figures.get(id(c), frozenset()) for c in group):
+        return False
+    soft_floor = cfg.get("second_soft_floor")
+    if soft_floor is not None and words is not None:
+        soft = words.block([claim], group)[0]
+        if np.isfinite(soft).any() and float(np.nanmean(soft)) < float(soft_floor):
+            return False
+    return True
 
 
 def _second_fact_candidates(members: dict[int, list[int]], facts: list[AccountFact], score, home: dict[int, int]):

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from parallax.compare.align import spans_within
+from parallax.compare.claims import CONTENT_POS
+from parallax.compare.events import claim_events
 from parallax.model import AnalyzedArticle, ClaimGroup, KeyDifference, QuoteGroup, StoryComparison
 from parallax.resources import load_yaml_mapping
 
@@ -88,8 +90,9 @@ def _coverage_points(comp: StoryComparison, outlet_of: dict[str, str], docs: dic
     """Facts some outlets report and others do not."""
     all_outlets = list(dict.fromkeys(outlet_of[d.id] for d in comp.articles))
     factor = settings()["coverage"]
+    restated = _restated_groups(comp.claims, docs)
     for group in comp.claims:
-        if group.status not in ("partial", "unique"):
+        if group.status not in ("partial", "unique") or group.id in restated:
             continue
         reporting = _outlets(group, outlet_of)
         silent = [o for o in all_outlets if o not in reporting]
@@ -103,6 +106,43 @@ def _coverage_points(comp: StoryComparison, outlet_of: dict[str, str], docs: dic
                   "silent": silent, "quote": _quoted(group.members[0].text)}
         yield KeyDifference(kind="only_some", text=text, weight=round(weight, 3), claims=[group.id],
                             outlets=reporting, params=params)
+
+
+def _restated_groups(groups: list[ClaimGroup], docs: dict[str, AnalyzedArticle]) -> set[str]:
+    """Ids of the unique groups whose claim restates a claim its own outlet has in a group other outlets
+    share: an article that states a fact twice (its lead, then its body) gets one rendering grouped with the
+    other outlets' and the other left alone, and «only X reports» would then be false. A restatement
+    states the same event that happened (compare/events.py), names an entity the other names, and shares
+    `restatement.shared_content` of the shorter claim's content words («Лидеры РФ и КНДР провели встречу
+    в Пекине» / «Российский и северокорейский лидеры провели встречу в Пекине по завершении парада»)."""
+    floor = settings()["restatement"]["shared_content"]
+    shared = [m for g in groups if len({m.outlet for m in g.members}) > 1 for m in g.members]
+    out = set()
+    for group in groups:
+        if group.status != "unique":
+            continue
+        claim = group.members[0]
+        mine = _claim_signature(claim, docs)
+        for other in shared:
+            if other.outlet != claim.outlet or other.article not in docs or not mine[0]:
+                continue
+            theirs = _claim_signature(other, docs)
+            overlap = len(mine[2] & theirs[2]) / max(1, min(len(mine[2]), len(theirs[2])))
+            if mine[0] & theirs[0] and mine[1] & theirs[1] and overlap >= floor:
+                out.add(group.id)
+                break
+    return out
+
+
+def _claim_signature(member, docs: dict[str, AnalyzedArticle]) -> tuple[frozenset, set, set]:
+    """(events that happened, linked entities, content lemmas) of a group member."""
+    doc = docs.get(member.article)
+    if doc is None:
+        return frozenset(), set(), set()
+    tokens = spans_within(doc.tokens, member.start, member.end)
+    entities = {m.entity for m in spans_within(doc.mentions, member.start, member.end) if m.entity}
+    lemmas = {t.lemma for t in tokens if t.pos in CONTENT_POS and not t.text[:1].isdigit()}
+    return claim_events(tokens).happened, entities, lemmas
 
 
 def _conflict_points(groups: list[ClaimGroup], outlet_of: dict[str, str], docs: dict[str, AnalyzedArticle],

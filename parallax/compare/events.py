@@ -73,6 +73,7 @@ class EventTables:
     figure_verbs: frozenset[str]
     relative_openers: frozenset[str]
     background: frozenset[str] = frozenset()   # words before an event noun that make it a circumstance
+    light: frozenset[str] = frozenset()        # event keys of verbs that name no event of their own ('произошло')
 
 
 @functools.lru_cache(maxsize=1)
@@ -110,7 +111,9 @@ def event_tables() -> EventTables:
         about=frozenset(fold(w) for w in data["about"]),
         figure_verbs=frozenset(fold(w) for w in data["figure_verbs"]),
         relative_openers=frozenset(fold(w) for w in data["relative_openers"]),
-        background=frozenset(fold(w) for w in data.get("background", [])))
+        background=frozenset(fold(w) for w in data.get("background", [])),
+        # a speech verb alone («say») names no event either: what was said is the fact
+        light=frozenset([*(event_of.get(fold(str(w))) or fold(str(w))[:5] for w in data.get("light", [])), "say"]))
 
 
 def _is_noun(lemma: str) -> bool:
@@ -306,6 +309,23 @@ def same_event(a: Events, b: Events, stages: bool = True) -> bool:
     return bool(shared) and not _opposed(a, b) and not _other_actors(a, b)
 
 
+def states_another_event(claim: Events, group: list[Events]) -> bool:
+    """A claim that states one event (one event key besides the `light` verbs of events.yaml: «произошло»,
+    «провели», a speech verb alone) and a group whose every claim states events, none of them that one
+    («Парламент проголосовал за отмену военного положения» against «Командование заявило, что введение
+    военного положения вызвано…»): whatever words they share, the claim states no fact of that group. A
+    claim of two events («упал на дом и загорелся») may state a second fact in other words, so it is never
+    held apart this way."""
+    light = event_tables().light
+    mine = claim.kinds - light
+    if not claim.verbal or len(mine) != 1 or not group:
+        return False
+    theirs = [e.kinds - light for e in group]
+    if not all(e.verbal for e in group) or not all(theirs):
+        return False
+    return not any(mine & kinds for kinds in theirs)
+
+
 def _other_actors(a: Events, b: Events) -> bool:
     """Each claim names a different acting body, and neither names the other's: «Парламент проголосовал
     за отмену» and «Правительство проголосовало за отмену» are two votes."""
@@ -320,6 +340,32 @@ def claims_events(claims, cache: dict[int, Events] | None = None) -> dict[int, E
     for c in claims:
         if id(c) not in cache:
             cache[id(c)] = claim_events(c.core_tokens or c.tokens)
+    return cache
+
+
+_OPENING_QUOTES, _CLOSING_QUOTES, _STRAIGHT_QUOTES = "«„", "»“”", '"'
+
+
+def own_voice(tokens: list[Token]) -> list[Token]:
+    """The tokens of a claim outside quotation marks: a quote is the speaker's words («"…пока вы замышляете
+    заговор…", — написал он»: what the claim states is that he wrote it, not a plot)."""
+    out, depth = [], 0
+    for t in tokens:
+        if t.text in _OPENING_QUOTES or (t.text in _STRAIGHT_QUOTES and depth == 0):
+            depth += 1
+        elif depth and (t.text in _CLOSING_QUOTES or t.text in _STRAIGHT_QUOTES):
+            depth -= 1
+        elif depth == 0:
+            out.append(t)
+    return out
+
+
+def own_voice_events(claims, cache: dict[int, Events] | None = None) -> dict[int, Events]:
+    """id(claim) -> the events of its words outside quotation marks (`own_voice`), as `claims_events`."""
+    cache = {} if cache is None else cache
+    for c in claims:
+        if id(c) not in cache:
+            cache[id(c)] = claim_events(own_voice(c.core_tokens or c.tokens))
     return cache
 
 

@@ -19,7 +19,8 @@ name tagged elsewhere in the article take its type (`repeat_names`), and a name 
 takes the one most of its mentions have (`vote_types`); places joined by a conjunction are split
 (`split_place_lists`), a capitalised word after 'с.'/'м.' is a LOC (`settlement_names`), and abbreviated
 states are LOC (`state_abbreviations`). The features of a word form are memoized: news
-vocabulary is Zipfian.
+vocabulary is Zipfian. `LABELER` can put a BiLSTM (ner_uk_neural.py), or its average with the CRF, in
+the CRF's place (session 10: not better on cross-validated LOC, so the CRF stays).
 
     tag_document(text, sentences, tokens) -> [(start, end, type), ...]    # character offsets into text
     add_latin_names(text, spans, russian_spans)    # + slovnet's Latin-script names (benchmark ablation)
@@ -34,11 +35,13 @@ from collections import Counter
 from pathlib import Path
 
 from parallax.model import Sentence, Token
-from parallax.nlp import morph
+from parallax.nlp import morph, ner_uk_neural
 from parallax.nlp.segment import split_sentences, split_tokens
 from parallax.resources import load_yaml
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "ner_uk.crfsuite"
+LABELER = "crf"                  # or "neural", "ensemble": chosen by cross-validation (unit_labels)
+ENSEMBLE_CRF_WEIGHT = 0.5
 CLUSTERS = "nlp/data/word_clusters_uk.yaml"        # the model's features name these classes: keep them together
 TYPES = ("PER", "LOC", "ORG")
 NAME_GRAMMEMES = ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr")
@@ -511,6 +514,16 @@ def tag_words(words: list[str], stats=(frozenset(), frozenset())) -> list[str]:
         return tagger.tag(xseq)
 
 
+def unit_labels(words: list[list[str]], stats) -> list[list[str]]:
+    """BIO labels of an article's tagging units from LABELER: 'crf' (the shipped model), 'neural' (the
+    BiLSTM of ner_uk_neural.py) or 'ensemble' (both models' probabilities averaged); benchmarks/NER_UK.md."""
+    if LABELER == "crf" or not ner_uk_neural.available():
+        return [tag_words(ws, stats) for ws in words]
+    rows = [sentence_features(ws, stats) for ws in words]
+    with _tag_lock:                    # the CRF's marginals, like its tags, are of the sequence it holds
+        return ner_uk_neural.label_units(rows, crf_tagger() if LABELER == "ensemble" else None, ENSEMBLE_CRF_WEIGHT)
+
+
 def tagging_units(text: str, tokens: list[Token]) -> list[list[Token]]:
     """The tokens grouped into the sequences the CRF tags: the Analyzer's sentences, but one that razdel
     ended after an abbreviation of data/ner_uk_context.yaml's join_after or an initial ('вул. | Богдана
@@ -540,8 +553,7 @@ def tag_document(text: str, sentences: list[Sentence], tokens: list[Token]) -> l
     stats = document_stats(words)
     out: list[tuple[int, int, str]] = []
     previous_end = -1
-    for toks, ws in zip(by_sentence, words):
-        labels = tag_words(ws, stats)
+    for toks, ws, labels in zip(by_sentence, words, unit_labels(words, stats)):
         found = latin_organisations(ws, span_rules(ws, balance_quotes(ws, bio_to_spans(labels))))
         spans = [(toks[a].start, toks[b - 1].end, typ) for a, b, typ in found]
         # razdel ends a Ukrainian sentence after abbreviations ('вул.', 'м.'); a sentence that opens with

@@ -16,7 +16,11 @@ member's title (at least ``near_copy_jaccard`` of the shorter title's character 
 other) joins that member's story whatever the score, the day gap or the story's span (within
 ``near_copy_max_days``; see :func:`near_copy` and ``_near_copy`` for what stops it); a digest (several
 unrelated items in one post, stories/digests.py) joins no story and no story joins it. The thresholds live
-in ``stories/config.yaml``.
+in ``stories/config.yaml``. Three rules of their own data files come after the score (issue 12, tenth
+session): of several stories a post may join, the largest of those telling the same event takes it
+(``stories/data/parallel_stories.yaml``: parallel stories of one event stop growing side by side); the calendar
+and weather posts of another day join no story (stories/recurring.py); a post quoting another speaker joins no
+story of one person's statements (stories/speakers.py).
 
 The clusterer is one class in four modules: this one (adding, re-clustering, the join decision),
 stories/rows.py (per-row features, stories, retirement and the archive), stories/search.py (the candidate
@@ -33,20 +37,48 @@ penalty. A clusterer is not thread-safe: one writer at a time.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
+from parallax.resources import load_yaml_mapping
 from parallax.stories.archive import change_report
 from parallax.stories.config import ClusterConfig
 from parallax.stories.evidence import _DAY_CONFLICT, _NAME_MISSING, _SWAP, PairEvidence, days_conflict, near_copy
 from parallax.stories.features import StoryItem
 from parallax.stories.index import earlier_in_batch, faiss_module
+from parallax.stories.names import default_matcher
+from parallax.stories.recurring import clashes_with_any, recurring_stamp
 from parallax.stories.rows import DAY, ROW_FIELDS, StoryRows, story_id_for, timestamp
 from parallax.stories.search import CandidateSearch
+from parallax.stories.speakers import dominant_speaker, speaker_barred, title_prefixes, title_speaker
 from parallax.stories.verifier import SecondOpinion, band_of, explain, period_clash, weights_for
 
-__all__ = ["StoryClusterer", "days_conflict", "near_copy", "story_id_for"]
+__all__ = ["StoryClusterer", "days_conflict", "near_copy", "ParallelRule", "parallel_rule", "story_id_for"]
+
+PARALLEL_RULE = "stories/data/parallel_stories.yaml"
+
+
+@dataclass(frozen=True)
+class ParallelRule:
+    """Parallel stories of one event (stories/data/parallel_stories.yaml): of the stories a post may join,
+    those within `margin` of the best score whose centroids are within `min_cosine` of the best one's are
+    one choice, and the largest takes the post; `margin` None: the best score alone decides."""
+    margin: float | None
+    min_cosine: float
+
+
+@lru_cache(maxsize=1)
+def parallel_rule() -> ParallelRule:
+    data = load_yaml_mapping(PARALLEL_RULE)
+    margin, min_cosine = data.get("margin"), data.get("min_cosine")
+    for name, value, nullable in (("margin", margin, True), ("min_cosine", min_cosine, False)):
+        if (value is None and not nullable) or (value is not None and (
+                not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0)):
+            raise ValueError(f"{PARALLEL_RULE}: {name} must be a number >= 0{' or null' if nullable else ''}, "
+                             f"not {value!r}")
+    return ParallelRule(None if margin is None else float(margin), float(min_cosine))
 
 
 class StoryClusterer(PairEvidence, CandidateSearch, StoryRows):
@@ -59,6 +91,7 @@ class StoryClusterer(PairEvidence, CandidateSearch, StoryRows):
         self._expensive_most = sum(max(0.0, self._weights.weights[i]) for i in (_SWAP, _DAY_CONFLICT, _NAME_MISSING))
         # pairs in the uncertain band of the model are re-read with a second encoder (verifier.SecondOpinion)
         self._second = SecondOpinion(band) if (band := band_of(self.config)) else None
+        self._parallel_rule = parallel_rule()
         self._expensive_most += self._second.band.most_gain if self._second else 0.0
         if self.config.faiss_threads:
             # process-wide; the searches here are small, and OpenMP workers spinning on a busy machine
@@ -254,12 +287,16 @@ class StoryClusterer(PairEvidence, CandidateSearch, StoryRows):
             # near copies of members of several stories: the tie-break below reads exact scores
             for sid in copies:
                 scores[sid] = max(self._pair_score(row, other, cos) for of, other, cos in pairs if of == sid)
-        copies = {sid: c for sid, c in copies.items() if not period_clash(self._stamps, row, self._stories[sid].members)}
+        kind = recurring_stamp(self._titles[row], float(self._time[row]))
+        copies = {sid: c for sid, c in copies.items() if not period_clash(self._stamps, row, self._stories[sid].members)
+                  and not self._recurring_clash(kind, sid)}
         if copies:
             # a near copy of a member's title joins its story whatever the score, gap or span
             best_story = max(copies.items(), key=lambda kv: (kv[1], scores.get(kv[0], -np.inf), kv[0]))[0]
+        margin = self._parallel_rule.margin
+        choice: list[tuple[int, float, str]] = []      # (members, score, story) of the stories it may join
         for sid, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
-            if best_story is not None or s < self._weights.threshold:
+            if best_story is not None or s < self._weights.threshold or (choice and s < choice[0][1] - margin):
                 break
             story = self._stories[sid]
             t = self._time[row]
@@ -267,12 +304,57 @@ class StoryClusterer(PairEvidence, CandidateSearch, StoryRows):
                 continue       # a chain of daily near-repeats (weather, exchange rates) is not one event
             if period_clash(self._stamps, row, story.members):
                 continue       # a report of another night or day (verifier.report_stamp)
+            if self._recurring_clash(kind, sid):
+                continue       # the calendar or the weather of another day (stories/recurring.py)
+            if self._other_speaker(row, sid):
+                continue       # a story of another speaker's statements (stories/speakers.py)
             if len(story.members) > 1:
                 centroid = story.vector_sum / max(np.linalg.norm(story.vector_sum), 1e-9)
                 if float(self._emb[row] @ centroid) < cfg.centroid_min_cosine:
                     continue
-            best_story = sid
+            if margin is None:
+                best_story = sid
+            else:
+                choice.append((len(story.members), s, sid))
+        if choice:
+            best_story = self._largest_parallel(choice)
         return best_story
+
+    def _recurring_clash(self, stamp: tuple | None, sid: str) -> bool:
+        """A recurring report (`stamp` of recurring.recurring_stamp) and a member of the story of the same kind
+        that is not the same event: another local day, or another observance of the day."""
+        if stamp is None:
+            return False
+        titles, times = self._titles, self._time
+        members = self._stories[sid].members
+        return clashes_with_any(stamp, [recurring_stamp(titles[m], float(times[m])) for m in members])
+
+    def _other_speaker(self, row: int, sid: str) -> bool:
+        """The row quotes a speaker and the story is another speaker's statements (stories/speakers.py)."""
+        matcher = default_matcher(self.config.name_key_chars, self.config.name_common_words)
+        speaker = title_speaker(self._titles[row], matcher)
+        if speaker is None:
+            return False
+        titles = self._titles
+        story_speaker = dominant_speaker([title_speaker(titles[m], matcher) for m in self._stories[sid].members])
+        return speaker_barred(speaker, story_speaker, title_prefixes(titles[row], matcher.key_chars))
+
+    def _largest_parallel(self, choice: list[tuple[int, float, str]]) -> str:
+        """Of the stories a row may join (members, score, id; best score first), the largest of those that
+        tell the same event as the best one: their centroids' cosine reaches the rule's `min_cosine`
+        (stories/data/parallel_stories.yaml). A story of a related event (the decision that started the
+        protests, a follow-up) is farther from it and does not take the post."""
+        top = choice[0]
+        if len(choice) == 1:
+            return top[2]
+        centroids = {}
+        for members, _, sid in choice:
+            story = self._stories[sid]
+            vector = story.vector_sum if story.vector_sum is not None else self._emb[story.members[0]]
+            centroids[sid] = vector / max(float(np.linalg.norm(vector)), 1e-9)
+        close = [c for c in choice
+                 if c is top or float(centroids[c[2]] @ centroids[top[2]]) >= self._parallel_rule.min_cosine]
+        return max(close, key=lambda c: (c[0], c[1], c[2]))[2]
 
     def _new_story_id(self, article_id: str) -> str:
         sid = story_id_for(article_id)

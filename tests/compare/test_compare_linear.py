@@ -108,7 +108,8 @@ def dense_group_facts(accounts_, scores, encoder):
         for other in members:
             if other != x:
                 consider(min(x, other), max(x, other))
-    _add_second_facts(members, outlets, facts, score, strong, floor, _blend_floor(blend, "second_group_floor"))
+    _add_second_facts(members, outlets, facts, score, strong, floor, _blend_floor(blend, "second_group_floor"),
+                      words=scores.words, figures=scores.figures)
     return sorted(sorted((f.outlet, f.claim.start) for f in (facts[k] for k in ks)) for ks in members.values())
 
 
