@@ -11,7 +11,6 @@ The table's keys are the first `key_chars` letters of a folded, lower-cased word
 """
 from __future__ import annotations
 
-import functools
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -61,17 +60,13 @@ def read_word_table(path: str | Path) -> WordTable:
 
 
 _lock = threading.Lock()
-
-
-@functools.lru_cache(maxsize=1)
-def _shipped() -> WordTable:
-    return read_word_table(resource_path(WORD_TABLE))
+_table: WordTable | None = None
 
 
 def word_table() -> WordTable:
     """The shipped table, read once per process (thread-safe: ingest workers may ask at once)."""
+    global _table
     with _lock:
-        return _shipped()
-
-
-word_table.cache_clear = _shipped.cache_clear        # type: ignore[attr-defined]
+        if _table is None:
+            _table = read_word_table(resource_path(WORD_TABLE))
+        return _table
