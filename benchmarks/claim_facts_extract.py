@@ -1,7 +1,7 @@
 """Dump the sentence units of the claim-facts benchmark stories for labelling, and check a labelled file.
 
 The benchmark (`benchmarks/data/claim_facts.tsv`, guideline `benchmarks/data/claim_facts_guideline.md`)
-labels every sentence of 30 multi-outlet stories of the Telegram corpus
+labels every sentence of 35 multi-outlet stories of the Telegram corpus
 (`../shared/data/telegram-ru-news-channels`) with a story-local fact id. The stories are listed below by
 their post keys (channel id + message ids), not by Parallax story ids: story ids change whenever the
 clustering changes, and two of the stories are unions of several stored stories.
@@ -69,6 +69,8 @@ NOT_NEWS = ("Хабр", "Типичный программист", "Библио
 # outlet-account grouping once nobody can have tuned on test2.
 # Stories 26-30 (session 10) are a fourth blind part, `test4`, picked and fixed the same way, for measuring
 # the claim-grouping work of session 10 once test3 has become a tuning part.
+# Stories 31-35 (session 11) are a fifth blind part, `test5`, picked and fixed the same way, for one measurement
+# at the end of session 11, once test4 has become a tuning part.
 STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
     # 1. Putin's decree releases Carlsberg's former assets; Carlsberg sells «Балтика» to its managers.
     #    Union of 4 stored stories (the clusterer split RIA 271500 and both «Раньше всех» posts off).
@@ -409,6 +411,68 @@ STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
         "1001003921752": [73498, 73557],
         "1001394050290": [194958, 194963, 195027],
         "1001100158992": [74689],
+    }),
+    # 31. Test5 part (session 11, fixed before labelling; developing, wire-style). The Israel-Hezbollah ceasefire
+    #     in Lebanon. Rule: posts published 26 Nov 18:00 - 27 Nov 09:00 UTC whose subject is the ceasefire
+    #     (Netanyahu's announcement, the cabinet's approval and vote, the terms, Biden's statements, the sirens
+    #     after the approval, the entry into force, Israeli strikes in the last hours before it, residents
+    #     returning, Hamas ready for a Gaza deal); BBC's digests (73403, 73411), the oil-price posts (Москва с
+    #     огоньком Live 27464, Банкста 61364) and RIA's foreign front pages (270635) are left out.
+    ("israel_lebanon_ceasefire", "test5", {
+        "1001003921752": [73400, 73401, 73409, 73410],
+        "1001101170442": [270616, 270621, 270622, 270623, 270624, 270650, 270668, 270695],
+        "1001394050290": [194777, 194781, 194784, 194791],
+        "1001754252633": [125413, 125415, 125417, 125418, 125428, 125433, 125438],
+        "1001166834860": [128749, 128751, 128752, 128753, 128758, 128763],
+        "1001117628569": [59575],
+        "1001136626166": [61378],
+    }),
+    # 32. Test5 (ordinary, with follow-ups). Rostov region's transport minister Кушнарёв and his deputy Мамелко
+    #     detained for a bribe: every post of the corpus on it (25-27 Nov: the detention, the 27 m roubles, his
+    #     property, the court arrest, the weapons charge).
+    ("rostov_minister_bribe", "test5", {
+        "1001394050290": [194656, 194661, 194684, 194852],
+        "1001100158992": [74528, 74585],
+        "1001117628569": [59503, 59607],
+        "1001754252633": [125257],
+        "1001259695380": [19130],
+        "1001166834860": [128615],
+        "1001101170442": [270784],
+    }),
+    # 33. Test5 (ordinary, many short posts). A drunk driver's BMW X6 ploughs into pedestrians at a crossing in
+    #     Chelyabinsk on 25 Nov: every post of the corpus on it (25 Nov 10:20 - 12:10 UTC: the crash, the
+    #     injured, the driver, his detention, the hockey goalkeeper among the injured).
+    ("chelyabinsk_bmw_pedestrians", "test5", {
+        "1001117628569": [59511, 59512, 59516],
+        "1001259695380": [19134, 19136, 19139],
+        "1001166834860": [128624, 128625],
+        "1001100158992": [74538, 74539, 74540, 74543, 74546],
+        "1001754252633": [125278, 125279, 125282],
+    }),
+    # 34. Test5 (ordinary). The founder of the darknet drug market Hydra sentenced to life on 2 Dec: every post
+    #     of the corpus on the sentence (2 Dec 10:50 - 20:15 UTC), Mash's evening quiz post on it included.
+    ("hydra_founder_sentence", "test5", {
+        "1001259695380": [19192],
+        "1001326203371": [27181],
+        "1001288481277": [29304],
+        "1001747110091": [19642],
+        "1001166834860": [129182],
+        "1001237513492": [73068],
+        "1001003921752": [73648],
+        "1001136626166": [61663],
+        "1001117628569": [59724],
+    }),
+    # 35. Test5 (ordinary, near-identical reprints). A criminal case against the blogger Ilya Varlamov for
+    #     evading a "foreign agent"'s duties: every post of the corpus on it (25 Nov 11:15 - 12:00 UTC).
+    ("varlamov_criminal_case", "test5", {
+        "1001699803165": [27434],
+        "1001166834860": [128630],
+        "1001394050290": [194672],
+        "1001125816841": [46073],
+        "1001100158992": [74544],
+        "1001326203371": [27030],
+        "1001003921752": [73335],
+        "1001754252633": [125287],
     }),
 ]
 

@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from parallax.compare.events import event_tables
 from parallax.model import AnalyzedArticle, Token
 from parallax.nlp.morph import parses
-from parallax.nlp.spans import SpanIndex
+from parallax.nlp.spans import SpanIndex, quoted_tokens
 from parallax.resources import load_yaml
 from parallax.text import fold
 
 # Where a sentence may join two facts: a coordinating conjunction or semicolon after a comma.
 _JOINERS = {("а",), ("а", "также"), ("но",), ("однако",), ("при", "этом"), ("кроме", "того"), ("тогда", "как")}
-_OPEN_QUOTES = "«„“\""
 _CLOSE_QUOTES = "»“”\""
 # a clause of fewer tokens is too short to be a fact of its own ('Один утонул' stays with what follows)
 MIN_CLAUSE_TOKENS = 4
@@ -59,20 +58,6 @@ CONTENT_POS = {"NOUN", "VERB", "INFN", "ADJF", "ADJS", "PRTF", "PRTS", "NUMR", "
 _FINITE = {"VERB"}
 
 
-def _inside_quotes(tokens: list[Token]) -> list[bool]:
-    depth = 0
-    out = []
-    for t in tokens:
-        if t.text in "«„":
-            depth += 1
-        elif t.text in "»“" and depth:
-            depth -= 1
-        elif t.text == '"':
-            depth = 0 if depth else 1
-        out.append(depth > 0)
-    return out
-
-
 def _after_quote(tokens: list[Token], i: int) -> bool:
     """Whether punctuation at i follows a closing quote ('«…», — сказал министр': the speech's attribution)."""
     while i > 0 and tokens[i - 1].pos is None and tokens[i - 1].text not in _CLOSE_QUOTES:
@@ -82,7 +67,7 @@ def _after_quote(tokens: list[Token], i: int) -> bool:
 
 def _clause_cuts(tokens: list[Token]) -> list[int]:
     """Token indexes where a new clause (a separate fact) starts."""
-    quoted = _inside_quotes(tokens)
+    quoted = quoted_tokens(tokens)
     cuts = []
     for i, t in enumerate(tokens):
         if quoted[i] or i == 0:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from parallax.model import Token
 from parallax.nlp.morph import parses
+from parallax.nlp.spans import quoted_tokens
 from parallax.resources import ResourceError, load_yaml_mapping
 from parallax.text import fold
 
@@ -343,21 +344,11 @@ def claims_events(claims, cache: dict[int, Events] | None = None) -> dict[int, E
     return cache
 
 
-_OPENING_QUOTES, _CLOSING_QUOTES, _STRAIGHT_QUOTES = "«„", "»“”", '"'
-
-
 def own_voice(tokens: list[Token]) -> list[Token]:
-    """The tokens of a claim outside quotation marks: a quote is the speaker's words («"…пока вы замышляете
-    заговор…", — написал он»: what the claim states is that he wrote it, not a plot)."""
-    out, depth = [], 0
-    for t in tokens:
-        if t.text in _OPENING_QUOTES or (t.text in _STRAIGHT_QUOTES and depth == 0):
-            depth += 1
-        elif depth and (t.text in _CLOSING_QUOTES or t.text in _STRAIGHT_QUOTES):
-            depth -= 1
-        elif depth == 0:
-            out.append(t)
-    return out
+    """The tokens of a claim outside quotation marks (nlp/spans.py `quoted_tokens`, as the claim's clauses and
+    the framing read them): a quote is the speaker's words («"…пока вы замышляете заговор…", — написал он»:
+    what the claim states is that he wrote it, not a plot)."""
+    return [t for t, quoted in zip(tokens, quoted_tokens(tokens)) if not quoted]
 
 
 def own_voice_events(claims, cache: dict[int, Events] | None = None) -> dict[int, Events]:

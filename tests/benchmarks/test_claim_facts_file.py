@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from benchmark_scripts import load_benchmark
 
 REPO = Path(__file__).resolve().parents[2]
 LABELS = REPO / "benchmarks" / "data" / "claim_facts.tsv"
-PARTS = ("test", "tune", "test2", "test3", "test4")
+PARTS = ("test", "tune", "test2", "test3", "test4", "test5")
 FACT_ID = re.compile(r"f\d+")
 
 
@@ -63,8 +64,9 @@ def test_the_file_and_the_script_list_the_same_stories_and_posts(rows, extract):
 def test_test3_is_a_blind_part_appended_after_the_older_ones(rows, extract):
     parts = [r["part"] for r in rows]
     first = parts.index("test3")
-    # test4 (session 10) is appended after test3: tests/benchmarks/test_claim_facts_test4.py
-    assert set(parts[first:]) <= {"test3", "test4"}, "the test3 rows follow the older parts (appended)"
+    # test4 (session 10) and test5 (session 11) are appended after test3: tests/benchmarks/test_claim_facts_test4.py,
+    # test_claim_facts_test5.py
+    assert set(parts[first:]) <= {"test3", "test4", "test5"}, "the test3 rows follow the older parts (appended)"
     older = {(r["channel"], r["message_id"]) for r in rows[:first]}
     test3 = [r for r in rows if r["part"] == "test3"]
     assert not older & {(r["channel"], r["message_id"]) for r in test3}, "no test3 post is in an older part"
@@ -109,3 +111,28 @@ def test_the_labels_match_the_corpus(extract):
     if not db.exists():
         pytest.skip(f"no corpus database at {db} (benchmarks/claim_facts_extract.py --build builds it)")
     assert extract.check_labels(LABELS, extract.load_units(db)) == 0
+
+
+@pytest.mark.parametrize("part", ["test4", "test5"])
+def test_every_unit_of_a_blind_part_is_a_stored_sentence_of_a_stored_post(part, labels, scorer, extract):
+    db = Path(os.environ.get("PARALLAX_CLAIM_FACTS_DB", str(extract.DEFAULT_DB)))
+    if not db.exists():
+        pytest.skip(f"no corpus database at {db} (benchmarks/claim_facts_extract.py --build builds it)")
+    stored = {(u["story"], f"{u['channel']}/{u['message_id']}", u["start"], u["end"]): u
+              for u in extract.load_units(db) if u["part"] == part}
+    labelled = {(slug, ext_id, start, end) for slug, story in labels.items() if story["part"] == part
+                for ext_id, rows in story["units"].items() for start, end, _, _ in rows}
+    assert labelled == set(stored)
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        for slug, story in labels.items():
+            if story["part"] != part:
+                continue
+            for ext_id, rows in story["units"].items():
+                (text,) = con.execute("SELECT text FROM articles WHERE ext_id = ?", (ext_id,)).fetchone()
+                for unit in rows:
+                    assert unit[1] <= len(text)
+                    # the scorer maps a claim to the unit holding its start: each unit maps back to itself
+                    assert scorer.unit_of(rows, unit[0]) == unit, (slug, ext_id, unit[:2])
+    finally:
+        con.close()

@@ -218,8 +218,8 @@ def test_the_swap_test_on_compact_keys_equals_the_verifier():
         title_b = tuple(_random_keys(rng, 3) for _ in range(int(rng.integers(0, 6))))
         keys_a = None if rng.random() < 0.2 else _random_keys(rng)
         keys_b = None if rng.random() < 0.2 else _random_keys(rng)
-        as_tuples_a, as_tuples_b = (tuple(tuple(k) for k in t) for t in (title_a, title_b))
-        assert index.swap_missing(as_tuples_a, index.keys(keys_a), as_tuples_b, index.keys(keys_b), 0.7) == \
+        packed_a, packed_b = (index.title_keys(t) for t in (title_a, title_b))
+        assert index.swap_missing(packed_a, index.keys(keys_a), packed_b, index.keys(keys_b), 0.7) == \
             swap_missing(title_a, keys_a, title_b, keys_b, 0.7)
 
 
@@ -251,3 +251,20 @@ def test_a_row_holds_its_word_keys_compactly():
 
 def replace_keys(item: StoryItem, keys: frozenset[int]) -> StoryItem:
     return replace(item, text_keys=keys)
+
+
+def test_rows_hold_one_empty_key_set_and_packed_title_keys():
+    """A live row's features are the clusterer's memory at density: most titles have no year and no number,
+    and each `frozenset()` built is a new 216-byte object, so every empty set of a row is one shared object;
+    a title's word keys are one packed array (index.title_keys), not tuples of tuples."""
+    items = synthetic(200, 1.0, seed=3)
+    clusterer = StoryClusterer(ClusterConfig())
+    clusterer.add_many(items)
+    empties = [s for field in ("_years", "_numbers", "_entity_keys") for s in getattr(clusterer, field)
+               if s is not None and not s]
+    assert len(empties) > 100 and len({id(s) for s in empties}) == 1
+    packed = [k for k in clusterer._title_keys if k is not None]
+    assert packed and all(type(k).__name__ == "array" for k in packed)
+    it = items[0]
+    assert list(index.title_keys(it.title_keys)) == [len(it.title_keys), *map(len, it.title_keys),
+                                                      *[k for g in it.title_keys for k in g]]
