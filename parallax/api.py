@@ -71,23 +71,25 @@ def read_articles(paths: Iterable[str], outlets: Iterable[str] = (),
 
 
 def compare_articles(articles: list[Article], errors: list[dict] | None = None,
-                     analyzer: Any = None) -> tuple[StoryComparison, dict]:
+                     analyzer: Any = None, claim_head: bool = False) -> tuple[StoryComparison, dict]:
     """Analyse `articles` (two or more, one event) and compare them; also the JSON document, with
-    `errors` (files that could not be read) listed in it."""
+    `errors` (files that could not be read) listed in it. `claim_head`: match claims across outlets with the
+    learned pair head too (compare/pair_head.py: more facts found in two outlets, ~x10 CPU on 20 articles)."""
     # relative dates in undated articles resolve against the story's date: the latest known article date
     dated = [a.date for a in articles if a.date]
     docs = (analyzer or Analyzer()).analyze_many(articles, anchor_date=max(dated) if dated else None)
-    comparison = compare_story(docs, outlet_kinds=outlet_kinds().rated({a.outlet for a in articles}))
+    comparison = compare_story(docs, outlet_kinds=outlet_kinds().rated({a.outlet for a in articles}),
+                               claim_head=claim_head)
     return comparison, document_to_dict([comparison], errors or [])
 
 
 def compare_files(paths: Iterable[str], outlets: Iterable[str] = (),
-                  limits: Limits = DEFAULT_LIMITS) -> tuple[StoryComparison, dict]:
+                  limits: Limits = DEFAULT_LIMITS, claim_head: bool = False) -> tuple[StoryComparison, dict]:
     """`read_articles` then `compare_articles`; ValueError when fewer than two files could be read."""
     articles, errors = read_articles(paths, outlets, limits)
     if len(articles) < 2:
         raise ValueError(f"need at least two readable articles, got {len(articles)}: {errors}")
-    return compare_articles(articles, errors)
+    return compare_articles(articles, errors, claim_head=claim_head)
 
 
 def analyze_articles(articles: Iterable[Article], analyzer: Any = None) -> list[dict]:
@@ -150,10 +152,11 @@ def list_stories(store: Store, **filters: Any) -> list[StorySummary]:
     return store.list_stories(**filters)
 
 
-def compare_stored_story(store: Store, story_id: str) -> tuple[StoryComparison, dict]:
+def compare_stored_story(store: Store, story_id: str, claim_head: bool = False) -> tuple[StoryComparison, dict]:
     """The comparison of a stored story (stored analyses reused; InputError when there is no such story).
-    The document's title is the stored one, the title `parallax stories` lists."""
-    comparison = story_comparison(store, story_id)
+    The document's title is the stored one, the title `parallax stories` lists. `claim_head`: as in
+    `compare_articles`."""
+    comparison = story_comparison(store, story_id, claim_head=claim_head)
     doc = document_to_dict([comparison], [])
     stored = store.story(story_id)
     if stored is not None and stored.title:

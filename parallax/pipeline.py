@@ -340,10 +340,11 @@ def story_furniture(store: Store, docs: list[AnalyzedArticle]) -> dict[str, froz
     return store.outlet_furniture(sorted({d.article.outlet for d in docs}))
 
 
-def story_comparison(store: Store, story_id: str, *, encoder: Any = None) -> StoryComparison:
+def story_comparison(store: Store, story_id: str, *, encoder: Any = None, claim_head: bool = False) -> StoryComparison:
     """The comparison of a stored story: its analysed articles (stored analyses reused) compared with the
     channel furniture its outlets repeat kept out of the claims. The one path from a stored story to a
-    comparison, for the CLI, the API, the web app, omissions and word choice. InputError: no such story."""
+    comparison, for the CLI, the API, the web app, omissions and word choice. InputError: no such story.
+    `claim_head`: the opt-in learned pair head (compare/pair_head.py)."""
     docs = story_documents(store, story_id)
     return compare_story(docs, encoder=encoder, story_id=story_id, furniture=story_furniture(store, docs),
-                         outlet_kinds=outlet_kinds().rated({d.article.outlet for d in docs}))
+                         outlet_kinds=outlet_kinds().rated({d.article.outlet for d in docs}), claim_head=claim_head)

