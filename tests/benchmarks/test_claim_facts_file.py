@@ -16,7 +16,7 @@ from benchmark_scripts import load_benchmark
 
 REPO = Path(__file__).resolve().parents[2]
 LABELS = REPO / "benchmarks" / "data" / "claim_facts.tsv"
-PARTS = ("test", "tune", "test2", "test3", "test4", "test5")
+PARTS = ("test", "tune", "test2", "test3", "test4", "test5", "test6")
 FACT_ID = re.compile(r"f\d+")
 
 
@@ -64,9 +64,9 @@ def test_the_file_and_the_script_list_the_same_stories_and_posts(rows, extract):
 def test_test3_is_a_blind_part_appended_after_the_older_ones(rows, extract):
     parts = [r["part"] for r in rows]
     first = parts.index("test3")
-    # test4 (session 10) and test5 (session 11) are appended after test3: tests/benchmarks/test_claim_facts_test4.py,
-    # test_claim_facts_test5.py
-    assert set(parts[first:]) <= {"test3", "test4", "test5"}, "the test3 rows follow the older parts (appended)"
+    # test4 (session 10), test5 and test6 (session 11) are appended after test3: tests/benchmarks/test_claim_facts_test4.py,
+    # test_claim_facts_test5.py, test_claim_facts_test6.py
+    assert set(parts[first:]) <= {"test3", "test4", "test5", "test6"}, "the test3 rows follow the older parts (appended)"
     older = {(r["channel"], r["message_id"]) for r in rows[:first]}
     test3 = [r for r in rows if r["part"] == "test3"]
     assert not older & {(r["channel"], r["message_id"]) for r in test3}, "no test3 post is in an older part"
@@ -113,7 +113,7 @@ def test_the_labels_match_the_corpus(extract):
     assert extract.check_labels(LABELS, extract.load_units(db)) == 0
 
 
-@pytest.mark.parametrize("part", ["test4", "test5"])
+@pytest.mark.parametrize("part", ["test4", "test5", "test6"])
 def test_every_unit_of_a_blind_part_is_a_stored_sentence_of_a_stored_post(part, labels, scorer, extract):
     db = Path(os.environ.get("PARALLAX_CLAIM_FACTS_DB", str(extract.DEFAULT_DB)))
     if not db.exists():

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 LABELS = REPO / "benchmarks" / "data" / "claim_facts.tsv"
 # (stories, posts, units) per part, as the scorer reads them; a changed older part is a changed benchmark
 PART_COUNTS = {"test": (5, 135, 430), "tune": (10, 88, 387), "test2": (5, 127, 632), "test3": (5, 82, 320),
-               "test4": (5, 108, 358), "test5": (5, 76, 331)}
+               "test4": (5, 108, 358), "test5": (5, 76, 331), "test6": (5, 51, 248)}
 TEST4_STORIES = {"rouble_fall_peak", "altai_rubikon_deaths", "men_travel_detention", "russia_services_outage",
                  "belousov_dprk_visit"}
 
@@ -54,8 +54,8 @@ def test_test4_is_blind_and_appended_last(extract):
         rows = [line.rstrip("\n").split("\t") for line in f][1:]
     parts = [r[1] for r in rows]
     first = parts.index("test4")
-    # test5 (session 11) is appended after test4: tests/benchmarks/test_claim_facts_test5.py
-    assert set(parts[first:]) <= {"test4", "test5"}, "the test4 rows follow the older parts (appended)"
+    # test5 and test6 (session 11) are appended after test4: tests/benchmarks/test_claim_facts_test5.py, _test6.py
+    assert set(parts[first:]) <= {"test4", "test5", "test6"}, "the test4 rows follow the older parts (appended)"
     older = {(r[2], r[3]) for r in rows[:first]}
     assert not older & {(r[2], r[3]) for r in rows[first:]}, "no test4 post is in an older part"
     in_script = [slug for slug, part, _ in extract.STORIES if part == "test4"]
@@ -67,7 +67,7 @@ def test_the_scorer_takes_part_test4_and_the_gate_still_reads_tune_and_test_only
     assert scorer.main(["--part", "test4", "--db", str(tmp_path / "none.sqlite")]) == 2
     assert "no corpus" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        scorer.main(["--part", "test6", "--db", str(tmp_path / "none.sqlite")])
+        scorer.main(["--part", "test7", "--db", str(tmp_path / "none.sqlite")])
     assert '"test3", "test4",' in inspect.getsource(scorer.measure), "measure() summarizes the test4 part"
     gate = (REPO / "benchmarks" / "eval_gate.py").read_text(encoding="utf-8")
     assert 'claim_groups.measure(db, parts=("tune", "test"))' in gate

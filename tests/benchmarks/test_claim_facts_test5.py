@@ -58,7 +58,8 @@ def test_test5_is_blind_and_appended_last(extract):
         rows = [line.rstrip("\n").split("\t") for line in f][1:]
     parts = [r[1] for r in rows]
     first = parts.index("test5")
-    assert set(parts[first:]) == {"test5"}, "the test5 rows come last (appended, older rows unchanged)"
+    # test6 (session 11) is appended after test5: tests/benchmarks/test_claim_facts_test6.py
+    assert set(parts[first:]) <= {"test5", "test6"}, "the test5 rows follow the older parts (appended)"
     older = {(r[2], r[3]) for r in rows[:first]}
     assert not older & {(r[2], r[3]) for r in rows[first:]}, "no test5 post is in an older part"
     in_script = [slug for slug, part, _ in extract.STORIES if part == "test5"]
@@ -70,7 +71,7 @@ def test_the_scorer_takes_part_test5_and_the_gate_still_reads_tune_and_test_only
     assert scorer.main(["--part", "test5", "--db", str(tmp_path / "none.sqlite")]) == 2
     assert "no corpus" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        scorer.main(["--part", "test6", "--db", str(tmp_path / "none.sqlite")])
-    assert '"test4", "test5")' in inspect.getsource(scorer.measure), "measure() summarizes the test5 part"
+        scorer.main(["--part", "test7", "--db", str(tmp_path / "none.sqlite")])
+    assert '"test4", "test5",' in inspect.getsource(scorer.measure), "measure() summarizes the test5 part"
     gate = (REPO / "benchmarks" / "eval_gate.py").read_text(encoding="utf-8")
     assert 'claim_groups.measure(db, parts=("tune", "test"))' in gate
