@@ -192,47 +192,38 @@ def test_a_migration_below_the_newest_applied_one_is_still_applied(db_target):
         assert s.db.scalar("SELECT COUNT(*) FROM late_t") == 0
 
 
+def _open_at_once(target: str, workers: int = 4) -> tuple[list[Exception], list[int]]:
+    """`workers` threads open a Store on `target` together; their exceptions and the migration count each saw."""
+    import threading
+    barrier, errors, versions = threading.Barrier(workers), [], []
+
+    def open_store():
+        try:
+            barrier.wait()
+            with Store(target) as s:
+                versions.append(s.db.scalar("SELECT COUNT(*) FROM schema_migrations"))
+        except Exception as exc:        # collected: an exception in a thread would not fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors, versions
+
+
 def test_a_fresh_sqlite_corpus_opened_by_four_workers_at_once_never_fails(tmp_path):
     # switching a fresh file to WAL takes an exclusive lock, and SQLite answers 'database is locked' at once
     # (no busy timeout) to the others: before db._set_wal waited its turn, 42 of 300 such races failed
-    import threading
     for trial in range(25):
-        target, barrier, errors = str(tmp_path / f"c{trial}.sqlite"), threading.Barrier(4), []
-
-        def open_store():
-            try:
-                barrier.wait()
-                with Store(target) as s:
-                    s.db.scalar("SELECT COUNT(*) FROM schema_migrations")
-            except Exception as exc:        # collected: an exception in a thread would not fail the test
-                errors.append(exc)
-
-        threads = [threading.Thread(target=open_store) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        errors, _ = _open_at_once(str(tmp_path / f"c{trial}.sqlite"))
         assert errors == [], f"trial {trial}"
 
 
 def test_stores_opened_at_once_on_a_fresh_database_migrate_it_once(db_target):
     # Workers of one ingest open the shared store together: one migrates, the others wait and find it done.
-    import threading
-    barrier, errors, versions = threading.Barrier(4), [], []
-
-    def open_store():
-        try:
-            barrier.wait()
-            with Store(db_target) as s:
-                versions.append(s.db.scalar("SELECT COUNT(*) FROM schema_migrations"))
-        except Exception as exc:        # collected: an exception in a thread would not fail the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_store) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors, versions = _open_at_once(db_target)
     assert errors == []
     from parallax.store.schema import MIGRATIONS
     assert versions == [len(MIGRATIONS)] * 4
