@@ -48,13 +48,16 @@ class Claim:
 
     @functools.cached_property
     def content_lemmas(self) -> frozenset[str]:
-        # figures are left out: two outlets giving different numbers for one fact is a conflict to
-        # report, not a reason to miss the alignment
-        return frozenset(t.lemma for t in (self.core_tokens or self.tokens)
-                         if t.pos in CONTENT_POS and not t.text[:1].isdigit())
+        return content_lemmas(self.core_tokens or self.tokens)
 
 
 CONTENT_POS = {"NOUN", "VERB", "INFN", "ADJF", "ADJS", "PRTF", "PRTS", "NUMR", "ADVB", "GRND", "COMP", "LATN", "UNKN"}
+
+
+def content_lemmas(tokens) -> frozenset[str]:
+    """The content words of a claim's tokens, as lemmas. Figures are left out: two outlets giving different
+    numbers for one fact is a conflict to report, not a reason to miss the alignment."""
+    return frozenset(t.lemma for t in tokens if t.pos in CONTENT_POS and not t.text[:1].isdigit())
 _FINITE = {"VERB"}
 
 

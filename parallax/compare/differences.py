@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from parallax.compare.align import spans_within
-from parallax.compare.claims import CONTENT_POS
+from parallax.compare.claims import content_lemmas
 from parallax.compare.events import claim_events
 from parallax.model import AnalyzedArticle, ClaimGroup, KeyDifference, QuoteGroup, StoryComparison
 from parallax.resources import load_yaml_mapping
@@ -116,17 +116,23 @@ def _restated_groups(groups: list[ClaimGroup], docs: dict[str, AnalyzedArticle])
     `restatement.shared_content` of the shorter claim's content words («Лидеры РФ и КНДР провели встречу
     в Пекине» / «Российский и северокорейский лидеры провели встречу в Пекине по завершении парада»)."""
     floor = settings()["restatement"]["shared_content"]
-    shared = [m for g in groups if len({m.outlet for m in g.members}) > 1 for m in g.members]
+    # each shared member's signature once, by outlet (it is compared with every unique claim of its outlet),
+    # for the outlets that have a unique claim
+    with_unique = {g.members[0].outlet for g in groups if g.status == "unique"}
+    shared: dict[str, list[tuple]] = {}
+    for g in groups:
+        if len({m.outlet for m in g.members}) > 1:
+            for m in g.members:
+                if m.outlet in with_unique and m.article in docs:
+                    shared.setdefault(m.outlet, []).append(_claim_signature(m, docs))
     out = set()
     for group in groups:
-        if group.status != "unique":
+        if group.status != "unique" or group.members[0].outlet not in shared:
             continue
-        claim = group.members[0]
-        mine = _claim_signature(claim, docs)
-        for other in shared:
-            if other.outlet != claim.outlet or other.article not in docs or not mine[0]:
-                continue
-            theirs = _claim_signature(other, docs)
+        mine = _claim_signature(group.members[0], docs)
+        if not mine[0]:
+            continue
+        for theirs in shared[group.members[0].outlet]:
             overlap = len(mine[2] & theirs[2]) / max(1, min(len(mine[2]), len(theirs[2])))
             if mine[0] & theirs[0] and mine[1] & theirs[1] and overlap >= floor:
                 out.add(group.id)
@@ -141,8 +147,7 @@ def _claim_signature(member, docs: dict[str, AnalyzedArticle]) -> tuple[frozense
         return frozenset(), set(), set()
     tokens = spans_within(doc.tokens, member.start, member.end)
     entities = {m.entity for m in spans_within(doc.mentions, member.start, member.end) if m.entity}
-    lemmas = {t.lemma for t in tokens if t.pos in CONTENT_POS and not t.text[:1].isdigit()}
-    return claim_events(tokens).happened, entities, lemmas
+    return claim_events(tokens).happened, entities, content_lemmas(tokens)
 
 
 def _conflict_points(groups: list[ClaimGroup], outlet_of: dict[str, str], docs: dict[str, AnalyzedArticle],
