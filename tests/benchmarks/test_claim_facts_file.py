@@ -4,6 +4,7 @@ the same stories and posts, the blind part `test3` appended after the older part
 them, and the checker itself. The check against the corpus runs only where the corpus database exists."""
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import sqlite3
@@ -136,3 +137,19 @@ def test_every_unit_of_a_blind_part_is_a_stored_sentence_of_a_stored_post(part, 
                     assert scorer.unit_of(rows, unit[0]) == unit, (slug, ext_id, unit[:2])
     finally:
         con.close()
+
+
+# each blind part: the scorer's parts tuple names it after the part before it (it is summarized)
+SCORED_AFTER = {"test4": '"test3", "test4",', "test5": '"test4", "test5",', "test6": '"test5", "test6")'}
+
+
+@pytest.mark.parametrize("part", sorted(SCORED_AFTER))
+def test_the_scorer_takes_a_blind_part_and_the_gate_still_reads_tune_and_test_only(part, scorer, tmp_path, capsys):
+    # a missing corpus stops main() before any comparison is run: the choice is accepted, nothing is scored
+    assert scorer.main(["--part", part, "--db", str(tmp_path / "none.sqlite")]) == 2
+    assert "no corpus" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        scorer.main(["--part", "test7", "--db", str(tmp_path / "none.sqlite")])
+    assert SCORED_AFTER[part] in inspect.getsource(scorer.measure), f"measure() summarizes the {part} part"
+    gate = (REPO / "benchmarks" / "eval_gate.py").read_text(encoding="utf-8")
+    assert 'claim_groups.measure(db, parts=("tune", "test"))' in gate
