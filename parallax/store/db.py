@@ -141,12 +141,15 @@ class Database:
     def _undo(self, cause: BaseException, *statements: str) -> None:
         """Roll back after `cause`. A rollback that itself fails (SQLite refuses one while a statement is
         still running when Ctrl-C lands mid-query) must not replace `cause`: the caller re-raises `cause`,
-        so an interrupt stays an interrupt and is not counted as a refused record."""
+        so an interrupt stays an interrupt and is not counted as a refused record. Nor must it escape a
+        transaction closed unfinished (GeneratorExit: Ctrl-C landed between the block's start and its `with`,
+        and the suspended transaction is finalised after the connection closed): Python would print it as an
+        ignored exception's traceback under the interrupt message."""
         try:
             for statement in statements:
                 self._conn.execute(statement)
         except sqlite3.Error:
-            if not isinstance(cause, (KeyboardInterrupt, sqlite3.Error)):
+            if not isinstance(cause, (KeyboardInterrupt, GeneratorExit, sqlite3.Error)):
                 raise
 
     def close(self) -> None:

@@ -288,6 +288,32 @@ def test_an_interrupt_stays_an_interrupt_when_the_rollback_fails(tmp_path, neste
     real.close()
 
 
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_transaction_left_open_by_an_interrupt_closes_quietly_after_the_database(tmp_path, nested):
+    """Ctrl-C between a transaction's start and its `with` leaves it suspended; finalised after the connection
+    closed, its rollback fails. That must not print an ignored exception's traceback under 'interrupted'."""
+    import gc
+    import sys
+
+    from parallax.store.db import Database
+
+    db = Database(str(tmp_path / "x.sqlite"))
+    outer = db.transaction()
+    outer.__enter__()
+    inner = db.transaction() if nested else None
+    if inner is not None:
+        inner.__enter__()
+    db._conn.close()          # the store closed on the way out, the transaction never exited
+    unraisable = []
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        del outer, inner
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert [u.exc_value for u in unraisable] == []
+
+
 def test_story_evidence_survives_the_store(store):
     """What the same-event decision reads (swap-test keys, short-text keys, the digest flag) comes back as
     it was saved: items reloaded for clustering must decide as the fresh ones did."""
