@@ -1,7 +1,7 @@
 """Dump the sentence units of the claim-facts benchmark stories for labelling, and check a labelled file.
 
 The benchmark (`benchmarks/data/claim_facts.tsv`, guideline `benchmarks/data/claim_facts_guideline.md`)
-labels every sentence of 40 multi-outlet stories of the Telegram corpus
+labels every sentence of 45 multi-outlet stories of the Telegram corpus
 (`../shared/data/telegram-ru-news-channels`) with a story-local fact id. The stories are listed below by
 their post keys (channel id + message ids), not by Parallax story ids: story ids change whenever the
 clustering changes, and two of the stories are unions of several stored stories.
@@ -73,6 +73,8 @@ NOT_NEWS = ("Хабр", "Типичный программист", "Библио
 # at the end of session 11, once test4 has become a tuning part.
 # Stories 36-40 (session 11) are a sixth blind part, `test6`, picked and fixed the same way, for the next
 # session's one blind measurement (nobody measures it in session 11).
+# Stories 41-45 (session 12) are a seventh blind part, `test7`, picked and fixed the same way, for a later
+# session's one blind measurement (nobody measures it in session 12).
 STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
     # 1. Putin's decree releases Carlsberg's former assets; Carlsberg sells «Балтика» to its managers.
     #    Union of 4 stored stories (the clusterer split RIA 271500 and both «Раньше всех» posts off).
@@ -541,6 +543,67 @@ STORIES: list[tuple[str, str, dict[str, list[int]]]] = [
         "1001394050290": [195153],
         "1001136626166": [61657],
         "1001166834860": [129192],
+    }),
+    # 41. Test7 part (session 12, fixed before labelling; developing, wire-style). The drone attack on Bryansk
+    #     region in the night of 30 Nov - 1 Dec. Rule: posts published 30 Nov 21:00 - 1 Dec 08:00 UTC whose subject
+    #     is that night's attack on the region (the governor's drone tallies, the child killed and the houses hit in
+    #     Стародубский округ) or the MoD's tally of that night (29 drones over the regions, 20 of them over Bryansk
+    #     region); the fire after a downed drone in Kaluga region (RIA 271233, Топор Live 125851) is left out.
+    ("bryansk_drone_attack_dec1", "test7", {
+        "1001101170442": [271226, 271229, 271237, 271238, 271245],
+        "1001100158992": [74746],
+        "1001003921752": [73593],
+        "1001117628569": [59693],
+        "1001754252633": [125848, 125856],
+        "1001166834860": [129095, 129098],
+        "1001394050290": [195064],
+    }),
+    # 42. Test7 (developing, wire-style). The fire at a furniture factory in Климовск (Подольск), Moscow region,
+    #     on 28 Nov. Rule: every post of the corpus on it (28 Nov 06:40 - 30 Nov 00:00 UTC: the first report, the
+    #     area growing from 1300 to 4200 m², the fire train, the partial roof collapse, localised, put out);
+    #     two stored stories.
+    ("klimovsk_furniture_fire", "test7", {
+        "1001125816841": [46179, 46182, 46190, 46193, 46243],
+        "1001101170442": [270850, 270854, 270860, 270864, 270876, 270882, 270887, 271150],
+        "1001747110091": [19534],
+        "1001259695380": [19156],
+        "1001166834860": [128843],
+    }),
+    # 43. Test7 (ordinary, a dispute told over a day). Germany and Первый канал's Berlin bureau. Rule: posts
+    #     published 27 Nov 06:30 - 28 Nov 12:00 UTC whose subject is the closing of Первый канал's bureau in Berlin
+    #     and what followed (the report of the closing, the channel's statement, Grushko's promised response, the
+    #     ARD journalists told to leave Russia, Russia's terms for new ARD accreditation, Germany's denial, Berlin
+    #     refusing residence permits to Russian media staff, the Russian ambassador summoned); Zakharova's briefing
+    #     list whose first item is the ARD expulsion (RIA 270772) is kept, its other items off-event; BBC's evening
+    #     digest (first item: Lebanon, 73444) is left out.
+    ("channel_one_berlin_bureau", "test7", {
+        "1001394050290": [194792, 194828, 194837],
+        "1001166834860": [128764],
+        "1001754252633": [125437],
+        "1001101170442": [270688, 270701, 270738, 270739, 270744, 270772, 270818, 270912],
+        "1001003921752": [73413, 73425, 73432],
+    }),
+    # 44. Test7 (ordinary, with follow-ups). The cruise ship SH Diana breaks down on the way to Antarctica and
+    #     Russian passengers go on hunger strike: every post of the corpus on it (29 Nov 04:00 - 2 Dec 06:00 UTC:
+    #     the breakdown, the protest, the company settling, the last hunger striker, the refund demand, her
+    #     settlement); two stored stories.
+    ("antarctic_cruise_hunger_strike", "test7", {
+        "1001117628569": [59643],
+        "1001100158992": [74682, 74713],
+        "1001326203371": [27119],
+        "1001166834860": [128911],
+        "1001101170442": [271061, 271108, 271109, 271139, 271326],
+    }),
+    # 45. Test7 (ordinary, with a follow-up). A brawl with shooting in Ногинск, Moscow region, on the evening of
+    #     30 Nov: every post of the corpus on it (30 Nov 20:00 UTC - 2 Dec: the first reports, the causes, the
+    #     teenager arrested as the instigator); three stored stories.
+    ("noginsk_brawl_shooting", "test7", {
+        "1001237513492": [73006],
+        "1001125816841": [46270, 46271, 46335],
+        "1001747110091": [19612],
+        "1001326203371": [27158],
+        "1001699803165": [27540, 27541],
+        "1001166834860": [129086],
     }),
 ]
 

@@ -40,3 +40,23 @@ def _fact_channels(units: dict) -> dict[str, set[str]]:
 @pytest.fixture(scope="session")
 def fact_channels():
     return _fact_channels
+
+
+def _part_counts(labels: dict, part: str) -> dict[str, tuple[int, ...]]:
+    """slug -> (posts, outlets, units, facts, facts of two or more outlets, furniture lines) of one part's stories,
+    the counts each part's guideline section gives (a channel is one outlet in these stories)"""
+    counts = {}
+    for slug, story in labels.items():
+        if story["part"] != part:
+            continue
+        shared = _fact_channels(story["units"])
+        counts[slug] = (len(story["units"]), len({ext_id.split("/")[0] for ext_id in story["units"]}),
+                        sum(len(rows) for rows in story["units"].values()), len(shared),
+                        sum(len(c) > 1 for c in shared.values()),
+                        sum(f for rows in story["units"].values() for *_, f in rows))
+    return counts
+
+
+@pytest.fixture(scope="session")
+def part_counts():
+    return _part_counts

@@ -17,7 +17,7 @@ from benchmark_scripts import load_benchmark
 
 REPO = Path(__file__).resolve().parents[2]
 LABELS = REPO / "benchmarks" / "data" / "claim_facts.tsv"
-PARTS = ("test", "tune", "test2", "test3", "test4", "test5", "test6")
+PARTS = ("test", "tune", "test2", "test3", "test4", "test5", "test6", "test7")
 FACT_ID = re.compile(r"f\d+")
 
 
@@ -65,9 +65,9 @@ def test_the_file_and_the_script_list_the_same_stories_and_posts(rows, extract):
 def test_test3_is_a_blind_part_appended_after_the_older_ones(rows, extract):
     parts = [r["part"] for r in rows]
     first = parts.index("test3")
-    # test4 (session 10), test5 and test6 (session 11) are appended after test3: tests/benchmarks/test_claim_facts_test4.py,
-    # test_claim_facts_test5.py, test_claim_facts_test6.py
-    assert set(parts[first:]) <= {"test3", "test4", "test5", "test6"}, "the test3 rows follow the older parts (appended)"
+    # test4 (session 10), test5 and test6 (session 11) and test7 (session 12) are appended after test3:
+    # tests/benchmarks/test_claim_facts_test4.py, test_claim_facts_test5.py, test_claim_facts_test6.py, _test7.py
+    assert set(parts[first:]) <= {"test3", "test4", "test5", "test6", "test7"}, "the test3 rows follow the older parts (appended)"
     older = {(r["channel"], r["message_id"]) for r in rows[:first]}
     test3 = [r for r in rows if r["part"] == "test3"]
     assert not older & {(r["channel"], r["message_id"]) for r in test3}, "no test3 post is in an older part"
@@ -114,7 +114,7 @@ def test_the_labels_match_the_corpus(extract):
     assert extract.check_labels(LABELS, extract.load_units(db)) == 0
 
 
-@pytest.mark.parametrize("part", ["test4", "test5", "test6"])
+@pytest.mark.parametrize("part", ["test4", "test5", "test6", "test7"])
 def test_every_unit_of_a_blind_part_is_a_stored_sentence_of_a_stored_post(part, labels, scorer, extract):
     db = Path(os.environ.get("PARALLAX_CLAIM_FACTS_DB", str(extract.DEFAULT_DB)))
     if not db.exists():
@@ -140,7 +140,8 @@ def test_every_unit_of_a_blind_part_is_a_stored_sentence_of_a_stored_post(part, 
 
 
 # each blind part: the scorer's parts tuple names it after the part before it (it is summarized)
-SCORED_AFTER = {"test4": '"test3", "test4",', "test5": '"test4", "test5",', "test6": '"test5", "test6")'}
+SCORED_AFTER = {"test4": '"test3", "test4",', "test5": '"test4", "test5",', "test6": '"test5", "test6",',
+                "test7": '"test6", "test7")'}
 
 
 @pytest.mark.parametrize("part", sorted(SCORED_AFTER))
@@ -149,7 +150,7 @@ def test_the_scorer_takes_a_blind_part_and_the_gate_still_reads_tune_and_test_on
     assert scorer.main(["--part", part, "--db", str(tmp_path / "none.sqlite")]) == 2
     assert "no corpus" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        scorer.main(["--part", "test7", "--db", str(tmp_path / "none.sqlite")])
+        scorer.main(["--part", "test8", "--db", str(tmp_path / "none.sqlite")])
     assert SCORED_AFTER[part] in inspect.getsource(scorer.measure), f"measure() summarizes the {part} part"
     gate = (REPO / "benchmarks" / "eval_gate.py").read_text(encoding="utf-8")
     assert 'claim_groups.measure(db, parts=("tune", "test"))' in gate

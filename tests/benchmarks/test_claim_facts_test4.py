@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 LABELS = REPO / "benchmarks" / "data" / "claim_facts.tsv"
 # (stories, posts, units) per part, as the scorer reads them; a changed older part is a changed benchmark
 PART_COUNTS = {"test": (5, 135, 430), "tune": (10, 88, 387), "test2": (5, 127, 632), "test3": (5, 82, 320),
-               "test4": (5, 108, 358), "test5": (5, 76, 331), "test6": (5, 51, 248)}
+               "test4": (5, 108, 358), "test5": (5, 76, 331), "test6": (5, 51, 248),
+               "test7": (5, 64, 272)}
 TEST4_STORIES = {"rouble_fall_peak", "altai_rubikon_deaths", "men_travel_detention", "russia_services_outage",
                  "belousov_dprk_visit"}
 
@@ -51,8 +52,9 @@ def test_test4_is_blind_and_appended_last(extract):
         rows = [line.rstrip("\n").split("\t") for line in f][1:]
     parts = [r[1] for r in rows]
     first = parts.index("test4")
-    # test5 and test6 (session 11) are appended after test4: tests/benchmarks/test_claim_facts_test5.py, _test6.py
-    assert set(parts[first:]) <= {"test4", "test5", "test6"}, "the test4 rows follow the older parts (appended)"
+    # test5 and test6 (session 11) and test7 (session 12) are appended after test4: tests/benchmarks/
+    # test_claim_facts_test5.py, _test6.py, _test7.py
+    assert set(parts[first:]) <= {"test4", "test5", "test6", "test7"}, "the test4 rows follow the older parts (appended)"
     older = {(r[2], r[3]) for r in rows[:first]}
     assert not older & {(r[2], r[3]) for r in rows[first:]}, "no test4 post is in an older part"
     in_script = [slug for slug, part, _ in extract.STORIES if part == "test4"]

@@ -23,17 +23,11 @@ TEST6_STORIES = {
 }
 
 
-def test_test6_is_five_multi_outlet_stories_with_the_guidelines_counts(labels, fact_channels):
+def test_test6_is_five_multi_outlet_stories_with_the_guidelines_counts(labels, part_counts):
     test6 = {slug: story for slug, story in labels.items() if story["part"] == "test6"}
-    assert set(test6) == set(TEST6_STORIES)
-    for slug, story in test6.items():
-        channels = {ext_id.split("/")[0] for ext_id in story["units"]}
-        shared = fact_channels(story["units"])
-        got = (len(story["units"]), len(channels), sum(len(rows) for rows in story["units"].values()), len(shared),
-               sum(len(c) > 1 for c in shared.values()),
-               sum(f for rows in story["units"].values() for *_, f in rows))
-        assert got == TEST6_STORIES[slug], slug
-        assert len(channels) >= 3 and got[4] >= 2, f"{slug}: at least 3 outlets and 2 facts they share"
+    assert part_counts(labels, "test6") == TEST6_STORIES
+    for slug, (_, outlets, _, _, shared, _) in TEST6_STORIES.items():
+        assert outlets >= 3 and shared >= 2, f"{slug}: at least 3 outlets and 2 facts they share"
     # two developing events told in short wire-style posts: most posts are a sentence or two plus a subscribe line
     for slug in ("putin_oreshnik_kyiv_targets", "telegram_outage_dec2"):
         sizes = sorted(len(rows) for rows in test6[slug]["units"].values())
@@ -59,7 +53,8 @@ def test_test6_is_blind_appended_last_and_left_out_of_part_all(extract, scorer):
         rows = [line.rstrip("\n").split("\t") for line in f][1:]
     parts = [r[1] for r in rows]
     first = parts.index("test6")
-    assert set(parts[first:]) == {"test6"}, "the test6 rows come last (appended, older rows unchanged)"
+    # test7 (session 12) is appended after test6: tests/benchmarks/test_claim_facts_test7.py
+    assert set(parts[first:]) <= {"test6", "test7"}, "the test6 rows follow the older parts (appended, older rows unchanged)"
     older = {(r[2], r[3]) for r in rows[:first]}
     assert not older & {(r[2], r[3]) for r in rows[first:]}, "no test6 post is in an older part"
     in_script = [slug for slug, part, _ in extract.STORIES if part == "test6"]
