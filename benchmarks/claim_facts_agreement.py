@@ -25,13 +25,14 @@ import argparse
 import csv
 import json
 import sys
-from collections import Counter, defaultdict
-from itertools import combinations
+from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 GOLD = HERE / "data" / "claim_facts.tsv"
 SECOND = HERE / "data" / "claim_facts_second.tsv"
+sys.path.insert(0, str(HERE))
+import claim_groups  # noqa: E402  (benchmarks/ is no package)
 
 Unit = tuple[str, str, int]     # (story, channel/message_id, start)
 
@@ -52,37 +53,29 @@ def read_units(path: Path) -> tuple[dict[Unit, frozenset[str]], dict[str, str]]:
 
 
 def score_grouping(system: dict[Unit, frozenset[str]], gold: dict[Unit, frozenset[str]]) -> dict[str, int]:
-    """Counts of `system`'s fact groups against `gold`, over the units both label (one story's or many:
-    fact ids are story-local, so groups and triples are keyed by story)."""
-    groups: dict[tuple[str, str], list[tuple[str, frozenset[str]]]] = defaultdict(list)
+    """Counts of `system`'s fact groups against `gold`, over the units both label (one story's or many: fact
+    ids are story-local, so a fact is (story, id) here), counted by claim_groups.py's own rules."""
+    groups: dict[tuple[str, str], list[tuple[str, frozenset]]] = defaultdict(list)
     gold_outlets: dict[tuple[str, str], set[str]] = defaultdict(set)
     for (story, ext_id, start), facts in gold.items():
         channel = ext_id.split("/")[0]
-        for fact in facts:
-            gold_outlets[(story, fact)].add(channel)
+        keyed = frozenset((story, fact) for fact in facts)
+        for fact in keyed:
+            gold_outlets[fact].add(channel)
         for fact in system.get((story, ext_id, start), frozenset()):
-            groups[(story, fact)].append((channel, facts))
+            groups[(story, fact)].append((channel, keyed))
     pure = mapped = 0
     found: set[tuple] = set()
-    for (story, _), items in groups.items():
-        for (oa, fa), (ob, fb) in combinations(items, 2):
-            if oa != ob:
-                found.update((story, fact, *sorted((oa, ob))) for fact in fa & fb)
+    for items in groups.values():
+        found |= claim_groups.cross_outlet_matches(items)
         if len({o for o, _ in items}) < 2:
             continue
-        votes = Counter(f for _, facts in items for f in facts)
-        majority = votes.most_common(1)[0][0] if votes else None
+        majority = claim_groups.majority_fact(items)
         pure += sum(1 for _, facts in items if majority in facts)
         mapped += len(items)
-    pairs = {(story, fact, *p) for (story, fact), outlets in gold_outlets.items()
-             for p in combinations(sorted(outlets), 2)}
+    pairs = claim_groups.gold_matches(gold_outlets)
     return {"pure": pure, "mapped_in_multi_outlet_groups": mapped, "gold_pairs": len(pairs),
             "found_pairs": len(pairs & found)}
-
-
-def rates(counts: dict[str, int]) -> dict:
-    return {"purity": round(counts["pure"] / max(counts["mapped_in_multi_outlet_groups"], 1), 3),
-            "cross_outlet_recall": round(counts["found_pairs"] / max(counts["gold_pairs"], 1), 3), **counts}
 
 
 def agreement(first: Path = GOLD, second: Path = SECOND) -> dict:
@@ -100,8 +93,8 @@ def agreement(first: Path = GOLD, second: Path = SECOND) -> dict:
         keep = {s for s in stories if part in ("pooled", part_of[s])}
         a_part = {k: v for k, v in a.items() if k[0] in keep}
         b_part = {k: v for k, v in b.items() if k[0] in keep}
-        result["parts"][part] = {"second_vs_first": rates(score_grouping(b_part, a_part)),
-                                 "first_vs_second": rates(score_grouping(a_part, b_part))}
+        result["parts"][part] = {"second_vs_first": claim_groups.summarize([score_grouping(b_part, a_part)]),
+                                 "first_vs_second": claim_groups.summarize([score_grouping(a_part, b_part)])}
     return result
 
 

@@ -120,30 +120,44 @@ def score_story(comparison, units: dict[str, list[tuple]], errors: list[str] | N
                     where[(outlet_of[occ.article], fact)].append((group.id, occ is not member, occ.text, unit[2]))
                 held[(group.id, outlet_of[occ.article])] |= unit[2]
         outlets = {o for o, _ in items}
-        for (oa, fa), (ob, fb) in combinations(items, 2):
-            for fact in fa & fb:
-                if oa != ob:
-                    found.add((fact, *sorted((oa, ob))))
+        found |= cross_outlet_matches(items)
         if len(outlets) == 1 and items:
             for fact in set().union(*(f for _, f in items)):
                 if len(gold[fact]) > 1:
                     shown_unique[fact] += 1
         if len(outlets) < 2:
             continue
-        votes = Counter(f for _, facts in items for f in facts)
-        majority = votes.most_common(1)[0][0] if votes else None
+        majority = majority_fact(items)
         pure += sum(1 for _, facts in items if majority in facts)
         mapped += len(items)
         if errors is not None and any(majority not in facts for _, facts in items):
             errors.append(f"impure {group.id} (majority {majority}): " + "; ".join(
                 f"{o} [{','.join(sorted(facts)) or '-'}]" for o, facts in items if majority not in facts))
-    pairs = {(f, *sorted(p)) for f, outlets in gold.items() for p in combinations(sorted(outlets), 2)}
+    pairs = gold_matches(gold)
     if errors is not None:
         errors.extend(_missed_lines(sorted(pairs - found), where, held, comparison))
     return {"pure": pure, "mapped_in_multi_outlet_groups": mapped, "gold_pairs": len(pairs),
             "found_pairs": len(pairs & found), "furniture_claims": furniture, "claims": claims,
             "groups": len(comparison.claims), "unique_but_shared_facts": len(shown_unique),
             "consensus": sum(g.status == "consensus" for g in comparison.claims)}
+
+
+def cross_outlet_matches(items: list[tuple[str, frozenset]]) -> set[tuple]:
+    """(fact, outlet A, outlet B) for every fact two claims of one group from two outlets both state; `items`:
+    the group's claims as (outlet, labelled facts)."""
+    return {(fact, *sorted((oa, ob))) for (oa, fa), (ob, fb) in combinations(items, 2) if oa != ob
+            for fact in fa & fb}
+
+
+def majority_fact(items: list[tuple[str, frozenset]]):
+    """The fact most of a group's claims state (the first seen on a tie), None when none states one."""
+    votes = Counter(f for _, facts in items for f in facts)
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def gold_matches(gold: dict) -> set[tuple]:
+    """(fact, outlet A, outlet B) for every two outlets the labels say report a fact; `gold`: fact -> outlets."""
+    return {(f, *p) for f, outlets in gold.items() for p in combinations(sorted(outlets), 2)}
 
 
 def _missed_lines(missed: list[tuple], where: dict, held: dict, comparison) -> list[str]:

