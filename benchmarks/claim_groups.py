@@ -150,9 +150,11 @@ def cross_outlet_matches(items: list[tuple[str, frozenset]]) -> set[tuple]:
 
 
 def majority_fact(items: list[tuple[str, frozenset]]):
-    """The fact most of a group's claims state (the first seen on a tie), None when none states one."""
+    """The fact most of a group's claims state, None when none states one. A tie goes to the fact id first in
+    sorted order: labelled facts are sets, whose order changes with the process's hash seed, so "first seen"
+    made purity (and which candidates count as right in claim_groups_ceiling.py) differ from run to run."""
     votes = Counter(f for _, facts in items for f in facts)
-    return votes.most_common(1)[0][0] if votes else None
+    return min(votes, key=lambda f: (-votes[f], str(f))) if votes else None
 
 
 def gold_matches(gold: dict) -> set[tuple]:

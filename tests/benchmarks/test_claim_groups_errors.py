@@ -80,3 +80,13 @@ def test_a_claim_is_cut_into_comma_pieces_and_neighbouring_pairs(ceiling):
 def test_no_corpus_is_a_clear_error(ceiling, tmp_path, capsys):
     assert ceiling.main(["variants", "--db", str(tmp_path / "none.sqlite")]) == 2
     assert "no corpus" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("items, expected", [
+    ([("A", frozenset({"f2"})), ("B", frozenset({"f1"}))], "f1"),                  # a tie: the first id in order
+    ([("A", frozenset({"f1"})), ("B", frozenset({"f2"}))], "f1"),                  # ... whichever comes first
+    ([("A", frozenset({"f2", "f10"})), ("B", frozenset({"f2"}))], "f2"),           # most votes win
+    ([("A", frozenset()), ("B", frozenset())], None),
+])
+def test_a_groups_majority_fact_does_not_depend_on_order(items, expected):
+    assert load_benchmark("claim_groups").majority_fact(items) == expected
